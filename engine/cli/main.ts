@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerDatasets } from './commands/datasets';
+import { registerValidate } from './commands/validate';
+import type { CliContext } from './context';
+
+/** Exit codes: 0 ok, 1 the work failed (e.g. the dataset is not usable), 2 the command line was wrong. */
+export const EXIT_USAGE = 2;
+
+export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const context: CliContext = { ...streams, exitCode: 0 };
+  const program = new Command('modality-studio')
+    .description('Decide between UMT and UME for your multi-modal data (Du et al., ICML 2023), and train it.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  registerValidate(program, context);
+  registerDatasets(program, context);
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const informational = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
+      return informational ? 0 : EXIT_USAGE;
+    }
+    throw error;
+  }
+  return context.exitCode;
+}

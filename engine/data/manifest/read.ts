@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatasetError, IssueLog } from '../issues';
+import { readCsvManifest } from './csv';
+import { readJsonlManifest } from './jsonl';
+import { hasLayout, readLayout } from './layout';
+import type { Manifest, ReadManifestOptions } from './types';
+
+const MANIFESTS = ['manifest.csv', 'manifest.jsonl'] as const;
+
+/**
+ * Reads the dataset folder's manifest (`manifest.csv` or `manifest.jsonl`), or its `SPLIT/LABEL/ID.MODALITY.EXT`
+ * layout when there is none. Problems with single rows go to `log`; a folder that cannot be read at all throws
+ * a {@link DatasetError}. Nothing is written.
+ */
+export function readManifest(root: string, options: ReadManifestOptions, log: IssueLog): Manifest {
+  const present = MANIFESTS.filter((name) => fs.existsSync(path.join(root, name)));
+  if (present.length === 2) {
+    throw new DatasetError({ code: 'no-manifest', file: 'manifest.csv', message: 'The folder holds both manifest.csv and manifest.jsonl, so which one describes the dataset is ambiguous; keep one of them.' });
+  }
+  const [file] = present;
+  if (!file) {
+    if (!hasLayout(root)) {
+      const found = fs.readdirSync(root).filter((name) => !name.startsWith('.')).slice(0, 8);
+      throw new DatasetError({
+        code: 'no-manifest',
+        file: '.',
+        message: `No manifest.csv or manifest.jsonl, and no train/, val/ or test/ folders, in ${root} (found: ${found.length ? found.join(', ') : 'nothing'}). Add a manifest listing each sample's label and modality files, or arrange the files as SPLIT/LABEL/ID.MODALITY.EXT.`,
+      });
+    }
+    const layout = readLayout(root, log);
+    const contentHash = crypto.createHash('sha256').update(layout.listing.join('\n')).digest('hex');
+    return { format: 'layout', file: '.', samples: layout.samples, modalities: layout.modalities, contentHash };
+  }
+  const bytes = readManifestBytes(path.join(root, file), file);
+  const text = decodeText(bytes, file);
+  const contentHash = crypto.createHash('sha256').update(bytes).digest('hex');
+  const parsed = file === 'manifest.csv' ? readCsvManifest(text, file, options, log) : readJsonlManifest(text, file, options, log);
+  return { format: file === 'manifest.csv' ? 'csv' : 'jsonl', file, ...parsed, contentHash };
+}
+
+function readManifestBytes(absolute: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DatasetError({
+      code: 'unreadable-file',
+      file,
+      message: code === 'EISDIR'
+        ? `${file} is a folder; the manifest must be a text file.`
+        : `${file} could not be read (${code ?? (error as Error).message}); check that the file is readable by you.`,
+    });
+  }
+}
+
+function decodeText(bytes: Buffer, file: string): string {
+  const nul = bytes.indexOf(0);
+  let text: string | undefined;
+  if (nul < 0) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = undefined;
+    }
+  }
+  if (text === undefined) {
+    throw new DatasetError({
+      code: 'manifest-not-text',
+      file,
+      message: `${file} is not UTF-8 text (${nul >= 0 ? `byte ${nul} is NUL` : 'it holds bytes that are not UTF-8'}); it looks like a binary file. Save the manifest as UTF-8 ${file.endsWith('.csv') ? 'CSV' : 'JSON Lines'}.`,
+    });
+  }
+  if (text.trim() === '') {
+    throw new DatasetError({ code: 'manifest-empty', file, message: `${file} is empty; expected ${file.endsWith('.csv') ? 'a header line followed by one row per sample' : 'one JSON object per sample, one per line'}.` });
+  }
+  return text;
+}

@@ -1,0 +1,98 @@
+/**
+ * What the engine tells a host about a dataset folder: the validation report and its parts.
+ * Pure types: the CLI, the web mode and the renderer all read these, none of them imports the data layer.
+ */
+
+export type Split = 'train' | 'val' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+/** How a modality's samples are decoded. `array` is a .npy modality, decoded as a vector or an image. */
+export type ModalityKind = 'vector' | 'image' | 'audio';
+
+/** Every problem a user's data can have. Codes are stable: hosts and tests key on them. */
+export type DatasetIssueCode =
+  | 'not-a-folder'
+  | 'no-manifest'
+  | 'manifest-not-text'
+  | 'manifest-empty'
+  | 'manifest-parse'
+  | 'wrong-field-count'
+  | 'missing-label'
+  | 'bad-split'
+  | 'duplicate-id'
+  | 'bad-column'
+  | 'non-numeric'
+  | 'non-finite'
+  | 'vector-length'
+  | 'missing-file'
+  | 'unreadable-file'
+  | 'path-outside'
+  | 'unknown-extension'
+  | 'mixed-kinds'
+  | 'corrupt-image'
+  | 'corrupt-audio'
+  | 'corrupt-array'
+  | 'corrupt-json'
+  | 'shape-mismatch'
+  | 'too-few-modalities'
+  | 'too-few-classes'
+  | 'unseen-label'
+  | 'empty-split'
+  | 'layout-unpaired'
+  | 'bad-options'
+  | 'resized'
+  | 'audio-length'
+  | 'channels'
+  | 'tiny-class';
+
+export interface DatasetIssue {
+  code: DatasetIssueCode;
+  /** One sentence or three: what was found, what was expected, where, and how to fix it. */
+  message: string;
+  /** The file at fault, relative to the dataset folder. */
+  file?: string;
+  /** 1-based line of the manifest (CSV lines count the header as line 1). */
+  row?: number;
+  sampleId?: string;
+  column?: string;
+}
+
+export interface ModalitySummary {
+  name: string;
+  kind: ModalityKind;
+  /** Per-sample shape after decoding: `[features]` for vectors, `[height, width, channels]` otherwise. */
+  shape: number[];
+  /** Where the values come from: manifest columns, files (with their extension), or inline JSONL arrays. */
+  source: 'columns' | 'files' | 'inline';
+  extensions?: string[];
+}
+
+export interface SplitCounts {
+  train: number;
+  val: number;
+  test: number;
+}
+
+/** How the train/val/test assignment was obtained (it is recorded with every run). */
+export type SplitRule = 'manifest' | 'stratified-70-10-20' | 'val-from-train-1/8';
+
+export interface ValidationReport {
+  ok: boolean;
+  /** The dataset folder, absolute. */
+  path: string;
+  name: string;
+  format: 'csv' | 'jsonl' | 'layout' | 'unknown';
+  samples: number;
+  classes: string[];
+  modalities: ModalitySummary[];
+  splits: SplitCounts;
+  splitRule?: SplitRule;
+  /** Samples per class and split, for previews: `classCounts[class][split]`. */
+  classCounts?: Record<string, SplitCounts>;
+  fingerprint?: string;
+  errors: DatasetIssue[];
+  /** How many errors there were in all; `errors` holds at most the first 50. */
+  errorCount: number;
+  warnings: DatasetIssue[];
+  warningCount: number;
+}
