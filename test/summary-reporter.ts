@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
@@ -18,6 +19,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed += 1;
     }
-    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // Written at exit so that it is the last line, after vitest's own summary.
+    const line = `\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
+    process.once('exit', () => fs.writeSync(1, line));
   }
 }

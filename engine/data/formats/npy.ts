@@ -27,7 +27,7 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   if (major < 1 || major > 3) throw new NpyFormatError(`its format version is ${major}; versions 1 to 3 are supported`);
-  if (bytes.length < headerStart + headerLength) throw new NpyFormatError(`its header promises ${headerLength} bytes but the file ends before that`);
+  if (bytes.length < headerStart + headerLength) throw new NpyFormatError(`its header promises ${headerLength} bytes but the file ends before that; it is truncated`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];

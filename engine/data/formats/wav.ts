@@ -37,7 +37,9 @@ export function decodeWavMono(bytes: Uint8Array, targetRate: number): Float32Arr
   } catch (error) {
     throw new WavFormatError(`its encoding could not be converted (${(error as Error).message}); save it as PCM or float WAV`);
   }
-  const samples = wav.getSamples(false, Float32Array as unknown as Function) as unknown as Float32Array | Float32Array[];
+  // wavefile types its output-constructor parameter loosely; it returns one array per channel when stereo.
+  const getSamples = wav.getSamples.bind(wav) as unknown as (interleaved: boolean, output: Float32ArrayConstructor) => Float32Array | Float32Array[];
+  const samples = getSamples(false, Float32Array);
   if (!Array.isArray(samples)) return Float32Array.from(samples);
   const mono = new Float32Array(samples[0]?.length ?? 0);
   for (const channel of samples) for (let i = 0; i < mono.length; i += 1) mono[i] = (mono[i] ?? 0) + (channel[i] ?? 0) / samples.length;

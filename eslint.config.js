@@ -1,0 +1,46 @@
+// Lint: TypeScript hygiene, and the layering of the house style enforced as import rules, so that a wrong
+// import fails CI instead of a review (as VS Code does for its common / node / electron-main layers).
+import tseslint from 'typescript-eslint';
+
+const engineInternals = {
+  group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol/**'],
+  message: 'Only engine/protocol is shared with the engine; everything else in engine/ is its internals.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-output/**', 'bin/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine never imports electron; it runs in the CLI and web mode too.' }] }],
+    },
+  },
+  {
+    files: ['engine/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@tensorflow/*', 'better-sqlite3', 'node:*', 'electron', '../*', '!../protocol/*'], message: 'engine/protocol holds pure types and tiny pure helpers only.' }],
+      }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineInternals] }] },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer talks to the app through the preload API only.' }],
+        patterns: [engineInternals, { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node modules.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ValidationReport } from '../engine/protocol/dataset';
+import { makeTempDir, snapshot, vectorManifest, writeFiles } from './helpers/dataset-folder';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
+const cacheDir = makeTempDir('cli-cache');
+const folders = [cacheDir];
+afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('modality-studio CLI: datasets, sample, validate', () => {
+  it('writes a built-in as a folder that validate accepts (exit 0, JSON report)', () => {
+    const dir = path.join(makeTempDir('cli'), 'mixed');
+    folders.push(path.dirname(dir));
+    const sample = cli('sample', 'synthetic-mixed', dir);
+    expect(sample.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'manifest.csv'))).toBe(true);
+    const before = snapshot(dir);
+    const result = cli('validate', dir, '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as ValidationReport;
+    expect(report).toMatchObject({ ok: true, samples: 3000, classes: ['class-0', 'class-1', 'class-2'], splits: { train: 2100, val: 300, test: 600 }, errors: [], warnings: [] });
+    expect(report.modalities).toEqual([{ name: 'a', kind: 'vector', shape: [16], source: 'columns' }, { name: 'b', kind: 'vector', shape: [16], source: 'columns' }]);
+    expect(snapshot(dir)).toBe(before);
+  });
+
+  it('exits 1 with a readable report naming the culprit when the dataset is not usable', () => {
+    const dir = makeTempDir('cli-bad');
+    folders.push(dir);
+    writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s3,dog,train,3,', 's3,dog,train,three,') });
+    const result = cli('validate', dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✗ Not usable');
+    expect(result.stdout).toContain('Sample "s3" (manifest.csv line 5): column "left.a" is "three"; expected a finite decimal number.');
+    const json = cli('validate', dir, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).errors[0]).toMatchObject({ code: 'non-numeric', row: 5, sampleId: 's3', column: 'left.a' });
+  });
+
+  it('exits 2 on a usage error', () => {
+    expect(cli('validate').code).toBe(2);
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('sample', 'no-such-dataset', makeTempDir('x')).code).toBe(2);
+  });
+
+  it('lists the built-in datasets as JSON', () => {
+    const result = cli('datasets', '--json');
+    expect(result.code).toBe(0);
+    const names = (JSON.parse(result.stdout) as { datasets: { name: string }[] }).datasets.map((d) => d.name);
+    expect(names).toEqual(['synthetic-unimodal', 'synthetic-paired', 'synthetic-mixed', 'mnist-halves']);
+  });
+
+  it('validates a built-in dataset by name', () => {
+    const result = cli('validate', 'synthetic-paired', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, name: 'synthetic-paired', samples: 3000 });
+  });
+});

@@ -1,0 +1,74 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { encodePng } from '../../engine/data/formats/image';
+import { encodeNpy } from '../../engine/data/formats/npy';
+import { encodeWav16 } from '../../engine/data/formats/wav';
+import { SeededRandom } from '../../engine/util/random';
+
+/** A fresh folder under the OS temp dir; tests remove it in afterEach/afterAll. */
+export function makeTempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ms-${prefix}-`));
+}
+
+/** Writes `files` (relative path → contents) into `dir`, creating folders on the way. */
+export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [relative, contents] of Object.entries(files)) {
+    const target = path.join(dir, relative);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, contents);
+  }
+}
+
+/** A PNG of the given size whose pixels are a seeded pattern. */
+export function png(height: number, width: number, channels: 1 | 3, seed: number): Promise<Buffer> {
+  const random = new SeededRandom(seed);
+  return encodePng(Float32Array.from({ length: height * width * channels }, () => random.next()), height, width, channels);
+}
+
+/** A 16-bit mono WAV holding a sine at `frequencyHz`. */
+export function sineWav(seconds: number, sampleRate: number, frequencyHz: number): Uint8Array {
+  const samples = Float32Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate));
+  return encodeWav16(samples, sampleRate);
+}
+
+export function npy(shape: number[], fill: (index: number) => number): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  return encodeNpy(Float32Array.from({ length: count }, (_, i) => fill(i)), shape);
+}
+
+/** Every file below `dir` with its size, mtime and content hash: equal snapshots mean nothing was written. */
+export function snapshot(dir: string): string {
+  const entries: string[] = [];
+  const walk = (current: string) => {
+    for (const name of fs.readdirSync(current).sort()) {
+      const full = path.join(current, name);
+      const stat = fs.lstatSync(full);
+      const relative = path.relative(dir, full);
+      if (stat.isDirectory()) {
+        entries.push(`${relative}/ ${stat.mtimeMs}`);
+        walk(full);
+      } else {
+        const hash = stat.isFile() ? crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'link';
+        entries.push(`${relative} ${stat.size} ${stat.mtimeMs} ${hash}`);
+      }
+    }
+  };
+  walk(dir);
+  return entries.join('\n');
+}
+
+/**
+ * A small valid vector dataset as manifest.csv text: `rows` samples alternating classes "cat" and "dog",
+ * two vector modalities `left` (2 features) and `right` (3), splits train/val/test given explicitly.
+ */
+export function vectorManifest(rows = 12): string {
+  const lines = ['id,label,split,left.a,left.b,right.x,right.y,right.z'];
+  for (let i = 0; i < rows; i += 1) {
+    const split = i < rows / 2 ? 'train' : i < (3 * rows) / 4 ? 'val' : 'test';
+    const label = i % 2 === 0 ? 'cat' : 'dog';
+    lines.push(`s${i},${label},${split},${i},${i * 0.5},${-i},${i % 3},${(i * 7) % 5}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
