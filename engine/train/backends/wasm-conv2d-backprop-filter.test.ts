@@ -7,8 +7,8 @@ async function filterGradient(xValues: Float32Array, xShape: [number, number, nu
   const grad = tf.tidy(() => {
     const x = tf.tensor4d(xValues, xShape);
     const w = tf.tensor4d(wValues, wShape);
-    const f = (filter: tf.Tensor4D) => {
-      const y = tf.conv2d(x, filter, strides, pad);
+    const f = (filter: tf.Tensor) => {
+      const y = tf.conv2d(x, filter as tf.Tensor4D, strides, pad);
       const upstream = tf.randomUniform(y.shape, -1, 1, 'float32', upstreamSeed);
       return tf.sum(tf.mul(y, upstream));
     };

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import type { RunConfig } from '../protocol/run';
+
+/**
+ * Defaults. Paper A.2: Adam with LR 1e-3 (VGG-Sound), cross-entropy task loss with weight 1 and MSE
+ * distillation with weight 50, 20 epochs. The encoder sizes are ours, small enough for a laptop CPU.
+ */
+export const DEFAULT_CONFIG: RunConfig = {
+  method: 'auto',
+  epochs: 20,
+  teacherEpochs: 20,
+  probeEpochs: 40,
+  batchSize: 64,
+  learningRate: 1e-3,
+  optimizer: 'adam',
+  schedule: 'plateau',
+  patience: 5,
+  distillWeight: 50,
+  seed: 0,
+  backend: 'auto',
+  mlpHidden: [128, 128],
+  cnnChannels: [32, 64],
+  cnnFeatureDim: 128,
+  bootstrapSamples: 1000,
+};
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+const configSchema = z
+  .object({
+    method: z.enum(['auto', 'umt', 'ume']),
+    epochs: positiveInt(10_000),
+    teacherEpochs: positiveInt(10_000),
+    probeEpochs: positiveInt(10_000),
+    batchSize: positiveInt(65_536),
+    learningRate: z.number().positive().max(10),
+    optimizer: z.enum(['adam', 'sgd']),
+    schedule: z.enum(['none', 'step', 'plateau']),
+    patience: positiveInt(10_000),
+    distillWeight: z.number().min(0).max(1e6),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']),
+    mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
+    cnnChannels: z.array(positiveInt(1024)).min(1).max(8),
+    cnnFeatureDim: positiveInt(8192),
+    bootstrapSamples: z.number().int().min(100).max(100_000),
+  })
+  .strict();
+
+/** Fills in defaults and checks every field; a bad value throws a {@link ConfigError} naming it. */
+export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
+  const merged = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? 'config';
+    const given = issue ? JSON.stringify(issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], merged)) : '';
+    throw new ConfigError(`Setting "${field}" is ${given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,27 @@
+import type { CacheReader } from '../data/cache/reader';
+import type { RunConfig, RunEvent } from '../protocol/run';
+import type { ModalityInput, SeedSequence } from './models/networks';
+
+/** What every phase of a run shares: the data, the split indices, the config and the event sink. */
+export interface RunContext {
+  reader: CacheReader;
+  modalities: ModalityInput[];
+  classes: string[];
+  /** Class index of every sample, manifest order. */
+  labels: Int32Array;
+  train: number[];
+  val: number[];
+  test: number[];
+  all: number[];
+  config: RunConfig;
+  seeds: SeedSequence;
+  emit: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Linear classifiers on frozen features train at 10× the encoder rate: one layer, convex, slow at 1e-3. */
+export const LINEAR_RATE_FACTOR = 10;
+
+export function labelsAt(context: RunContext, indices: number[]): Int32Array {
+  return Int32Array.from(indices, (i) => context.labels[i] ?? 0);
+}

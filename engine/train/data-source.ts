@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CacheReader } from '../data/cache/reader';
+
+/** Gives a model its input tensors for a batch of sample indices (indices into the whole dataset). */
+export interface DataSource {
+  /** One tensor per model input, `[indices.length, ...shape]`. The caller disposes them. */
+  inputs(indices: number[]): tf.Tensor[];
+}
+
+/** Decoded samples from the preprocessing cache, read batch by batch. */
+export class CacheSource implements DataSource {
+  constructor(private readonly reader: CacheReader, private readonly modalityIndexes: number[]) {}
+
+  inputs(indices: number[]): tf.Tensor[] {
+    return this.modalityIndexes.map((m) => {
+      const shape = this.reader.meta.modalities[m]?.shape ?? [];
+      return tf.tensor(this.reader.read(m, indices), [indices.length, ...shape], 'float32');
+    });
+  }
+}
+
+/** Fixed features held in memory, `[samples, dim]` row-major: the frozen encoders' outputs. */
+export class FeatureSource implements DataSource {
+  constructor(readonly features: Float32Array, readonly dim: number) {}
+
+  inputs(indices: number[]): tf.Tensor[] {
+    return [tf.tensor2d(this.rows(indices), [indices.length, this.dim])];
+  }
+
+  rows(indices: number[]): Float32Array {
+    const out = new Float32Array(indices.length * this.dim);
+    indices.forEach((index, row) => out.set(this.features.subarray(index * this.dim, (index + 1) * this.dim), row * this.dim));
+    return out;
+  }
+}
+
+/** Concatenates per-sample feature rows of several modalities: `[samples, Σ dims]`. */
+export function concatFeatures(parts: FeatureSource[], samples: number): FeatureSource {
+  const dim = parts.reduce((s, p) => s + p.dim, 0);
+  const out = new Float32Array(samples * dim);
+  for (let i = 0; i < samples; i += 1) {
+    let offset = i * dim;
+    for (const part of parts) {
+      out.set(part.features.subarray(i * part.dim, (i + 1) * part.dim), offset);
+      offset += part.dim;
+    }
+  }
+  return new FeatureSource(out, dim);
+}

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors';
+import type { EpochMetrics, OptimizerName, PhaseRef, RunEvent, ScheduleName } from '../protocol/run';
+import { SeededRandom } from '../util/random';
+import type { DataSource } from './data-source';
+import { applyModel } from './models/networks';
+import { LearningRateSchedule } from './schedule';
+
+export interface FitOptions {
+  phase: PhaseRef;
+  /** Output 0 must be the logits `[batch, classes]`. */
+  model: tf.LayersModel;
+  source: DataSource;
+  /** Class index of every sample (indexed like the source). */
+  labels: Int32Array;
+  classes: number;
+  trainIndices: number[];
+  valIndices: number[];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  schedule: ScheduleName;
+  /** Early stopping patience in epochs, on validation accuracy. */
+  patience: number;
+  seed: number;
+  /** Added to the cross-entropy on training batches (UMT's distillation); built from the model's outputs. */
+  extraLoss?: (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
+  emit: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  history: EpochMetrics[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * The one training loop: seeded shuffling, mini-batches, gradients with `tf.variableGrads`, Adam or SGD,
+ * the LR schedule, and early stopping on validation accuracy that restores the best weights (BN statistics
+ * included). Loss and accuracy are summed on the device and read once per epoch, not per batch.
+ */
+export async function fit(options: FitOptions): Promise<FitResult> {
+  const { model, phase } = options;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
+  const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
+  const random = new SeededRandom(options.seed);
+  const order = [...options.trainIndices];
+  const batches = Math.ceil(order.length / options.batchSize);
+  const history: EpochMetrics[] = [];
+  let best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null = null;
+  let stoppedEarly = false;
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
+      const started = Date.now();
+      setLearningRate(optimizer, schedule.rate);
+      random.shuffle(order);
+      let lossSum: tf.Tensor = tf.scalar(0);
+      let correct: tf.Tensor = tf.scalar(0);
+      for (let b = 0; b < batches; b += 1) {
+        if (options.signal?.aborted) throw new UserError('aborted', 'The run was cancelled.');
+        const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
+        const { loss, hits } = trainStep(options, batch, variables, optimizer);
+        const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
+        [lossSum, correct, loss, hits].forEach((t) => t.dispose());
+        lossSum = nextLoss as tf.Tensor;
+        correct = nextCorrect as tf.Tensor;
+        options.emit({ type: 'batch', ...phase, epoch, batch: b + 1, batches });
+      }
+      const trainLoss = (await lossSum.data())[0]! / order.length;
+      const trainAccuracy = (await correct.data())[0]! / order.length;
+      lossSum.dispose();
+      correct.dispose();
+      const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
+      const metrics: EpochMetrics = { epoch, trainLoss, trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
+      history.push(metrics);
+      const improved = !best || val.accuracy > best.accuracy;
+      if (improved) {
+        best?.weights.forEach((w) => w.dispose());
+        best = { accuracy: val.accuracy, epoch, weights: model.getWeights().map((w) => w.clone()) };
+      }
+      // Emitted after the snapshot, so that the tensor count a listener sees is the same every epoch.
+      options.emit({ type: 'epoch', ...phase, ...metrics });
+      if (!improved && best && epoch - best.epoch >= options.patience) {
+        stoppedEarly = epoch < options.epochs;
+        break;
+      }
+      schedule.afterEpoch(epoch, val.loss);
+    }
+    if (best) model.setWeights(best.weights);
+    return { history, bestEpoch: best?.epoch ?? 0, stoppedEarly };
+  } finally {
+    best?.weights.forEach((w) => w.dispose());
+    optimizer.dispose();
+  }
+}
+
+function trainStep(options: FitOptions, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer): { loss: tf.Scalar; hits: tf.Scalar } {
+  let hits: tf.Scalar | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const inputs = options.source.inputs(batch);
+    const targets = tf.oneHot(tf.tensor1d(batch.map((i) => options.labels[i] ?? 0), 'int32'), options.classes);
+    const outputs = applyModel(options.model, inputs, true);
+    const logits = outputs[0] as tf.Tensor2D;
+    hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'))) as tf.Scalar;
+    const taskLoss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+    return options.extraLoss ? (tf.add(taskLoss, options.extraLoss(outputs, batch)) as tf.Scalar) : taskLoss;
+  }, variables);
+  optimizer.applyGradients(grads);
+  Object.values(grads).forEach((g) => g.dispose());
+  return { loss: value, hits: hits as unknown as tf.Scalar };
+}
+
+/** Mean cross-entropy and accuracy of output 0 over `indices`, in inference mode. */
+export async function evaluateLoss(model: tf.LayersModel, source: DataSource, labels: Int32Array, classes: number, indices: number[], batchSize: number): Promise<{ loss: number; accuracy: number }> {
+  if (indices.length === 0) return { loss: 0, accuracy: 0 };
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < indices.length; start += batchSize) {
+    const batch = indices.slice(start, start + batchSize);
+    const [loss, hits] = tf.tidy(() => {
+      const targets = tf.oneHot(tf.tensor1d(batch.map((i) => labels[i] ?? 0), 'int32'), classes);
+      const logits = applyModel(model, source.inputs(batch), false)[0] as tf.Tensor2D;
+      return [tf.mul(tf.losses.softmaxCrossEntropy(targets, logits), batch.length), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'))];
+    });
+    lossSum += (await loss!.data())[0]!;
+    correct += (await hits!.data())[0]!;
+    loss!.dispose();
+    hits!.dispose();
+  }
+  return { loss: lossSum / indices.length, accuracy: correct / indices.length };
+}
+
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  // tfjs optimizers read this field on every step; it is protected in the typings only.
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}

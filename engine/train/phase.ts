@@ -1,0 +1,17 @@
+import type { PhaseRef } from '../protocol/run';
+import type { RunContext } from './context';
+import type { FitResult } from './fit';
+
+/** Runs one phase between its started and finished events, reporting its duration and early stop. */
+export async function inPhase<T>(context: RunContext, phase: PhaseRef, work: () => Promise<T & { fit?: FitResult }>): Promise<T & { fit?: FitResult }> {
+  const started = Date.now();
+  context.emit({ type: 'phase-started', ...phase });
+  const result = await work();
+  context.emit({
+    type: 'phase-finished',
+    ...phase,
+    durationMs: Date.now() - started,
+    ...(result.fit ? { stoppedEarly: result.fit.stoppedEarly, bestEpoch: result.fit.bestEpoch } : {}),
+  });
+  return result;
+}

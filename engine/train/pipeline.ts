@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PreparedDataset } from '../data/prepare';
+import type { Evaluation, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import { selectBackend } from './backends/select-backend';
+import { resolveConfig } from './config';
+import { labelsAt, type RunContext } from './context';
+import { CacheSource } from './data-source';
+import { averagePredictions, decide } from './decision';
+import { trainFusion } from './fusion';
+import { probeLaziness } from './laziness';
+import { argmaxRows, evaluatePredictions } from './metrics';
+import { SeedSequence, type ModalityInput } from './models/networks';
+import { inPhase } from './phase';
+import { runModel } from './predict';
+import { trainTeachers, type TrainedTeacher } from './teachers';
+
+export interface PipelineEvents {
+  emit?: (event: RunEvent) => void;
+  /** Checked at every batch boundary; an aborted run throws a UserError with code `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** The trained models of a run, for saving; the caller disposes them. */
+export interface PipelineModels {
+  teachers: { modality: string; model: tf.LayersModel }[];
+  lateFusion: tf.LayersModel;
+  umt?: tf.LayersModel;
+}
+
+/**
+ * The whole method on one prepared dataset: teachers → decision trick → UME (always: it costs nothing) and
+ * late fusion (the baseline) → UMT when chosen → laziness probes → test evaluation of every model.
+ */
+export async function runPipeline(dataset: PreparedDataset, partialConfig: Partial<RunConfig>, events: PipelineEvents = {}): Promise<{ result: RunResult; models: PipelineModels }> {
+  const started = Date.now();
+  const config = resolveConfig(partialConfig);
+  const backend = await selectBackend(config.backend);
+  tf.util.assert(dataset.meta.classes.length >= 2, () => 'A run needs at least two classes.');
+  const context = createContext(dataset, config, events);
+  const evaluations: Evaluation[] = [];
+  const record = (evaluation: Evaluation) => {
+    evaluations.push(evaluation);
+    context.emit({ type: 'evaluation', evaluation });
+    return evaluation;
+  };
+  const evaluate = (model: string, probabilities: Float32Array) =>
+    record(evaluatePredictions(model, 'test', labelsAt(context, context.test), argmaxRows(probabilities, context.classes.length), context.classes.length));
+
+  const teachers = await trainTeachers(context);
+  try {
+    const decision = await decide(context, teachers, config.method);
+    const lateFusion = await trainFusion(context, 'late-fusion', teachers, 0);
+    const umt = decision.method === 'umt' ? await trainFusion(context, 'umt', teachers, config.distillWeight) : undefined;
+    const laziness = await inPhase(context, { phase: 'probe' }, async () => ({ table: await probeLaziness(context, teachers, [{ name: 'lateFusion', model: lateFusion }, ...(umt ? [{ name: 'umt' as const, model: umt }] : [])]) }));
+    const test = await inPhase(context, { phase: 'evaluation' }, async () => {
+      const teacherAccuracy: Record<string, number> = {};
+      for (const teacher of teachers) teacherAccuracy[teacher.modality] = evaluate(`teacher:${teacher.modality}`, rowsAt(teacher, context.test, context.classes.length)).accuracy;
+      const ume = evaluate('ume', averagePredictions(teachers, context.test, context.classes.length));
+      const fusion = evaluate('late-fusion', await fusedProbabilities(context, lateFusion));
+      const umtEvaluation = umt ? evaluate('umt', await fusedProbabilities(context, umt)) : undefined;
+      const chosen = decision.method === 'umt' && umtEvaluation ? umtEvaluation : ume;
+      record({ ...chosen, model: 'final' });
+      return { teachers: teacherAccuracy, ume: ume.accuracy, lateFusion: fusion.accuracy, ...(umtEvaluation ? { umt: umtEvaluation.accuracy } : {}), final: chosen.accuracy };
+    });
+    const result: RunResult = {
+      backend,
+      config,
+      dataset: { name: dataset.meta.name, fingerprint: dataset.meta.fingerprint, classes: dataset.meta.classes, modalities: context.modalities.map((m) => m.name) },
+      decision,
+      test,
+      laziness: laziness.table,
+      evaluations,
+      durationMs: Date.now() - started,
+    };
+    return { result, models: { teachers: teachers.map((t) => ({ modality: t.modality, model: t.model })), lateFusion, ...(umt ? { umt } : {}) } };
+  } catch (error) {
+    teachers.forEach((t) => t.model.dispose());
+    throw error;
+  }
+}
+
+function createContext(dataset: PreparedDataset, config: RunConfig, events: PipelineEvents): RunContext {
+  const { meta } = dataset;
+  const modalities: ModalityInput[] = meta.modalities.map((m) => ({ name: m.name, kind: m.kind, shape: m.shape }));
+  const byIndex = (split: string) => meta.splits.flatMap((s, i) => (s === split ? [i] : []));
+  return {
+    reader: dataset.reader,
+    modalities,
+    classes: meta.classes,
+    labels: Int32Array.from(meta.labels),
+    train: byIndex('train'),
+    val: byIndex('val'),
+    test: byIndex('test'),
+    all: meta.sampleIds.map((_, i) => i),
+    config,
+    seeds: new SeedSequence(config.seed),
+    emit: events.emit ?? (() => undefined),
+    signal: events.signal,
+  };
+}
+
+function rowsAt(teacher: TrainedTeacher, indices: number[], classes: number): Float32Array {
+  const out = new Float32Array(indices.length * classes);
+  indices.forEach((index, row) => out.set(teacher.probabilities.subarray(index * classes, (index + 1) * classes), row * classes));
+  return out;
+}
+
+async function fusedProbabilities(context: RunContext, model: tf.LayersModel): Promise<Float32Array> {
+  const [probabilities] = await runModel(model, new CacheSource(context.reader, context.modalities.map((_, i) => i)), context.test, context.config.batchSize);
+  return probabilities ?? new Float32Array(0);
+}

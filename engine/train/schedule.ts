@@ -1,0 +1,37 @@
+import type { ScheduleName } from '../protocol/run';
+
+/**
+ * Learning-rate schedules of paper A.2: StepLR (step 10, γ 0.1) for VGG-Sound with Adam, and
+ * ReduceLROnPlateau (patience 1, factor 0.1) for UCF101. Step: every `stepEpochs` epochs the rate is
+ * multiplied by 0.1. Plateau: when the validation loss has not improved for `patience` epochs, by 0.1.
+ */
+export class LearningRateSchedule {
+  private best = Infinity;
+  private badEpochs = 0;
+  rate: number;
+
+  constructor(private readonly name: ScheduleName, initial: number, private readonly totalEpochs: number, private readonly plateauPatience = 1) {
+    this.rate = initial;
+  }
+
+  /** Called after each epoch (1-based) with its validation loss; returns the rate for the next epoch. */
+  afterEpoch(epoch: number, valLoss: number): number {
+    if (this.name === 'step') {
+      // Paper: step 10 of 20 epochs; we keep that proportion for other epoch counts.
+      const stepEpochs = Math.max(1, Math.round(this.totalEpochs / 2));
+      if (epoch % stepEpochs === 0) this.rate *= 0.1;
+    } else if (this.name === 'plateau') {
+      if (valLoss < this.best - 1e-4) {
+        this.best = valLoss;
+        this.badEpochs = 0;
+      } else {
+        this.badEpochs += 1;
+        if (this.badEpochs > this.plateauPatience) {
+          this.rate *= 0.1;
+          this.badEpochs = 0;
+        }
+      }
+    }
+    return this.rate;
+  }
+}

@@ -1,0 +1,51 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { RunContext } from './context';
+import { CacheSource, FeatureSource } from './data-source';
+import { fit } from './fit';
+import { buildTeacher } from './models/networks';
+import { inPhase } from './phase';
+import { runModel } from './predict';
+
+export interface TrainedTeacher {
+  modality: string;
+  model: tf.LayersModel;
+  /** Softmax of every sample, `[samples, classes]`. */
+  probabilities: Float32Array;
+  /** The frozen encoder's features of every sample, computed once (inputs are not augmented). */
+  features: FeatureSource;
+}
+
+/** Paper 3.3, UMT and UME step 1: each modality's encoder + linear head trained alone with cross-entropy. */
+export async function trainTeachers(context: RunContext): Promise<TrainedTeacher[]> {
+  const teachers: TrainedTeacher[] = [];
+  for (const [m, modality] of context.modalities.entries()) {
+    const phase = { phase: 'teacher' as const, modality: modality.name };
+    const teacher = await inPhase(context, phase, async () => {
+      const model = buildTeacher(modality, context.classes.length, context.config, context.seeds);
+      const source = new CacheSource(context.reader, [m]);
+      const result = await fit({
+        phase,
+        model,
+        source,
+        labels: context.labels,
+        classes: context.classes.length,
+        trainIndices: context.train,
+        valIndices: context.val,
+        epochs: context.config.teacherEpochs,
+        batchSize: context.config.batchSize,
+        learningRate: context.config.learningRate,
+        optimizer: context.config.optimizer,
+        schedule: context.config.schedule,
+        patience: context.config.patience,
+        seed: context.seeds.take(),
+        emit: context.emit,
+        signal: context.signal,
+      });
+      const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
+      const dim = (features?.length ?? 0) / context.all.length;
+      return { modality: modality.name, model, probabilities: probabilities ?? new Float32Array(0), features: new FeatureSource(features ?? new Float32Array(0), dim), fit: result };
+    });
+    teachers.push(teacher);
+  }
+  return teachers;
+}
