@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
+import { registerRun } from './commands/run';
 import { registerValidate } from './commands/validate';
 import type { CliContext } from './context';
 
@@ -15,6 +16,7 @@ export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 
     .showHelpAfterError('(run with --help for usage)');
   registerValidate(program, context);
   registerDatasets(program, context);
+  registerRun(program, context);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -23,7 +25,10 @@ export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 
       const informational = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
       return informational ? 0 : EXIT_USAGE;
     }
-    throw error;
+    // A bug of ours, not the user's: say so plainly; the stack only when asked for.
+    context.stderr.write(`modality-studio failed unexpectedly: ${(error as Error).message}\nThis is a bug; please report it with the command you ran. Set MODALITY_STUDIO_DEBUG=1 to see the stack trace.\n`);
+    if (process.env.MODALITY_STUDIO_DEBUG) context.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return 1;
   }
   return context.exitCode;
 }

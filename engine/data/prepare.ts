@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Split, ValidationReport } from '../protocol/dataset';
+import type { DatasetIssue, Split, ValidationReport } from '../protocol/dataset';
 import { mapLimit } from '../util/map-limit';
 import { CacheReader } from './cache/reader';
 import { CacheWriter } from './cache/writer';
@@ -258,8 +258,12 @@ function rowOf(sample: ManifestSample): number | undefined {
   return sample.line > 0 ? sample.line : undefined;
 }
 
-function corruptIssue(sample: ManifestSample, modality: string, file: LocatedFile | undefined, error: unknown) {
+function corruptIssue(sample: ManifestSample, modality: string, file: LocatedFile | undefined, error: unknown): DatasetIssue {
   const extension = file?.extension ?? '';
+  const systemCode = (error as NodeJS.ErrnoException).code;
+  if (systemCode === 'EACCES' || systemCode === 'EPERM' || systemCode === 'EIO') {
+    return { code: 'unreadable-file', file: file?.relative, row: rowOf(sample), sampleId: sample.id, column: modality, message: `${describeSample(sample)}: ${file?.relative} could not be read (${systemCode}); check that you have permission to read it.` };
+  }
   return {
     code: corruptCode(extension),
     file: file?.relative,

@@ -60,7 +60,11 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       let lossSum: tf.Tensor = tf.scalar(0);
       let correct: tf.Tensor = tf.scalar(0);
       for (let b = 0; b < batches; b += 1) {
-        if (options.signal?.aborted) throw new UserError('aborted', 'The run was cancelled.');
+        if (options.signal?.aborted) {
+          lossSum.dispose();
+          correct.dispose();
+          throw new UserError('aborted', 'The run was cancelled.');
+        }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const { loss, hits } = trainStep(options, batch, variables, optimizer);
         const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);

@@ -29,7 +29,9 @@ export async function trainFusion(context: RunContext, name: 'late-fusion' | 'um
         return tf.mul(tf.addN(terms), distillWeight) as tf.Scalar;
       }
       : undefined;
-    const result: FitResult = await fit({
+    let result: FitResult;
+    try {
+      result = await fit({
       phase,
       model: fused,
       source: new CacheSource(context.reader, context.modalities.map((_, i) => i)),
@@ -47,7 +49,11 @@ export async function trainFusion(context: RunContext, name: 'late-fusion' | 'um
       extraLoss,
       emit: context.emit,
       signal: context.signal,
-    });
+      });
+    } catch (error) {
+      fused.dispose();
+      throw error;
+    }
     return { model: fused, fit: result };
   });
   return model;

@@ -47,16 +47,20 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     record(evaluatePredictions(model, 'test', labelsAt(context, context.test), argmaxRows(probabilities, context.classes.length), context.classes.length));
 
   const teachers = await trainTeachers(context);
+  let lateFusion: tf.LayersModel | undefined;
+  let umt: tf.LayersModel | undefined;
   try {
     const decision = await decide(context, teachers, config.method);
-    const lateFusion = await trainFusion(context, 'late-fusion', teachers, 0);
-    const umt = decision.method === 'umt' ? await trainFusion(context, 'umt', teachers, config.distillWeight) : undefined;
-    const laziness = await inPhase(context, { phase: 'probe' }, async () => ({ table: await probeLaziness(context, teachers, [{ name: 'lateFusion', model: lateFusion }, ...(umt ? [{ name: 'umt' as const, model: umt }] : [])]) }));
+    const baseline = await trainFusion(context, 'late-fusion', teachers, 0);
+    lateFusion = baseline;
+    if (decision.method === 'umt') umt = await trainFusion(context, 'umt', teachers, config.distillWeight);
+    const fused = [{ name: 'lateFusion' as const, model: baseline }, ...(umt ? [{ name: 'umt' as const, model: umt }] : [])];
+    const laziness = await inPhase(context, { phase: 'probe' }, async () => ({ table: await probeLaziness(context, teachers, fused) }));
     const test = await inPhase(context, { phase: 'evaluation' }, async () => {
       const teacherAccuracy: Record<string, number> = {};
       for (const teacher of teachers) teacherAccuracy[teacher.modality] = evaluate(`teacher:${teacher.modality}`, rowsAt(teacher, context.test, context.classes.length)).accuracy;
       const ume = evaluate('ume', averagePredictions(teachers, context.test, context.classes.length));
-      const fusion = evaluate('late-fusion', await fusedProbabilities(context, lateFusion));
+      const fusion = evaluate('late-fusion', await fusedProbabilities(context, baseline));
       const umtEvaluation = umt ? evaluate('umt', await fusedProbabilities(context, umt)) : undefined;
       const chosen = decision.method === 'umt' && umtEvaluation ? umtEvaluation : ume;
       record({ ...chosen, model: 'final' });
@@ -72,9 +76,9 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       evaluations,
       durationMs: Date.now() - started,
     };
-    return { result, models: { teachers: teachers.map((t) => ({ modality: t.modality, model: t.model })), lateFusion, ...(umt ? { umt } : {}) } };
+    return { result, models: { teachers: teachers.map((t) => ({ modality: t.modality, model: t.model })), lateFusion: baseline, ...(umt ? { umt } : {}) } };
   } catch (error) {
-    teachers.forEach((t) => t.model.dispose());
+    [...teachers.map((t) => t.model), lateFusion, umt].forEach((model) => model?.dispose());
     throw error;
   }
 }

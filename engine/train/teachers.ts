@@ -18,34 +18,45 @@ export interface TrainedTeacher {
 /** Paper 3.3, UMT and UME step 1: each modality's encoder + linear head trained alone with cross-entropy. */
 export async function trainTeachers(context: RunContext): Promise<TrainedTeacher[]> {
   const teachers: TrainedTeacher[] = [];
-  for (const [m, modality] of context.modalities.entries()) {
-    const phase = { phase: 'teacher' as const, modality: modality.name };
-    const teacher = await inPhase(context, phase, async () => {
-      const model = buildTeacher(modality, context.classes.length, context.config, context.seeds);
-      const source = new CacheSource(context.reader, [m]);
-      const result = await fit({
-        phase,
-        model,
-        source,
-        labels: context.labels,
-        classes: context.classes.length,
-        trainIndices: context.train,
-        valIndices: context.val,
-        epochs: context.config.teacherEpochs,
-        batchSize: context.config.batchSize,
-        learningRate: context.config.learningRate,
-        optimizer: context.config.optimizer,
-        schedule: context.config.schedule,
-        patience: context.config.patience,
-        seed: context.seeds.take(),
-        emit: context.emit,
-        signal: context.signal,
-      });
-      const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
-      const dim = (features?.length ?? 0) / context.all.length;
-      return { modality: modality.name, model, probabilities: probabilities ?? new Float32Array(0), features: new FeatureSource(features ?? new Float32Array(0), dim), fit: result };
-    });
-    teachers.push(teacher);
+  const built: tf.LayersModel[] = [];
+  try {
+    for (let m = 0; m < context.modalities.length; m += 1) {
+      teachers.push(await trainTeacher(context, m, built));
+    }
+  } catch (error) {
+    built.forEach((model) => model.dispose());
+    throw error;
   }
   return teachers;
+}
+
+async function trainTeacher(context: RunContext, m: number, built: tf.LayersModel[]): Promise<TrainedTeacher> {
+  const modality = context.modalities[m] as RunContext['modalities'][number];
+  const phase = { phase: 'teacher' as const, modality: modality.name };
+  return inPhase(context, phase, async () => {
+    const model = buildTeacher(modality, context.classes.length, context.config, context.seeds);
+    built.push(model);
+    const source = new CacheSource(context.reader, [m]);
+    const result = await fit({
+      phase,
+      model,
+      source,
+      labels: context.labels,
+      classes: context.classes.length,
+      trainIndices: context.train,
+      valIndices: context.val,
+      epochs: context.config.teacherEpochs,
+      batchSize: context.config.batchSize,
+      learningRate: context.config.learningRate,
+      optimizer: context.config.optimizer,
+      schedule: context.config.schedule,
+      patience: context.config.patience,
+      seed: context.seeds.take(),
+      emit: context.emit,
+      signal: context.signal,
+    });
+    const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
+    const dim = (features?.length ?? 0) / context.all.length;
+    return { modality: modality.name, model, probabilities: probabilities ?? new Float32Array(0), features: new FeatureSource(features ?? new Float32Array(0), dim), fit: result };
+  });
 }

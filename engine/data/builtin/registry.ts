@@ -24,7 +24,8 @@ function synthetic(kind: SyntheticKind, description: string): BuiltinDataset {
     description,
     samples: SYNTHETIC_SAMPLES,
     modalities: 'a: vector[16], b: vector[16]',
-    version: 1,
+    // 2: classes drawn in equal numbers; synthetic-mixed with a harder uni-modal cue in b.
+    version: 2,
     async write(dir) {
       const data = generateSynthetic(kind, SYNTHETIC_SAMPLES, SYNTHETIC_SEED);
       const columns = data.modalities.flatMap((m) => (m.vectors[0] ? Array.from(m.vectors[0], (_, i) => `${m.name}.f${i + 1}`) : []));

@@ -3,20 +3,24 @@ import { SeededRandom } from '../../util/random';
 /**
  * Generated two-modality vector datasets, our own construction in the spirit of the paper's Appendix A.10
  * (itself after Hessel & Lee, 2020). Every dataset has modalities `a` and `b`, each a 16-feature vector
- * x_m = P_m z_m + 0.05 ε, where z_m is a 4-D latent, P_m a fixed random 16×4 projection (entries N(0, 1/4))
- * and ε standard normal noise. Only the latents differ:
+ * x_m = P_m z_m + 0.05 ε, where z_m is a latent (4-D, 6-D for `mixed`), P_m a fixed random 16×L projection
+ * (entries N(0, 1/L)) and ε standard normal noise. Three classes, drawn in equal numbers (rejection
+ * sampling), so chance is 1/3. Only the latents differ:
  *
- * - `synthetic-unimodal` (uni-modal features only): 3 classes with unit directions w_c in latent space;
+ * - `synthetic-unimodal` (uni-modal features only): unit directions w_c in latent space;
  *   z_a, z_b ~ N(0, I); y = argmax_c w_c·z_a, kept only when argmax_c w_c·z_b gives the same class and both
- *   winning margins exceed 0.3 (rejection sampling, as A.10's dataset A). Each modality alone decides y.
+ *   winning margins exceed 0.3 (as A.10's dataset A). Each modality alone decides y.
  * - `synthetic-paired` (paired features only): a nuisance t ~ N(0, 6² I) shared with opposite signs,
- *   z_a = t + e_a, z_b = −t + e_b with e_a, e_b ~ N(0, I); y = argmax_c w_c·(e_a + e_b) (3 classes,
- *   margin 0.3). z_a + z_b = e_a + e_b cancels the nuisance, so both modalities together decide y while
- *   each alone is close to chance: the label lives in the pairing.
- * - `synthetic-mixed` (both, as A.10's dataset C): class 0 (a third of the samples) is marked in each
- *   modality alone by latent dimension 4 being +3 (others ~ N(0, 1) there); classes 1 and 2 are told apart
- *   only by the paired rule sign(v·(e_a + e_b)) with the same cancelling nuisance on dimensions 1–3.
- *   A uni-modal model finds class 0 and guesses between 1 and 2.
+ *   z_a = t + e_a, z_b = −t + e_b with e_a, e_b ~ N(0, I); y = argmax_c w_c·(e_a + e_b) (margin 0.3).
+ *   z_a + z_b = e_a + e_b cancels the nuisance, so both modalities together decide y while each alone is
+ *   close to chance: the label lives in the pairing.
+ * - `synthetic-mixed` (both, as A.10's dataset C): latent dimensions 1–3 carry the paired rule, which tells
+ *   classes 1 and 2 apart by sign(v·(e_a + e_b)) under the same cancelling nuisance; dimensions 4–6 carry
+ *   class 0 uni-modally, easily in `a` (dimension 4 ≈ +3 for class 0, ~N(0, 1) otherwise) and harder in
+ *   `b` (the product of the signs of dimensions 4–6 is positive for class 0 and negative otherwise, each
+ *   |value| > 0.3). A uni-modal model finds class 0 and guesses between 1 and 2; a late-fusion model can
+ *   find class 0 from `a` alone, so its `b` encoder has no reason to learn b's own evidence: the modality
+ *   laziness that UMT's distillation is meant to undo.
  */
 
 export type SyntheticKind = 'unimodal' | 'paired' | 'mixed';
@@ -27,6 +31,7 @@ export interface GeneratedVectors {
 }
 
 const LATENT = 4;
+const MIXED_LATENT = 6;
 const FEATURES = 16;
 const NUISANCE_SCALE = 6;
 const MARGIN = 0.3;
@@ -34,13 +39,17 @@ const OBSERVATION_NOISE = 0.05;
 
 export function generateSynthetic(kind: SyntheticKind, samples: number, seed: number): GeneratedVectors {
   const random = new SeededRandom(seed);
-  const projections = [randomMatrix(random, FEATURES, LATENT, 1 / Math.sqrt(LATENT)), randomMatrix(random, FEATURES, LATENT, 1 / Math.sqrt(LATENT))];
+  const latent = kind === 'mixed' ? MIXED_LATENT : LATENT;
+  const projections = [randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent)), randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent))];
   const directions = Array.from({ length: 3 }, () => unit(Array.from({ length: LATENT }, () => random.normal())));
   const labels: string[] = [];
   const latents: [number[], number[]][] = [];
+  const perClass = [0, 0, 0];
+  const quota = (c: number) => Math.floor(samples / 3) + (c < samples % 3 ? 1 : 0);
   while (labels.length < samples) {
     const drawn = drawLatents(kind, random, directions);
-    if (!drawn) continue;
+    if (!drawn || (perClass[drawn.label] ?? 0) >= quota(drawn.label)) continue;
+    perClass[drawn.label] = (perClass[drawn.label] ?? 0) + 1;
     labels.push(`class-${drawn.label}`);
     latents.push([drawn.a, drawn.b]);
   }
@@ -72,21 +81,32 @@ function drawLatents(kind: SyntheticKind, random: SeededRandom, directions: numb
     if (margin < MARGIN) return null;
     return { label, a: add(t, ea), b: add(t.map((v) => -v), eb) };
   }
-  // Mixed: dimensions 0-2 carry the paired rule, dimension 3 the uni-modal mark of class 0.
+  // Mixed: dimensions 0-2 carry the paired rule, 3-5 the uni-modal evidence of class 0.
+  const paired = (base: number[]) => [...base.slice(0, 3), 0, 0, 0];
+  const a = paired(add(t, ea));
+  const b = paired(add(t.map((v) => -v), eb));
+  const isClassZero = random.next() < 1 / 3;
+  a[3] = isClassZero ? 3 + random.normal() : random.normal();
+  a[4] = random.normal();
+  a[5] = random.normal();
+  const signs = drawSignPattern(random, isClassZero ? 1 : -1);
+  b[3] = signs[0] ?? 0;
+  b[4] = signs[1] ?? 0;
+  b[5] = signs[2] ?? 0;
+  if (isClassZero) return { label: 0, a, b };
   const first = directions[0] ?? [];
-  const isMarked = random.next() < 1 / 3;
-  const a = add(t, ea);
-  const b = add(t.map((v) => -v), eb);
-  if (isMarked) {
-    a[3] = 3 + random.normal();
-    b[3] = 3 + random.normal();
-    return { label: 0, a, b };
-  }
-  a[3] = random.normal();
-  b[3] = random.normal();
-  const pairedScore = first.slice(0, 3).reduce((s, w, i) => s + w * (sum[i] ?? 0), 0);
+  const pairedScore = first.slice(0, 3).reduce((sum2, w, i) => sum2 + w * (sum[i] ?? 0), 0);
   if (Math.abs(pairedScore) < MARGIN) return null;
   return { label: pairedScore > 0 ? 1 : 2, a, b };
+}
+
+/** Three normal values, each |v| > MARGIN, whose signs multiply to `sign` (a 3-bit parity: hard to read linearly). */
+function drawSignPattern(random: SeededRandom, sign: 1 | -1): number[] {
+  for (;;) {
+    const values = [random.normal(), random.normal(), random.normal()];
+    if (values.some((v) => Math.abs(v) < MARGIN)) continue;
+    if (Math.sign(values.reduce((p, v) => p * v, 1)) === sign) return values;
+  }
 }
 
 /** The class with the largest score, and its margin over the runner-up. */

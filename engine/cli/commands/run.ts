@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultCacheDir } from '../../data/cache/location';
+import { prepareDataset } from '../../data/prepare';
+import { UserError } from '../../errors';
+import type { RunConfig } from '../../protocol/run';
+import { runPipeline } from '../../train/pipeline';
+import type { CliContext } from '../context';
+import { formatReport } from '../format-report';
+import { describePhase, formatEventLine, formatRunSummary } from '../format-run';
+import { ProgressLine } from '../progress';
+import { resolveDatasetArgument } from '../resolve-dataset';
+
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
+};
+const number = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return n;
+};
+
+interface RunOptions {
+  method?: RunConfig['method'];
+  epochs?: number;
+  teacherEpochs?: number;
+  probeEpochs?: number;
+  batchSize?: number;
+  lr?: number;
+  distillWeight?: number;
+  seed?: number;
+  backend?: RunConfig['backend'];
+  json?: boolean;
+  cacheDir?: string;
+}
+
+export function registerRun(program: Command, context: CliContext): void {
+  program
+    .command('run')
+    .description('train teachers, decide between UMT and UME, train the choice and evaluate it against the baselines')
+    .argument('<dir>', 'dataset folder, or the name of a built-in dataset')
+    .option('--method <method>', 'auto (the decision trick), umt or ume')
+    .option('--epochs <n>', 'epochs of the fused models (late fusion, UMT)', integer)
+    .option('--teacher-epochs <n>', 'epochs of each uni-modal teacher', integer)
+    .option('--probe-epochs <n>', 'epochs of the linear classifiers on frozen features', integer)
+    .option('--batch-size <n>', 'mini-batch size', integer)
+    .option('--lr <x>', 'learning rate', number)
+    .option('--distill-weight <w>', "UMT's feature-distillation weight (paper: 50)", number)
+    .option('--seed <s>', 'seed of initialisation and shuffling', integer)
+    .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
+    .option('--json', 'print the result as one JSON object on the last line of stdout')
+    .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
+    .action(async (dir: string, options: RunOptions) => {
+      const cacheDir = options.cacheDir ?? defaultCacheDir();
+      const progress = new ProgressLine(context.stderr);
+      const target = await resolveDatasetArgument(dir, cacheDir);
+      const { report, dataset } = await prepareDataset(target, { cacheDir, onProgress: (p) => progress.update(p.phase === 'checking' ? 'Checking' : 'Decoding', p.done, p.total) });
+      progress.clear();
+      if (!dataset) {
+        context.stderr.write(formatReport(report));
+        context.exitCode = 1;
+        return;
+      }
+      const runId = crypto.randomUUID();
+      try {
+        const { result, models } = await runPipeline(dataset, {
+          method: options.method,
+          epochs: options.epochs,
+          teacherEpochs: options.teacherEpochs,
+          probeEpochs: options.probeEpochs,
+          batchSize: options.batchSize,
+          learningRate: options.lr,
+          distillWeight: options.distillWeight,
+          seed: options.seed,
+          backend: options.backend,
+        } as Partial<RunConfig>, {
+          emit: (event) => {
+            if (event.type === 'batch') progress.update(`${describePhase(event)} epoch ${event.epoch}`, event.batch, event.batches);
+            const line = formatEventLine(event);
+            if (line) {
+              progress.clear();
+              context.stderr.write(`${line}\n`);
+            }
+          },
+        });
+        progress.clear();
+        [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+        if (options.json) {
+          const { backend, decision, test, laziness, durationMs } = result;
+          context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, durationMs })}\n`);
+        } else {
+          context.stdout.write(formatRunSummary(result, runId));
+        }
+      } catch (error) {
+        progress.clear();
+        if (!(error instanceof UserError)) throw error;
+        context.stderr.write(`${error.message}\n`);
+        context.exitCode = error.code === 'config' ? 2 : 1;
+      } finally {
+        dataset.reader.close();
+      }
+    });
+}

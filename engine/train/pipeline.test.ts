@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/helpers/dataset-folder';
+import { findBuiltin, materializeBuiltin } from '../data/builtin/registry';
+import { prepareDataset, type PreparedDataset } from '../data/prepare';
+import type { RunConfig, RunEvent } from '../protocol/run';
+import { runPipeline } from './pipeline';
+
+const cacheDir = makeTempDir('pipeline-cache');
+const opened: PreparedDataset[] = [];
+afterAll(() => {
+  opened.forEach((d) => d.reader.close());
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+async function builtin(name: string): Promise<PreparedDataset> {
+  const dir = await materializeBuiltin(findBuiltin(name)!, cacheDir);
+  const { dataset, report } = await prepareDataset(dir, { cacheDir });
+  expect(report.errors).toEqual([]);
+  opened.push(dataset!);
+  return dataset!;
+}
+
+const fast: Partial<RunConfig> = { backend: 'wasm', seed: 1, bootstrapSamples: 200 };
+
+async function run(name: string, config: Partial<RunConfig>, onEvent?: (e: RunEvent) => void) {
+  const { result, models } = await runPipeline(await builtin(name), { ...fast, ...config }, { emit: onEvent });
+  [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+  return result;
+}
+
+describe('the method on datasets whose answer we know', () => {
+  beforeAll(async () => {
+    await builtin('synthetic-unimodal');
+  });
+
+  it('chooses UME when each modality alone determines the label', async () => {
+    const result = await run('synthetic-unimodal', { epochs: 5, teacherEpochs: 5, probeEpochs: 10 });
+    expect(result.decision.method).toBe('ume');
+    expect(result.decision.linearProbeAccuracy).toBeLessThanOrEqual(result.decision.averagedPredictionAccuracy);
+    expect(result.test.ume).toBeGreaterThan(0.95);
+    expect(result.test.umt).toBeUndefined();
+    expect(result.test.final).toBe(result.test.ume);
+  });
+
+  it('finds each teacher near chance but late fusion far above it when the label lives in the pairing', async () => {
+    const result = await run('synthetic-paired', { epochs: 12, teacherEpochs: 8, probeEpochs: 15 });
+    for (const accuracy of Object.values(result.test.teachers)) expect(accuracy).toBeLessThan(0.45); // chance is 1/3
+    expect(result.test.lateFusion).toBeGreaterThan(0.85);
+  });
+
+  it('chooses UMT on mixed data, and UMT\'s encoders probe better than naive late fusion\'s', async () => {
+    const result = await run('synthetic-mixed', { epochs: 20, teacherEpochs: 20, probeEpochs: 30 });
+    expect(result.decision.method).toBe('umt');
+    expect(result.decision.differenceInterval[0]).toBeGreaterThan(0);
+    const { a, b } = result.laziness;
+    // Late fusion reads class 0 from a alone and leaves b lazy; UMT's distillation restores b.
+    expect(b!.umt! - b!.lateFusion).toBeGreaterThan(0.08);
+    expect(a!.umt! + b!.umt!).toBeGreaterThan(a!.lateFusion + b!.lateFusion);
+    expect(b!.teacher - b!.lateFusion).toBeGreaterThan(0.08);
+  });
+});
+
+describe('runs are reproducible and leak nothing', () => {
+  it('gives identical numbers for the same seed on the same backend', async () => {
+    const trace = (events: RunEvent[]) => (e: RunEvent) => {
+      if (e.type === 'epoch') events.push({ ...e, durationMs: 0 });
+    };
+    const first: RunEvent[] = [];
+    const second: RunEvent[] = [];
+    const config = { epochs: 2, teacherEpochs: 2, probeEpochs: 2, seed: 5 };
+    const a = await run('synthetic-mixed', config, trace(first));
+    const b = await run('synthetic-mixed', config, trace(second));
+    expect(second).toEqual(first);
+    expect(b.decision).toEqual(a.decision);
+    expect(b.evaluations).toEqual(a.evaluations);
+    expect(b.laziness).toEqual(a.laziness);
+    const other = await run('synthetic-mixed', { ...config, seed: 6 });
+    expect(other.evaluations).not.toEqual(a.evaluations);
+  });
+
+  it('holds the same number of tensors after the first and the last epoch of every phase, and frees the run', async () => {
+    const counts = new Map<string, number[]>();
+    const before = tf.memory().numTensors;
+    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, method: 'umt' }, (e) => {
+      if (e.type !== 'epoch') return;
+      const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
+      counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
+    });
+    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//']));
+    for (const [phase, series] of counts) {
+      if (series.length < 2) continue;
+      expect(series.at(-1), `tensor count in ${phase}: ${series.join(', ')}`).toBe(series[0]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops at a batch boundary when the run is cancelled', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    const dataset = await builtin('synthetic-unimodal');
+    const before = tf.memory().numTensors;
+    await expect(runPipeline(dataset, { ...fast, epochs: 50, teacherEpochs: 50 }, {
+      signal: controller.signal,
+      emit: (e) => {
+        if (e.type === 'batch' && ++batches === 10) controller.abort();
+      },
+    })).rejects.toMatchObject({ code: 'aborted' });
+    expect(batches).toBe(10);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
