@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { defaultModelDir } from '../../app-paths';
 import { defaultCacheDir } from '../../data/cache/location';
 import { prepareDataset } from '../../data/prepare';
 import { UserError } from '../../errors';
+import { saveFinalModel } from '../../model/save-model';
 import type { RunConfig } from '../../protocol/run';
 import { runPipeline } from '../../train/pipeline';
 import type { CliContext } from '../context';
@@ -34,6 +37,7 @@ interface RunOptions {
   backend?: RunConfig['backend'];
   json?: boolean;
   cacheDir?: string;
+  out?: string;
 }
 
 export function registerRun(program: Command, context: CliContext): void {
@@ -52,6 +56,7 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
+    .option('--out <dir>', 'where to save the final model (default: the app data folder, runs/RUN_ID/model)')
     .action(async (dir: string, options: RunOptions) => {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       const progress = new ProgressLine(context.stderr);
@@ -86,12 +91,17 @@ export function registerRun(program: Command, context: CliContext): void {
           },
         });
         progress.clear();
-        [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+        const modelDir = path.resolve(options.out ?? defaultModelDir(runId));
+        try {
+          await saveFinalModel(modelDir, dataset.meta, result, models);
+        } finally {
+          [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+        }
         if (options.json) {
           const { backend, decision, test, laziness, durationMs } = result;
-          context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, durationMs })}\n`);
+          context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, modelDir, durationMs })}\n`);
         } else {
-          context.stdout.write(formatRunSummary(result, runId));
+          context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
         }
       } catch (error) {
         progress.clear();

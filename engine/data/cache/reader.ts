@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleSize } from '../decode';
-import type { CacheMeta, CachedModality } from './meta';
+import type { CacheMeta } from './meta';
+import { applyNormalization } from './normalize';
 
 /**
  * Reads decoded samples back from a cache folder in batches, a few file reads per batch, so memory stays
@@ -42,21 +43,11 @@ export class CacheReader {
       if (read !== length) throw new Error(`Cache file ${path.join(this.dir, modality.file)} is shorter than its meta.json says; delete the folder to rebuild it.`);
       start = end;
     }
-    normalize(result.subarray(0, indices.length * size), modality);
+    applyNormalization(result.subarray(0, indices.length * size), modality.normalization);
     return result;
   }
 
   close(): void {
     for (const fd of this.fds.splice(0)) fs.closeSync(fd);
-  }
-}
-
-function normalize(values: Float32Array, modality: CachedModality): void {
-  const norm = modality.normalization;
-  if (!norm) return;
-  const width = norm.mean.length;
-  for (let i = 0; i < values.length; i += 1) {
-    const j = width === 1 ? 0 : i % width;
-    values[i] = ((values[i] ?? 0) - (norm.mean[j] ?? 0)) / (norm.std[j] ?? 1);
   }
 }

@@ -1,0 +1,19 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The app's data folder (runs, models, and later the run database), the same one the desktop app uses:
+ * `MODALITY_STUDIO_HOME` when set, otherwise the OS convention for application data.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.MODALITY_STUDIO_HOME) return path.resolve(env.MODALITY_STUDIO_HOME);
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'modality-studio');
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'modality-studio');
+  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'modality-studio');
+}
+
+/** Where a run's final model goes unless `--out` says otherwise. */
+export function defaultModelDir(runId: string): string {
+  return path.join(defaultDataDir(), 'runs', runId, 'model');
+}

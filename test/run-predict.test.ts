@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findBuiltin, materializeBuiltin } from '../engine/data/builtin/registry';
+import { prepareDataset } from '../engine/data/prepare';
+import type { PredictionReport } from '../engine/model/predict-folder';
+import { makeTempDir } from './helpers/dataset-folder';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
+const cacheDir = makeTempDir('rp-cache');
+const work = makeTempDir('rp');
+afterAll(() => [cacheDir, work].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: work } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const quick = ['--epochs', '2', '--teacher-epochs', '3', '--probe-epochs', '3', '--backend', 'wasm', '--json'];
+
+describe('run saves a model that predict reloads in a fresh process', () => {
+  it.each([['umt', 'synthetic-mixed'], ['ume', 'synthetic-unimodal']])('%s on %s: predict reproduces the run\'s test accuracy, with or without labels', async (method, name) => {
+    const modelDir = path.join(work, `${method}-model`);
+    const run = cli('run', name, '--method', method, '--out', modelDir, ...quick);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { runId: string; decision: { method: string }; test: { final: number }; modelDir: string };
+    expect(summary.decision.method).toBe(method);
+    expect(summary.modelDir).toBe(modelDir);
+    const card = JSON.parse(fs.readFileSync(path.join(modelDir, 'model-card.json'), 'utf8'));
+    expect(card).toMatchObject({ method, classes: ['class-0', 'class-1', 'class-2'], metrics: { test: { final: summary.test.final } } });
+
+    // The same test split, labelled: predict's accuracy on it is the run's final test accuracy.
+    const dir = await materializeBuiltin(findBuiltin(name)!, cacheDir);
+    const { dataset } = await prepareDataset(dir, { cacheDir });
+    const testIds = new Set(dataset!.meta.sampleIds.filter((_, i) => dataset!.meta.splits[i] === 'test'));
+    dataset!.reader.close();
+    const predicted = cli('predict', modelDir, dir, '--json', '--backend', 'wasm');
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const report = JSON.parse(predicted.stdout) as PredictionReport;
+    const onTest = report.predictions.filter((p) => testIds.has(p.id));
+    expect(onTest).toHaveLength(testIds.size);
+    expect(onTest.filter((p) => p.label === p.actual).length / onTest.length).toBeCloseTo(summary.test.final, 6);
+
+    // Without labels: a manifest with the label column removed gets the same predictions.
+    const unlabelled = path.join(work, `${method}-unlabelled`);
+    fs.mkdirSync(unlabelled);
+    const lines = fs.readFileSync(path.join(dir, 'manifest.csv'), 'utf8').trim().split('\n').slice(0, 40);
+    const labelColumn = lines[0]!.split(',').indexOf('label');
+    fs.writeFileSync(path.join(unlabelled, 'manifest.csv'), lines.map((l) => l.split(',').filter((_, i) => i !== labelColumn).join(',')).join('\n'));
+    const blind = cli('predict', modelDir, unlabelled, '--json', '--backend', 'wasm');
+    expect(blind.code, blind.stderr).toBe(0);
+    const blindReport = JSON.parse(blind.stdout) as PredictionReport;
+    expect(blindReport.accuracy).toBeUndefined();
+    expect(blindReport.predictions.map((p) => [p.id, p.label])).toEqual(report.predictions.slice(0, 39).map((p) => [p.id, p.label]));
+  }, 240_000);
+
+  it('refuses data that lacks a modality the model needs, naming it', () => {
+    const modelDir = path.join(work, 'umt-model');
+    const dir = path.join(work, 'one-modality');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'manifest.csv'), 'id,a.f1,a.f2\n1,0.5,0.2\n');
+    const result = cli('predict', modelDir, dir, '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors[0].message).toContain('no modality "b"');
+  });
+});
