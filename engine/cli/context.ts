@@ -4,3 +4,6 @@ export interface CliContext {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   exitCode: number;
 }
+
+/** Exit codes: 0 ok, 1 the work failed (e.g. the dataset is not usable), 2 the command line was wrong. */
+export const EXIT_USAGE = 2;

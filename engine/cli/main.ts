@@ -3,10 +3,8 @@ import { registerDatasets } from './commands/datasets';
 import { registerPredict } from './commands/predict';
 import { registerRun } from './commands/run';
 import { registerValidate } from './commands/validate';
-import type { CliContext } from './context';
+import { EXIT_USAGE, type CliContext } from './context';
 
-/** Exit codes: 0 ok, 1 the work failed (e.g. the dataset is not usable), 2 the command line was wrong. */
-export const EXIT_USAGE = 2;
 
 export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const context: CliContext = { ...streams, exitCode: 0 };

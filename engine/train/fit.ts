@@ -6,6 +6,8 @@ import type { DataSource } from './data-source';
 import { applyModel } from './models/networks';
 import { LearningRateSchedule } from './schedule';
 
+const YIELD_EVERY_MS = 50;
+
 export interface FitOptions {
   phase: PhaseRef;
   /** Output 0 must be the logits `[batch, classes]`. */
@@ -52,6 +54,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const history: EpochMetrics[] = [];
   let best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let stoppedEarly = false;
+  let lastYield = Date.now();
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
       const started = Date.now();
@@ -72,6 +75,11 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         lossSum = nextLoss as tf.Tensor;
         correct = nextCorrect as tf.Tensor;
         options.emit({ type: 'batch', ...phase, epoch, batch: b + 1, batches });
+        if (Date.now() - lastYield > YIELD_EVERY_MS) {
+          // Let the host's messages (a cancel request, progress writes) through between batches.
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
       }
       const trainLoss = (await lossSum.data())[0]! / order.length;
       const trainAccuracy = (await correct.data())[0]! / order.length;

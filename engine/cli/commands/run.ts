@@ -7,8 +7,9 @@ import { prepareDataset } from '../../data/prepare';
 import { UserError } from '../../errors';
 import { saveFinalModel } from '../../model/save-model';
 import type { RunConfig } from '../../protocol/run';
+import { resolveConfig } from '../../train/config';
 import { runPipeline } from '../../train/pipeline';
-import type { CliContext } from '../context';
+import { EXIT_USAGE, type CliContext } from '../context';
 import { formatReport } from '../format-report';
 import { describePhase, formatEventLine, formatRunSummary } from '../format-run';
 import { ProgressLine } from '../progress';
@@ -59,6 +60,26 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--out <dir>', 'where to save the final model (default: the app data folder, runs/RUN_ID/model)')
     .action(async (dir: string, options: RunOptions) => {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
+      let config: RunConfig;
+      try {
+        // Checked before any data is read, so a typo costs nothing.
+        config = resolveConfig({
+          method: options.method,
+          epochs: options.epochs,
+          teacherEpochs: options.teacherEpochs,
+          probeEpochs: options.probeEpochs,
+          batchSize: options.batchSize,
+          learningRate: options.lr,
+          distillWeight: options.distillWeight,
+          seed: options.seed,
+          backend: options.backend,
+        });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        context.stderr.write(`${error.message}\n`);
+        context.exitCode = EXIT_USAGE;
+        return;
+      }
       const progress = new ProgressLine(context.stderr);
       const target = await resolveDatasetArgument(dir, cacheDir);
       const { report, dataset } = await prepareDataset(target, { cacheDir, onProgress: (p) => progress.update(p.phase === 'checking' ? 'Checking' : 'Decoding', p.done, p.total) });
@@ -70,17 +91,7 @@ export function registerRun(program: Command, context: CliContext): void {
       }
       const runId = crypto.randomUUID();
       try {
-        const { result, models } = await runPipeline(dataset, {
-          method: options.method,
-          epochs: options.epochs,
-          teacherEpochs: options.teacherEpochs,
-          probeEpochs: options.probeEpochs,
-          batchSize: options.batchSize,
-          learningRate: options.lr,
-          distillWeight: options.distillWeight,
-          seed: options.seed,
-          backend: options.backend,
-        } as Partial<RunConfig>, {
+        const { result, models } = await runPipeline(dataset, config, {
           emit: (event) => {
             if (event.type === 'batch') progress.update(`${describePhase(event)} epoch ${event.epoch}`, event.batch, event.batches);
             const line = formatEventLine(event);
@@ -107,7 +118,7 @@ export function registerRun(program: Command, context: CliContext): void {
         progress.clear();
         if (!(error instanceof UserError)) throw error;
         context.stderr.write(`${error.message}\n`);
-        context.exitCode = error.code === 'config' ? 2 : 1;
+        context.exitCode = error.code === 'config' ? EXIT_USAGE : 1;
       } finally {
         dataset.reader.close();
       }

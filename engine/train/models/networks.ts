@@ -44,7 +44,9 @@ export function buildEncoder(modality: ModalityInput, config: Pick<RunConfig, 'm
   let width = modality.shape[1] ?? 1;
   config.cnnChannels.forEach((filters, i) => {
     encoder.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }), ...(i === 0 ? { inputShape: modality.shape } : {}) }));
-    encoder.add(tf.layers.batchNormalization({ axis: -1 }));
+    // Momentum 0.9 = PyTorch's BatchNorm default (momentum 0.1), which the paper's code uses; tfjs's 0.99
+    // lags far behind the weights in runs of a few hundred steps and wrecks inference-mode accuracy.
+    encoder.add(tf.layers.batchNormalization({ axis: -1, momentum: 0.9 }));
     encoder.add(tf.layers.activation({ activation: 'relu' }));
     const last = i === config.cnnChannels.length - 1;
     if (!last && height >= 4 && width >= 4) {
