@@ -20,6 +20,11 @@ const integer = (value: string) => {
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return n;
 };
+const widths = (value: string) => {
+  const list = value.split(',').map((part) => Number(part.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`expected comma-separated whole numbers like 128,128, got "${value}"`);
+  return list;
+};
 const number = (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
@@ -36,6 +41,12 @@ interface RunOptions {
   distillWeight?: number;
   seed?: number;
   backend?: RunConfig['backend'];
+  optimizer?: RunConfig['optimizer'];
+  schedule?: RunConfig['schedule'];
+  patience?: number;
+  mlpHidden?: number[];
+  cnnChannels?: number[];
+  cnnFeatureDim?: number;
   json?: boolean;
   cacheDir?: string;
   out?: string;
@@ -55,6 +66,12 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--distill-weight <w>', "UMT's feature-distillation weight (paper: 50)", number)
     .option('--seed <s>', 'seed of initialisation and shuffling', integer)
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
+    .option('--optimizer <name>', 'adam or sgd (with momentum 0.9)')
+    .option('--schedule <name>', 'learning-rate schedule: none, step or plateau')
+    .option('--patience <n>', 'early stopping: epochs without a better validation accuracy', integer)
+    .option('--mlp-hidden <widths>', 'hidden widths of the vector encoders, e.g. 128,128 (the last is the feature size)', widths)
+    .option('--cnn-channels <widths>', 'channels of the conv blocks of image and audio encoders, e.g. 32,64', widths)
+    .option('--cnn-feature-dim <n>', 'feature size of the image and audio encoders', integer)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
     .option('--out <dir>', 'where to save the final model (default: the app data folder, runs/RUN_ID/model)')
@@ -73,6 +90,12 @@ export function registerRun(program: Command, context: CliContext): void {
           distillWeight: options.distillWeight,
           seed: options.seed,
           backend: options.backend,
+          optimizer: options.optimizer,
+          schedule: options.schedule,
+          patience: options.patience,
+          mlpHidden: options.mlpHidden,
+          cnnChannels: options.cnnChannels,
+          cnnFeatureDim: options.cnnFeatureDim,
         });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
