@@ -17,6 +17,8 @@ export function formatEventLine(event: RunEvent): string | null {
       return `decision: linear classifier ${percent(event.decision.linearProbeAccuracy)} vs averaged teachers ${percent(event.decision.averagedPredictionAccuracy)} → ${event.decision.method.toUpperCase()}`;
     case 'log':
       return `${event.level}: ${event.message}`;
+    case 'started':
+      return `backend: ${event.backend.name} (tfjs ${event.backend.tfBackend} ${event.backend.version}, ${event.backend.threads} thread${event.backend.threads === 1 ? '' : 's'})`;
     default:
       return null;
   }

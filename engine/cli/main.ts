@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
 import { registerPredict } from './commands/predict';
 import { registerRun } from './commands/run';
+import { registerRuns } from './commands/runs';
 import { registerValidate } from './commands/validate';
 import { EXIT_USAGE, type CliContext } from './context';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 
   registerDatasets(program, context);
   registerRun(program, context);
   registerPredict(program, context);
+  registerRuns(program, context);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

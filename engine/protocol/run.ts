@@ -81,7 +81,15 @@ export interface Decision {
   split: 'val';
 }
 
+export interface BackendInfo {
+  name: string;
+  tfBackend: string;
+  version: string;
+  threads: number;
+}
+
 export type RunEvent =
+  | { type: 'started'; backend: BackendInfo }
   | ({ type: 'phase-started' } & PhaseRef)
   | ({ type: 'phase-finished'; durationMs: number; stoppedEarly?: boolean; bestEpoch?: number } & PhaseRef)
   | ({ type: 'epoch' } & PhaseRef & EpochMetrics)
@@ -97,7 +105,7 @@ export interface LazinessRow {
 }
 
 export interface RunResult {
-  backend: { name: string; tfBackend: string; version: string; threads: number };
+  backend: BackendInfo;
   config: RunConfig;
   dataset: { name: string; fingerprint: string; classes: string[]; modalities: string[] };
   decision: Decision;

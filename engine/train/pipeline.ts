@@ -37,6 +37,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
   const backend = await selectBackend(config.backend);
   tf.util.assert(dataset.meta.classes.length >= 2, () => 'A run needs at least two classes.');
   const context = createContext(dataset, config, events);
+  context.emit({ type: 'started', backend });
   const evaluations: Evaluation[] = [];
   const record = (evaluation: Evaluation) => {
     evaluations.push(evaluation);

@@ -6,6 +6,8 @@ import { defaultCacheDir } from '../../data/cache/location';
 import { prepareDataset } from '../../data/prepare';
 import { UserError } from '../../errors';
 import { saveFinalModel } from '../../model/save-model';
+import { openStore } from '../../store/open-store';
+import { completeRun, createRun, endRun, eventRecorder, upsertDataset } from '../../store/run-writer';
 import type { RunConfig } from '../../protocol/run';
 import { resolveConfig } from '../../train/config';
 import { runPipeline } from '../../train/pipeline';
@@ -50,6 +52,7 @@ interface RunOptions {
   json?: boolean;
   cacheDir?: string;
   out?: string;
+  db?: string;
 }
 
 export function registerRun(program: Command, context: CliContext): void {
@@ -75,6 +78,7 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
     .option('--out <dir>', 'where to save the final model (default: the app data folder, runs/RUN_ID/model)')
+    .option('--db <file>', 'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder)')
     .action(async (dir: string, options: RunOptions) => {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       let config: RunConfig;
@@ -113,9 +117,19 @@ export function registerRun(program: Command, context: CliContext): void {
         return;
       }
       const runId = crypto.randomUUID();
+      const store = openStore(options.db ? path.resolve(options.db) : undefined);
+      createRun(store.db, runId, upsertDataset(store.db, report), config);
+      const record = eventRecorder(store.db, runId);
+      const controller = new AbortController();
+      const cancel = () => controller.abort();
+      process.once('SIGINT', cancel);
+      process.once('SIGTERM', cancel);
+      context.stderr.write(`run ${runId}\n`);
       try {
         const { result, models } = await runPipeline(dataset, config, {
+          signal: controller.signal,
           emit: (event) => {
+            record(event);
             if (event.type === 'batch') progress.update(`${describePhase(event)} epoch ${event.epoch}`, event.batch, event.batches);
             const line = formatEventLine(event);
             if (line) {
@@ -131,6 +145,7 @@ export function registerRun(program: Command, context: CliContext): void {
         } finally {
           [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
         }
+        completeRun(store.db, runId, result, modelDir);
         if (options.json) {
           const { backend, decision, test, laziness, durationMs } = result;
           context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, modelDir, durationMs })}\n`);
@@ -139,11 +154,16 @@ export function registerRun(program: Command, context: CliContext): void {
         }
       } catch (error) {
         progress.clear();
+        const aborted = error instanceof UserError && error.code === 'aborted';
+        endRun(store.db, runId, aborted ? 'cancelled' : 'failed', (error as Error).message);
         if (!(error instanceof UserError)) throw error;
         context.stderr.write(`${error.message}\n`);
         context.exitCode = error.code === 'config' ? EXIT_USAGE : 1;
       } finally {
+        process.off('SIGINT', cancel);
+        process.off('SIGTERM', cancel);
         dataset.reader.close();
+        store.db.close();
       }
     });
 }

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { defaultDataDir } from '../app-paths';
+import { loadMigrations, migrate } from './migrate';
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+/** The run database: `--db`, else `MODALITY_STUDIO_DB`, else `runs.sqlite` in the app data folder. */
+export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MODALITY_STUDIO_DB ? path.resolve(env.MODALITY_STUDIO_DB) : path.join(defaultDataDir(env), 'runs.sqlite');
+}
+
+export interface OpenedStore {
+  db: Database.Database;
+  file: string;
+  /** The copy kept before a migration, if one ran. */
+  backup: string | null;
+  /** Runs found `running` whose process is gone, now marked `interrupted`. */
+  interrupted: string[];
+}
+
+/**
+ * Opens (creating if needed) the run database in WAL mode — one writer, any number of readers — brings its
+ * schema up to date, and marks runs whose engine process died (SIGKILL, power loss) as interrupted, with
+ * their finished epochs kept.
+ */
+export function openStore(file: string = defaultDatabasePath(), options: { readonly?: boolean } = {}): OpenedStore {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (options.readonly) return { db, file, backup: null, interrupted: [] };
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  // WAL + NORMAL: a committed transaction survives a killed process; only an OS crash can lose the last ones.
+  db.pragma('synchronous = NORMAL');
+  try {
+    const backup = migrate(db, loadMigrations(MIGRATIONS_DIR), file);
+    return { db, file, backup, interrupted: markInterrupted(db) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function markInterrupted(db: Database.Database): string[] {
+  const host = os.hostname();
+  const candidates = db.prepare("SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')").all() as { id: string; pid: number | null; host: string | null }[];
+  const dead = candidates.filter((run) => run.host === host && run.pid !== null && !isAlive(run.pid));
+  const mark = db.transaction((ids: string[]) => {
+    for (const id of ids) {
+      db.prepare("UPDATE runs SET status = 'interrupted', error = 'The engine process stopped before the run finished (killed or crashed); resume it with runs resume.' WHERE id = ?").run(id);
+      db.prepare("UPDATE phases SET status = 'interrupted' WHERE run_id = ? AND status = 'running'").run(id);
+    }
+  });
+  mark(dead.map((run) => run.id));
+  return dead.map((run) => run.id);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,62 @@
+import crypto from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { UserError } from '../errors';
+import type { RunExport, StoredRun } from '../protocol/store';
+import { getRun } from './run-reader';
+
+export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {
+  const run = getRun(db, idOrPrefix);
+  if (!run) throw new UserError('config', `No run "${idOrPrefix}" in the database; runs list shows the ids.`);
+  return { format: 'modality-studio-run', version: 1, exportedAt: new Date().toISOString(), run };
+}
+
+/** The epoch table of a run as CSV: one row per phase and epoch. */
+export function epochsCsv(run: StoredRun): string {
+  const lines = ['phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms'];
+  for (const phase of run.phases) {
+    for (const e of phase.epochs) lines.push([phase.name, phase.modality ?? '', phase.model ?? '', e.epoch, e.trainLoss, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Adds an exported run (say, trained headless on a GPU server) to this database. Its id is kept unless this
+ * database already has a run with that id, in which case the import gets a new one; returns the id used.
+ */
+export function importRun(db: Database.Database, data: unknown): { id: string; renamed: boolean } {
+  const exported = data as Partial<RunExport>;
+  if (exported?.format !== 'modality-studio-run' || exported.version !== 1 || !exported.run?.id) {
+    throw new UserError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 1, "run": {…}}, as runs export writes).');
+  }
+  const run = exported.run;
+  const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
+  const id = taken ? crypto.randomUUID() : run.id;
+  db.transaction(() => {
+    const d = run.dataset;
+    db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING`).run(d.fingerprint, d.path, d.name, d.format, JSON.stringify(d.modalities), JSON.stringify(d.classes), d.splitRule, JSON.stringify(d.splits), run.createdAt);
+    const datasetId = (db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(d.fingerprint) as { id: number }).id;
+    db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, note)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, datasetId, run.status === 'running' ? 'interrupted' : run.status, run.methodRequested, run.method, JSON.stringify(run.config), run.seed, run.backend ? JSON.stringify(run.backend) : null, run.final, run.error, run.createdAt, run.startedAt, run.finishedAt, run.durationMs, run.note);
+    const insertPhase = db.prepare('INSERT INTO phases (run_id, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertEpoch = db.prepare('INSERT INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const p of run.phases) {
+      const phaseId = Number(insertPhase.run(id, p.name, p.modality ?? '', p.model ?? '', p.status === 'running' ? 'interrupted' : p.status, p.startedAt, p.finishedAt, p.durationMs, p.bestEpoch, p.stoppedEarly === null ? null : Number(p.stoppedEarly)).lastInsertRowid);
+      for (const e of p.epochs) insertEpoch.run(phaseId, e.epoch, e.trainLoss, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs);
+    }
+    if (run.decision) {
+      const x = run.decision;
+      db.prepare('INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, x.method, Number(x.overridden), x.linearProbeAccuracy, x.averagedPredictionAccuracy, JSON.stringify(x.sliceAccuracy), x.differenceInterval[0], x.differenceInterval[1], x.split);
+    }
+    const insertEvaluation = db.prepare('INSERT INTO evaluations (run_id, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const e of run.evaluations) insertEvaluation.run(id, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+    const insertLaziness = db.prepare('INSERT INTO laziness (run_id, modality, teacher, late_fusion, umt) VALUES (?, ?, ?, ?, ?)');
+    for (const [modality, row] of Object.entries(run.laziness)) insertLaziness.run(id, modality, row.teacher, row.lateFusion, row.umt ?? null);
+    const insertArtifact = db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const a of run.artifacts) insertArtifact.run(id, a.kind, a.path, a.phase, a.epoch, a.createdAt);
+    const insertTag = db.prepare('INSERT INTO tags (run_id, tag) VALUES (?, ?)');
+    for (const tag of run.tags) insertTag.run(id, tag);
+  })();
+  return { id, renamed: Boolean(taken) };
+}

@@ -1,0 +1,102 @@
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import type { ValidationReport } from '../protocol/dataset';
+import type { PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import type { RunStatus } from '../protocol/store';
+
+const now = () => new Date().toISOString();
+
+/** Records a dataset once per fingerprint (a changed dataset is a new row); returns its id. */
+export function upsertDataset(db: Database.Database, report: ValidationReport): number {
+  const existing = db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(report.fingerprint) as { id: number } | undefined;
+  if (existing) return existing.id;
+  const info = db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    report.fingerprint,
+    report.path,
+    report.name,
+    report.format,
+    JSON.stringify(report.modalities.map(({ name, kind, shape, source }) => ({ name, kind, shape, source }))),
+    JSON.stringify(report.classes),
+    report.splitRule ?? 'manifest',
+    JSON.stringify(report.splits),
+    now(),
+  );
+  return Number(info.lastInsertRowid);
+}
+
+export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig): void {
+  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, pid, host, created_at, started_at)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, process.pid, os.hostname(), now(), now());
+}
+
+/**
+ * Turns the pipeline's events into rows as they happen, so that a run killed mid-way keeps every finished
+ * epoch. Batch events are not stored (they only drive progress bars).
+ */
+export function eventRecorder(db: Database.Database, runId: string): (event: RunEvent) => void {
+  const phaseKey = (p: PhaseRef) => [runId, p.phase, p.modality ?? '', p.model ?? ''] as const;
+  const startPhase = db.prepare(`INSERT INTO phases (run_id, name, modality, model, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)
+    ON CONFLICT (run_id, name, modality, model) DO UPDATE SET status = 'running', started_at = excluded.started_at, finished_at = NULL`);
+  const finishPhase = db.prepare(`UPDATE phases SET status = 'completed', finished_at = ?, duration_ms = ?, best_epoch = ?, stopped_early = ?
+    WHERE run_id = ? AND name = ? AND modality = ? AND model = ?`);
+  const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND name = ? AND modality = ? AND model = ?');
+  const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  return (event) => {
+    switch (event.type) {
+      case 'started':
+        db.prepare('UPDATE runs SET backend_json = ? WHERE id = ?').run(JSON.stringify(event.backend), runId);
+        return;
+      case 'phase-started':
+        startPhase.run(...phaseKey(event), now());
+        return;
+      case 'phase-finished':
+        finishPhase.run(now(), event.durationMs, event.bestEpoch ?? null, event.stoppedEarly === undefined ? null : Number(event.stoppedEarly), ...phaseKey(event));
+        return;
+      case 'epoch': {
+        const phase = findPhase.get(...phaseKey(event)) as { id: number } | undefined;
+        if (!phase) return;
+        insertEpoch.run(phase.id, event.epoch, event.trainLoss, event.trainAccuracy, event.valLoss, event.valAccuracy, event.learningRate, event.durationMs);
+        return;
+      }
+      case 'decision': {
+        const d = event.decision;
+        insertDecision.run(runId, d.method, Number(d.overridden), d.linearProbeAccuracy, d.averagedPredictionAccuracy, JSON.stringify(d.sliceAccuracy), d.differenceInterval[0], d.differenceInterval[1], d.split);
+        db.prepare('UPDATE runs SET method_final = ? WHERE id = ?').run(d.method, runId);
+        return;
+      }
+      case 'evaluation': {
+        const e = event.evaluation;
+        insertEvaluation.run(runId, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+        return;
+      }
+      case 'batch':
+      case 'log':
+        return;
+      default:
+        console.warn(`Run store: unknown event ${JSON.stringify(event satisfies never)}`);
+    }
+  };
+}
+
+export function completeRun(db: Database.Database, runId: string, result: RunResult, modelDir: string): void {
+  db.transaction(() => {
+    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, error = NULL WHERE id = ?`)
+      .run(result.decision.method, JSON.stringify(result.backend), result.test.final, now(), result.durationMs, runId);
+    const insert = db.prepare('INSERT OR REPLACE INTO laziness (run_id, modality, teacher, late_fusion, umt) VALUES (?, ?, ?, ?, ?)');
+    for (const [modality, row] of Object.entries(result.laziness)) insert.run(runId, modality, row.teacher, row.lateFusion, row.umt ?? null);
+    db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(runId, modelDir, result.decision.method, now());
+  })();
+}
+
+/** Ends a run that did not complete; phases still running take the same status. */
+export function endRun(db: Database.Database, runId: string, status: Exclude<RunStatus, 'completed' | 'running' | 'queued'>, error: string): void {
+  db.transaction(() => {
+    db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, now(), runId);
+    db.prepare("UPDATE phases SET status = ? WHERE run_id = ? AND status = 'running'").run(status === 'cancelled' ? 'cancelled' : 'failed', runId);
+  })();
+}
