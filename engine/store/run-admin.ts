@@ -13,3 +13,23 @@ export function deleteRun(db: Database.Database, idOrPrefix: string): string | n
   if (id) db.prepare('DELETE FROM runs WHERE id = ?').run(id);
   return id;
 }
+
+export type CancelOutcome = { ok: true; id: string; pid: number } | { ok: false; reason: string };
+
+/**
+ * Asks the engine process running a run to stop (SIGTERM; it stops at the next batch boundary and marks the
+ * run cancelled). Only a run of this machine whose process is alive can be cancelled.
+ */
+export function requestCancel(db: Database.Database, idOrPrefix: string, host: string): CancelOutcome {
+  const id = resolveRunId(db, idOrPrefix);
+  if (!id) return { ok: false, reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.` };
+  const run = db.prepare('SELECT status, pid, host FROM runs WHERE id = ?').get(id) as { status: string; pid: number | null; host: string | null };
+  if (run.status !== 'running' && run.status !== 'queued') return { ok: false, reason: `Run ${id} is ${run.status}; only a running run can be cancelled.` };
+  if (run.host !== host || run.pid === null) return { ok: false, reason: `Run ${id} runs on ${run.host ?? 'another machine'}; cancel it there.` };
+  try {
+    process.kill(run.pid, 'SIGTERM');
+  } catch (error) {
+    return { ok: false, reason: `The process of run ${id} (pid ${run.pid}) could not be signalled (${(error as NodeJS.ErrnoException).code}); it may have stopped already.` };
+  }
+  return { ok: true, id, pid: run.pid };
+}

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors';
 import type { RunSummary } from '../../protocol/store';
 import { openStore } from '../../store/open-store';
-import { deleteRun, tagRun } from '../../store/run-admin';
+import { deleteRun, requestCancel, tagRun } from '../../store/run-admin';
 import { getRun, listRuns } from '../../store/run-reader';
 import { epochsCsv, exportRun, importRun } from '../../store/run-transfer';
 import type { CliContext } from '../context';
@@ -100,6 +101,34 @@ export function registerRuns(program: Command, context: CliContext): void {
     withStore(context, options, (handle) => {
       if (!tagRun(handle, id, tag)) notFound(context, id);
     });
+  });
+
+  db(runs.command('cancel').description('stop a running run at its next batch boundary; it is kept, marked cancelled').argument('<id>', 'run id or a unique prefix')).action(async (id: string, options: DbOption) => {
+    let target: { id: string; file: string } | null = null;
+    withStore(context, options, (handle) => {
+      const outcome = requestCancel(handle, id, os.hostname());
+      if (!outcome.ok) {
+        context.stderr.write(`${outcome.reason}\n`);
+        context.exitCode = 1;
+        return;
+      }
+      target = { id: outcome.id, file: handle.name };
+    });
+    if (!target) return;
+    const { id: runId, file } = target as { id: string; file: string };
+    // Wait (up to a minute) until the engine has recorded the cancellation.
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const store = openStore(file, { readonly: true });
+      const status = getRun(store.db, runId)?.status;
+      store.db.close();
+      if (status && status !== 'running') {
+        context.stdout.write(`Run ${runId} is ${status}.\n`);
+        return;
+      }
+    }
+    context.stderr.write(`Run ${runId} was asked to stop but has not recorded it within a minute; check it with runs show.\n`);
+    context.exitCode = 1;
   });
 
   db(runs.command('delete').description('delete a run and everything recorded about it (model files are kept)').argument('<id>', 'run id or a unique prefix')).action((id: string, options: DbOption) => {

@@ -1,0 +1,88 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunSummary, StoredRun } from '../engine/protocol/store';
+import { makeTempDir } from './helpers/dataset-folder';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
+const cacheDir = makeTempDir('runs-cache');
+const home = makeTempDir('runs-home');
+afterAll(() => [cacheDir, home].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const env = { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home };
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function runsList(db: string): RunSummary[] {
+  return (JSON.parse(cli('runs', 'list', '--json', '--db', db).stdout) as { runs: RunSummary[] }).runs;
+}
+
+/** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
+async function startLongRun(db: string, epochs: number) {
+  const child = spawn(process.execPath, [BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', '--teacher-epochs', '200', '--patience', '200'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += String(chunk); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let waited = 0; waited < 120_000; waited += 200) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if ((stderr.match(/ epoch \d+:/g) ?? []).length >= epochs) break;
+  }
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('runs in the store, through the CLI', () => {
+  it('cancels a running run at a batch boundary and keeps it, marked cancelled', async () => {
+    const db = path.join(home, 'cancel.sqlite');
+    const { exited } = await startLongRun(db, 2);
+    const [running] = runsList(db);
+    expect(running?.status).toBe('running');
+    const cancel = cli('runs', 'cancel', running!.id.slice(0, 8), '--db', db);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain('is cancelled');
+    expect(await exited).toBe(1);
+    const run = JSON.parse(cli('runs', 'show', running!.id, '--json', '--db', db).stdout) as StoredRun;
+    expect(run.status).toBe('cancelled');
+    expect(run.phases[0]!.epochs.length).toBeGreaterThanOrEqual(2);
+    expect(cli('runs', 'cancel', running!.id, '--db', db).stderr).toContain('only a running run can be cancelled');
+  }, 180_000);
+
+  it('keeps a run killed with SIGKILL mid-epoch: the database stays intact and the run shows interrupted with its epochs', async () => {
+    const db = path.join(home, 'kill.sqlite');
+    const { child, exited } = await startLongRun(db, 3);
+    child.kill('SIGKILL');
+    await exited;
+    const [run] = runsList(db);
+    expect(run?.status).toBe('interrupted');
+    const shown = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
+    expect(shown.phases[0]!.epochs.length).toBeGreaterThanOrEqual(3);
+    expect(shown.error).toContain('runs resume');
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+  }, 180_000);
+
+  it('records a completed run that list, show, tag, export, import and delete all see', () => {
+    const db = path.join(home, 'complete.sqlite');
+    const run = cli('run', 'synthetic-unimodal', '--db', db, '--backend', 'wasm', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { runId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { runId: string };
+    expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: 'ume' }]);
+    expect(cli('runs', 'tag', runId, 'baseline', '--db', db).code).toBe(0);
+    const exported = cli('runs', 'export', runId, '--db', db);
+    const file = path.join(home, 'export.json');
+    fs.writeFileSync(file, exported.stdout);
+    const other = path.join(home, 'other.sqlite');
+    expect(cli('runs', 'import', file, '--db', other).stdout).toContain(`Imported run ${runId}`);
+    const copy = JSON.parse(cli('runs', 'show', runId, '--json', '--db', other).stdout) as StoredRun;
+    expect(copy).toEqual(JSON.parse(exported.stdout).run);
+    expect(copy.tags).toEqual(['baseline']);
+    expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');
+    expect(cli('runs', 'delete', runId, '--db', db).code).toBe(0);
+    expect(runsList(db)).toEqual([]);
+    expect(cli('runs', 'show', runId, '--db', db).code).toBe(1);
+  }, 120_000);
+});
