@@ -1,5 +1,6 @@
 import type { CacheReader } from '../data/cache/reader';
 import type { RunConfig, RunEvent } from '../protocol/run';
+import type { CheckpointStore } from './checkpoint';
 import type { ModalityInput, SeedSequence } from './models/networks';
 
 /** What every phase of a run shares: the data, the split indices, the config and the event sink. */
@@ -17,6 +18,8 @@ export interface RunContext {
   seeds: SeedSequence;
   emit: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** Where trained phases save their state each epoch, so an interrupted run can be resumed. */
+  checkpoints?: CheckpointStore;
 }
 
 /** Linear classifiers on frozen features train at 10× the encoder rate: one layer, convex, slow at 1e-3. */

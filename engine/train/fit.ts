@@ -4,6 +4,8 @@ import type { EpochMetrics, OptimizerName, PhaseRef, RunEvent, ScheduleName } fr
 import { SeededRandom } from '../util/random';
 import type { DataSource } from './data-source';
 import { applyModel } from './models/networks';
+import type { PhaseCheckpoint } from './checkpoint';
+import { resumeFrom, saveCheckpoint } from './fit-checkpoint';
 import { LearningRateSchedule } from './schedule';
 
 const YIELD_EVERY_MS = 50;
@@ -30,6 +32,8 @@ export interface FitOptions {
   extraLoss?: (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
   emit: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** Saved after every epoch and at the end; a phase found finished or part-way is continued from it. */
+  checkpoint?: PhaseCheckpoint;
 }
 
 export interface FitResult {
@@ -49,17 +53,35 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
-  const order = [...options.trainIndices];
-  const batches = Math.ceil(order.length / options.batchSize);
+  const batches = Math.ceil(options.trainIndices.length / options.batchSize);
   const history: EpochMetrics[] = [];
   let best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let stoppedEarly = false;
   let lastYield = Date.now();
+  let firstEpoch = 1;
+  const saved = await options.checkpoint?.load();
+  if (saved) {
+    const resumed = await resumeFrom(saved, model, optimizer);
+    if (resumed.finished) {
+      optimizer.dispose();
+      return resumed.finished;
+    }
+    random.state = saved.randomState;
+    schedule.state = saved.schedule;
+    history.push(...saved.history);
+    best = resumed.best;
+    firstEpoch = saved.epoch + 1;
+  }
+  const checkpoint = async (epoch: number, done: boolean) => {
+    if (options.checkpoint) await saveCheckpoint(options.checkpoint, { epoch, done, history, randomState: random.state, schedule: schedule.state, best, stoppedEarly }, model, optimizer);
+  };
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch += 1) {
       const started = Date.now();
       setLearningRate(optimizer, schedule.rate);
-      random.shuffle(order);
+      // A fresh permutation of the original order each epoch: it depends only on the RNG state, which a
+      // checkpoint restores, so a resumed phase sees the same batches as an unbroken one.
+      const order = random.shuffle([...options.trainIndices]);
       let lossSum: tf.Tensor = tf.scalar(0);
       let correct: tf.Tensor = tf.scalar(0);
       for (let b = 0; b < batches; b += 1) {
@@ -100,8 +122,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         break;
       }
       schedule.afterEpoch(epoch, val.loss);
+      await checkpoint(epoch, false);
     }
     if (best) model.setWeights(best.weights);
+    await checkpoint(history.length, true);
     return { history, bestEpoch: best?.epoch ?? 0, stoppedEarly };
   } finally {
     best?.weights.forEach((w) => w.dispose());

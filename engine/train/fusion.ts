@@ -49,6 +49,7 @@ export async function trainFusion(context: RunContext, name: 'late-fusion' | 'um
       extraLoss,
       emit: context.emit,
       signal: context.signal,
+      checkpoint: context.checkpoints?.forPhase(phase),
       });
     } catch (error) {
       fused.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
 import type { Evaluation, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
+import type { CheckpointStore } from './checkpoint';
 import { resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
 import { CacheSource } from './data-source';
@@ -18,6 +19,8 @@ export interface PipelineEvents {
   emit?: (event: RunEvent) => void;
   /** Checked at every batch boundary; an aborted run throws a UserError with code `aborted`. */
   signal?: AbortSignal;
+  /** Each trained phase saves its state here every epoch and continues from what it finds (resume). */
+  checkpoints?: CheckpointStore;
 }
 
 /** The trained models of a run, for saving; the caller disposes them. */
@@ -101,6 +104,7 @@ function createContext(dataset: PreparedDataset, config: RunConfig, events: Pipe
     seeds: new SeedSequence(config.seed),
     emit: events.emit ?? (() => undefined),
     signal: events.signal,
+    checkpoints: events.checkpoints,
   };
 }
 

@@ -14,6 +14,17 @@ export class LearningRateSchedule {
     this.rate = initial;
   }
 
+  /** Everything that decides later rates, for checkpoints. */
+  get state(): { rate: number; best: number; badEpochs: number } {
+    return { rate: this.rate, best: this.best, badEpochs: this.badEpochs };
+  }
+
+  set state(value: { rate: number; best: number | null; badEpochs: number }) {
+    this.rate = value.rate;
+    this.best = value.best ?? Infinity;
+    this.badEpochs = value.badEpochs;
+  }
+
   /** Called after each epoch (1-based) with its validation loss; returns the rate for the next epoch. */
   afterEpoch(epoch: number, valLoss: number): number {
     if (this.name === 'step') {

@@ -54,6 +54,7 @@ async function trainTeacher(context: RunContext, m: number, built: tf.LayersMode
       seed: context.seeds.take(),
       emit: context.emit,
       signal: context.signal,
+      checkpoint: context.checkpoints?.forPhase(phase),
     });
     const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
     const dim = (features?.length ?? 0) / context.all.length;

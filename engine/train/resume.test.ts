@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/helpers/dataset-folder';
+import { findBuiltin, materializeBuiltin } from '../data/builtin/registry';
+import { prepareDataset, type PreparedDataset } from '../data/prepare';
+import type { RunConfig, RunEvent } from '../protocol/run';
+import { folderCheckpoints } from './checkpoint';
+import { runPipeline } from './pipeline';
+
+const work = makeTempDir('resume');
+const opened: PreparedDataset[] = [];
+afterAll(() => {
+  opened.forEach((d) => d.reader.close());
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+async function dataset(): Promise<PreparedDataset> {
+  const dir = await materializeBuiltin(findBuiltin('synthetic-mixed')!, work);
+  const { dataset: prepared } = await prepareDataset(dir, { cacheDir: work });
+  opened.push(prepared!);
+  return prepared!;
+}
+
+const config: Partial<RunConfig> = { backend: 'wasm', seed: 11, method: 'umt', epochs: 3, teacherEpochs: 3, probeEpochs: 3, bootstrapSamples: 200 };
+
+async function run(checkpointDir: string, abortAfterBatches?: number) {
+  const controller = new AbortController();
+  let batches = 0;
+  const epochs: RunEvent[] = [];
+  const { result, models } = await runPipeline(await dataset(), config, {
+    signal: controller.signal,
+    checkpoints: folderCheckpoints(checkpointDir),
+    emit: (e) => {
+      if (e.type === 'batch' && ++batches === abortAfterBatches) controller.abort();
+      if (e.type === 'epoch') epochs.push({ ...e, durationMs: 0 });
+    },
+  });
+  [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+  return { result, epochs };
+}
+
+describe('resuming from checkpoints', () => {
+  it.each([
+    ['in the middle of the second teacher', 150],
+    ['in the middle of UMT', 350],
+  ])('an interrupted run resumed %s ends with exactly the numbers of an unbroken run', async (_where, abortAt) => {
+    const unbroken = await run(path.join(work, `unbroken-${abortAt}`));
+    const dir = path.join(work, `broken-${abortAt}`);
+    const before = tf.memory().numTensors;
+    await expect(run(dir, abortAt)).rejects.toMatchObject({ code: 'aborted' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+    const resumed = await run(dir);
+    expect(resumed.result.evaluations).toEqual(unbroken.result.evaluations);
+    expect(resumed.result.decision).toEqual(unbroken.result.decision);
+    expect(resumed.result.laziness).toEqual(unbroken.result.laziness);
+    // The resumed run re-trains no finished epoch of a trained phase: it only adds the missing ones.
+    const trained = (events: RunEvent[]) => events.filter((e) => e.type === 'epoch' && ['teacher', 'late-fusion', 'umt'].includes(e.phase));
+    expect(trained(resumed.epochs).length).toBeLessThan(trained(unbroken.epochs).length);
+    expect(trained(unbroken.epochs)).toEqual(expect.arrayContaining(trained(resumed.epochs)));
+    expect(tf.memory().numTensors).toBe(before);
+  }, 240_000);
+});
