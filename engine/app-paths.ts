@@ -17,3 +17,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 export function defaultModelDir(runId: string): string {
   return path.join(defaultDataDir(), 'runs', runId, 'model');
 }
+
+/** Where a run's per-epoch checkpoints go (what `runs resume` continues from). */
+export function defaultCheckpointDir(runId: string): string {
+  return path.join(defaultDataDir(), 'runs', runId, 'checkpoints');
+}

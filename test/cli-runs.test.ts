@@ -22,8 +22,8 @@ function runsList(db: string): RunSummary[] {
 }
 
 /** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
-async function startLongRun(db: string, epochs: number) {
-  const child = spawn(process.execPath, [BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', '--teacher-epochs', '200', '--patience', '200'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startLongRun(db: string, epochs: number, args = ['--teacher-epochs', '200', '--patience', '200']) {
+  const child = spawn(process.execPath, [BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += String(chunk); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -50,9 +50,10 @@ describe('runs in the store, through the CLI', () => {
     expect(cli('runs', 'cancel', running!.id, '--db', db).stderr).toContain('only a running run can be cancelled');
   }, 180_000);
 
-  it('keeps a run killed with SIGKILL mid-epoch: the database stays intact and the run shows interrupted with its epochs', async () => {
+  it('keeps a run killed with SIGKILL mid-epoch, intact and interrupted, and resume finishes it with the numbers of an unbroken run', async () => {
     const db = path.join(home, 'kill.sqlite');
-    const { child, exited } = await startLongRun(db, 3);
+    const args = ['--teacher-epochs', '6', '--epochs', '3', '--probe-epochs', '3', '--patience', '10', '--seed', '4', '--method', 'umt'];
+    const { child, exited } = await startLongRun(db, 3, args);
     child.kill('SIGKILL');
     await exited;
     const [run] = runsList(db);
@@ -63,7 +64,23 @@ describe('runs in the store, through the CLI', () => {
     const check = new Database(db, { readonly: true });
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     check.close();
-  }, 180_000);
+
+    const resumed = cli('runs', 'resume', run!.id.slice(0, 8), '--db', db, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('Resuming run');
+    const finished = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
+    expect(finished.status).toBe('completed');
+    expect(finished.phases.find((p) => p.name === 'teacher' && p.modality === 'a')!.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const unbroken = cli('run', 'synthetic-mixed', '--db', path.join(home, 'unbroken.sqlite'), '--backend', 'wasm', '--json', ...args);
+    expect(unbroken.code, unbroken.stderr).toBe(0);
+    const expected = JSON.parse(unbroken.stdout.trim().split('\n').at(-1)!) as { test: unknown; decision: unknown; laziness: unknown };
+    const actual = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as typeof expected;
+    expect(actual.test).toEqual(expected.test);
+    expect(actual.decision).toEqual(expected.decision);
+    expect(actual.laziness).toEqual(expected.laziness);
+    expect(cli('runs', 'resume', run!.id, '--db', db).stderr).toContain('only an interrupted, cancelled or failed run can be resumed');
+  }, 240_000);
 
   it('records a completed run that list, show, tag, export, import and delete all see', () => {
     const db = path.join(home, 'complete.sqlite');

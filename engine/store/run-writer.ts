@@ -100,3 +100,12 @@ export function endRun(db: Database.Database, runId: string, status: Exclude<Run
     db.prepare("UPDATE phases SET status = ? WHERE run_id = ? AND status = 'running'").run(status === 'cancelled' ? 'cancelled' : 'failed', runId);
   })();
 }
+
+export function recordArtifact(db: Database.Database, runId: string, kind: 'model' | 'checkpoint', file: string): void {
+  db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, ?, ?, ?, ?)').run(runId, kind, file, '', now());
+}
+
+/** Takes an interrupted, cancelled or failed run up again in this process. */
+export function markResumed(db: Database.Database, runId: string): void {
+  db.prepare("UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?").run(process.pid, os.hostname(), runId);
+}

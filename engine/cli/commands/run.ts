@@ -1,19 +1,17 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { defaultModelDir } from '../../app-paths';
+import { defaultCheckpointDir, defaultModelDir } from '../../app-paths';
 import { defaultCacheDir } from '../../data/cache/location';
 import { prepareDataset } from '../../data/prepare';
 import { UserError } from '../../errors';
-import { saveFinalModel } from '../../model/save-model';
 import { openStore } from '../../store/open-store';
-import { completeRun, createRun, endRun, eventRecorder, upsertDataset } from '../../store/run-writer';
+import { createRun, recordArtifact, upsertDataset } from '../../store/run-writer';
 import type { RunConfig } from '../../protocol/run';
 import { resolveConfig } from '../../train/config';
-import { runPipeline } from '../../train/pipeline';
 import { EXIT_USAGE, type CliContext } from '../context';
+import { executeRun } from '../execute-run';
 import { formatReport } from '../format-report';
-import { describePhase, formatEventLine, formatRunSummary } from '../format-run';
 import { ProgressLine } from '../progress';
 import { resolveDatasetArgument } from '../resolve-dataset';
 
@@ -118,50 +116,12 @@ export function registerRun(program: Command, context: CliContext): void {
       }
       const runId = crypto.randomUUID();
       const store = openStore(options.db ? path.resolve(options.db) : undefined);
+      const checkpointDir = defaultCheckpointDir(runId);
       createRun(store.db, runId, upsertDataset(store.db, report), config);
-      const record = eventRecorder(store.db, runId);
-      const controller = new AbortController();
-      const cancel = () => controller.abort();
-      process.once('SIGINT', cancel);
-      process.once('SIGTERM', cancel);
-      context.stderr.write(`run ${runId}\n`);
+      recordArtifact(store.db, runId, 'checkpoint', checkpointDir);
       try {
-        const { result, models } = await runPipeline(dataset, config, {
-          signal: controller.signal,
-          emit: (event) => {
-            record(event);
-            if (event.type === 'batch') progress.update(`${describePhase(event)} epoch ${event.epoch}`, event.batch, event.batches);
-            const line = formatEventLine(event);
-            if (line) {
-              progress.clear();
-              context.stderr.write(`${line}\n`);
-            }
-          },
-        });
-        progress.clear();
-        const modelDir = path.resolve(options.out ?? defaultModelDir(runId));
-        try {
-          await saveFinalModel(modelDir, dataset.meta, result, models);
-        } finally {
-          [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
-        }
-        completeRun(store.db, runId, result, modelDir);
-        if (options.json) {
-          const { backend, decision, test, laziness, durationMs } = result;
-          context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, modelDir, durationMs })}\n`);
-        } else {
-          context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
-        }
-      } catch (error) {
-        progress.clear();
-        const aborted = error instanceof UserError && error.code === 'aborted';
-        endRun(store.db, runId, aborted ? 'cancelled' : 'failed', (error as Error).message);
-        if (!(error instanceof UserError)) throw error;
-        context.stderr.write(`${error.message}\n`);
-        context.exitCode = error.code === 'config' ? EXIT_USAGE : 1;
+        await executeRun(context, { runId, db: store.db, dataset, config, modelDir: options.out ?? defaultModelDir(runId), checkpointDir, json: options.json ?? false });
       } finally {
-        process.off('SIGINT', cancel);
-        process.off('SIGTERM', cancel);
         dataset.reader.close();
         store.db.close();
       }

@@ -9,6 +9,7 @@ import { deleteRun, requestCancel, tagRun } from '../../store/run-admin';
 import { getRun, listRuns } from '../../store/run-reader';
 import { epochsCsv, exportRun, importRun } from '../../store/run-transfer';
 import type { CliContext } from '../context';
+import { registerRunsResume } from './runs-resume';
 
 type DbOption = { db?: string };
 
@@ -74,6 +75,8 @@ export function registerRuns(program: Command, context: CliContext): void {
       context.stdout.write(`${lines.join('\n')}\n`);
     });
   });
+
+  registerRunsResume(runs, context);
 
   db(runs.command('export').description('the whole run as JSON on stdout').argument('<id>', 'run id or a unique prefix').option('--csv', 'print the epoch table as CSV instead')).action((id: string, options: DbOption & { csv?: boolean }) => {
     withStore(context, options, (handle) => {
