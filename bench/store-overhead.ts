@@ -32,7 +32,7 @@ for (let run = 0; run < 3; run += 1) {
     record({ type: 'phase-started', ...phase });
     for (let epoch = 1; epoch <= EPOCHS; epoch += 1) {
       // Batch events reach the recorder too (it skips them); they are part of the cost per epoch.
-      for (let b = 1; b <= BATCHES; b += 1) record({ type: 'batch', ...phase, epoch, batch: b, batches: BATCHES });
+      for (let b = 1; b <= BATCHES; b += 1) record({ type: 'batch', ...phase, epoch, epochs: EPOCHS, batch: b, batches: BATCHES });
       const event: RunEvent = { type: 'epoch', ...phase, epoch, trainLoss: 1 / epoch, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, learningRate: 0.001, durationMs: 100 };
       record(event);
     }

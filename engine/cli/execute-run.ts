@@ -8,8 +8,8 @@ import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
 import { runPipeline } from '../train/pipeline';
 import { EXIT_USAGE, type CliContext } from './context';
-import { describePhase, formatEventLine, formatRunSummary } from './format-run';
-import { ProgressLine } from './progress';
+import { formatEventLine, formatRunSummary } from './format-run';
+import { PhaseProgress } from './phase-progress';
 
 export interface ExecuteRunOptions {
   runId: string;
@@ -28,7 +28,7 @@ export interface ExecuteRunOptions {
  */
 export async function executeRun(context: CliContext, options: ExecuteRunOptions): Promise<void> {
   const { runId, db, dataset, config } = options;
-  const progress = new ProgressLine(context.stderr);
+  const progress = new PhaseProgress(context.stderr);
   const record = eventRecorder(db, runId);
   const controller = new AbortController();
   const cancel = () => controller.abort();
@@ -41,7 +41,7 @@ export async function executeRun(context: CliContext, options: ExecuteRunOptions
       checkpoints: folderCheckpoints(options.checkpointDir),
       emit: (event) => {
         record(event);
-        if (event.type === 'batch') progress.update(`${describePhase(event)} epoch ${event.epoch}`, event.batch, event.batches);
+        if (event.type === 'batch') progress.onBatch(event);
         const line = formatEventLine(event);
         if (line) {
           progress.clear();

@@ -93,7 +93,7 @@ export type RunEvent =
   | ({ type: 'phase-started' } & PhaseRef)
   | ({ type: 'phase-finished'; durationMs: number; stoppedEarly?: boolean; bestEpoch?: number } & PhaseRef)
   | ({ type: 'epoch' } & PhaseRef & EpochMetrics)
-  | ({ type: 'batch'; epoch: number; batch: number; batches: number } & PhaseRef)
+  | ({ type: 'batch'; epoch: number; epochs: number; batch: number; batches: number } & PhaseRef)
   | { type: 'decision'; decision: Decision }
   | { type: 'evaluation'; evaluation: Evaluation }
   | { type: 'log'; level: 'info' | 'warn'; message: string };

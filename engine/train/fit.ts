@@ -96,7 +96,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         [lossSum, correct, loss, hits].forEach((t) => t.dispose());
         lossSum = nextLoss as tf.Tensor;
         correct = nextCorrect as tf.Tensor;
-        options.emit({ type: 'batch', ...phase, epoch, batch: b + 1, batches });
+        options.emit({ type: 'batch', ...phase, epoch, epochs: options.epochs, batch: b + 1, batches });
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
           // Let the host's messages (a cancel request, progress writes) through between batches.
           await new Promise((resolve) => setImmediate(resolve));
