@@ -1,19 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../engine/protocol/dataset';
+import { cliWith } from './helpers/cli';
 import { makeTempDir, snapshot, vectorManifest, writeFiles } from './helpers/dataset-folder';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
 const cacheDir = makeTempDir('cli-cache');
 const folders = [cacheDir];
 afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliWith({ MODALITY_STUDIO_CACHE: cacheDir });
 
 describe('modality-studio CLI: datasets, sample, validate', () => {
   it('writes a built-in as a folder that validate accepts (exit 0, JSON report)', () => {

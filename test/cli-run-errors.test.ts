@@ -1,18 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliWith } from './helpers/cli';
 import { makeTempDir, vectorManifest, writeFiles } from './helpers/dataset-folder';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
 const cacheDir = makeTempDir('cli-run-cache');
 const home = makeTempDir('cli-run-home');
 afterAll(() => [cacheDir, home].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliWith({ MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home });
 
 describe('run refuses what it cannot do, and says why', () => {
   it('names the package to install when the asked-for backend is missing', () => {

@@ -1,21 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary, StoredRun } from '../engine/protocol/store';
+import { CLI_BIN, cliWith } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
 const cacheDir = makeTempDir('runs-cache');
 const home = makeTempDir('runs-home');
 afterAll(() => [cacheDir, home].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 const env = { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home };
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliWith(env);
 
 function runsList(db: string): RunSummary[] {
   return (JSON.parse(cli('runs', 'list', '--json', '--db', db).stdout) as { runs: RunSummary[] }).runs;
@@ -23,7 +20,7 @@ function runsList(db: string): RunSummary[] {
 
 /** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
 async function startLongRun(db: string, epochs: number, args = ['--teacher-epochs', '200', '--patience', '200']) {
-  const child = spawn(process.execPath, [BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += String(chunk); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

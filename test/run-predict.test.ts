@@ -1,21 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBuiltin, materializeBuiltin } from '../engine/data/builtin/registry';
 import { prepareDataset } from '../engine/data/prepare';
 import type { PredictionReport } from '../engine/model/predict-folder';
+import { cliWith } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'modality-studio.js');
 const cacheDir = makeTempDir('rp-cache');
 const work = makeTempDir('rp');
 afterAll(() => [cacheDir, work].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: work } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliWith({ MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: work });
 
 const quick = ['--epochs', '2', '--teacher-epochs', '3', '--probe-epochs', '3', '--backend', 'wasm', '--json'];
 

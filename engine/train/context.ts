@@ -28,3 +28,18 @@ export const LINEAR_RATE_FACTOR = 10;
 export function labelsAt(context: RunContext, indices: number[]): Int32Array {
   return Int32Array.from(indices, (i) => context.labels[i] ?? 0);
 }
+
+/** The fit options every phase of a run shares: its data split, classes, optimiser settings and sinks. */
+export function sharedFitOptions(context: RunContext) {
+  const { config } = context;
+  return {
+    labels: context.labels,
+    classes: context.classes.length,
+    trainIndices: context.train,
+    valIndices: context.val,
+    batchSize: config.batchSize,
+    patience: config.patience,
+    emit: context.emit,
+    signal: context.signal,
+  };
+}

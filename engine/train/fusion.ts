@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunContext } from './context';
+import { sharedFitOptions, type RunContext } from './context';
 import { CacheSource } from './data-source';
 import { fit, type FitResult } from './fit';
 import { buildFusion } from './models/networks';
@@ -32,24 +32,17 @@ export async function trainFusion(context: RunContext, name: 'late-fusion' | 'um
     let result: FitResult;
     try {
       result = await fit({
-      phase,
-      model: fused,
-      source: new CacheSource(context.reader, context.modalities.map((_, i) => i)),
-      labels: context.labels,
-      classes: context.classes.length,
-      trainIndices: context.train,
-      valIndices: context.val,
-      epochs: context.config.epochs,
-      batchSize: context.config.batchSize,
-      learningRate: context.config.learningRate,
-      optimizer: context.config.optimizer,
-      schedule: context.config.schedule,
-      patience: context.config.patience,
-      seed: context.seeds.take(),
-      extraLoss,
-      emit: context.emit,
-      signal: context.signal,
-      checkpoint: context.checkpoints?.forPhase(phase),
+        ...sharedFitOptions(context),
+        phase,
+        model: fused,
+        source: new CacheSource(context.reader, context.modalities.map((_, i) => i)),
+        epochs: context.config.epochs,
+        learningRate: context.config.learningRate,
+        optimizer: context.config.optimizer,
+        schedule: context.config.schedule,
+        seed: context.seeds.take(),
+        extraLoss,
+        checkpoint: context.checkpoints?.forPhase(phase),
       });
     } catch (error) {
       fused.dispose();

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PhaseRef } from '../protocol/run';
-import { LINEAR_RATE_FACTOR, type RunContext } from './context';
+import { LINEAR_RATE_FACTOR, sharedFitOptions, type RunContext } from './context';
 import type { FeatureSource } from './data-source';
 import { fit } from './fit';
 import { buildLinear } from './models/networks';
@@ -14,22 +14,15 @@ export async function trainLinear(context: RunContext, phase: PhaseRef, features
   const { config } = context;
   const model = buildLinear(features.dim, context.classes.length, context.seeds, name);
   await fit({
+    ...sharedFitOptions(context),
     phase,
     model,
     source: features,
-    labels: context.labels,
-    classes: context.classes.length,
-    trainIndices: context.train,
-    valIndices: context.val,
     epochs: config.probeEpochs,
-    batchSize: config.batchSize,
     learningRate: config.learningRate * LINEAR_RATE_FACTOR,
     optimizer: 'adam',
     schedule: 'none',
-    patience: config.patience,
     seed: context.seeds.take(),
-    emit: context.emit,
-    signal: context.signal,
   });
   return model;
 }

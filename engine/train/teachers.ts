@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { RunContext } from './context';
+import { sharedFitOptions, type RunContext } from './context';
 import { CacheSource, FeatureSource } from './data-source';
 import { fit } from './fit';
 import { buildTeacher } from './models/networks';
@@ -38,22 +38,15 @@ async function trainTeacher(context: RunContext, m: number, built: tf.LayersMode
     built.push(model);
     const source = new CacheSource(context.reader, [m]);
     const result = await fit({
+      ...sharedFitOptions(context),
       phase,
       model,
       source,
-      labels: context.labels,
-      classes: context.classes.length,
-      trainIndices: context.train,
-      valIndices: context.val,
       epochs: context.config.teacherEpochs,
-      batchSize: context.config.batchSize,
       learningRate: context.config.learningRate,
       optimizer: context.config.optimizer,
       schedule: context.config.schedule,
-      patience: context.config.patience,
       seed: context.seeds.take(),
-      emit: context.emit,
-      signal: context.signal,
       checkpoint: context.checkpoints?.forPhase(phase),
     });
     const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
