@@ -1,20 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
+import { tempFolders, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
 import { CacheReader } from './cache/reader';
 import { CacheWriter } from './cache/writer';
 import { CACHE_FORMAT_VERSION } from './cache/meta';
 import type { ModalityPlan } from './plan';
 import { prepareDataset, type PrepareProgress } from './prepare';
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function temp(prefix: string) {
-  const dir = makeTempDir(prefix);
-  folders.push(dir);
-  return dir;
-}
+const folders = tempFolders();
+afterAll(() => folders.removeAll());
+const temp = (prefix: string) => folders.make(prefix);
 
 describe('preprocessing cache', () => {
   it('decodes once: a second read of the same data comes from the cache', async () => {

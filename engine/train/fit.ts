@@ -47,7 +47,7 @@ export interface FitResult {
  * the LR schedule, and early stopping on validation accuracy that restores the best weights (BN statistics
  * included). Loss and accuracy are summed on the device and read once per epoch, not per batch.
  */
-export async function fit(options: FitOptions): Promise<FitResult> {
+export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);

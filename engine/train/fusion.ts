@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sharedFitOptions, type RunContext } from './context';
 import { CacheSource } from './data-source';
-import { fit, type FitResult } from './fit';
+import { fitModel, type FitResult } from './fit';
 import { buildFusion } from './models/networks';
 import { inPhase } from './phase';
 import type { TrainedTeacher } from './teachers';
@@ -31,7 +31,7 @@ export async function trainFusion(context: RunContext, name: 'late-fusion' | 'um
       : undefined;
     let result: FitResult;
     try {
-      result = await fit({
+      result = await fitModel({
         ...sharedFitOptions(context),
         phase,
         model: fused,

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PhaseRef } from '../protocol/run';
 import { LINEAR_RATE_FACTOR, sharedFitOptions, type RunContext } from './context';
 import type { FeatureSource } from './data-source';
-import { fit } from './fit';
+import { fitModel } from './fit';
 import { buildLinear } from './models/networks';
 import { runModel } from './predict';
 
@@ -13,7 +13,7 @@ import { runModel } from './predict';
 export async function trainLinear(context: RunContext, phase: PhaseRef, features: FeatureSource, name: string): Promise<tf.LayersModel> {
   const { config } = context;
   const model = buildLinear(features.dim, context.classes.length, context.seeds, name);
-  await fit({
+  await fitModel({
     ...sharedFitOptions(context),
     phase,
     model,

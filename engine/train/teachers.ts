@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { sharedFitOptions, type RunContext } from './context';
 import { CacheSource, FeatureSource } from './data-source';
-import { fit } from './fit';
+import { fitModel } from './fit';
 import { buildTeacher } from './models/networks';
 import { inPhase } from './phase';
 import { runModel } from './predict';
@@ -37,7 +37,7 @@ async function trainTeacher(context: RunContext, m: number, built: tf.LayersMode
     const model = buildTeacher(modality, context.classes.length, context.config, context.seeds);
     built.push(model);
     const source = new CacheSource(context.reader, [m]);
-    const result = await fit({
+    const result = await fitModel({
       ...sharedFitOptions(context),
       phase,
       model,

@@ -72,3 +72,18 @@ export function vectorManifest(rows = 12): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Temporary folders for one test file: `make(prefix)` creates one, `removeAll()` (in afterAll) deletes them. */
+export function tempFolders(): { make(prefix: string): string; removeAll(): void } {
+  const made: string[] = [];
+  return {
+    make(prefix) {
+      const dir = makeTempDir(prefix);
+      made.push(dir);
+      return dir;
+    },
+    removeAll() {
+      made.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}

@@ -2,20 +2,16 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, snapshot } from '../../../test/helpers/dataset-folder';
+import { snapshot, tempFolders } from '../../../test/helpers/dataset-folder';
 import { prepareDataset } from '../prepare';
 import { mnistHalves } from './mnist-halves';
 import { findBuiltin, materializeBuiltin, writeBuiltin } from './registry';
 import { generateSynthetic } from './synthetic';
 
 const require = createRequire(import.meta.url);
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function temp(prefix: string) {
-  const dir = makeTempDir(prefix);
-  folders.push(dir);
-  return dir;
-}
+const folders = tempFolders();
+afterAll(() => folders.removeAll());
+const temp = (prefix: string) => folders.make(prefix);
 
 describe('built-in datasets', () => {
   it.each(['synthetic-unimodal', 'synthetic-paired', 'synthetic-mixed'])('%s is written as an ordinary, valid dataset folder', async (name) => {
