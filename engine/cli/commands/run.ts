@@ -13,7 +13,7 @@ import { EXIT_USAGE, type CliContext } from '../context';
 import { executeRun } from '../execute-run';
 import { formatReport } from '../format-report';
 import { ProgressLine } from '../progress';
-import { resolveDatasetArgument } from '../resolve-dataset';
+import { resolveDatasetArgument } from '../../data/resolve-dataset';
 
 const integer = (value: string) => {
   const n = Number(value);

@@ -3,7 +3,7 @@ import { defaultCacheDir } from '../../data/cache/location';
 import { prepareDataset } from '../../data/prepare';
 import { formatReport } from '../format-report';
 import { ProgressLine } from '../progress';
-import { resolveDatasetArgument } from '../resolve-dataset';
+import { resolveDatasetArgument } from '../../data/resolve-dataset';
 import type { CliContext } from '../context';
 
 export function registerValidate(program: Command, context: CliContext): void {

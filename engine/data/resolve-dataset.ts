@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { findBuiltin, materializeBuiltin } from '../data/builtin/registry';
+import { findBuiltin, materializeBuiltin } from './builtin/registry';
 
 /** A dataset argument is a folder, or the name of a built-in dataset when no such folder exists. */
 export async function resolveDatasetArgument(argument: string, cacheDir: string): Promise<string> {

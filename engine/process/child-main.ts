@@ -1,0 +1,30 @@
+/**
+ * Entry point of the engine process. Started by Electron's `utilityProcess.fork` (messages through
+ * `process.parentPort`) or by Node's `child_process.fork` for the CLI and the web mode (`process.send`).
+ * Settings come from the environment: MODALITY_STUDIO_DB, MODALITY_STUDIO_CACHE, MODALITY_STUDIO_HOME.
+ */
+import { defaultCacheDir } from '../data/cache/location';
+import type { EngineMessage } from '../protocol/engine';
+import { EngineService } from './engine-service';
+
+interface ParentPort {
+  on(event: 'message', listener: (message: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+const post = (message: EngineMessage) => {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+};
+const service = new EngineService({ cacheDir: defaultCacheDir() }, post);
+
+if (parentPort) parentPort.on('message', ({ data }) => void service.handle(data));
+else process.on('message', (message) => void service.handle(message));
+
+const shutdown = () => {
+  void service.close().finally(() => process.exit(0));
+};
+process.on('disconnect', shutdown);
+process.on('SIGTERM', shutdown);
+post({ kind: 'ready' });

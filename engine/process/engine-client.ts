@@ -1,0 +1,88 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineCallName, EngineCalls, EngineError, EngineMessage } from '../protocol/engine';
+
+const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
+
+export class EngineCallError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'EngineCallError';
+  }
+}
+
+type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended' }>;
+
+/**
+ * A Node host's handle on an engine child process (the CLI and the web mode; Electron uses a
+ * utilityProcess with the same protocol): typed calls that resolve with their result or reject with an
+ * {@link EngineCallError}, and a stream of run messages.
+ */
+export class EngineClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly listeners = new Set<(message: RunMessage) => void>();
+  readonly ready: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess) {
+    let markReady: () => void = () => undefined;
+    this.ready = new Promise((resolve) => { markReady = resolve; });
+    child.on('message', (raw) => {
+      const message = raw as EngineMessage;
+      if (message.kind === 'ready') markReady();
+      else if (message.kind === 'response') this.settle(message.id, message.result);
+      else this.listeners.forEach((listener) => listener(message));
+    });
+    child.on('exit', (code, signal) => {
+      const error = new EngineCallError('engine-exited', `The engine process stopped (${signal ?? `exit code ${code}`}) before answering.`);
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+    });
+  }
+
+  /** Starts the engine process with `env` added to this process's environment. */
+  static start(env: Record<string, string> = {}): EngineClient {
+    const child = fork(CHILD_MAIN, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new EngineClient(child);
+  }
+
+  async call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['result']> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ kind: 'request', id, call: name, params });
+    });
+  }
+
+  /** Sends anything at all: for tests of the engine's input checks. */
+  async sendRaw(message: unknown, id: number): Promise<unknown> {
+    await this.ready;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send(message as object);
+    });
+  }
+
+  onRunMessage(listener: (message: RunMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Ends the engine process (it cancels an active run first) and waits for it to exit. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.disconnect();
+    await exited;
+  }
+
+  private settle(id: number, result: { ok: true; value: unknown } | { ok: false; error: EngineError }): void {
+    const waiting = this.pending.get(id);
+    if (!waiting) return;
+    this.pending.delete(id);
+    if (result.ok) waiting.resolve(result.value);
+    else waiting.reject(new EngineCallError(result.error.code, result.error.message));
+  }
+}

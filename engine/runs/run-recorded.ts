@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { PreparedDataset } from '../data/prepare';
+import { UserError } from '../errors';
+import { saveFinalModel } from '../model/save-model';
+import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
+import { completeRun, endRun, eventRecorder } from '../store/run-writer';
+import { folderCheckpoints } from '../train/checkpoint';
+import { runPipeline } from '../train/pipeline';
+
+export interface RecordedRunOptions {
+  runId: string;
+  db: Database.Database;
+  dataset: PreparedDataset;
+  config: RunConfig;
+  modelDir: string;
+  checkpointDir: string;
+  signal?: AbortSignal;
+  /** Every pipeline event, after the store has recorded it. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type RecordedRunOutcome =
+  | { status: 'completed'; result: RunResult; modelDir: string }
+  | { status: 'cancelled' | 'failed'; error: UserError | Error };
+
+/**
+ * Runs (or resumes, from its checkpoints) a run that the store already holds, to its end: events are
+ * recorded as they happen, the final model is saved, and the run is marked completed, cancelled or failed.
+ * Every host (CLI, engine process) goes through here, so a run ends the same way wherever it was started.
+ */
+export async function runRecorded(options: RecordedRunOptions): Promise<RecordedRunOutcome> {
+  const { runId, db, dataset, config } = options;
+  const record = eventRecorder(db, runId);
+  try {
+    const { result, models } = await runPipeline(dataset, config, {
+      signal: options.signal,
+      checkpoints: folderCheckpoints(options.checkpointDir),
+      emit: (event) => {
+        record(event);
+        options.onEvent?.(event);
+      },
+    });
+    const modelDir = path.resolve(options.modelDir);
+    try {
+      await saveFinalModel(modelDir, dataset.meta, result, models);
+    } finally {
+      [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+    }
+    completeRun(db, runId, result, modelDir);
+    return { status: 'completed', result, modelDir };
+  } catch (error) {
+    const cancelled = error instanceof UserError && error.code === 'aborted';
+    endRun(db, runId, cancelled ? 'cancelled' : 'failed', (error as Error).message);
+    return { status: cancelled ? 'cancelled' : 'failed', error: error as Error };
+  }
+}
