@@ -20,7 +20,8 @@ function runsList(db: string): RunSummary[] {
 
 /** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
 async function startLongRun(db: string, epochs: number, args = ['--teacher-epochs', '200', '--patience', '200']) {
-  const child = spawn(process.execPath, [CLI_BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that a test can kill the CLI and its engine process together (a power loss).
+  const child = spawn(process.execPath, [CLI_BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += String(chunk); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -51,9 +52,14 @@ describe('runs in the store, through the CLI', () => {
     const db = path.join(home, 'kill.sqlite');
     const args = ['--teacher-epochs', '6', '--epochs', '3', '--probe-epochs', '3', '--patience', '10', '--seed', '4', '--method', 'umt'];
     const { child, exited } = await startLongRun(db, 3, args);
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
     await exited;
-    const [run] = runsList(db);
+    // The engine process dies with the CLI; opening the store after that marks the run.
+    let [run] = runsList(db);
+    for (let waited = 0; run?.status === 'running' && waited < 10_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      [run] = runsList(db);
+    }
     expect(run?.status).toBe('interrupted');
     const shown = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
     expect(shown.phases[0]!.epochs.length).toBeGreaterThanOrEqual(3);

@@ -13,17 +13,29 @@ interface ParentPort {
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+let unsent = 0;
 const post = (message: EngineMessage) => {
-  if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  if (parentPort) {
+    parentPort.postMessage(message);
+    return;
+  }
+  if (!process.connected) return;
+  unsent += 1;
+  process.send?.(message, undefined, {}, () => { unsent -= 1; });
 };
+
+/** Waits (briefly) until the last messages, such as the cancelled run's run-ended, have left. */
+async function flushed(): Promise<void> {
+  for (let waited = 0; unsent > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 const service = new EngineService({ cacheDir: defaultCacheDir() }, post);
 
 if (parentPort) parentPort.on('message', ({ data }) => void service.handle(data));
 else process.on('message', (message) => void service.handle(message));
 
+// The host went away or asked us to stop (runs cancel sends SIGTERM): cancel the active run, record it, exit.
 const shutdown = () => {
-  void service.close().finally(() => process.exit(0));
+  void service.close().then(flushed).finally(() => process.exit(0));
 };
 process.on('disconnect', shutdown);
 process.on('SIGTERM', shutdown);

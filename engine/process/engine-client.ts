@@ -24,6 +24,8 @@ export class EngineClient {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private readonly listeners = new Set<(message: RunMessage) => void>();
   readonly ready: Promise<void>;
+  /** Settles when the engine process has exited, with how it ended. */
+  readonly exited: Promise<string>;
 
   private constructor(private readonly child: ChildProcess) {
     let markReady: () => void = () => undefined;
@@ -34,10 +36,14 @@ export class EngineClient {
       else if (message.kind === 'response') this.settle(message.id, message.result);
       else this.listeners.forEach((listener) => listener(message));
     });
-    child.on('exit', (code, signal) => {
-      const error = new EngineCallError('engine-exited', `The engine process stopped (${signal ?? `exit code ${code}`}) before answering.`);
-      for (const { reject } of this.pending.values()) reject(error);
-      this.pending.clear();
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        const how = signal ?? `exit code ${code}`;
+        const error = new EngineCallError('engine-exited', `The engine process stopped (${how}) before answering.`);
+        for (const { reject } of this.pending.values()) reject(error);
+        this.pending.clear();
+        resolve(how);
+      });
     });
   }
 

@@ -1,25 +1,29 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
-import { prepareDataset } from '../data/prepare';
+import { prepareDataset, type PreparedDataset } from '../data/prepare';
 import { UserError } from '../errors';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
+import type { RunConfig } from '../protocol/run';
 import { ENGINE_CALL_NAMES } from '../protocol/engine';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { runRecorded } from '../runs/run-recorded';
 import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, listRuns } from '../store/run-reader';
-import { createRun, recordArtifact, upsertDataset } from '../store/run-writer';
+import { createRun, markResumed, recordArtifact, upsertDataset } from '../store/run-writer';
 import { resolveConfig } from '../train/config';
 
 /** Every request's params are checked here: a host is trusted with nothing. */
 const paramsSchemas: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['params']> } = {
   'dataset:validate': z.object({ dir: z.string().min(1) }).strict(),
-  'run:start': z.object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
+  'run:start': z.object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional(), out: z.string().min(1).optional() }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
+  'run:resume': z.object({ runId: z.string().min(1), out: z.string().min(1).optional() }).strict(),
   'run:cancel': z.object({ runId: z.string().min(1) }).strict(),
   'runs:list': z.object({}).strict() as z.ZodType<Record<string, never>>,
   'runs:show': z.object({ id: z.string().min(1) }).strict(),
 };
+
+const RESUMABLE = new Set(['interrupted', 'cancelled', 'failed']);
 
 class RequestError extends Error {
   constructor(readonly code: string, message: string) {
@@ -79,6 +83,8 @@ export class EngineService {
       }
       case 'run:start':
         return this.startRun(params as EngineCalls['run:start']['params']);
+      case 'run:resume':
+        return this.resumeRun(params as EngineCalls['run:resume']['params']);
       case 'run:cancel': {
         const { runId } = params as EngineCalls['run:cancel']['params'];
         if (this.active?.runId !== runId) return { cancelled: false };
@@ -97,25 +103,56 @@ export class EngineService {
   }
 
   private async startRun(params: EngineCalls['run:start']['params']): Promise<{ runId: string }> {
-    if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
+    this.assertIdle();
     const config = resolveConfig(params.config ?? {});
-    const { report, dataset } = await prepareDataset(await resolveDatasetArgument(params.dataset, this.options.cacheDir), { cacheDir: this.options.cacheDir });
-    if (!dataset) throw new RequestError('dataset', `The dataset is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'}).`);
+    const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir));
     const runId = crypto.randomUUID();
     const checkpointDir = defaultCheckpointDir(runId);
-    createRun(this.store.db, runId, upsertDataset(this.store.db, report), config);
+    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
+    this.launch(runId, dataset.prepared, config, params.out ?? defaultModelDir(runId), checkpointDir);
+    return { runId };
+  }
+
+  private async resumeRun(params: EngineCalls['run:resume']['params']): Promise<{ runId: string }> {
+    this.assertIdle();
+    const run = getRun(this.store.db, params.runId);
+    if (!run) throw new RequestError('not-found', `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`);
+    if (!RESUMABLE.has(run.status)) throw new RequestError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
+    const dataset = await this.prepare(run.dataset.path);
+    if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
+      dataset.prepared.reader.close();
+      throw new RequestError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
+    }
+    const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
+    markResumed(this.store.db, run.id);
+    this.launch(run.id, dataset.prepared, run.config, params.out ?? defaultModelDir(run.id), checkpointDir);
+    return { runId: run.id };
+  }
+
+  private assertIdle(): void {
+    if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
+  }
+
+  private async prepare(dir: string) {
+    const { report, dataset } = await prepareDataset(dir, { cacheDir: this.options.cacheDir });
+    if (!dataset) throw new RequestError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
+    return { report, prepared: dataset };
+  }
+
+  /** Trains in the background; the host follows through run-event messages and one run-ended. */
+  private launch(runId: string, dataset: PreparedDataset, config: RunConfig, modelDir: string, checkpointDir: string): void {
     const controller = new AbortController();
     const done = runRecorded({
-      runId, db: this.store.db, dataset, config, modelDir: defaultModelDir(runId), checkpointDir, signal: controller.signal,
+      runId, db: this.store.db, dataset, config, modelDir, checkpointDir, signal: controller.signal,
       onEvent: (event) => this.post({ kind: 'run-event', runId, event }),
     }).then((outcome) => {
-      this.post(outcome.status === 'completed' ? { kind: 'run-ended', runId, status: 'completed' } : { kind: 'run-ended', runId, status: outcome.status, error: outcome.error.message });
+      if (outcome.status === 'completed') this.post({ kind: 'run-ended', runId, status: 'completed', result: outcome.result, modelDir: outcome.modelDir });
+      else this.post({ kind: 'run-ended', runId, status: outcome.status, error: { code: outcome.error instanceof UserError ? outcome.error.code : 'internal', message: outcome.error.message } });
     }).finally(() => {
       dataset.reader.close();
       this.active = null;
     });
     this.active = { runId, controller, done };
-    return { runId };
   }
 }

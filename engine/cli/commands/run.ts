@@ -1,19 +1,13 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { defaultCheckpointDir, defaultModelDir } from '../../app-paths';
 import { defaultCacheDir } from '../../data/cache/location';
-import { prepareDataset } from '../../data/prepare';
 import { UserError } from '../../errors';
-import { openStore } from '../../store/open-store';
-import { createRun, recordArtifact, upsertDataset } from '../../store/run-writer';
 import type { RunConfig } from '../../protocol/run';
 import { resolveConfig } from '../../train/config';
 import { EXIT_USAGE, type CliContext } from '../context';
-import { executeRun } from '../execute-run';
+import { EngineCallError } from '../../process/engine-client';
+import { engineEnv, followRunInEngine } from '../follow-run';
 import { formatReport } from '../format-report';
-import { ProgressLine } from '../progress';
-import { resolveDatasetArgument } from '../../data/resolve-dataset';
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -105,25 +99,14 @@ export function registerRun(program: Command, context: CliContext): void {
         context.exitCode = EXIT_USAGE;
         return;
       }
-      const progress = new ProgressLine(context.stderr);
-      const target = await resolveDatasetArgument(dir, cacheDir);
-      const { report, dataset } = await prepareDataset(target, { cacheDir, onProgress: (p) => progress.update(p.phase === 'checking' ? 'Checking' : 'Decoding', p.done, p.total) });
-      progress.clear();
-      if (!dataset) {
-        context.stderr.write(formatReport(report));
-        context.exitCode = 1;
-        return;
-      }
-      const runId = crypto.randomUUID();
-      const store = openStore(options.db ? path.resolve(options.db) : undefined);
-      const checkpointDir = defaultCheckpointDir(runId);
-      createRun(store.db, runId, upsertDataset(store.db, report), config);
-      recordArtifact(store.db, runId, 'checkpoint', checkpointDir);
-      try {
-        await executeRun(context, { runId, db: store.db, dataset, config, modelDir: options.out ?? defaultModelDir(runId), checkpointDir, json: options.json ?? false });
-      } finally {
-        dataset.reader.close();
-        store.db.close();
-      }
+      const env = engineEnv({ db: options.db ? path.resolve(options.db) : undefined, cacheDir: path.resolve(cacheDir) });
+      await followRunInEngine(context, env, options.json ?? false, async (engine) => {
+        const report = await engine.call('dataset:validate', { dir });
+        if (!report.ok) {
+          context.stderr.write(formatReport(report));
+          throw new EngineCallError('dataset', `The dataset is not usable (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} above).`);
+        }
+        return engine.call('run:start', { dataset: dir, config, ...(options.out ? { out: path.resolve(options.out) } : {}) });
+      });
     });
 }
