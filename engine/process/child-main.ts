@@ -39,4 +39,6 @@ const shutdown = () => {
 };
 process.on('disconnect', shutdown);
 process.on('SIGTERM', shutdown);
+// Ctrl-C in a terminal reaches the whole process group, this process included: cancel cleanly too.
+process.on('SIGINT', shutdown);
 post({ kind: 'ready' });
