@@ -92,6 +92,8 @@ describe('runs in the store, through the CLI', () => {
     const { runId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { runId: string };
     expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: 'ume' }]);
     expect(cli('runs', 'tag', runId, 'baseline', '--db', db).code).toBe(0);
+    expect(cli('runs', 'note', runId, 'first try with the defaults', '--db', db).code).toBe(0);
+    expect(cli('runs', 'show', runId, '--db', db).stdout).toContain('note      first try with the defaults');
     const exported = cli('runs', 'export', runId, '--db', db);
     const file = path.join(home, 'export.json');
     fs.writeFileSync(file, exported.stdout);
@@ -100,6 +102,7 @@ describe('runs in the store, through the CLI', () => {
     const copy = JSON.parse(cli('runs', 'show', runId, '--json', '--db', other).stdout) as StoredRun;
     expect(copy).toEqual(JSON.parse(exported.stdout).run);
     expect(copy.tags).toEqual(['baseline']);
+    expect(copy.note).toBe('first try with the defaults');
     expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');
     expect(cli('runs', 'delete', runId, '--db', db).code).toBe(0);
     expect(runsList(db)).toEqual([]);

@@ -7,6 +7,13 @@ export function tagRun(db: Database.Database, idOrPrefix: string, tag: string): 
   return id;
 }
 
+/** Sets the run's free-text note (replacing the previous one; an empty text clears it). */
+export function noteRun(db: Database.Database, idOrPrefix: string, note: string): string | null {
+  const id = resolveRunId(db, idOrPrefix);
+  if (id) db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(note, id);
+  return id;
+}
+
 /** Deletes a run and everything recorded about it (phases, epochs, evaluations… cascade). Model files stay. */
 export function deleteRun(db: Database.Database, idOrPrefix: string): string | null {
   const id = resolveRunId(db, idOrPrefix);

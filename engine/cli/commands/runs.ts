@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors';
 import type { RunSummary } from '../../protocol/store';
 import { openStore } from '../../store/open-store';
-import { deleteRun, requestCancel, tagRun } from '../../store/run-admin';
+import { deleteRun, noteRun, requestCancel, tagRun } from '../../store/run-admin';
 import { getRun, listRuns } from '../../store/run-reader';
 import { epochsCsv, exportRun, importRun } from '../../store/run-transfer';
 import type { CliContext } from '../context';
@@ -69,6 +69,7 @@ export function registerRuns(program: Command, context: CliContext): void {
         `  seed      ${run.seed}`,
         ...(run.error ? [`  error     ${run.error}`] : []),
         ...(run.tags.length ? [`  tags      ${run.tags.join(', ')}`] : []),
+        ...(run.note ? [`  note      ${run.note}`] : []),
         '  phases:',
         ...run.phases.map((p) => `    ${[p.name, p.modality, p.model].filter(Boolean).join(' ').padEnd(28)} ${p.status.padEnd(11)} ${p.epochs.length} epochs${p.bestEpoch ? `, best ${p.bestEpoch}` : ''}`),
       ];
@@ -132,6 +133,12 @@ export function registerRuns(program: Command, context: CliContext): void {
     }
     context.stderr.write(`Run ${runId} was asked to stop but has not recorded it within a minute; check it with runs show.\n`);
     context.exitCode = 1;
+  });
+
+  db(runs.command('note').description("set a run's note (an empty text clears it)").argument('<id>', 'run id or a unique prefix').argument('<text>', 'the note')).action((id: string, text: string, options: DbOption) => {
+    withStore(context, options, (handle) => {
+      if (!noteRun(handle, id, text)) notFound(context, id);
+    });
   });
 
   db(runs.command('delete').description('delete a run and everything recorded about it (model files are kept)').argument('<id>', 'run id or a unique prefix')).action((id: string, options: DbOption) => {
