@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../engine/protocol/dataset';
-import { cliWith } from './helpers/cli';
+import { cliWith, lastJson } from './helpers/cli';
 import { makeTempDir, snapshot, vectorManifest, writeFiles } from './helpers/dataset-folder';
 
 const cacheDir = makeTempDir('cli-cache');
@@ -21,7 +21,7 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
     const before = snapshot(dir);
     const result = cli('validate', dir, '--json');
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as ValidationReport;
+    const report = lastJson<ValidationReport>(result.stdout);
     expect(report).toMatchObject({ ok: true, samples: 3000, classes: ['class-0', 'class-1', 'class-2'], splits: { train: 2100, val: 300, test: 600 }, errors: [], warnings: [] });
     expect(report.modalities).toEqual([{ name: 'a', kind: 'vector', shape: [16], source: 'columns' }, { name: 'b', kind: 'vector', shape: [16], source: 'columns' }]);
     expect(snapshot(dir)).toBe(before);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary, StoredRun } from '../engine/protocol/store';
-import { CLI_BIN, cliWith } from './helpers/cli';
+import { CLI_BIN, cliWith, lastJson } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
 
 const cacheDir = makeTempDir('runs-cache');
@@ -77,8 +77,8 @@ describe('runs in the store, through the CLI', () => {
 
     const unbroken = cli('run', 'synthetic-mixed', '--db', path.join(home, 'unbroken.sqlite'), '--backend', 'wasm', '--json', ...args);
     expect(unbroken.code, unbroken.stderr).toBe(0);
-    const expected = JSON.parse(unbroken.stdout.trim().split('\n').at(-1)!) as { test: unknown; decision: unknown; laziness: unknown };
-    const actual = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as typeof expected;
+    const expected = lastJson<{ test: unknown; decision: unknown; laziness: unknown }>(unbroken.stdout);
+    const actual = lastJson<typeof expected>(resumed.stdout);
     expect(actual.test).toEqual(expected.test);
     expect(actual.decision).toEqual(expected.decision);
     expect(actual.laziness).toEqual(expected.laziness);
@@ -89,7 +89,7 @@ describe('runs in the store, through the CLI', () => {
     const db = path.join(home, 'complete.sqlite');
     const run = cli('run', 'synthetic-unimodal', '--db', db, '--backend', 'wasm', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--json');
     expect(run.code, run.stderr).toBe(0);
-    const { runId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { runId: string };
+    const { runId } = lastJson<{ runId: string }>(run.stdout);
     expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: 'ume' }]);
     expect(cli('runs', 'tag', runId, 'baseline', '--db', db).code).toBe(0);
     expect(cli('runs', 'note', runId, 'first try with the defaults', '--db', db).code).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findBuiltin, materializeBuiltin } from '../engine/data/builtin/registry';
 import { prepareDataset } from '../engine/data/prepare';
 import type { PredictionReport } from '../engine/model/predict-folder';
-import { cliWith } from './helpers/cli';
+import { cliWith, lastJson } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
 
 const cacheDir = makeTempDir('rp-cache');
@@ -20,7 +20,7 @@ describe('run saves a model that predict reloads in a fresh process', () => {
     const modelDir = path.join(work, `${method}-model`);
     const run = cli('run', name, '--method', method, '--out', modelDir, ...quick);
     expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { runId: string; decision: { method: string }; test: { final: number }; modelDir: string };
+    const summary = lastJson<{ runId: string; decision: { method: string }; test: { final: number }; modelDir: string }>(run.stdout);
     expect(summary.decision.method).toBe(method);
     expect(summary.modelDir).toBe(modelDir);
     const card = JSON.parse(fs.readFileSync(path.join(modelDir, 'model-card.json'), 'utf8'));
