@@ -84,7 +84,7 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
   if (cached) return fromCache(finalDir, cached, root);
 
   const { plans, rejected } = await probeAndPlan(manifest, working, datasetOptions.modalities ?? {}, options, log);
-  const kept = working.filter((_, i) => !rejected.has(i)).map((w) => w);
+  const kept = working.filter((_, i) => !rejected.has(i));
   const labels = kept.map((w) => w.sample.label ?? '');
   const split = assignSplits(labels, kept.map((w) => w.sample.split), splitSeed);
   if (!split.ok) log.error({ code: split.code, file: manifest.file, message: `${manifest.file}: ${split.message}.` });
@@ -220,7 +220,7 @@ async function probeAndPlan(
   });
   const plans = manifest.modalities.map((declaration) => {
     const list = (cells.get(declaration.name) ?? []).sort((a, b) => a.sampleIndex - b.sampleIndex);
-    const extensions = [...new Set([...working.map((w) => w.files.get(declaration.name)?.extension).filter((e): e is string => !!e)])].sort();
+    const extensions = [...new Set(working.map((w) => w.files.get(declaration.name)?.extension).filter((e): e is string => !!e))].sort();
     const result = planModality(declaration, list, extensions, modalityOptions[declaration.name] ?? {}, log);
     result.rejected.forEach((i) => rejected.add(i));
     return result.plan;

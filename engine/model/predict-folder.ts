@@ -100,7 +100,7 @@ async function decodeChunk(root: string, samples: ManifestSample[], card: ModelC
       }
       try {
         if (!cell) throw new Error(`it has no value for modality "${modality.name}"`);
-        const decoded = await decodeCell(cell, file, { ...modality, rule: modality.rule });
+        const decoded = await decodeCell(cell, file, modality);
         if (decoded.length !== sampleSize(modality)) throw new Error(`it decodes to ${decoded.length} values, but the model expects [${modality.shape.join(', ')}] (${sampleSize(modality)} values)`);
         applyNormalization(decoded, modality.normalization);
         values.push(decoded);

@@ -156,15 +156,18 @@ export async function evaluateLoss(model: tf.LayersModel, source: DataSource, la
   let correct = 0;
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const [loss, hits] = tf.tidy(() => {
+    // Loss and hit count come back in one read: one sync point per validation batch, not two.
+    const both = tf.tidy(() => {
       const targets = tf.oneHot(tf.tensor1d(batch.map((i) => labels[i] ?? 0), 'int32'), classes);
       const logits = applyModel(model, source.inputs(batch), false)[0] as tf.Tensor2D;
-      return [tf.mul(tf.losses.softmaxCrossEntropy(targets, logits), batch.length), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'))];
+      const loss = tf.mul(tf.losses.softmaxCrossEntropy(targets, logits), batch.length);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'));
+      return tf.stack([loss, hits]);
     });
-    lossSum += (await loss!.data())[0]!;
-    correct += (await hits!.data())[0]!;
-    loss!.dispose();
-    hits!.dispose();
+    const [loss = 0, hits = 0] = await both.data();
+    both.dispose();
+    lossSum += loss;
+    correct += hits;
   }
   return { loss: lossSum / indices.length, accuracy: correct / indices.length };
 }

@@ -25,27 +25,8 @@ const number = (value: string) => {
   return n;
 };
 
-interface RunOptions {
-  method?: RunConfig['method'];
-  epochs?: number;
-  teacherEpochs?: number;
-  probeEpochs?: number;
-  batchSize?: number;
-  lr?: number;
-  distillWeight?: number;
-  seed?: number;
-  backend?: RunConfig['backend'];
-  optimizer?: RunConfig['optimizer'];
-  schedule?: RunConfig['schedule'];
-  patience?: number;
-  mlpHidden?: number[];
-  cnnChannels?: number[];
-  cnnFeatureDim?: number;
-  json?: boolean;
-  cacheDir?: string;
-  out?: string;
-  db?: string;
-}
+/** The run settings by their config names (commander camel-cases `--teacher-epochs` to `teacherEpochs`), plus host options. */
+type RunOptions = Partial<Omit<RunConfig, 'learningRate' | 'bootstrapSamples'>> & { lr?: number; json?: boolean; cacheDir?: string; out?: string; db?: string };
 
 export function registerRun(program: Command, context: CliContext): void {
   program
@@ -76,23 +57,8 @@ export function registerRun(program: Command, context: CliContext): void {
       let config: RunConfig;
       try {
         // Checked before any data is read, so a typo costs nothing.
-        config = resolveConfig({
-          method: options.method,
-          epochs: options.epochs,
-          teacherEpochs: options.teacherEpochs,
-          probeEpochs: options.probeEpochs,
-          batchSize: options.batchSize,
-          learningRate: options.lr,
-          distillWeight: options.distillWeight,
-          seed: options.seed,
-          backend: options.backend,
-          optimizer: options.optimizer,
-          schedule: options.schedule,
-          patience: options.patience,
-          mlpHidden: options.mlpHidden,
-          cnnChannels: options.cnnChannels,
-          cnnFeatureDim: options.cnnFeatureDim,
-        });
+        const { lr, json: _json, cacheDir: _cacheDir, out: _out, db: _db, ...settings } = options;
+        config = resolveConfig({ ...settings, learningRate: lr });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         context.stderr.write(`${error.message}\n`);
