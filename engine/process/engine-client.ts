@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineCallName, EngineCalls, EngineError, EngineMessage } from '../protocol/engine';
+import type { EngineCallName, EngineCalls, EngineError, EngineMessage, RunMessage } from '../protocol/engine';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
 
@@ -12,7 +12,7 @@ export class EngineCallError extends Error {
   }
 }
 
-type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended' }>;
+
 
 /**
  * A Node host's handle on an engine child process (the CLI and the web mode; Electron uses a

@@ -1,27 +1,22 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
 import { prepareDataset, type PreparedDataset } from '../data/prepare';
 import { UserError } from '../errors';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
-import type { RunConfig } from '../protocol/run';
+import type { ChosenMethod, Decision, RunConfig } from '../protocol/run';
 import { ENGINE_CALL_NAMES } from '../protocol/engine';
+import { BUILTIN_DATASETS } from '../data/builtin/registry';
+import { previewDataset } from '../data/preview';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
+import { exportModelFolder } from '../model/export-model';
 import { runRecorded } from '../runs/run-recorded';
 import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, listRuns } from '../store/run-reader';
-import { createRun, markResumed, recordArtifact, upsertDataset } from '../store/run-writer';
+import { deleteRun, tagRun, untagRun } from '../store/run-admin';
+import { exportRun } from '../store/run-transfer';
+import { createRun, markResumed, recordArtifact, setRequestedMethod, upsertDataset } from '../store/run-writer';
 import { resolveConfig } from '../train/config';
-
-/** Every request's params are checked here: a host is trusted with nothing. */
-const paramsSchemas: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['params']> } = {
-  'dataset:validate': z.object({ dir: z.string().min(1) }).strict(),
-  'run:start': z.object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional(), out: z.string().min(1).optional() }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
-  'run:resume': z.object({ runId: z.string().min(1), out: z.string().min(1).optional() }).strict(),
-  'run:cancel': z.object({ runId: z.string().min(1) }).strict(),
-  'runs:list': z.object({}).strict() as z.ZodType<Record<string, never>>,
-  'runs:show': z.object({ id: z.string().min(1) }).strict(),
-};
+import { PARAMS_SCHEMAS } from './request-schemas';
 
 const RESUMABLE = new Set(['interrupted', 'cancelled', 'failed']);
 
@@ -29,6 +24,14 @@ class RequestError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
+}
+
+interface ActiveRun {
+  runId: string;
+  controller: AbortController;
+  done: Promise<void>;
+  /** Set while the run waits at its decision for `run:choose`. */
+  choose: ((method: ChosenMethod) => void) | null;
 }
 
 export interface EngineServiceOptions {
@@ -42,7 +45,7 @@ export interface EngineServiceOptions {
  */
 export class EngineService {
   private readonly store: OpenedStore;
-  private active: { runId: string; controller: AbortController; done: Promise<void> } | null = null;
+  private active: ActiveRun | null = null;
 
   constructor(private readonly options: EngineServiceOptions, private readonly post: (message: EngineMessage) => void) {
     this.store = openStore(options.dbFile);
@@ -56,7 +59,7 @@ export class EngineService {
       if (request?.kind !== 'request' || id < 0) throw new RequestError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
       if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName)) throw new RequestError('bad-request', `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`);
       const call = request.call as EngineCallName;
-      const parsed = paramsSchemas[call].safeParse(request.params ?? {});
+      const parsed = PARAMS_SCHEMAS[call].safeParse(request.params ?? {});
       if (!parsed.success) throw new RequestError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
       const value = await this.dispatch(call, parsed.data);
       this.post({ kind: 'response', id, result: { ok: true, value } });
@@ -75,14 +78,35 @@ export class EngineService {
 
   private async dispatch(call: EngineCallName, params: unknown): Promise<unknown> {
     switch (call) {
+      case 'datasets:list':
+        return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
         const { dir } = params as EngineCalls['dataset:validate']['params'];
         const { report, dataset } = await prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir });
         dataset?.reader.close();
         return report;
       }
+      case 'dataset:preview': {
+        const { dir } = params as EngineCalls['dataset:preview']['params'];
+        const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir));
+        try {
+          return await previewDataset(prepared.reader);
+        } finally {
+          prepared.reader.close();
+        }
+      }
       case 'run:start':
         return this.startRun(params as EngineCalls['run:start']['params']);
+      case 'run:choose': {
+        const { runId, method } = params as EngineCalls['run:choose']['params'];
+        const choose = this.active?.runId === runId ? this.active.choose : null;
+        if (!choose) return { accepted: false };
+        setRequestedMethod(this.store.db, runId, method);
+        choose(method);
+        return { accepted: true };
+      }
+      case 'run:active':
+        return { runId: this.active?.runId ?? null, awaitingChoice: Boolean(this.active?.choose) };
       case 'run:resume':
         return this.resumeRun(params as EngineCalls['run:resume']['params']);
       case 'run:cancel': {
@@ -99,6 +123,27 @@ export class EngineService {
         if (!run) throw new RequestError('not-found', `No run "${id}" in the database.`);
         return run;
       }
+      case 'runs:tag': {
+        const { id, add = [], remove = [] } = params as EngineCalls['runs:tag']['params'];
+        const runId = this.existingRun(id);
+        add.forEach((tag) => tagRun(this.store.db, runId, tag));
+        remove.forEach((tag) => untagRun(this.store.db, runId, tag));
+        return { tags: getRun(this.store.db, runId)?.tags ?? [] };
+      }
+      case 'runs:delete': {
+        const runId = this.existingRun((params as EngineCalls['runs:delete']['params']).id);
+        if (this.active?.runId === runId) throw new RequestError('busy', `Run ${runId} is running; cancel it before deleting it.`);
+        return { deleted: deleteRun(this.store.db, runId) !== null };
+      }
+      case 'runs:export':
+        return exportRun(this.store.db, this.existingRun((params as EngineCalls['runs:export']['params']).id));
+      case 'model:export': {
+        const { runId, dir } = params as EngineCalls['model:export']['params'];
+        const run = getRun(this.store.db, this.existingRun(runId));
+        const model = run?.artifacts.find((a) => a.kind === 'model');
+        if (!model) throw new RequestError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
+        return exportModelFolder(model.path, dir);
+      }
     }
   }
 
@@ -110,7 +155,7 @@ export class EngineService {
     const checkpointDir = defaultCheckpointDir(runId);
     createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
-    this.launch(runId, dataset.prepared, config, params.out ?? defaultModelDir(runId), checkpointDir);
+    this.launch(runId, dataset.prepared, config, params.out ?? defaultModelDir(runId), checkpointDir, params.confirmDecision ?? false);
     return { runId };
   }
 
@@ -130,6 +175,13 @@ export class EngineService {
     return { runId: run.id };
   }
 
+  /** The full id of a stored run, or a not-found error naming the given id. */
+  private existingRun(idOrPrefix: string): string {
+    const run = getRun(this.store.db, idOrPrefix);
+    if (!run) throw new RequestError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs:list gives the ids.`);
+    return run.id;
+  }
+
   private assertIdle(): void {
     if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
   }
@@ -141,11 +193,12 @@ export class EngineService {
   }
 
   /** Trains in the background; the host follows through run-event messages and one run-ended. */
-  private launch(runId: string, dataset: PreparedDataset, config: RunConfig, modelDir: string, checkpointDir: string): void {
+  private launch(runId: string, dataset: PreparedDataset, config: RunConfig, modelDir: string, checkpointDir: string, confirmDecision = false): void {
     const controller = new AbortController();
     const done = runRecorded({
       runId, db: this.store.db, dataset, config, modelDir, checkpointDir, signal: controller.signal,
       onEvent: (event) => this.post({ kind: 'run-event', runId, event }),
+      ...(confirmDecision ? { chooseMethod: (decision: Decision) => this.awaitChoice(decision, controller.signal) } : {}),
     }).then((outcome) => {
       if (outcome.status === 'completed') this.post({ kind: 'run-ended', runId, status: 'completed', result: outcome.result, modelDir: outcome.modelDir });
       else this.post({ kind: 'run-ended', runId, status: outcome.status, error: { code: outcome.error instanceof UserError ? outcome.error.code : 'internal', message: outcome.error.message } });
@@ -153,6 +206,24 @@ export class EngineService {
       dataset.reader.close();
       this.active = null;
     });
-    this.active = { runId, controller, done };
+    this.active = { runId, controller, done, choose: null };
+  }
+
+  /** Parks the run at its decision until the host calls `run:choose` (or cancels the run). */
+  private awaitChoice(_decision: Decision, signal: AbortSignal): Promise<ChosenMethod> {
+    return new Promise((resolve, reject) => {
+      const active = this.active;
+      if (!active) return reject(new UserError('aborted', 'The run was cancelled.'));
+      const onAbort = () => {
+        active.choose = null;
+        reject(new UserError('aborted', 'The run was cancelled.'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      active.choose = (method) => {
+        active.choose = null;
+        signal.removeEventListener('abort', onAbort);
+        resolve(method);
+      };
+    });
   }
 }

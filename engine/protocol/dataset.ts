@@ -96,3 +96,43 @@ export interface ValidationReport {
   warnings: DatasetIssue[];
   warningCount: number;
 }
+
+/** One decoded sample drawn as a picture: an image as it is, audio as its log-mel spectrogram. */
+export interface PreviewPicture {
+  sampleId: string;
+  label: string;
+  split: Split;
+  /** `data:image/png;base64,…`, at least 64 px on its shorter side. */
+  dataUrl: string;
+}
+
+/** Statistics of one vector feature over the training split, in the data's own units. */
+export interface FeatureStats {
+  feature: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface ModalityPreview {
+  name: string;
+  kind: ModalityKind;
+  shape: number[];
+  /** Images and audio: a few samples, spread over the classes. */
+  pictures: PreviewPicture[];
+  /** Vectors: the first features' statistics (at most 16; `features` says how many there are). */
+  stats?: { features: number; shown: FeatureStats[] };
+}
+
+/** `dataset:preview`: what the wizard shows of a valid dataset before training. */
+export interface DatasetPreview {
+  path: string;
+  modalities: ModalityPreview[];
+}
+
+/** A dataset that ships with the app (`datasets:list`). */
+export interface BuiltinDatasetInfo {
+  name: string;
+  description: string;
+}

@@ -3,24 +3,61 @@
  * The only contract between them: requests by call name with their params, one response per request as
  * data (`{ok, value} | {ok: false, error}`: IPC drops error classes), and a stream of run messages.
  */
-import type { ValidationReport } from './dataset';
-import type { RunConfig, RunEvent, RunResult } from './run';
-import type { RunSummary, StoredRun } from './store';
+import type { BuiltinDatasetInfo, DatasetPreview, ValidationReport } from './dataset';
+import type { ChosenMethod, RunConfig, RunEvent, RunResult } from './run';
+import type { RunExport, RunSummary, StoredRun } from './store';
 
 export interface EngineCalls {
+  'datasets:list': { params: Record<string, never>; result: { datasets: BuiltinDatasetInfo[] } };
   'dataset:validate': { params: { dir: string }; result: ValidationReport };
-  /** `out`: where to save the final model (default: the app data folder, runs/RUN_ID/model). */
-  'run:start': { params: { dataset: string; config?: Partial<RunConfig>; out?: string }; result: { runId: string } };
+  /** Pictures and statistics of a valid dataset (it is validated, and cached, first). */
+  'dataset:preview': { params: { dir: string }; result: DatasetPreview };
+  /**
+   * `out`: where to save the final model (default: the app data folder, runs/RUN_ID/model).
+   * `confirmDecision`: after the decision trick, wait for `run:choose` before training the chosen method
+   * (the wizard shows the evidence and lets the user override it).
+   */
+  'run:start': { params: { dataset: string; config?: Partial<RunConfig>; out?: string; confirmDecision?: boolean }; result: { runId: string } };
+  /** Answers a run waiting at its decision: go on with `method` (an override when it differs from the trick's). */
+  'run:choose': { params: { runId: string; method: ChosenMethod }; result: { accepted: boolean } };
+  /** The run this engine is training, if any, and whether it waits for `run:choose`. */
+  'run:active': { params: Record<string, never>; result: { runId: string | null; awaitingChoice: boolean } };
   /** Continues an interrupted, cancelled or failed run from its checkpoints, on the same data. */
   'run:resume': { params: { runId: string; out?: string }; result: { runId: string } };
   'run:cancel': { params: { runId: string }; result: { cancelled: boolean } };
   'runs:list': { params: Record<string, never>; result: { runs: RunSummary[] } };
   'runs:show': { params: { id: string }; result: StoredRun };
+  'runs:tag': { params: { id: string; add?: string[]; remove?: string[] }; result: { tags: string[] } };
+  /** Forgets a run (its records; model files stay on disk). A running run cannot be deleted. */
+  'runs:delete': { params: { id: string }; result: { deleted: boolean } };
+  'runs:export': { params: { id: string }; result: RunExport };
+  /** Copies a completed run's model folder into `dir`, which must not exist yet or be empty. */
+  'model:export': { params: { runId: string; dir: string }; result: { dir: string; files: string[] } };
 }
 
 export type EngineCallName = keyof EngineCalls;
 
-export const ENGINE_CALL_NAMES: readonly EngineCallName[] = ['dataset:validate', 'run:start', 'run:resume', 'run:cancel', 'runs:list', 'runs:show'];
+export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
+  'datasets:list', 'dataset:validate', 'dataset:preview',
+  'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
+  'runs:list', 'runs:show', 'runs:tag', 'runs:delete', 'runs:export', 'model:export',
+];
+
+/** The run messages a host relays to its UI. */
+export type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended' }>;
+
+/**
+ * What a UI sees of its host, in the desktop app (preload) and in the browser (web mode) alike:
+ * the engine's calls, its run messages, and what only some hosts can do.
+ */
+export interface HostApi {
+  kind: 'desktop' | 'web';
+  call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineResult<EngineCalls[K]['result']>>;
+  /** Returns a function that stops listening. */
+  onRunMessage(listener: (message: RunMessage) => void): () => void;
+  /** A native folder picker (desktop only): the chosen folder, or null when the user cancelled. */
+  pickFolder?: () => Promise<string | null>;
+}
 
 export interface EngineRequest<K extends EngineCallName = EngineCallName> {
   kind: 'request';

@@ -6,7 +6,7 @@ import { saveFinalModel } from '../model/save-model';
 import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
-import { runPipeline } from '../train/pipeline';
+import { runPipeline, type PipelineEvents } from '../train/pipeline';
 
 export interface RecordedRunOptions {
   runId: string;
@@ -18,6 +18,7 @@ export interface RecordedRunOptions {
   signal?: AbortSignal;
   /** Every pipeline event, after the store has recorded it. */
   onEvent?: (event: RunEvent) => void;
+  chooseMethod?: PipelineEvents['chooseMethod'];
 }
 
 export type RecordedRunOutcome =
@@ -35,6 +36,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Recorded
   try {
     const { result, models } = await runPipeline(dataset, config, {
       signal: options.signal,
+      chooseMethod: options.chooseMethod,
       checkpoints: folderCheckpoints(options.checkpointDir),
       emit: (event) => {
         record(event);

@@ -40,3 +40,9 @@ export function requestCancel(db: Database.Database, idOrPrefix: string, host: s
   }
   return { ok: true, id, pid: run.pid };
 }
+
+export function untagRun(db: Database.Database, idOrPrefix: string, tag: string): string | null {
+  const id = resolveRunId(db, idOrPrefix);
+  if (id) db.prepare('DELETE FROM tags WHERE run_id = ? AND tag = ?').run(id, tag);
+  return id;
+}

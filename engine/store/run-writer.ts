@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ValidationReport } from '../protocol/dataset';
-import type { PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import type { ChosenMethod, PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import type { RunStatus } from '../protocol/store';
 
 const now = () => new Date().toISOString();
@@ -108,4 +108,15 @@ export function recordArtifact(db: Database.Database, runId: string, kind: 'mode
 /** Takes an interrupted, cancelled or failed run up again in this process. */
 export function markResumed(db: Database.Database, runId: string): void {
   db.prepare("UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?").run(process.pid, os.hostname(), runId);
+}
+
+/**
+ * Records the method the user confirmed at the decision, as if it had been requested from the start, so that
+ * resuming the run goes on with it (the decision is recomputed on resume and marks it overridden if it must).
+ */
+export function setRequestedMethod(db: Database.Database, runId: string, method: ChosenMethod): void {
+  const row = db.prepare('SELECT config_json FROM runs WHERE id = ?').get(runId) as { config_json: string } | undefined;
+  if (!row) return;
+  const config = { ...(JSON.parse(row.config_json) as RunConfig), method };
+  db.prepare('UPDATE runs SET method_requested = ?, config_json = ? WHERE id = ?').run(method, JSON.stringify(config), runId);
 }

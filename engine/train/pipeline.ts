@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
-import type { Evaluation, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import { UserError } from '../errors';
+import type { ChosenMethod, Decision, Evaluation, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
 import { resolveConfig } from './config';
@@ -21,6 +22,11 @@ export interface PipelineEvents {
   signal?: AbortSignal;
   /** Each trained phase saves its state here every epoch and continues from what it finds (resume). */
   checkpoints?: CheckpointStore;
+  /**
+   * Asked after the decision trick, before any fused model trains: the method to go on with. A method other
+   * than the decision's is recorded as an override (a new `decision` event). Rejects to stop the run.
+   */
+  chooseMethod?: (decision: Decision) => Promise<ChosenMethod>;
 }
 
 /** The trained models of a run, for saving; the caller disposes them. */
@@ -54,7 +60,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
   let lateFusion: tf.LayersModel | undefined;
   let umt: tf.LayersModel | undefined;
   try {
-    const decision = await decide(context, teachers, config.method);
+    const decision = await confirmed(context, await decide(context, teachers, config.method), events.chooseMethod);
     const baseline = await trainFusion(context, 'late-fusion', teachers, 0);
     lateFusion = baseline;
     if (decision.method === 'umt') umt = await trainFusion(context, 'umt', teachers, config.distillWeight);
@@ -85,6 +91,18 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     [...teachers.map((t) => t.model), lateFusion, umt].forEach((model) => model?.dispose());
     throw error;
   }
+}
+
+/** The decision as the user confirmed or overrode it (paper 4.2: the trick recommends, the user may know better). */
+async function confirmed(context: RunContext, decision: Decision, chooseMethod: PipelineEvents['chooseMethod']): Promise<Decision> {
+  if (!chooseMethod) return decision;
+  const chosen = await chooseMethod(decision);
+  if (context.signal?.aborted) throw new UserError('aborted', 'The run was cancelled.');
+  if (chosen === decision.method) return decision;
+  const ruled = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
+  const changed: Decision = { ...decision, method: chosen, overridden: chosen !== ruled };
+  context.emit({ type: 'decision', decision: changed });
+  return changed;
 }
 
 function createContext(dataset: PreparedDataset, config: RunConfig, events: PipelineEvents): RunContext {

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
+import { inProcessEngine } from './helpers/in-process-engine';
+
+const folders = tempFolders();
+const engine = inProcessEngine(folders.make('wizard-home'));
+afterAll(async () => {
+  await engine.close();
+  folders.removeAll();
+});
+
+const QUICK = { backend: 'wasm', epochs: 2, teacherEpochs: 2, probeEpochs: 2 } as const;
+
+async function mixedFolder(): Promise<string> {
+  const dir = folders.make('preview-ds');
+  const lines = ['id,label,photo,sound,size.w,size.h'];
+  const files: Record<string, string | Uint8Array> = {};
+  for (let i = 0; i < 12; i += 1) {
+    const label = ['red', 'green', 'blue'][i % 3] ?? 'red';
+    files[`img/${i}.png`] = await png(6, 10, 3, i);
+    files[`wav/${i}.wav`] = sineWav(0.5, 16_000, 200 + 100 * (i % 3));
+    lines.push(`s${i},${label},img/${i}.png,wav/${i}.wav,${i},${10 + (i % 2)}`);
+  }
+  writeFiles(dir, { ...files, 'manifest.csv': `${lines.join('\n')}\n` });
+  return dir;
+}
+
+describe('the calls behind the wizard and the run browser', () => {
+  it('lists the built-in datasets', async () => {
+    const { datasets } = await engine.call('datasets:list', {});
+    expect(datasets.map((d) => d.name)).toEqual(expect.arrayContaining(['synthetic-mixed', 'mnist-halves']));
+    expect(datasets.every((d) => d.description.length > 10)).toBe(true);
+  });
+
+  it('previews images as thumbnails, audio as spectrograms and vectors as statistics in their own units', async () => {
+    const preview = await engine.call('dataset:preview', { dir: await mixedFolder() });
+    const [photo, sound, size] = preview.modalities;
+    expect(photo?.pictures.map((p) => p.label).slice(0, 3).sort()).toEqual(['blue', 'green', 'red']);
+    const thumbnail = await sharp(Buffer.from(photo?.pictures[0]?.dataUrl.split(',')[1] ?? '', 'base64')).metadata();
+    expect([thumbnail.format, thumbnail.width, thumbnail.height]).toEqual(['png', 110, 66]);
+    expect(sound?.kind).toBe('audio');
+    expect(sound?.pictures.length).toBe(8);
+    expect(size?.stats?.features).toBe(2);
+    // The training split's raw values, whichever samples the stratified split put there.
+    const trainWidths = size?.stats?.shown[0];
+    expect(trainWidths?.min).toBeGreaterThan(-1e-4);
+    expect(trainWidths?.max).toBeLessThan(11 + 1e-4);
+    expect(size?.stats?.shown[1]?.min).toBeCloseTo(10, 4);
+    expect(size?.stats?.shown[1]?.max).toBeCloseTo(11, 4);
+  });
+
+  it('refuses to preview a broken dataset, naming its first problem', async () => {
+    const dir = folders.make('broken-ds');
+    writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s2,cat,train,2,', 's2,cat,train,x,') });
+    await expect(engine.call('dataset:preview', { dir })).rejects.toMatchObject({ code: 'dataset', message: expect.stringContaining('s2') });
+  });
+
+  it('waits at the decision for the user, and records an override as such', async () => {
+    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
+    const first = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await engine.call('run:active', {})).toEqual({ runId, awaitingChoice: true });
+    const fusionStarted = engine.messages.some((m) => m.kind === 'run-event' && m.event.type === 'phase-started' && m.event.phase === 'late-fusion');
+    expect(fusionStarted).toBe(false);
+    const trick = first.kind === 'run-event' && first.event.type === 'decision' ? first.event.decision.method : 'ume';
+    const other = trick === 'umt' ? 'ume' : 'umt';
+    expect(await engine.call('run:choose', { runId, method: other })).toEqual({ accepted: true });
+    const end = await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
+    expect(end).toMatchObject({ status: 'completed', result: { decision: { method: other, overridden: true } } });
+    const stored = await engine.call('runs:show', { id: runId });
+    expect(stored.decision).toMatchObject({ method: other, overridden: true });
+    expect(stored.config.method).toBe(other);
+    expect(await engine.call('run:choose', { runId, method: trick })).toEqual({ accepted: false });
+  }, 120_000);
+
+  it('tags, exports (records and model files) and deletes a run', async () => {
+    const { runs } = await engine.call('runs:list', {});
+    const id = runs[0]?.id ?? '';
+    expect(await engine.call('runs:tag', { id, add: ['baseline', 'keep'] })).toEqual({ tags: ['baseline', 'keep'] });
+    expect(await engine.call('runs:tag', { id, remove: ['keep'] })).toEqual({ tags: ['baseline'] });
+    const exported = await engine.call('runs:export', { id });
+    expect(exported).toMatchObject({ format: 'modality-studio-run', run: { id, tags: ['baseline'] } });
+    const target = path.join(folders.make('export'), 'model');
+    const copied = await engine.call('model:export', { runId: id, dir: target });
+    expect(copied.files).toEqual(expect.arrayContaining(['model-card.json']));
+    expect(fs.existsSync(path.join(target, 'model-card.json'))).toBe(true);
+    await expect(engine.call('model:export', { runId: id, dir: target })).rejects.toMatchObject({ code: 'model-files', message: expect.stringContaining('not an empty folder') });
+    expect(await engine.call('runs:delete', { id })).toEqual({ deleted: true });
+    await expect(engine.call('runs:show', { id })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
