@@ -3,6 +3,7 @@ import { registerDatasets } from './commands/datasets';
 import { registerPredict } from './commands/predict';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
+import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
 import { EXIT_USAGE, type CliContext } from './context';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 
   registerRun(program, context);
   registerPredict(program, context);
   registerRuns(program, context);
+  registerServe(program, context);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

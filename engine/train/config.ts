@@ -1,29 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
-import type { RunConfig } from '../protocol/run';
+import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
 
-/**
- * Defaults. Paper A.2: Adam with LR 1e-3 (VGG-Sound), cross-entropy task loss with weight 1 and MSE
- * distillation with weight 50, 20 epochs. The encoder sizes are ours, small enough for a laptop CPU.
- */
-export const DEFAULT_CONFIG: RunConfig = {
-  method: 'auto',
-  epochs: 20,
-  teacherEpochs: 20,
-  probeEpochs: 40,
-  batchSize: 64,
-  learningRate: 1e-3,
-  optimizer: 'adam',
-  schedule: 'plateau',
-  patience: 5,
-  distillWeight: 50,
-  seed: 0,
-  backend: 'auto',
-  mlpHidden: [128, 128],
-  cnnChannels: [32, 64],
-  cnnFeatureDim: 128,
-  bootstrapSamples: 1000,
-};
+export { DEFAULT_CONFIG };
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 

@@ -1,0 +1,42 @@
+import type { ChosenMethod, Decision } from '../../../engine/protocol/run';
+import { percent, points } from './format';
+
+export interface DecisionExplanation {
+  headline: string;
+  /** Why, in plain words, with the numbers. */
+  reasons: string[];
+  /** Said when the interval includes 0: the validation split cannot tell the two apart. */
+  caution: string | null;
+  recommended: ChosenMethod;
+}
+
+/**
+ * The decision trick in words (paper §4.2, A.7.1): a linear classifier on the frozen teachers' features,
+ * trained on all modalities at once, against the average of the teachers' predictions. If the joint
+ * classifier is better, the modalities hold information only their combination shows (paired features),
+ * which late fusion with distillation (UMT) can learn; if not, ensembling the teachers (UME) is the better
+ * use of them, and joint training would mostly add modality laziness.
+ */
+export function explainDecision(decision: Decision, modalities: string[]): DecisionExplanation {
+  const gap = decision.linearProbeAccuracy - decision.averagedPredictionAccuracy;
+  const recommended: ChosenMethod = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
+  const [low, high] = decision.differenceInterval;
+  const slices = modalities.map((m) => `${m} ${percent(decision.sliceAccuracy[m])}`).join(', ');
+  const reasons = recommended === 'umt'
+    ? [
+      `A linear classifier on all the teachers' features together reached ${percent(decision.linearProbeAccuracy)} on the validation split, ${points(gap)} over averaging the teachers' predictions (${percent(decision.averagedPredictionAccuracy)}).`,
+      'So the modalities carry information that only shows when they are combined (paired features). Training them jointly can learn it.',
+      "UMT trains late fusion jointly while distilling each encoder from its teacher (MSE on features, weight 50), so that no modality's encoder gets lazy.",
+    ]
+    : [
+      `Averaging the teachers' predictions reached ${percent(decision.averagedPredictionAccuracy)} on the validation split, against ${percent(decision.linearProbeAccuracy)} for a linear classifier on all their features together (${points(gap)}).`,
+      'Combining the features gains nothing over combining the predictions: what each modality knows adds up rather than interacts.',
+      'UME averages the teachers you already have: no more training, and no modality laziness, which joint training would bring.',
+    ];
+  reasons.push(`Each modality's part of the joint classifier, alone: ${slices}.`);
+  const caution = low <= 0 && high >= 0
+    ? `The 95% bootstrap interval of the difference, ${points(low)} to ${points(high)}, includes zero: the validation split is too small to tell the two apart with confidence, so either choice is defensible.`
+    : null;
+  const name = recommended === 'umt' ? 'UMT (uni-modal teacher)' : 'UME (uni-modal ensemble)';
+  return { headline: `Recommended: ${name}`, reasons, caution, recommended };
+}

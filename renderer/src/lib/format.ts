@@ -1,0 +1,27 @@
+/** Accuracy as people read it: `0.8234` → `82.3%`. */
+export function percent(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined || Number.isNaN(value) ? '—' : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** Signed percentage points: `0.031` → `+3.1 pts`. */
+export function points(value: number): string {
+  const text = (value * 100).toFixed(1);
+  return `${value >= 0 ? '+' : ''}${text} pts`;
+}
+
+/** `65_000` → `1 min 5 s`; `3_700_000` → `1 h 1 min`. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** An ISO time as a local date and time, short. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return `${date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
+}

@@ -1,0 +1,49 @@
+import type { RunConfig } from '../../../engine/protocol/run';
+
+/** One field of the settings step: its help text says what it does and when to change it. */
+export interface SettingField {
+  key: keyof RunConfig;
+  label: string;
+  help: string;
+  kind: 'int' | 'number' | 'choice' | 'list';
+  choices?: string[];
+  advanced: boolean;
+}
+
+export const SETTING_FIELDS: SettingField[] = [
+  { key: 'method', label: 'Method', kind: 'choice', choices: ['auto', 'umt', 'ume'], advanced: false, help: 'auto: let the decision trick choose between UMT and UME (you can still override it when you see its evidence).' },
+  { key: 'teacherEpochs', label: 'Teacher epochs', kind: 'int', advanced: false, help: 'Epochs of each uni-modal teacher. Early stopping keeps the best epoch on the validation split.' },
+  { key: 'epochs', label: 'Fusion epochs', kind: 'int', advanced: false, help: 'Epochs of the fused models (late fusion, and UMT when chosen).' },
+  { key: 'batchSize', label: 'Batch size', kind: 'int', advanced: false, help: 'Samples per training step. Larger is faster per epoch but may need a larger learning rate.' },
+  { key: 'learningRate', label: 'Learning rate', kind: 'number', advanced: false, help: 'Step size of the optimizer. The linear classifiers use 10x this rate (they train on fixed features).' },
+  { key: 'seed', label: 'Seed', kind: 'int', advanced: false, help: 'The same seed on the same backend gives the same numbers.' },
+  { key: 'backend', label: 'Backend', kind: 'choice', choices: ['auto', 'gpu', 'native', 'wasm', 'cpu'], advanced: false, help: 'auto: the GPU when tfjs-node-gpu is installed, else native CPU, else WebAssembly.' },
+  { key: 'distillWeight', label: 'Distillation weight', kind: 'number', advanced: true, help: "UMT's weight of the feature-distillation loss (MSE to each teacher's features). The paper uses 50 (appendix A.2)." },
+  { key: 'probeEpochs', label: 'Probe epochs', kind: 'int', advanced: true, help: 'Epochs of the linear classifiers of the decision and the laziness probes (on cached features: cheap).' },
+  { key: 'patience', label: 'Early-stopping patience', kind: 'int', advanced: true, help: 'Epochs without a better validation accuracy before a phase stops (its best weights are kept).' },
+  { key: 'optimizer', label: 'Optimizer', kind: 'choice', choices: ['adam', 'sgd'], advanced: true, help: 'Adam by default; SGD uses momentum 0.9.' },
+  { key: 'schedule', label: 'Learning-rate schedule', kind: 'choice', choices: ['plateau', 'step', 'none'], advanced: true, help: 'plateau: divide the rate by 10 when the validation loss stops improving; step: divide it by 10 halfway through the epochs.' },
+  { key: 'mlpHidden', label: 'MLP hidden widths', kind: 'list', advanced: true, help: 'Encoders of vector modalities; comma-separated; the last width is the feature size.' },
+  { key: 'cnnChannels', label: 'CNN channels', kind: 'list', advanced: true, help: 'Conv-BN-ReLU blocks of image and audio encoders; comma-separated.' },
+  { key: 'cnnFeatureDim', label: 'CNN feature size', kind: 'int', advanced: true, help: 'The dense layer after global average pooling of image and audio encoders.' },
+  { key: 'bootstrapSamples', label: 'Bootstrap resamples', kind: 'int', advanced: true, help: "Resamples for the decision's 95% confidence interval." },
+];
+
+/** The form's text for a config value. */
+export function fieldText(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : String(value ?? '');
+}
+
+/** Parses the form back; the engine checks ranges and says what is wrong, so only shapes are checked here. */
+export function parseField(field: SettingField, text: string): { value?: unknown; error?: string } {
+  const trimmed = text.trim();
+  if (field.kind === 'choice') return field.choices?.includes(trimmed) ? { value: trimmed } : { error: `Choose one of ${field.choices?.join(', ')}.` };
+  if (field.kind === 'list') {
+    const parts = trimmed.split(/[,\s]+/).filter(Boolean).map(Number);
+    return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n > 0) ? { value: parts } : { error: 'Expected whole numbers separated by commas, such as 128, 128.' };
+  }
+  const number = Number(trimmed);
+  if (trimmed === '' || !Number.isFinite(number)) return { error: 'Expected a number.' };
+  if (field.kind === 'int' && !Number.isInteger(number)) return { error: 'Expected a whole number.' };
+  return { value: number };
+}

@@ -1,0 +1,109 @@
+import type { RunMessage } from '../../../engine/protocol/engine';
+import type { BackendInfo, Decision, EpochMetrics, Evaluation, PhaseRef, RunResult } from '../../../engine/protocol/run';
+import { batchesDone, secondsLeft } from '../lib/eta';
+import { phaseKey } from '../lib/phases';
+
+export type RunStatus = 'running' | 'awaiting-choice' | 'completed' | 'cancelled' | 'failed';
+
+export interface PhaseProgress {
+  ref: PhaseRef;
+  key: string;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  startedAtMs: number;
+  /** Fraction of the phase's batches done, 0..1. */
+  fraction: number;
+  secondsLeft: number | null;
+}
+
+/** One training run as the UI follows it live, built from the engine's run messages. */
+export class TrainingRun {
+  status = $state<RunStatus>('running');
+  backend = $state<BackendInfo | null>(null);
+  /** Epoch metrics by phase key, in arrival order. */
+  curves = $state<Record<string, EpochMetrics[]>>({});
+  phases = $state<PhaseRef[]>([]);
+  finished = $state<Record<string, { durationMs: number; stoppedEarly?: boolean; bestEpoch?: number }>>({});
+  progress = $state<PhaseProgress | null>(null);
+  decision = $state<Decision | null>(null);
+  evaluations = $state<Evaluation[]>([]);
+  result = $state<RunResult | null>(null);
+  modelDir = $state<string | null>(null);
+  error = $state<{ code: string; message: string } | null>(null);
+  warnings = $state<string[]>([]);
+  readonly startedAtMs = Date.now();
+
+  constructor(readonly runId: string, readonly waitsForChoice: boolean) {}
+
+  get ended(): boolean {
+    return this.status === 'completed' || this.status === 'cancelled' || this.status === 'failed';
+  }
+
+  /** True once any fused model (late fusion, UMT) has started: the decision is behind us. */
+  get pastDecision(): boolean {
+    return this.phases.some((p) => p.phase === 'late-fusion' || p.phase === 'umt' || p.phase === 'probe' || p.phase === 'evaluation');
+  }
+
+  /** Marks the choice as sent; the run leaves its wait. */
+  chosen(): void {
+    if (this.status === 'awaiting-choice') this.status = 'running';
+  }
+
+  handle(message: RunMessage): void {
+    if (message.runId !== this.runId) return;
+    if (message.kind === 'run-ended') {
+      this.progress = null;
+      if (message.status === 'completed') {
+        this.result = message.result;
+        this.modelDir = message.modelDir;
+      } else {
+        this.error = message.error;
+      }
+      this.status = message.status;
+      return;
+    }
+    const event = message.event;
+    switch (event.type) {
+      case 'started':
+        this.backend = event.backend;
+        break;
+      case 'phase-started':
+        this.phases = [...this.phases, { phase: event.phase, modality: event.modality, model: event.model }];
+        this.progress = { ref: event, key: phaseKey(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null };
+        break;
+      case 'batch': {
+        const started = this.progress?.key === phaseKey(event) ? this.progress.startedAtMs : Date.now();
+        const total = event.epochs * event.batches;
+        const done = batchesDone(event.epoch, event.batch, event.batches);
+        this.progress = {
+          ref: event, key: phaseKey(event), epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
+          startedAtMs: started, fraction: total > 0 ? done / total : 0, secondsLeft: secondsLeft(done, total, Date.now() - started),
+        };
+        break;
+      }
+      case 'epoch': {
+        const key = phaseKey(event);
+        const { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs } = event;
+        this.curves = { ...this.curves, [key]: [...(this.curves[key] ?? []), { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs }] };
+        break;
+      }
+      case 'phase-finished':
+        this.finished = { ...this.finished, [phaseKey(event)]: { durationMs: event.durationMs, stoppedEarly: event.stoppedEarly, bestEpoch: event.bestEpoch } };
+        if (event.phase === 'decision' && this.waitsForChoice) this.status = 'awaiting-choice';
+        break;
+      case 'decision':
+        this.decision = event.decision;
+        break;
+      case 'evaluation':
+        this.evaluations = [...this.evaluations, event.evaluation];
+        break;
+      case 'log':
+        if (event.level === 'warn') this.warnings = [...this.warnings, event.message];
+        break;
+      default:
+        console.warn('Unknown run event', event);
+    }
+  }
+}

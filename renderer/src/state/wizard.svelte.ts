@@ -1,0 +1,158 @@
+import type { DatasetPreview, ValidationReport } from '../../../engine/protocol/dataset';
+import { DEFAULT_CONFIG, type ChosenMethod, type PhaseRef, type RunConfig } from '../../../engine/protocol/run';
+import { call, host } from '../host/host';
+import { phaseKey } from '../lib/phases';
+import { rememberDataset } from '../lib/recent';
+import { TrainingRun } from './training-run.svelte';
+
+export const STEPS = ['Data', 'Check', 'Settings', 'Teachers', 'Decision', 'Training', 'Results'] as const;
+export type StepIndex = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/**
+ * The wizard, from "here is my data" to "here is the right method, trained, and why". One instance for the
+ * app's life, so leaving the wizard for the run browser and coming back loses nothing.
+ */
+export class Wizard {
+  step = $state<StepIndex>(0);
+  dataset = $state('');
+  busy = $state<string | null>(null);
+  error = $state<string | null>(null);
+  report = $state<ValidationReport | null>(null);
+  preview = $state<DatasetPreview | null>(null);
+  config = $state<RunConfig>({ ...DEFAULT_CONFIG });
+  run = $state<TrainingRun | null>(null);
+  private stopListening: (() => void) | null = null;
+
+  /** The furthest step the user may go to now (earlier ones stay reachable). */
+  get reachable(): StepIndex {
+    if (this.run?.ended && this.run.status === 'completed') return 6;
+    if (this.run?.pastDecision) return 5;
+    if (this.run?.decision) return 4;
+    if (this.run) return 3;
+    if (this.report?.ok) return 2;
+    if (this.report) return 1;
+    return 0;
+  }
+
+  goTo(step: StepIndex): void {
+    if (step <= this.reachable) this.step = step;
+  }
+
+  /** Validates the chosen dataset (and previews it when valid), then shows the report. */
+  async check(dataset: string): Promise<void> {
+    this.dataset = dataset.trim();
+    if (!this.dataset) {
+      this.error = 'Choose a built-in dataset or enter the path of a dataset folder.';
+      return;
+    }
+    this.error = null;
+    this.report = null;
+    this.preview = null;
+    this.busy = `Checking ${this.dataset}… (the first time, every file is read and decoded)`;
+    try {
+      this.report = await call('dataset:validate', { dir: this.dataset });
+      rememberDataset(this.dataset);
+      this.step = 1;
+      if (this.report.ok) {
+        this.busy = 'Drawing the preview…';
+        this.preview = await call('dataset:preview', { dir: this.dataset });
+      }
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Prefills the wizard from a past run ("re-run with the same config"): its data is checked again first. */
+  async rerun(dataset: string, config: RunConfig): Promise<void> {
+    this.reset();
+    this.config = { ...config };
+    await this.check(dataset);
+    if (this.report?.ok) this.step = 2;
+  }
+
+  async start(): Promise<void> {
+    this.error = null;
+    this.busy = 'Starting the run…';
+    try {
+      const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true });
+      this.follow(new TrainingRun(runId, true));
+      this.step = 3;
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Follows a run: its messages update the view, and the wizard moves on at the decision and at the end. */
+  follow(run: TrainingRun): void {
+    this.stopListening?.();
+    this.run = run;
+    this.stopListening = host.onRunMessage((message) => {
+      run.handle(message);
+      if (this.step === 3 && run.status === 'awaiting-choice') this.step = 4;
+      if (message.kind === 'run-ended' && message.runId === run.runId && message.status === 'completed' && this.step >= 4) this.step = 6;
+    });
+  }
+
+  /**
+   * Takes up a run that is training already (after a reload, or from another window): its finished epochs
+   * and decision come from the store, the rest live.
+   */
+  async attach(runId: string, awaitingChoice: boolean): Promise<void> {
+    const stored = await call('runs:show', { id: runId });
+    const run = new TrainingRun(runId, true);
+    for (const phase of stored.phases) {
+      const ref = { phase: phase.name as PhaseRef['phase'], modality: phase.modality, model: phase.model };
+      run.phases.push(ref);
+      if (phase.epochs.length > 0) run.curves[phaseKey(ref)] = phase.epochs;
+    }
+    run.decision = stored.decision;
+    if (stored.backend) run.backend = stored.backend;
+    if (awaitingChoice) run.status = 'awaiting-choice';
+    this.dataset = stored.dataset.path;
+    this.config = { ...stored.config };
+    this.report = await call('dataset:validate', { dir: stored.dataset.path });
+    this.follow(run);
+    this.step = awaitingChoice ? 4 : run.pastDecision ? 5 : 3;
+  }
+
+  async choose(method: ChosenMethod): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.error = null;
+    try {
+      const { accepted } = await call('run:choose', { runId: run.runId, method });
+      if (!accepted) throw new Error('The run is no longer waiting for a choice (it was cancelled or has ended).');
+      run.chosen();
+      this.step = 5;
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.run) return;
+    try {
+      await call('run:cancel', { runId: this.run.runId });
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  /** Back to an empty wizard; a run still training goes on (the run browser shows it). */
+  reset(): void {
+    this.stopListening?.();
+    this.stopListening = null;
+    this.step = 0;
+    this.report = null;
+    this.preview = null;
+    this.run = null;
+    this.error = null;
+    this.config = { ...DEFAULT_CONFIG };
+  }
+}
+
+export const wizard = new Wizard();
