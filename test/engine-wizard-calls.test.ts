@@ -76,6 +76,17 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(await engine.call('run:choose', { runId, method: trick })).toEqual({ accepted: false });
   }, 120_000);
 
+  it("keeps a run that follows the trick's advice on auto, so a re-run asks the trick again", async () => {
+    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
+    const decided = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');
+    const trick = decided.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
+    await expect.poll(async () => (await engine.call('run:active', {})).awaitingChoice).toBe(true);
+    await engine.call('run:choose', { runId, method: trick });
+    await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
+    const stored = await engine.call('runs:show', { id: runId });
+    expect([stored.config.method, stored.decision?.overridden]).toEqual(['auto', false]);
+  }, 120_000);
+
   it('tags, exports (records and model files) and deletes a run', async () => {
     const { runs } = await engine.call('runs:list', {});
     const id = runs[0]?.id ?? '';

@@ -32,6 +32,9 @@ interface ActiveRun {
   done: Promise<void>;
   /** Set while the run waits at its decision for `run:choose`. */
   choose: ((method: ChosenMethod) => void) | null;
+  /** What the decision trick itself ruled, and what the run's config asked for. */
+  ruled: ChosenMethod | null;
+  requested: RunConfig['method'];
 }
 
 export interface EngineServiceOptions {
@@ -100,8 +103,10 @@ export class EngineService {
       case 'run:choose': {
         const { runId, method } = params as EngineCalls['run:choose']['params'];
         const choose = this.active?.runId === runId ? this.active.choose : null;
-        if (!choose) return { accepted: false };
-        setRequestedMethod(this.store.db, runId, method);
+        if (!choose || !this.active) return { accepted: false };
+        // Only an explicit choice is written into the run's config, so that a resume repeats it; a run that
+        // follows the trick stays "auto" (the trick rules the same again on resume: it is deterministic).
+        if (method !== this.active.ruled || this.active.requested !== 'auto') setRequestedMethod(this.store.db, runId, method);
         choose(method);
         return { accepted: true };
       }
@@ -206,14 +211,15 @@ export class EngineService {
       dataset.reader.close();
       this.active = null;
     });
-    this.active = { runId, controller, done, choose: null };
+    this.active = { runId, controller, done, choose: null, ruled: null, requested: config.method };
   }
 
   /** Parks the run at its decision until the host calls `run:choose` (or cancels the run). */
-  private awaitChoice(_decision: Decision, signal: AbortSignal): Promise<ChosenMethod> {
+  private awaitChoice(decision: Decision, signal: AbortSignal): Promise<ChosenMethod> {
     return new Promise((resolve, reject) => {
       const active = this.active;
       if (!active) return reject(new UserError('aborted', 'The run was cancelled.'));
+      active.ruled = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
       const onAbort = () => {
         active.choose = null;
         reject(new UserError('aborted', 'The run was cancelled.'));

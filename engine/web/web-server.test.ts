@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunMessage } from '../protocol/engine';
+import type { WebEngine } from './web-engine';
+import { createWebServer } from './web-server';
+
+const TOKEN = 'secret-token-123';
+const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-static-'));
+fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>app</title>');
+fs.writeFileSync(path.join(os.tmpdir(), 'ms-outside.txt'), 'private');
+
+const calls: { name: string; params: unknown }[] = [];
+const listeners = new Set<(message: RunMessage) => void>();
+const engine: WebEngine = {
+  async call(name, params) {
+    calls.push({ name, params });
+    if (name === 'runs:show') throw Object.assign(new Error('No run "x" in the database.'), { code: 'not-found' });
+    return { runs: [] } as never;
+  },
+  onRunMessage(listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
+let server: http.Server;
+let base = '';
+beforeAll(async () => {
+  server = createWebServer({ engine, staticDir, token: TOKEN, allowedHosts: ['127.0.0.1', 'localhost'] });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+  fs.rmSync(staticDir, { recursive: true, force: true });
+});
+
+const post = (name: string, body: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) =>
+  fetch(`${base}/api/call/${name}`, { method: 'POST', headers, body });
+
+describe('the web mode bridge', () => {
+  it('refuses every API request without the right token, and does not reach the engine', async () => {
+    const before = calls.length;
+    expect((await post('runs:list', '{}', {})).status).toBe(401);
+    expect((await post('runs:list', '{}', { Authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await fetch(`${base}/api/events`)).status).toBe(401);
+    expect(calls.length).toBe(before);
+  });
+
+  it('relays a call with its params and answers with the result as data', async () => {
+    const response = await post('runs:list', '{}');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, value: { runs: [] } });
+    expect(calls.at(-1)).toEqual({ name: 'runs:list', params: {} });
+    expect((await (await fetch(`${base}/api/call/runs:list?token=${TOKEN}`, { method: 'POST', body: '{}' })).json())).toMatchObject({ ok: true });
+  });
+
+  it("passes the engine's errors through with their code", async () => {
+    expect(await (await post('runs:show', '{"id":"x"}')).json()).toEqual({ ok: false, error: { code: 'not-found', message: 'No run "x" in the database.' } });
+  });
+
+  it('rejects bodies that are not JSON or too large', async () => {
+    expect((await post('runs:list', '{nope')).status).toBe(400);
+    expect((await post('runs:list', JSON.stringify({ x: 'a'.repeat(1_100_000) }))).status).toBe(413);
+  });
+
+  it('streams run messages to event subscribers', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${base}/api/events?token=${TOKEN}`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.getReader();
+    await reader.read(); // ": connected"
+    const message: RunMessage = { kind: 'run-event', runId: 'r1', event: { type: 'log', level: 'info', message: 'hello' } };
+    listeners.forEach((listener) => listener(message));
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toBe(`data: ${JSON.stringify(message)}\n\n`);
+    controller.abort();
+  });
+
+  it('serves the UI with a strict Content-Security-Policy, and nothing outside its folder', async () => {
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect((await fetch(`${base}/..%2Fms-outside.txt`)).status).toBe(404);
+    expect((await fetch(`${base}/missing.js`)).status).toBe(404);
+  });
+
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const response = await new Promise<number>((resolve) => {
+      // fetch will not let us set Host; the http module will.
+      void import('node:http').then(({ request }) => {
+        request(`${base}/api/call/runs:list`, { method: 'POST', headers: { Host: 'evil.example:80', Authorization: `Bearer ${TOKEN}` } }, (res) => resolve(res.statusCode ?? 0)).end('{}');
+      });
+    });
+    expect(response).toBe(421);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../../../engine/protocol/run';
+import type { RunSummary } from '../../../engine/protocol/store';
+import { secondsLeft } from './eta';
+import { explainDecision } from './explain-decision';
+import { duration, percent } from './format';
+import { recentDatasets, rememberDataset } from './recent';
+import { parseRoute } from './route';
+import { visibleRuns, DEFAULT_FILTER } from './run-table';
+import { parseField, SETTING_FIELDS } from './settings';
+
+const decision = (over: Partial<Decision>): Decision => ({
+  method: 'umt', overridden: false, linearProbeAccuracy: 0.9, averagedPredictionAccuracy: 0.7,
+  sliceAccuracy: { audio: 0.6, video: 0.5 }, differenceInterval: [0.1, 0.3], split: 'val', ...over,
+});
+
+describe('what the UI says about the decision', () => {
+  it('recommends UMT with the numbers when the joint classifier wins, without a caution when the interval excludes 0', () => {
+    const text = explainDecision(decision({}), ['audio', 'video']);
+    expect(text.recommended).toBe('umt');
+    expect(text.reasons.join(' ')).toContain('90.0%');
+    expect(text.reasons.join(' ')).toContain('+20.0 pts');
+    expect(text.reasons.at(-1)).toBe("Each modality's part of the joint classifier, alone: audio 60.0%, video 50.0%.");
+    expect(text.caution).toBeNull();
+  });
+
+  it("recommends the trick's method even when the run was overridden, and cautions when the interval includes 0", () => {
+    const text = explainDecision(decision({ method: 'umt', overridden: true, linearProbeAccuracy: 0.7, averagedPredictionAccuracy: 0.72, differenceInterval: [-0.05, 0.02] }), ['audio', 'video']);
+    expect(text.recommended).toBe('ume');
+    expect(text.headline).toBe('Recommended: UME (uni-modal ensemble)');
+    expect(text.caution).toContain('includes zero');
+  });
+});
+
+describe('the run table', () => {
+  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, tags: [], ...over });
+  const runs = [run('a', { final: 0.9, tags: ['best'] }), run('b', { final: null, status: 'failed' }), run('c', { final: 0.7, dataset: 'mnist-halves' })];
+
+  it('sorts by a column with missing values last in both directions', () => {
+    expect(visibleRuns(runs, { ...DEFAULT_FILTER, sortKey: 'final', descending: true }).map((r) => r.id)).toEqual(['a', 'c', 'b']);
+    expect(visibleRuns(runs, { ...DEFAULT_FILTER, sortKey: 'final', descending: false }).map((r) => r.id)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('filters by status and by every search word, tags included', () => {
+    expect(visibleRuns(runs, { ...DEFAULT_FILTER, status: 'failed' }).map((r) => r.id)).toEqual(['b']);
+    expect(visibleRuns(runs, { ...DEFAULT_FILTER, search: 'BEST umt' }).map((r) => r.id)).toEqual(['a']);
+    expect(visibleRuns(runs, { ...DEFAULT_FILTER, search: 'mnist' }).map((r) => r.id)).toEqual(['c']);
+  });
+});
+
+describe('small things the UI relies on', () => {
+  it('estimates the time left from the batches done, and waits for a few batches first', () => {
+    expect(secondsLeft(2, 100, 1000)).toBeNull();
+    expect(secondsLeft(10, 100, 5000)).toBe(45);
+  });
+
+  it('formats accuracies and durations for people', () => {
+    expect([percent(0.8234), percent(null), duration(65_000), duration(3_720_000)]).toEqual(['82.3%', '—', '1 min 5 s', '1 h 2 min']);
+  });
+
+  it('parses settings fields and says what is wrong', () => {
+    const field = (key: string) => SETTING_FIELDS.find((f) => f.key === key)!;
+    expect(parseField(field('mlpHidden'), '256, 128')).toEqual({ value: [256, 128] });
+    expect(parseField(field('mlpHidden'), '256, x').error).toContain('whole numbers');
+    expect(parseField(field('teacherEpochs'), '2.5').error).toBe('Expected a whole number.');
+    expect(parseField(field('method'), 'best').error).toContain('auto, umt, ume');
+  });
+
+  it('routes hashes to pages', () => {
+    expect(parseRoute('#/runs/abc')).toEqual({ page: 'run', id: 'abc' });
+    expect(parseRoute('#/compare/a,b')).toEqual({ page: 'compare', ids: ['a', 'b'] });
+    expect(parseRoute('')).toEqual({ page: 'wizard' });
+  });
+
+  it('remembers recent datasets newest first, without repeats, at most 8', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;
+    for (let i = 0; i < 10; i += 1) rememberDataset(`d${i}`, storage);
+    rememberDataset('d5', storage);
+    expect(recentDatasets(storage)).toEqual(['d5', 'd9', 'd8', 'd7', 'd6', 'd4', 'd3', 'd2']);
+  });
+});

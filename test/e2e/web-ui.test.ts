@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser } from '../helpers/browser';
+import { tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
+import { startServe, type ServedApp } from '../helpers/serve';
+
+/** Screenshots of every wizard step and view land here (the note cites them). */
+export const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'screenshots');
+
+const folders = tempFolders();
+let app: ServedApp;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+
+const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  app = await startServe(folders.make('e2e-home'));
+  ({ context, page, problems } = await openBrowser(folders.make('e2e-profile')));
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await app?.stop();
+  folders.removeAll();
+});
+
+describe('the app in a browser, served by the web mode', () => {
+  it('walks the whole wizard on a built-in dataset: data, check, settings, teachers, decision, training, results', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('builtin-synthetic-mixed').click();
+    await expect.poll(() => page.inputValue('#dataset-folder')).toBe('synthetic-mixed');
+    await shot('wizard-1-data');
+
+    await page.getByRole('button', { name: 'Check the data' }).click();
+    await page.getByTestId('class-counts').waitFor();
+    await page.getByTestId('modality-a').getByRole('table').waitFor();
+    expect(await page.getByTestId('class-counts').innerText()).toMatch(/all\s+\d+\s+\d+\s+\d+/);
+    await shot('wizard-2-check');
+
+    await page.getByRole('button', { name: 'Continue to settings' }).click();
+    await page.fill('#setting-teacherEpochs', '4');
+    await page.fill('#setting-epochs', '4');
+    await page.selectOption('#setting-backend', 'wasm');
+    await page.getByText('Advanced settings').click();
+    await page.fill('#setting-probeEpochs', '8');
+    await shot('wizard-3-settings');
+
+    await page.getByRole('button', { name: 'Train the teachers' }).click();
+    await page.getByTestId('run-progress').waitFor();
+    await page.getByText('Teachers: accuracy').waitFor({ timeout: 60_000 });
+    await shot('wizard-4-teachers');
+
+    await page.getByTestId('choose-recommended').waitFor({ timeout: 120_000 });
+    const recommended = await page.getByTestId('choose-recommended').innerText();
+    expect(recommended).toMatch(/Continue with (UMT|UME) \(recommended\)/);
+    expect(await page.getByTestId('linear-probe-accuracy').innerText()).toMatch(/\d+\.\d%/);
+    await shot('wizard-5-decision');
+
+    await page.getByTestId('choose-recommended').click();
+    await page.getByRole('heading', { name: /6\. Training/ }).waitFor();
+    await page.getByText('Late fusion (baseline): accuracy').waitFor({ timeout: 120_000 });
+    await shot('wizard-6-training');
+
+    await page.getByTestId('final-summary').waitFor({ timeout: 180_000 });
+    await page.getByTestId('laziness-table').waitFor();
+    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME), \d+\.\d% on the test split/);
+    await shot('wizard-7-results');
+
+    const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
+    expect(runs.runs).toHaveLength(1);
+    const [run] = runs.runs;
+    expect(run).toMatchObject({ status: 'completed', method: recommended.includes('UMT') ? 'umt' : 'ume' });
+    const shown = await page.getByTestId('final-summary').innerText();
+    expect(shown).toContain(`${((run?.final ?? 0) * 100).toFixed(1)}%`);
+  }, 400_000);
+
+  it('lists the run in the run browser and opens its page with the same numbers', async () => {
+    await page.getByRole('link', { name: 'Open the run' }).click();
+    await page.getByTestId('run-final').waitFor();
+    const final = await page.getByTestId('run-final').innerText();
+    await shot('run-page');
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    const row = page.locator('[data-testid="runs-table"] tbody tr');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.first().innerText()).toContain('synthetic-mixed');
+    expect(await row.first().innerText()).toContain(final);
+    expect(await row.first().innerText()).toContain('completed');
+    await shot('run-browser');
+  });
+
+  it('compares two runs side by side', async () => {
+    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 4, seed: 7, method: 'ume' } });
+    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 120_000, interval: 500 }).toBe('completed');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const boxes = page.locator('[data-testid="runs-table"] tbody input[type="checkbox"]');
+    await expect.poll(() => boxes.count()).toBe(2);
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByTestId('compare-selected').click();
+    const table = page.getByTestId('compare-table');
+    await table.waitFor();
+    expect(await table.locator('thead th').count()).toBe(3);
+    expect(await table.innerText()).toContain('config: seed');
+    await page.locator('.chart canvas').first().waitFor();
+    await shot('compare');
+  }, 200_000);
+
+  it("shows a malformed dataset's errors with the file, line and fix", async () => {
+    const dir = folders.make('malformed');
+    writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s2,cat,train,2,', 's2,cat,train,two,').replace('s5,dog,train,5,2.5,', 's5,dog,train,5,') });
+    await page.getByRole('link', { name: 'New run' }).click();
+    await page.getByRole('button', { name: /^1\s*Data$/ }).click();
+    await page.fill('#dataset-folder', dir);
+    await page.getByRole('button', { name: 'Check the data' }).click();
+    const table = page.getByTestId('error-table');
+    await table.waitFor();
+    const text = await table.innerText();
+    expect(text).toContain('non-numeric');
+    expect(text).toMatch(/manifest\.csv, line 4, sample s2, column left\.a/);
+    expect(text).toContain('wrong-field-count');
+    expect(await page.getByTestId('error-count').innerText()).toMatch(/\d+ errors?/);
+    expect(await page.getByRole('button', { name: 'Continue to settings' }).isDisabled()).toBe(true);
+    await shot('wizard-2-errors');
+  });
+
+  it('loaded every asset and broke no Content-Security-Policy rule', () => {
+    expect(problems).toEqual([]);
+  });
+
+  it('answers the API only with the token', async () => {
+    expect((await fetch(`${app.origin}/api/call/runs:list`, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await fetch(`${app.origin}/api/events`)).status).toBe(401);
+    expect((await fetch(`${app.origin}/api/call/runs:list?token=wrong`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+});
