@@ -6,7 +6,16 @@ import Database from 'better-sqlite3';
 import { defaultDataDir } from '../app-paths';
 import { loadMigrations, migrate } from './migrate';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+/** The repository's migrations/ folder: the nearest one above this module (source or bundle, wherever it sits). */
+export const MIGRATIONS_DIR = findMigrations(path.dirname(fileURLToPath(import.meta.url)));
+
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'migrations');
+    if (fs.existsSync(path.join(candidate, '0001-create-runs.sql'))) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..', 'migrations');
+  }
+}
 
 /** The run database: `--db`, else `MODALITY_STUDIO_DB`, else `runs.sqlite` in the app data folder. */
 export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,7 +38,10 @@ export interface OpenedStore {
  */
 export function openStore(file: string = defaultDatabasePath(), options: { readonly?: boolean } = {}): OpenedStore {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false });
+  // The desktop app's engine runs inside Electron, whose ABI differs from Node's: it points us at a build of
+  // better-sqlite3 for Electron (made at launch, beside node_modules, which the CLI keeps using).
+  const nativeBinding = process.env.MODALITY_STUDIO_SQLITE_BINDING;
+  const db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
   db.pragma('busy_timeout = 5000');
   if (options.readonly) return { db, file, backup: null, interrupted: [] };
   db.pragma('journal_mode = WAL');

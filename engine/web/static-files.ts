@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../protocol/security';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,21 +14,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/**
- * The same policy as the desktop window's: scripts, styles and fonts from this origin only, pictures from
- * this origin or data: URLs (previews), calls and the event stream to this origin.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Serves the built renderer from `root`; paths outside it, and anything missing, are 404. */
 export function serveStatic(root: string, request: http.IncomingMessage, response: http.ServerResponse): void {

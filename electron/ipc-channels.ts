@@ -1,0 +1,7 @@
+/** The IPC channels between main and preload: engine calls, run messages, the folder picker, menu navigation. */
+export const IPC = {
+  engineCall: 'engine:call',
+  runMessage: 'engine:run-message',
+  pickFolder: 'dialog:pick-folder',
+  navigate: 'app:navigate',
+} as const;

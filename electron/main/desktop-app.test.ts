@@ -1,0 +1,133 @@
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../engine/protocol/security';
+import { IPC } from '../ipc-channels';
+import { bundledPaths, startDesktopApp } from './desktop-app';
+import type { IpcMainInvokeEvent } from './electron-api';
+import { fakeElectron } from './fake-electron';
+
+const PATHS = bundledPaths('/opt/modality-studio/dist/electron');
+const APP_URL = pathToFileURL(PATHS.indexHtml).href;
+
+async function started(options: Parameters<typeof fakeElectron>[0] = {}) {
+  const fake = fakeElectron(options);
+  await startDesktopApp(fake.electron, PATHS, { MODALITY_STUDIO_HOME: '/home/me/ms' }, 'linux').whenStarted;
+  const window = fake.windows[0]!;
+  const engine = fake.engines[0]!;
+  const fromWindow: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: `${APP_URL}#/runs` } };
+  const invoke = (channel: string, event: IpcMainInvokeEvent, ...args: unknown[]) => fake.handlers.get(channel)!(event, ...args) as Promise<unknown>;
+  return { fake, window, engine, fromWindow, invoke };
+}
+
+describe('the desktop main process', () => {
+  it("opens one window with Electron's security checklist settings and the app's preload", async () => {
+    const { fake, window } = await started();
+    expect(fake.windows).toHaveLength(1);
+    expect(window.options.webPreferences).toEqual({
+      preload: PATHS.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      experimentalFeatures: false,
+      spellcheck: false,
+    });
+    expect([window.options.width, window.options.height]).toEqual([1280, 800]);
+    expect(window.loaded).toBe(PATHS.indexHtml);
+  });
+
+  it('sends the strict Content-Security-Policy with every response and grants no permission', async () => {
+    const { fake } = await started();
+    expect(fake.responseHeaders()).toEqual({ 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
+    for (const permission of ['media', 'geolocation', 'notifications', 'openExternal']) expect(fake.askPermission(permission)).toBe(false);
+  });
+
+  it('blocks navigation away from the app, new windows and webviews; web links open in the browser', async () => {
+    const { fake, window } = await started();
+    const contents = window.webContents;
+    expect(contents.navigate('will-navigate', 'https://evil.example/')).toBe(false);
+    expect(contents.navigate('will-redirect', 'file:///etc/passwd')).toBe(false);
+    expect(contents.navigate('will-navigate', `${APP_URL}#/runs`)).toBe(true);
+    expect(contents.openHandler?.({ url: 'https://arxiv.org/abs/2305.01233' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(fake.opened).toEqual(['https://arxiv.org/abs/2305.01233']);
+    let prevented = false;
+    (contents.listeners.get('will-attach-webview') as (e: { preventDefault(): void }) => void)({ preventDefault: () => { prevented = true; } });
+    expect(prevented).toBe(true);
+  });
+
+  it('starts the engine in a utility process with the environment, and stops it when the app quits', async () => {
+    const { fake, engine } = await started();
+    expect(engine.modulePath).toBe(PATHS.engineEntry);
+    expect(engine.env.MODALITY_STUDIO_HOME).toBe('/home/me/ms');
+    fake.appListeners.get('before-quit')!();
+    expect(engine.killed).toBe(true);
+  });
+
+  it("relays the window's engine calls and the engine's answers, and forwards run messages to the window", async () => {
+    const { window, engine, fromWindow, invoke } = await started();
+    engine.emit({ kind: 'ready' });
+    const answer = invoke(IPC.engineCall, fromWindow, 'runs:list', {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(engine.posted).toEqual([{ kind: 'request', id: 1, call: 'runs:list', params: {} }]);
+    engine.emit({ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } });
+    expect(await answer).toEqual({ ok: true, value: { runs: [] } });
+    const message = { kind: 'run-event', runId: 'r', event: { type: 'log', level: 'info', message: 'hi' } };
+    engine.emit(message);
+    expect(window.webContents.sent).toEqual([{ channel: IPC.runMessage, args: [message] }]);
+  });
+
+  it('validates every IPC input: unknown calls, non-object params and other senders never reach the engine', async () => {
+    const { engine, fromWindow, invoke, window } = await started();
+    engine.emit({ kind: 'ready' });
+    expect(await invoke(IPC.engineCall, fromWindow, 'fs:delete', {})).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', 'x')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', [1])).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    const foreignFrame: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: 'https://evil.example/' } };
+    expect(await invoke(IPC.engineCall, foreignFrame, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const otherContents: IpcMainInvokeEvent = { sender: Object.assign(Object.create(window.webContents) as typeof window.webContents, { id: 99 }), senderFrame: { url: APP_URL } };
+    expect(await invoke(IPC.engineCall, otherContents, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke(IPC.pickFolder, foreignFrame)).toBeNull();
+    expect(engine.posted).toEqual([]);
+  });
+
+  it('answers pending calls with an error when the engine process dies', async () => {
+    const { engine, fromWindow, invoke } = await started();
+    engine.emit({ kind: 'ready' });
+    const answer = invoke(IPC.engineCall, fromWindow, 'runs:list', {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    engine.exit(134);
+    expect(await answer).toMatchObject({ ok: false, error: { code: 'engine-exited', message: expect.stringContaining('134') } });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'engine-exited' } });
+  });
+
+  it('picks a folder with the native dialog, or null when the user cancels', async () => {
+    const picked = await started({ pickedFolder: '/data/flowers' });
+    expect(await picked.invoke(IPC.pickFolder, picked.fromWindow)).toBe('/data/flowers');
+    const cancelled = await started({ pickedFolder: null });
+    expect(await cancelled.invoke(IPC.pickFolder, cancelled.fromWindow)).toBeNull();
+  });
+
+  it('lets a second launch focus the first window instead of opening another', async () => {
+    const second = fakeElectron({ singleInstance: false });
+    await startDesktopApp(second.electron, PATHS, {}, 'linux').whenStarted;
+    expect(second.quitCalls).toBe(1);
+    expect(second.windows).toHaveLength(0);
+    expect(second.engines).toHaveLength(0);
+  });
+
+  it('has a menu with the pages of the app that navigates the window', async () => {
+    const { fake, window } = await started();
+    const file = fake.menu.find((item) => item.label === 'File');
+    file?.submenu?.find((item) => item.label === 'Runs')?.click?.();
+    expect(window.webContents.sent).toContainEqual({ channel: IPC.navigate, args: ['#/runs'] });
+  });
+});

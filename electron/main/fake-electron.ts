@@ -1,0 +1,107 @@
+import type { BrowserWindowOptions, ElectronApi, IpcMainInvokeEvent, MenuItemOptions, NavigationEvent, PermissionHandler, UtilityProcessLike, WebContentsLike, WindowLike } from './electron-api';
+
+type Listener = (...args: never[]) => unknown;
+
+/** A recording stand-in for Electron's main-process API, for the main process's unit tests. */
+export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?: string | null } = {}) {
+  const appListeners = new Map<string, () => void>();
+  const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
+  const windows: FakeWindow[] = [];
+  const engines: FakeEngine[] = [];
+  const opened: string[] = [];
+  let quit = 0;
+  let menu: MenuItemOptions[] = [];
+  let permissionHandler: PermissionHandler | null = null;
+  let headersListener: Parameters<ElectronApi['session']['defaultSession']['webRequest']['onHeadersReceived']>[0] | null = null;
+
+  class FakeContents implements WebContentsLike {
+    readonly id = 1 + windows.length;
+    readonly sent: { channel: string; args: unknown[] }[] = [];
+    readonly listeners = new Map<string, Listener>();
+    openHandler: ((details: { url: string }) => { action: 'deny' | 'allow' }) | null = null;
+    send(channel: string, ...args: unknown[]) { this.sent.push({ channel, args }); }
+    on(event: string, listener: Listener) { this.listeners.set(event, listener); }
+    setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }) { this.openHandler = handler; }
+    isDestroyed() { return false; }
+    /** Fires a navigation event; true when the app let it happen. */
+    navigate(event: 'will-navigate' | 'will-redirect', url: string): boolean {
+      let prevented = false;
+      const navigation: NavigationEvent = { preventDefault: () => { prevented = true; } };
+      (this.listeners.get(event) as ((e: NavigationEvent, url: string) => void) | undefined)?.(navigation, url);
+      return !prevented;
+    }
+  }
+
+  class FakeWindow implements WindowLike {
+    readonly webContents = new FakeContents();
+    loaded: string | null = null;
+    constructor(readonly options: BrowserWindowOptions) { windows.push(this); }
+    async loadFile(file: string) { this.loaded = file; }
+    once() {}
+    on() {}
+    show() {}
+    focus() {}
+    restore() {}
+    isMinimized() { return false; }
+  }
+
+  class FakeEngine implements UtilityProcessLike {
+    readonly pid = 4242;
+    readonly posted: unknown[] = [];
+    readonly listeners = new Map<string, (value: never) => void>();
+    killed = false;
+    constructor(readonly modulePath: string, readonly env: Record<string, string | undefined>) { engines.push(this); }
+    postMessage(message: unknown) { this.posted.push(message); }
+    on(event: string, listener: (value: never) => void) { this.listeners.set(event, listener); }
+    kill() { this.killed = true; return true; }
+    /** The engine process sends a message to main. */
+    emit(message: unknown) { (this.listeners.get('message') as ((m: unknown) => void) | undefined)?.(message); }
+    exit(code: number) { (this.listeners.get('exit') as ((c: number) => void) | undefined)?.(code); }
+  }
+
+  const electron: ElectronApi = {
+    app: {
+      requestSingleInstanceLock: () => options.singleInstance ?? true,
+      quit: () => { quit += 1; },
+      whenReady: () => Promise.resolve(),
+      on: (event, listener) => { appListeners.set(event, listener); },
+      getVersion: () => '0.1.0',
+      isPackaged: false,
+    },
+    BrowserWindow: FakeWindow,
+    ipcMain: { handle: (channel, handler) => { handlers.set(channel, handler); } },
+    dialog: { showOpenDialog: async () => (options.pickedFolder === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [options.pickedFolder ?? '/data/set'] }) },
+    Menu: { buildFromTemplate: (template) => { menu = template; return template; }, setApplicationMenu: () => undefined },
+    utilityProcess: { fork: (modulePath, _args, forkOptions) => new FakeEngine(modulePath, forkOptions.env) },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (handler) => { permissionHandler = handler; },
+        webRequest: { onHeadersReceived: (listener) => { headersListener = listener; } },
+      },
+    },
+    shell: { openExternal: async (url) => { opened.push(url); } },
+  };
+
+  return {
+    electron,
+    windows,
+    engines,
+    handlers,
+    opened,
+    appListeners,
+    get quitCalls() { return quit; },
+    get menu() { return menu; },
+    /** What the session answers to a permission request. */
+    askPermission(permission: string): boolean {
+      let granted = true;
+      permissionHandler?.(null, permission, (value) => { granted = value; });
+      return granted;
+    },
+    /** The headers the session adds to a response. */
+    responseHeaders(): Record<string, string[]> {
+      let headers: Record<string, string[]> = {};
+      headersListener?.({ responseHeaders: { 'Content-Type': ['text/html'] } }, (response) => { headers = response.responseHeaders; });
+      return headers;
+    },
+  };
+}

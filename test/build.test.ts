@@ -1,0 +1,57 @@
+import { execFileSync, fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFolders } from './helpers/dataset-folder';
+
+const ROOT = path.resolve(__dirname, '..');
+// A build of its own, inside the checkout (so node_modules resolve) but apart from dist/, which the web mode serves.
+const DIST = path.join(ROOT, 'test-output', 'build');
+const folders = tempFolders();
+
+beforeAll(() => {
+  fs.rmSync(DIST, { recursive: true, force: true });
+  execFileSync('npm', ['run', 'build', '--', '--out', DIST], { cwd: ROOT, stdio: 'pipe' });
+}, 180_000);
+afterAll(() => folders.removeAll());
+
+describe('npm run build', () => {
+  it('builds the renderer, the desktop main process and preload, and the engine entry', () => {
+    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs']) {
+      expect(fs.existsSync(path.join(DIST, file)), file).toBe(true);
+    }
+    const html = fs.readFileSync(path.join(DIST, 'renderer', 'index.html'), 'utf8');
+    expect(html).toContain("script-src 'self'");
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('keeps main a relay (no SQLite, no tfjs) and the preload free of any module but electron', () => {
+    const main = fs.readFileSync(path.join(DIST, 'electron', 'main.cjs'), 'utf8');
+    expect(main).not.toMatch(/better-sqlite3|@tensorflow/);
+    const preload = fs.readFileSync(path.join(DIST, 'electron', 'preload.cjs'), 'utf8');
+    const required = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(['electron']));
+  });
+
+  it('builds an engine entry that answers the protocol without tsx', async () => {
+    const home = folders.make('built-engine');
+    const child = fork(path.join(DIST, 'engine', 'child-main.mjs'), [], {
+      env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'), MODALITY_STUDIO_CACHE: path.join(home, 'cache') },
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const answers: unknown[] = [];
+    const done = new Promise<void>((resolve) => {
+      child.on('message', (message: { kind: string }) => {
+        if (message.kind === 'ready') child.send({ kind: 'request', id: 1, call: 'runs:list', params: {} });
+        if (message.kind === 'response') {
+          answers.push(message);
+          resolve();
+        }
+      });
+    });
+    await done;
+    child.disconnect();
+    expect(answers).toEqual([{ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } }]);
+  }, 60_000);
+});
