@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser } from '../helpers/browser';
-import { tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
+import { png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
 import { startServe, type ServedApp } from '../helpers/serve';
 
 /** Screenshots of every wizard step and view land here (the note cites them). */
@@ -126,6 +126,57 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('error-count').innerText()).toMatch(/\d+ errors?/);
     expect(await page.getByRole('button', { name: 'Continue to settings' }).isDisabled()).toBe(true);
     await shot('wizard-2-errors');
+  });
+
+  it('previews images as thumbnails and audio as spectrograms, and is usable from the keyboard', async () => {
+    const dir = folders.make('pictures');
+    const lines = ['id,label,photo,sound'];
+    const files: Record<string, string | Uint8Array> = {};
+    for (let i = 0; i < 12; i += 1) {
+      files[`img/${i}.png`] = await png(12, 12, 3, i);
+      files[`wav/${i}.wav`] = sineWav(1, 16_000, 300 + 200 * (i % 2));
+      lines.push(`s${i},${i % 2 ? 'bird' : 'frog'},img/${i}.png,wav/${i}.wav`);
+    }
+    writeFiles(dir, { ...files, 'manifest.csv': `${lines.join('\n')}\n` });
+    await page.getByRole('button', { name: /^1\s*Data$/ }).click();
+    await page.focus('#dataset-folder');
+    await page.fill('#dataset-folder', dir);
+    await page.keyboard.press('Enter');
+    const photos = page.getByTestId('modality-photo').locator('img');
+    await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(8);
+    expect(await page.getByTestId('modality-sound').locator('img.spectrogram').count()).toBe(8);
+    expect(await photos.first().getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    // Keyboard: Tab reaches the primary action, Enter activates it.
+    const continueButton = page.getByRole('button', { name: 'Continue to settings' });
+    for (let i = 0; i < 40 && !(await continueButton.evaluate((el) => el === document.activeElement)); i += 1) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '3. Settings' }).waitFor();
+    await page.getByRole('button', { name: /^2\s*Check$/ }).click();
+    await shot('wizard-2-preview');
+  });
+
+  it('cancels a run from the wizard and says how to continue it', async () => {
+    await page.getByRole('button', { name: /^3\s*Settings$/ }).click();
+    await page.fill('#setting-teacherEpochs', '200');
+    await page.getByText('Advanced settings').click();
+    await page.fill('#setting-patience', '200');
+    await page.getByRole('button', { name: 'Train the teachers' }).click();
+    await page.getByRole('button', { name: 'Cancel run' }).click({ timeout: 30_000 });
+    await page.getByText('Run cancelled.').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('run-progress').innerText()).toContain('resumed');
+  }, 60_000);
+
+  it('follows the dark setting of the operating system', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${app.url}#/runs`);
+    await page.getByTestId('runs-table').waitFor();
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(20, 23, 27)');
+    await page.locator('[data-testid="runs-table"] tbody tr', { hasText: 'completed' }).first().locator('a').click();
+    await page.getByTestId('run-final').waitFor();
+    await page.getByTestId('laziness-table').waitFor();
+    await shot('run-page-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('loaded every asset and broke no Content-Security-Policy rule', () => {
