@@ -133,7 +133,12 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   }
 }
 
-function trainStep(options: FitOptions, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer): { loss: tf.Scalar; hits: tf.Scalar } {
+/**
+ * One optimisation step on one batch: forward in training mode, cross-entropy (+ the extra loss), gradients,
+ * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
+ * the step benchmark (bench/), which times exactly this.
+ */
+export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer): { loss: tf.Scalar; hits: tf.Scalar } {
   let hits: tf.Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const inputs = options.source.inputs(batch);

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../../errors';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter';
+import { registerWasmConvGradients } from './wasm-conv2d-gradients';
+import { registerWasmSharedIdentity } from './wasm-identity';
+import { registerWasmFastMatMul } from './wasm-matmul';
+import { registerWasmFastMaxPoolGrad } from './wasm-maxpool-grad';
+import { registerWasmFastReductions } from './wasm-reductions';
+import { prepareWasmThreads, releaseWasmThreads, wasmThreadCount } from './wasm-threads';
 
 export type BackendName = 'gpu' | 'native' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -73,8 +78,21 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       // Load the .wasm binaries from the installed package, never from a CDN.
       wasm.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}${path.sep}`);
-      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
-      registerWasmConv2DBackpropFilter();
+      const threads = wasmThreadCount();
+      // One thread: the plain SIMD module, no workers. More: the threaded module, made to work under Node.
+      const undo = threads > 1 ? prepareWasmThreads(wasm, threads) : () => undefined;
+      try {
+        if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+        releaseWasmThreads(tf.backend());
+      } finally {
+        undo();
+      }
+      // Kernels wasm lacks or runs slowly, replaced by compositions of its fast (XNNPACK) kernels.
+      registerWasmConvGradients();
+      registerWasmFastMatMul();
+      registerWasmFastReductions();
+      registerWasmFastMaxPoolGrad();
+      registerWasmSharedIdentity();
       return { name, tfBackend: 'wasm', version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads: wasm.getThreadsCount() };
     }
     case 'cpu':

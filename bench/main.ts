@@ -1,0 +1,97 @@
+/**
+ * `npm run bench [-- --json] [-- --quick]`: the engine against PyTorch on this machine.
+ *
+ * 1. Step throughput of the MLP and CNN UMT steps (bench/step-shapes.ts) on every usable tfjs backend, and
+ *    in PyTorch (bench/reference/steps.py), in this one invocation.
+ * 2. The whole method on mnist-halves with a fixed epoch budget, ours (the CLI) against
+ *    bench/reference/pipeline.py: wall time and test accuracies.
+ * 3. Peak resident memory of a training run on 10k and on 100k generated 32×32 image pairs.
+ *
+ * Prints a table (stderr shows progress); with --json, one JSON object as the last line of stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { imagePairs, measureRun } from './memory-bench';
+import { mnistHalvesWithSplit, timePipeline } from './pipeline-bench';
+import { ensureTorch, PYTHON, runPython } from './python';
+import type { StepTiming } from './steps';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const WORK = process.env.MODALITY_STUDIO_BENCH_DIR ?? path.join(os.tmpdir(), 'modality-studio-bench');
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+function stepsOn(backend: string, runs: number, steps: number): Record<'mlp' | 'cnn', StepTiming> | null {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'steps-cli.ts'), backend, String(runs), String(steps)], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    log(`${backend}: not usable here (${result.stderr.trim().split('\n').find((l) => /not usable|Error/.test(l)) ?? `exit ${result.status}`})`);
+    return null;
+  }
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null') as Record<'mlp' | 'cnn', StepTiming>;
+}
+
+const machine = { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` };
+log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`);
+ensureTorch(log);
+const torchVersion = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+
+// 1. Steps.
+const [runs, steps] = quick ? [3, 5] : [5, 10];
+const backends: Record<string, Record<'mlp' | 'cnn', StepTiming>> = {};
+for (const backend of ['wasm', 'native', 'gpu', 'cpu']) {
+  log(`steps on ${backend}…`);
+  const timing = stepsOn(backend, runs, steps);
+  if (timing) backends[backend] = timing;
+}
+log('steps in PyTorch…');
+const torchSteps = runPython<{ mlp: number; cnn: number; threads: number }>(path.join(ROOT, 'bench', 'reference', 'steps.py'), [String(runs), String(steps)]);
+const main = backends.native ?? backends.wasm;
+if (!main) throw new Error('No tfjs backend could run the step benchmark.');
+const step = (shape: 'mlp' | 'cnn') => ({ ours: round(main[shape].msPerStep, 1), torch: round(torchSteps[shape], 1), ratio: round(main[shape].msPerStep / torchSteps[shape]) });
+
+// 2. Pipeline.
+const budget = quick ? { epochs: 1, teacherEpochs: 1, probeEpochs: 5 } : { epochs: 2, teacherEpochs: 2, probeEpochs: 10 };
+log(`pipeline on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs), ours then PyTorch…`);
+const pipeline = timePipeline(await mnistHalvesWithSplit(WORK), WORK, budget);
+
+// 3. Memory.
+const sizes = quick ? [2_000, 20_000] : [10_000, 100_000];
+const memoryRuns = sizes.map((count) => {
+  log(`memory: a training run on ${count.toLocaleString('en')} generated image pairs…`);
+  return measureRun(imagePairs(WORK, count), WORK);
+});
+const [small, large] = memoryRuns as [typeof memoryRuns[0], typeof memoryRuns[0]];
+
+const summary = {
+  machine: { ...machine, backend: backends.native ? 'native' : 'wasm', threads: main.mlp.threads, torch: torchVersion, torchThreads: torchSteps.threads },
+  mlp: step('mlp'),
+  cnn: step('cnn'),
+  pipeline: { ours: round(pipeline.ours, 1), torch: round(pipeline.torch, 1), ratio: round(pipeline.ours / pipeline.torch), oursAccuracy: round(pipeline.oursAccuracy, 4), torchAccuracy: round(pipeline.torchAccuracy, 4) },
+  memory: { small: round(small.peakRssMb, 0), large: round(large.peakRssMb, 0), ratio: round(large.peakRssMb / small.peakRssMb) },
+  details: {
+    backends: Object.fromEntries(Object.entries(backends).map(([name, t]) => [name, { threads: t.mlp.threads, mlpMs: round(t.mlp.msPerStep, 1), cnnMs: round(t.cnn.msPerStep, 1) }])),
+    pipelineBudget: budget,
+    pipelineMethods: { ours: pipeline.oursMethod, torch: pipeline.torchMethod },
+    pipelineTest: { ours: pipeline.oursTest, torch: pipeline.torchTest },
+    memorySamples: { small: small.samples, large: large.samples },
+    memorySeconds: { small: round(small.seconds, 1), large: round(large.seconds, 1) },
+  },
+};
+
+const table = [
+  `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; ours on ${summary.machine.backend} with ${summary.machine.threads} thread(s); PyTorch ${torchVersion} with ${torchSteps.threads} thread(s).`,
+  '',
+  '| measure | ours | PyTorch | ours / PyTorch |',
+  '|---|---|---|---|',
+  `| MLP step (2 × 256→512→256, batch 64) | ${summary.mlp.ours} ms | ${summary.mlp.torch} ms | ${summary.mlp.ratio} |`,
+  `| CNN step (2 × 1×32×32 conv32-BN-ReLU-pool-conv64-BN-ReLU-GAP-dense128, batch 64) | ${summary.cnn.ours} ms | ${summary.cnn.torch} ms | ${summary.cnn.ratio} |`,
+  `| whole method on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs) | ${summary.pipeline.ours} s, test ${(pipeline.oursAccuracy * 100).toFixed(1)}% (${pipeline.oursMethod}) | ${summary.pipeline.torch} s, test ${(pipeline.torchAccuracy * 100).toFixed(1)}% (${pipeline.torchMethod}) | ${summary.pipeline.ratio} |`,
+  `| peak memory of a run, ${sizes[0]?.toLocaleString('en')} vs ${sizes[1]?.toLocaleString('en')} image pairs | ${summary.memory.small} MB → ${summary.memory.large} MB | | ${summary.memory.ratio} (large / small) |`,
+  '',
+  `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends).map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs}`).join('; ')}.`,
+].join('\n');
+process.stdout.write(`${table}\n`);
+if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);

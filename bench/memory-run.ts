@@ -1,0 +1,16 @@
+/**
+ * One training run on a generated dataset, in a process of its own, reporting that process's peak resident
+ * memory: `tsx bench/memory-run.ts DIR CACHE_DIR` prints `{"peakRssMb": …, "seconds": …, "samples": …}`.
+ */
+import { prepareDataset } from '../engine/data/prepare';
+import { runPipeline } from '../engine/train/pipeline';
+
+const [dir = '', cacheDir = ''] = process.argv.slice(2);
+const started = performance.now();
+const { report, dataset } = await prepareDataset(dir, { cacheDir });
+if (!dataset) throw new Error(`The generated dataset is not valid: ${report.errors[0]?.message}`);
+// Every phase runs, each for one epoch, on a small encoder: what is measured is what grows with the data.
+const { models } = await runPipeline(dataset, { backend: 'wasm', method: 'umt', epochs: 1, teacherEpochs: 1, probeEpochs: 1, batchSize: 256, cnnChannels: [4, 8], cnnFeatureDim: 16, bootstrapSamples: 100 });
+[models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+dataset.reader.close();
+process.stdout.write(`${JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, seconds: (performance.now() - started) / 1000, samples: report.samples })}\n`);

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findBuiltin, writeBuiltin } from '../engine/data/builtin/registry';
+import { runPython } from './python';
+
+export interface PipelineBudget {
+  epochs: number;
+  teacherEpochs: number;
+  probeEpochs: number;
+}
+
+export interface PipelineTiming {
+  ours: number;
+  torch: number;
+  oursAccuracy: number;
+  torchAccuracy: number;
+  oursMethod: string;
+  torchMethod: string;
+  oursTest: Record<string, number>;
+  torchTest: Record<string, number>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * mnist-halves with the split written into the manifest (index mod 10: 0–6 train, 7 val, 8–9 test), so that
+ * both sides train and test on exactly the same samples.
+ */
+export async function mnistHalvesWithSplit(work: string): Promise<string> {
+  const dir = path.join(work, 'mnist-halves-split');
+  if (fs.existsSync(path.join(dir, 'manifest.csv'))) return dir;
+  const staging = `${dir}.partial`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  await writeBuiltin(findBuiltin('mnist-halves')!, staging);
+  const [header = '', ...rows] = fs.readFileSync(path.join(staging, 'manifest.csv'), 'utf8').trim().split('\n');
+  const split = (i: number) => (i % 10 < 7 ? 'train' : i % 10 === 7 ? 'val' : 'test');
+  const [id, label, ...rest] = header.split(',');
+  const lines = [[id, label, 'split', ...rest].join(','), ...rows.map((row, i) => {
+    const [a, b, ...others] = row.split(',');
+    return [a, b, split(i), ...others].join(',');
+  })];
+  fs.writeFileSync(path.join(staging, 'manifest.csv'), `${lines.join('\n')}\n`);
+  fs.renameSync(staging, dir);
+  return dir;
+}
+
+/**
+ * The whole method on the same folder, same architecture and epochs: our CLI (`run --json`, cold cache, so
+ * it decodes the PNGs as the reference does) against bench/reference/pipeline.py. Wall time of each process.
+ */
+export function timePipeline(dir: string, work: string, budget: PipelineBudget): PipelineTiming {
+  const home = path.join(work, 'pipeline-home');
+  fs.rmSync(home, { recursive: true, force: true });
+  const started = performance.now();
+  const ours = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dir, '--json', '--backend', 'wasm',
+    '--epochs', String(budget.epochs), '--teacher-epochs', String(budget.teacherEpochs), '--probe-epochs', String(budget.probeEpochs)], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
+  });
+  const oursSeconds = (performance.now() - started) / 1000;
+  if (ours.status !== 0) throw new Error(`modality-studio run failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`);
+  const result = JSON.parse(ours.stdout.trim().split('\n').at(-1) ?? '{}') as { decision: { method: string }; test: { final: number; lateFusion: number; ume: number; umt?: number; teachers: Record<string, number> } };
+  const torchStarted = performance.now();
+  const torch = runPython<{ final: number; method: string; lateFusion: number; ume: number; umt?: number; teachers: number[] }>(path.join(ROOT, 'bench', 'reference', 'pipeline.py'), [dir, String(budget.epochs), String(budget.teacherEpochs), String(budget.probeEpochs)]);
+  const torchSeconds = (performance.now() - torchStarted) / 1000;
+  const pick = (t: { lateFusion: number; ume: number; umt?: number }) => ({ lateFusion: t.lateFusion, ume: t.ume, ...(t.umt !== undefined ? { umt: t.umt } : {}) });
+  return {
+    ours: oursSeconds,
+    torch: torchSeconds,
+    oursAccuracy: result.test.final,
+    torchAccuracy: torch.final,
+    oursMethod: result.decision.method,
+    torchMethod: torch.method,
+    oursTest: { ...pick(result.test), ...Object.fromEntries(Object.entries(result.test.teachers).map(([m, a]) => [`teacher:${m}`, a])) },
+    torchTest: { ...pick(torch), 'teacher:left': torch.teachers[0] ?? NaN, 'teacher:right': torch.teachers[1] ?? NaN },
+  };
+}
+
