@@ -81,11 +81,17 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       const threads = wasmThreadCount();
       // One thread: the plain SIMD module, no workers. More: the threaded module, made to work under Node.
       const undo = threads > 1 ? prepareWasmThreads(wasm, threads) : () => undefined;
+      const listenersBefore = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
       try {
         if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
         releaseWasmThreads(tf.backend());
       } finally {
         undo();
+        // Emscripten's glue rethrows every uncaught error from its own (minified, one-line) source, so Node
+        // would print the whole glue file above the real error: restore Node's own handling.
+        for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+          for (const listener of process.listeners(event as 'uncaughtException')) if (!(listenersBefore[event] as unknown[]).includes(listener)) process.removeListener(event as 'uncaughtException', listener);
+        }
       }
       // Kernels wasm lacks or runs slowly, replaced by compositions of its fast (XNNPACK) kernels.
       registerWasmConvGradients();
