@@ -102,7 +102,7 @@ def evaluate(model, inputs, labels, index):
     return losses / len(index), hits / len(index)
 
 
-def fit(model, inputs, labels, split, epochs, lr, schedule=True, targets=None):
+def train(model, inputs, labels, split, epochs, lr, schedule=True, targets=None):
     """Adam, shuffled batches, plateau schedule (patience 1, x0.1), early stopping on val accuracy that keeps
     the best weights: the engine's loop (engine/train/fit.ts). `targets`: teacher features for UMT."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -146,7 +146,7 @@ def accuracy(probabilities, labels, index):
 
 
 def probe(features, labels, split, classes, epochs):
-    model = fit(Linear(features.shape[1], classes), [features], labels, split, epochs, LR * LINEAR_RATE, schedule=False)
+    model = train(Linear(features.shape[1], classes), [features], labels, split, epochs, LR * LINEAR_RATE, schedule=False)
     return accuracy(outputs(model, [features], len(labels))[0], labels, split["test"])
 
 
@@ -154,20 +154,20 @@ def main():
     folder, epochs, teacher_epochs, probe_epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     inputs, labels, split, classes = load(folder)
     count = len(labels)
-    teachers = [fit(Teacher(classes), [x], labels, split, teacher_epochs, LR) for x in inputs]
+    teachers = [train(Teacher(classes), [x], labels, split, teacher_epochs, LR) for x in inputs]
     teacher_out = [outputs(t, [x], count) for t, x in zip(teachers, inputs)]
     teacher_features = [f[0] for _, f in teacher_out]
     # The decision trick (paper 4.2): joint linear classifier vs averaged teacher predictions, on val.
     joined = torch.cat(teacher_features, 1)
-    classifier = fit(Linear(joined.shape[1], classes), [joined], labels, split, probe_epochs, LR * LINEAR_RATE, schedule=False)
+    classifier = train(Linear(joined.shape[1], classes), [joined], labels, split, probe_epochs, LR * LINEAR_RATE, schedule=False)
     classifier_correct = (outputs(classifier, [joined], count)[0][split["val"]].argmax(1) == labels[split["val"]]).float()
     averaged = sum(p for p, _ in teacher_out) / len(teacher_out)
     averaged_correct = (averaged[split["val"]].argmax(1) == labels[split["val"]]).float()
     resampled = torch.randint(0, len(split["val"]), (1000, len(split["val"])))
     differences = (classifier_correct[resampled] - averaged_correct[resampled]).mean(1).sort().values
     method = "umt" if classifier_correct.mean() > averaged_correct.mean() else "ume"
-    late_fusion = fit(Fusion(classes), inputs, labels, split, epochs, LR)
-    umt = fit(Fusion(classes), inputs, labels, split, epochs, LR, targets=teacher_features) if method == "umt" else None
+    late_fusion = train(Fusion(classes), inputs, labels, split, epochs, LR)
+    umt = train(Fusion(classes), inputs, labels, split, epochs, LR, targets=teacher_features) if method == "umt" else None
     # Laziness probes: a linear classifier on each frozen encoder (teacher, late fusion, UMT).
     fused = [("lateFusion", late_fusion)] + ([("umt", umt)] if umt else [])
     laziness = {m: {"teacher": probe(teacher_features[m], labels, split, classes, probe_epochs)} for m in range(2)}
