@@ -3,7 +3,7 @@ import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
 import { prepareDataset, type PreparedDataset } from '../data/prepare';
 import { UserError } from '../errors';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
-import type { ChosenMethod, Decision, RunConfig } from '../protocol/run';
+import { trickMethod, type ChosenMethod, type Decision, type RunConfig } from '../protocol/run';
 import { ENGINE_CALL_NAMES } from '../protocol/engine';
 import { BUILTIN_DATASETS } from '../data/builtin/registry';
 import { previewDataset } from '../data/preview';
@@ -11,7 +11,7 @@ import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { exportModelFolder } from '../model/export-model';
 import { runRecorded } from '../runs/run-recorded';
 import { openStore, type OpenedStore } from '../store/open-store';
-import { getRun, listRuns } from '../store/run-reader';
+import { getRun, listRuns, resolveRunId } from '../store/run-reader';
 import { deleteRun, tagRun, untagRun } from '../store/run-admin';
 import { exportRun } from '../store/run-transfer';
 import { createRun, markResumed, recordArtifact, setRequestedMethod, upsertDataset } from '../store/run-writer';
@@ -182,9 +182,9 @@ export class EngineService {
 
   /** The full id of a stored run, or a not-found error naming the given id. */
   private existingRun(idOrPrefix: string): string {
-    const run = getRun(this.store.db, idOrPrefix);
-    if (!run) throw new RequestError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs:list gives the ids.`);
-    return run.id;
+    const id = resolveRunId(this.store.db, idOrPrefix);
+    if (!id) throw new RequestError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs:list gives the ids.`);
+    return id;
   }
 
   private assertIdle(): void {
@@ -219,7 +219,7 @@ export class EngineService {
     return new Promise((resolve, reject) => {
       const active = this.active;
       if (!active) return reject(new UserError('aborted', 'The run was cancelled.'));
-      active.ruled = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
+      active.ruled = trickMethod(decision);
       const onAbort = () => {
         active.choose = null;
         reject(new UserError('aborted', 'The run was cancelled.'));

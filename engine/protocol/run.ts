@@ -144,3 +144,12 @@ export interface RunResult {
   evaluations: Evaluation[];
   durationMs: number;
 }
+
+export function otherMethod(method: ChosenMethod): ChosenMethod {
+  return method === 'umt' ? 'ume' : 'umt';
+}
+
+/** What the decision trick itself ruled (paper 3.3), whether or not the user's choice overrode it. */
+export function trickMethod(decision: Pick<Decision, 'method' | 'overridden'>): ChosenMethod {
+  return decision.overridden ? otherMethod(decision.method) : decision.method;
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
 import { UserError } from '../errors';
-import type { ChosenMethod, Decision, Evaluation, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import { trickMethod, type ChosenMethod, type Decision, type Evaluation, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
 import { resolveConfig } from './config';
@@ -99,8 +99,7 @@ async function confirmed(context: RunContext, decision: Decision, chooseMethod: 
   const chosen = await chooseMethod(decision);
   if (context.signal?.aborted) throw new UserError('aborted', 'The run was cancelled.');
   if (chosen === decision.method) return decision;
-  const ruled = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
-  const changed: Decision = { ...decision, method: chosen, overridden: chosen !== ruled };
+  const changed: Decision = { ...decision, method: chosen, overridden: chosen !== trickMethod(decision) };
   context.emit({ type: 'decision', decision: changed });
   return changed;
 }

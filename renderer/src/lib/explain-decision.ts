@@ -1,4 +1,4 @@
-import type { ChosenMethod, Decision } from '../../../engine/protocol/run';
+import { trickMethod, type ChosenMethod, type Decision } from '../../../engine/protocol/run';
 import { percent, points } from './format';
 
 export interface DecisionExplanation {
@@ -19,7 +19,7 @@ export interface DecisionExplanation {
  */
 export function explainDecision(decision: Decision, modalities: string[]): DecisionExplanation {
   const gap = decision.linearProbeAccuracy - decision.averagedPredictionAccuracy;
-  const recommended: ChosenMethod = decision.overridden ? (decision.method === 'umt' ? 'ume' : 'umt') : decision.method;
+  const recommended = trickMethod(decision);
   const [low, high] = decision.differenceInterval;
   const slices = modalities.map((m) => `${m} ${percent(decision.sliceAccuracy[m])}`).join(', ');
   const reasons = recommended === 'umt'
