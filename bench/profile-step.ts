@@ -1,6 +1,8 @@
 /**
- * Where one training step's time goes, kernel by kernel (tf.profile): `npm run bench:profile -- cnn|mlp
- * [backend]`. Prints the kernels by total time, then the slowest single calls with their shapes.
+ * Where one training step's time goes, kernel by kernel: `npm run bench:profile -- cnn|mlp [backend]`.
+ * Prints the kernels by total wall time (bench/kernel-timer.ts), then the slowest single calls with their
+ * input shapes. The rest of the step (the gap between the two totals) is JavaScript: the tape, the
+ * optimizer's bookkeeping, tensor allocation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG } from '../engine/protocol/run';
@@ -8,12 +10,14 @@ import { selectBackend, type BackendName } from '../engine/train/backends/select
 import { FeatureSource } from '../engine/train/data-source';
 import { trainStep } from '../engine/train/fit';
 import { buildFusion, SeedSequence } from '../engine/train/models/networks';
+import { timeKernels } from './kernel-timer';
 import { BATCH, CLASSES, DISTILL_WEIGHT, SHAPES } from './step-shapes';
 
 const [shapeName = 'cnn', backend = 'wasm'] = process.argv.slice(2);
 const shape = SHAPES.find((s) => s.name === shapeName);
 if (!shape) throw new Error(`Unknown shape ${shapeName}; expected ${SHAPES.map((s) => s.name).join(' or ')}.`);
 const info = await selectBackend(backend as BackendName);
+const timer = timeKernels(info.name);
 const model = buildFusion(shape.modalities, CLASSES, { ...DEFAULT_CONFIG, ...shape.config }, new SeedSequence(1), 'profile');
 const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const optimizer = tf.train.adam(1e-3);
@@ -33,24 +37,19 @@ const once = async () => {
   loss.dispose();
   hits.dispose();
 };
-for (let i = 0; i < 3; i += 1) await once();
+for (let i = 0; i < 5; i += 1) await once();
+const STEPS = 5;
+timer.reset();
 const started = performance.now();
-const profile = await tf.profile(once);
-const wall = performance.now() - started;
-const byName = new Map<string, { ms: number; calls: number }>();
-for (const kernel of profile.kernels) {
-  const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
-  entry.ms += Number(kernel.kernelTimeMs) || 0;
-  entry.calls += 1;
-  byName.set(kernel.name, entry);
-}
+for (let i = 0; i < STEPS; i += 1) await once();
+const wall = (performance.now() - started) / STEPS;
+const totals = timer.totals();
+const inKernels = totals.reduce((sum, k) => sum + k.ms, 0) / STEPS;
 const out = (line: string) => process.stdout.write(`${line}\n`);
-out(`${shape.name} step on ${info.name} (${info.threads} thread(s)): ${wall.toFixed(0)} ms under the profiler, ${profile.kernels.length} kernel calls`);
-out('kernel                          total ms  calls   (op wrappers such as fusedConv2d__op include their kernel)');
-for (const [name, entry] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) out(`${name.padEnd(30)} ${entry.ms.toFixed(1).padStart(9)} ${String(entry.calls).padStart(6)}`);
+out(`${shape.name} step on ${info.name} (${info.threads} thread(s)): ${wall.toFixed(1)} ms per step (mean of ${STEPS}), ${inKernels.toFixed(1)} ms in kernels, ${(totals.reduce((n, k) => n + k.calls, 0) / STEPS).toFixed(0)} kernel calls`);
+out('kernel                                  ms/step  calls/step');
+for (const k of totals.slice(0, 24)) out(`${k.name.padEnd(38)} ${(k.ms / STEPS).toFixed(2).padStart(8)} ${(k.calls / STEPS).toFixed(0).padStart(8)}`);
 out('slowest calls:');
-for (const kernel of [...profile.kernels].sort((a, b) => (Number(b.kernelTimeMs) || 0) - (Number(a.kernelTimeMs) || 0)).slice(0, 12)) {
-  out(`  ${kernel.name.padEnd(26)} ${Number(kernel.kernelTimeMs).toFixed(1).padStart(7)} ms  in ${JSON.stringify(kernel.inputShapes)}`);
-}
+for (const call of timer.slowest(40)) out(`  ${call.name.padEnd(36)} ${call.ms.toFixed(2).padStart(7)} ms  in ${JSON.stringify(call.shapes)}`);
 optimizer.dispose();
 model.dispose();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../../errors';
+import { registerWasmBatchNorm } from './wasm-batch-norm';
 import { registerWasmConvGradients } from './wasm-conv2d-gradients';
 import { registerWasmSharedIdentity } from './wasm-identity';
 import { registerWasmFastMatMul } from './wasm-matmul';
@@ -95,6 +96,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       }
       // Kernels wasm lacks or runs slowly, replaced by compositions of its fast (XNNPACK) kernels.
       registerWasmConvGradients();
+      registerWasmBatchNorm();
       registerWasmFastMatMul();
       registerWasmFastReductions();
       registerWasmFastMaxPoolGrad();

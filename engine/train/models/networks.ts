@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/run';
+import { batchNormalization } from './batch-normalization';
+import { conv2d } from './convolution';
 
 /** What an encoder needs to know about its modality. */
 export interface ModalityInput {
@@ -43,10 +45,10 @@ export function buildEncoder(modality: ModalityInput, config: Pick<RunConfig, 'm
   let height = modality.shape[0] ?? 1;
   let width = modality.shape[1] ?? 1;
   config.cnnChannels.forEach((filters, i) => {
-    encoder.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }), ...(i === 0 ? { inputShape: modality.shape } : {}) }));
+    encoder.add(conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }), ...(i === 0 ? { inputShape: modality.shape } : {}) }));
     // Momentum 0.9 = PyTorch's BatchNorm default (momentum 0.1), which the paper's code uses; tfjs's 0.99
     // lags far behind the weights in runs of a few hundred steps and wrecks inference-mode accuracy.
-    encoder.add(tf.layers.batchNormalization({ axis: -1, momentum: 0.9 }));
+    encoder.add(batchNormalization({ axis: -1, momentum: 0.9 }));
     encoder.add(tf.layers.activation({ activation: 'relu' }));
     const last = i === config.cnnChannels.length - 1;
     if (!last && height >= 4 && width >= 4) {

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { wasmHeap } from './wasm-heap';
+import { kernelCalls, type TensorInfo } from './wasm-kernel-calls';
+
+/**
+ * Batch normalisation in training mode, channels last, as two kernels: the forward pass (batch mean and
+ * variance per channel, then y = x·scale + shift) and its whole gradient (dx, dγ, dβ). tfjs builds the same
+ * from moments + batchNorm, whose gradient is ~60 broadcast products, sums, casts and divisions plus wasm's
+ * slow FusedBatchNorm (~180 of a ~550 ms CNN step, `npm run bench:profile -- cnn`). Here each kernel is a
+ * few element-wise passes in wasm (SIMD, ~1 ns per value) and the per-channel arithmetic in JavaScript.
+ * Registered on wasm only: `BatchNormalization` (engine/train/models) falls back to tfjs's own path where
+ * these kernels are missing, so other backends compute what they always did.
+ */
+export const BATCH_NORM_TRAINING = 'ModalityStudioBatchNormTraining';
+export const BATCH_NORM_TRAINING_GRAD = 'ModalityStudioBatchNormTrainingGrad';
+
+interface Attrs { epsilon: number }
+
+export function registerWasmBatchNorm(): void {
+  if (tf.getKernel(BATCH_NORM_TRAINING, 'wasm')) return;
+  tf.registerKernel({ kernelName: BATCH_NORM_TRAINING, backendName: 'wasm', kernelFunc: batchNormTraining as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: BATCH_NORM_TRAINING_GRAD, backendName: 'wasm', kernelFunc: batchNormTrainingGrad as unknown as tf.KernelFunc });
+  tf.registerGradient({
+    kernelName: BATCH_NORM_TRAINING,
+    inputsToSave: ['gamma'],
+    outputsToSave: [false, false, true, true],
+    // The batch mean and variance outputs feed only the moving averages, which nothing differentiates, so
+    // their gradients (zeros) are not propagated.
+    gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const dy = Array.isArray(dys) ? dys[0] : dys;
+      const [gamma, variance, centered] = saved;
+      const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy!, centered: centered!, gamma: gamma!, variance: variance! }, attrs) as tf.Tensor[];
+      return { x: () => dx!, gamma: () => dGamma!, beta: () => dBeta! };
+    },
+  });
+}
+
+function channelsOf(x: TensorInfo): { channels: number; count: number; leadingAxes: number[] } {
+  const channels = x.shape.at(-1) ?? 1;
+  return { channels, count: x.shape.reduce((a, b) => a * b, 1) / channels, leadingAxes: x.shape.slice(0, -1).map((_, i) => i) };
+}
+
+/** A `[channels]` tensor computed in JavaScript from other `[channels]` tensors (too small for a kernel call). */
+function perChannel(backend: tf.KernelBackend, channels: number, inputs: TensorInfo[], value: (c: number, v: Float32Array[]) => number): TensorInfo {
+  const heap = wasmHeap(backend);
+  const output = heap.output([channels]);
+  const views = inputs.map((i) => heap.view(i));
+  const out = heap.view(output);
+  for (let c = 0; c < channels; c += 1) out[c] = value(c, views);
+  return output;
+}
+
+const at = (v: Float32Array[], i: number, c: number) => (v[i] as Float32Array)[c] as number;
+
+/**
+ * Outputs [y, batch mean, batch variance (biased, as tf.moments), x − mean];
+ * y = (x − mean)·γ/√(variance + ε) + β. The variance is the mean of the centred squares (not E[x²] − mean²,
+ * which loses digits in float32 when the mean is large).
+ */
+function batchNormTraining({ inputs, backend, attrs }: { inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo }; backend: tf.KernelBackend; attrs: Attrs }): TensorInfo[] {
+  const { x, gamma, beta } = inputs;
+  const { channels, count, leadingAxes } = channelsOf(x);
+  const calls = kernelCalls(backend);
+  try {
+    const sum = calls.temp(calls.run('Sum', { x }, { axis: leadingAxes, keepDims: false }));
+    const mean = perChannel(backend, channels, [sum], (c, v) => at(v, 0, c) / count);
+    const centered = calls.run('Sub', { a: x, b: mean });
+    const squares = calls.temp(calls.run('Sum', { x: calls.temp(calls.run('Square', { x: centered })) }, { axis: leadingAxes, keepDims: false }));
+    const variance = perChannel(backend, channels, [squares], (c, v) => at(v, 0, c) / count);
+    const scale = calls.temp(perChannel(backend, channels, [gamma, variance], (c, v) => at(v, 0, c) / Math.sqrt(at(v, 1, c) + attrs.epsilon)));
+    const y = calls.run('Add', { a: calls.temp(calls.run('Multiply', { a: centered, b: scale })), b: beta });
+    return [y, mean, variance, centered];
+  } finally {
+    calls.free();
+  }
+}
+
+/**
+ * With x̂ = (x − mean)·s, s = 1/√(variance + ε) and M values per channel:
+ *   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ·s·(dy − dβ/M − x̂·dγ/M)
+ * (the batch statistics depend on x, which the last two terms account for), computed as
+ * dx = a·dy + b·(x − mean) + k with a = γ·s, b = −a·s·dγ/M, k = −a·dβ/M.
+ */
+function batchNormTrainingGrad({ inputs, backend, attrs }: { inputs: { dy: TensorInfo; centered: TensorInfo; gamma: TensorInfo; variance: TensorInfo }; backend: tf.KernelBackend; attrs: Attrs }): TensorInfo[] {
+  const { dy, centered, gamma, variance } = inputs;
+  const { channels, count, leadingAxes } = channelsOf(centered);
+  const calls = kernelCalls(backend);
+  try {
+    const dBeta = calls.run('Sum', { x: dy }, { axis: leadingAxes, keepDims: false });
+    const dyCentered = calls.temp(calls.run('Sum', { x: calls.temp(calls.run('Multiply', { a: dy, b: centered })) }, { axis: leadingAxes, keepDims: false }));
+    const s = (c: number, v: Float32Array[]) => 1 / Math.sqrt(at(v, 0, c) + attrs.epsilon);
+    const dGamma = perChannel(backend, channels, [variance, dyCentered], (c, v) => s(c, v) * at(v, 1, c));
+    const a = calls.temp(perChannel(backend, channels, [variance, gamma], (c, v) => at(v, 1, c) * s(c, v)));
+    const b = calls.temp(perChannel(backend, channels, [variance, gamma, dGamma], (c, v) => -at(v, 1, c) * s(c, v) * s(c, v) * at(v, 2, c) / count));
+    const k = calls.temp(perChannel(backend, channels, [variance, gamma, dBeta], (c, v) => -at(v, 1, c) * s(c, v) * at(v, 2, c) / count));
+    const scaled = calls.temp(calls.run('Add', { a: calls.temp(calls.run('Multiply', { a: dy, b: a })), b: calls.temp(calls.run('Multiply', { a: centered, b })) }));
+    return [calls.run('Add', { a: scaled, b: k }), dGamma, dBeta];
+  } finally {
+    calls.free();
+  }
+}
