@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodePngDirect, directPngChannels, PngError, readPngHeader } from './png';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
 
@@ -12,6 +13,9 @@ export interface ImageInfo {
 export class ImageFormatError extends Error {}
 
 export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
+  const png = readPngHeader(bytes);
+  const pngChannels = png && directPngChannels(png);
+  if (png && pngChannels && png.width > 0 && png.height > 0) return { width: png.width, height: png.height, channels: pngChannels };
   try {
     const meta = await sharp(bytes).metadata();
     if (!meta.width || !meta.height) throw new Error('no size in its header');
@@ -27,6 +31,13 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
  * (stretched, so no pixel is cropped away) to `height` × `width`. Fails on truncated or corrupt data.
  */
 export async function decodeImage(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Promise<Float32Array> {
+  try {
+    const direct = decodePngDirect(bytes, height, width, channels);
+    if (direct) return direct;
+  } catch (error) {
+    if (error instanceof PngError) throw new ImageFormatError(`its pixels could not be decoded (${error.message}); the file is corrupt or truncated`);
+    throw error;
+  }
   let pixels: Buffer;
   try {
     let pipeline = sharp(bytes, { failOn: 'truncated' }).removeAlpha();
