@@ -2,12 +2,12 @@
  * One training run on a generated dataset, in a process of its own, reporting that process's peak resident
  * memory: `tsx bench/memory-run.ts DIR CACHE_DIR` prints `{"peakRssMb": …, "seconds": …, "samples": …}`.
  */
-import { prepareDataset } from '../engine/data/prepare';
+import { prepareDatasetInWorker } from '../engine/data/prepare-in-worker';
 import { runPipeline } from '../engine/train/pipeline';
 
 const [dir = '', cacheDir = ''] = process.argv.slice(2);
 const started = performance.now();
-const { report, dataset } = await prepareDataset(dir, { cacheDir });
+const { report, dataset } = await prepareDatasetInWorker(dir, { cacheDir });
 if (process.env.MODALITY_STUDIO_BENCH_VERBOSE) process.stderr.write(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 if (!dataset) throw new Error(`The generated dataset is not valid: ${report.errors[0]?.message}`);
 // Every phase runs, each for one epoch, on a small encoder: what is measured is what grows with the data.

@@ -17,7 +17,7 @@ afterAll(() => folders.removeAll());
 
 describe('npm run build', () => {
   it('builds the renderer, the desktop main process and preload, and the engine entry', () => {
-    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs']) {
+    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs']) {
       expect(fs.existsSync(path.join(DIST, file)), file).toBe(true);
     }
     const html = fs.readFileSync(path.join(DIST, 'renderer', 'index.html'), 'utf8');
@@ -33,7 +33,7 @@ describe('npm run build', () => {
     expect(new Set(required)).toEqual(new Set(['electron']));
   });
 
-  it('builds an engine entry that answers the protocol without tsx', async () => {
+  it('builds an engine entry that answers the protocol without tsx, preparing datasets in its bundled worker', async () => {
     const home = folders.make('built-engine');
     const child = fork(path.join(DIST, 'engine', 'child-main.mjs'), [], {
       env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'), MODALITY_STUDIO_CACHE: path.join(home, 'cache') },
@@ -46,12 +46,15 @@ describe('npm run build', () => {
         if (message.kind === 'ready') child.send({ kind: 'request', id: 1, call: 'runs:list', params: {} });
         if (message.kind === 'response') {
           answers.push(message);
-          resolve();
+          // Then a dataset check, which runs in the bundled preparation worker.
+          if (answers.length === 1) child.send({ kind: 'request', id: 2, call: 'dataset:validate', params: { dir: 'synthetic-paired' } });
+          else resolve();
         }
       });
     });
     await done;
     child.disconnect();
-    expect(answers).toEqual([{ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } }]);
+    expect(answers[0]).toEqual({ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } });
+    expect(answers[1]).toMatchObject({ kind: 'response', id: 2, result: { ok: true, value: { ok: true, name: 'synthetic-paired', errorCount: 0 } } });
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
-import { prepareDataset, type PreparedDataset } from '../data/prepare';
+import type { PreparedDataset } from '../data/prepare';
+import { prepareDatasetInWorker } from '../data/prepare-in-worker';
 import { UserError } from '../errors';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
 import { trickMethod, type ChosenMethod, type Decision, type RunConfig } from '../protocol/run';
@@ -85,7 +86,7 @@ export class EngineService {
         return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
         const { dir } = params as EngineCalls['dataset:validate']['params'];
-        const { report, dataset } = await prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir });
+        const { report, dataset } = await prepareDatasetInWorker(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir });
         dataset?.reader.close();
         return report;
       }
@@ -192,7 +193,7 @@ export class EngineService {
   }
 
   private async prepare(dir: string) {
-    const { report, dataset } = await prepareDataset(dir, { cacheDir: this.options.cacheDir });
+    const { report, dataset } = await prepareDatasetInWorker(dir, { cacheDir: this.options.cacheDir });
     if (!dataset) throw new RequestError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
     return { report, prepared: dataset };
   }

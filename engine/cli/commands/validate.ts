@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../data/cache/location';
-import { prepareDataset } from '../../data/prepare';
+import { prepareDatasetInWorker } from '../../data/prepare-in-worker';
 import { formatReport } from '../format-report';
 import { ProgressLine } from '../progress';
 import { resolveDatasetArgument } from '../../data/resolve-dataset';
@@ -18,7 +18,7 @@ export function registerValidate(program: Command, context: CliContext): void {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       const progress = new ProgressLine(context.stderr);
       const target = await resolveDatasetArgument(dir, cacheDir);
-      const { report, dataset } = await prepareDataset(target, {
+      const { report, dataset } = await prepareDatasetInWorker(target, {
         cacheDir,
         writeCache: options.cache,
         onProgress: (p) => progress.update(p.phase === 'checking' ? 'Checking' : 'Decoding', p.done, p.total),
