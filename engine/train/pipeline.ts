@@ -6,14 +6,12 @@ import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
 import { resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
-import { CacheSource } from './data-source';
 import { averagePredictions, decide } from './decision';
 import { trainFusion } from './fusion';
 import { probeLaziness } from './laziness';
 import { argmaxRows, evaluatePredictions } from './metrics';
 import { SeedSequence, type ModalityInput } from './models/networks';
 import { inPhase } from './phase';
-import { runModel } from './predict';
 import { trainTeachers, type TrainedTeacher } from './teachers';
 
 export interface PipelineEvents {
@@ -65,13 +63,14 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     lateFusion = baseline;
     if (decision.method === 'umt') umt = await trainFusion(context, 'umt', teachers, config.distillWeight);
     const fused = [{ name: 'lateFusion' as const, model: baseline }, ...(umt ? [{ name: 'umt' as const, model: umt }] : [])];
-    const laziness = await inPhase(context, { phase: 'probe' }, async () => ({ table: await probeLaziness(context, teachers, fused) }));
+    const laziness = await inPhase(context, { phase: 'probe' }, () => probeLaziness(context, teachers, fused));
+    const fusedTest = (name: 'lateFusion' | 'umt') => laziness.testProbabilities.get(name) ?? new Float32Array(0);
     const test = await inPhase(context, { phase: 'evaluation' }, async () => {
       const teacherAccuracy: Record<string, number> = {};
       for (const teacher of teachers) teacherAccuracy[teacher.modality] = evaluate(`teacher:${teacher.modality}`, rowsAt(teacher, context.test, context.classes.length)).accuracy;
       const ume = evaluate('ume', averagePredictions(teachers, context.test, context.classes.length));
-      const fusion = evaluate('late-fusion', await fusedProbabilities(context, baseline));
-      const umtEvaluation = umt ? evaluate('umt', await fusedProbabilities(context, umt)) : undefined;
+      const fusion = evaluate('late-fusion', fusedTest('lateFusion'));
+      const umtEvaluation = umt ? evaluate('umt', fusedTest('umt')) : undefined;
       const chosen = decision.method === 'umt' && umtEvaluation ? umtEvaluation : ume;
       record({ ...chosen, model: 'final' });
       return { teachers: teacherAccuracy, ume: ume.accuracy, lateFusion: fusion.accuracy, ...(umtEvaluation ? { umt: umtEvaluation.accuracy } : {}), final: chosen.accuracy };
@@ -129,9 +128,4 @@ function rowsAt(teacher: TrainedTeacher, indices: number[], classes: number): Fl
   const out = new Float32Array(indices.length * classes);
   indices.forEach((index, row) => out.set(teacher.probabilities.subarray(index * classes, (index + 1) * classes), row * classes));
   return out;
-}
-
-async function fusedProbabilities(context: RunContext, model: tf.LayersModel): Promise<Float32Array> {
-  const [probabilities] = await runModel(model, new CacheSource(context.reader, context.modalities.map((_, i) => i)), context.test, context.config.batchSize);
-  return probabilities ?? new Float32Array(0);
 }

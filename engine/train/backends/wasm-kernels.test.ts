@@ -83,6 +83,16 @@ describe('wasm kernels for training', () => {
     }
   });
 
+  it('normalises with fixed statistics like the cpu backend: per-channel statistics, with and without scale and offset, and broadcast ones', async () => {
+    const shape: [number, number, number, number] = [3, 4, 5, 6];
+    const x = values(shape, 9);
+    const stat = (seed: number, positive = false) => tf.tensor1d(values([6], seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)));
+    expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), stat(1), stat(2, true), stat(3), stat(4), 1e-3)));
+    expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), stat(1), stat(2, true), undefined, undefined, 1e-3)));
+    expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), stat(1).reshape([1, 1, 1, 6]), stat(2, true).reshape([1, 1, 1, 6]), stat(3).reshape([1, 1, 1, 6]), stat(4).reshape([1, 1, 1, 6]), 1e-3)));
+    expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), tf.scalar(0.5), tf.scalar(2), tf.scalar(1), tf.scalar(3), 1e-3)));
+  });
+
   it('keeps a copy made by identity valid after its source is disposed', async () => {
     await selectBackend('wasm');
     const source = tf.tensor1d([1, 2, 3]);
