@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../../errors';
+import { loadSimdKernels } from './simd-kernels';
 import { registerWasmBatchNorm } from './wasm-batch-norm';
 import { registerWasmConvGradients } from './wasm-conv2d-gradients';
 import { registerWasmSharedIdentity } from './wasm-identity';
@@ -94,7 +95,12 @@ async function activate(name: BackendName): Promise<BackendInfo> {
           for (const listener of process.listeners(event as 'uncaughtException')) if (!(listenersBefore[event] as unknown[]).includes(listener)) process.removeListener(event as 'uncaughtException', listener);
         }
       }
-      // Kernels wasm lacks or runs slowly, replaced by compositions of its fast (XNNPACK) kernels.
+      // Kernels wasm lacks or runs slowly, replaced by compositions of its fast (XNNPACK) kernels and by our
+      // own SIMD kernels on its memory (where this runtime can load them).
+      const module = (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
+      // The threaded build creates its (shared) memory itself; the single-threaded one exports its own.
+      const memory = module.wasmMemory ?? module.asm?.memory;
+      if (memory) await loadSimdKernels(memory);
       registerWasmConvGradients();
       registerWasmBatchNorm();
       registerWasmFastMatMul();

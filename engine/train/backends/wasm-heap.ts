@@ -4,6 +4,7 @@ import type { TensorInfo } from './wasm-kernel-calls';
 /** The part of tfjs-backend-wasm's BackendWasm a JavaScript kernel needs (its data lives in the wasm heap). */
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  getMemoryOffset(dataId: tf.DataId): number;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 
@@ -18,6 +19,10 @@ export function wasmHeap(backend: tf.KernelBackend) {
   return {
     output(shape: number[]): TensorInfo {
       return heap.makeOutput(shape, 'float32');
+    },
+    /** The byte offset of a tensor's data in the heap, for the SIMD kernels. */
+    address(info: TensorInfo): number {
+      return heap.getMemoryOffset(info.dataId);
     },
     view(info: TensorInfo): Float32Array {
       if (info.dtype !== 'float32') throw new Error(`A wasm heap kernel expected float32 data, got ${info.dtype}.`);

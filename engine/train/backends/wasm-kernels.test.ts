@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from './select-backend';
+import { simdKernels } from './simd-kernels';
 
 /**
  * The wasm kernels we replace or add (bench/ measures why) must compute what tfjs's cpu backend computes,
@@ -77,7 +78,7 @@ describe('wasm kernels for training', () => {
   });
 
   it('differentiates 2x2 max pooling like the cpu backend, even sizes and odd', async () => {
-    for (const shape of [[2, 8, 6, 3], [1, 7, 5, 2]] as [number, number, number, number][]) {
+    for (const shape of [[2, 8, 6, 3], [1, 7, 5, 2], [3, 6, 4, 8]] as [number, number, number, number][]) {
       const x = values(shape, 8);
       expectClose(await onBoth(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid'), 3)))(tf.tensor4d(x, shape))));
     }
@@ -91,6 +92,14 @@ describe('wasm kernels for training', () => {
     expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), stat(1), stat(2, true), undefined, undefined, 1e-3)));
     expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), stat(1).reshape([1, 1, 1, 6]), stat(2, true).reshape([1, 1, 1, 6]), stat(3).reshape([1, 1, 1, 6]), stat(4).reshape([1, 1, 1, 6]), 1e-3)));
     expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(x, shape), tf.scalar(0.5), tf.scalar(2), tf.scalar(1), tf.scalar(3), 1e-3)));
+    // Eight channels: whole SIMD vectors (the other cases here go through tfjs's element-wise kernels).
+    const stat8 = (seed: number, positive = false) => tf.tensor1d(values([8], seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)));
+    expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(values([2, 3, 5, 8], 10), [2, 3, 5, 8]), stat8(1), stat8(2, true), stat8(3), stat8(4), 1e-3)));
+  });
+
+  it('loads its SIMD kernels on the wasm memory (the cases with channels in multiples of 4 here run them)', async () => {
+    await selectBackend('wasm');
+    expect(simdKernels()).not.toBeNull();
   });
 
   it('keeps a copy made by identity valid after its source is disposed', async () => {
