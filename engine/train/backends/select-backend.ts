@@ -10,6 +10,7 @@ import { registerWasmSharedIdentity } from './wasm-identity';
 import { registerWasmFastMatMul } from './wasm-matmul';
 import { registerWasmFastMaxPoolGrad } from './wasm-maxpool-grad';
 import { registerWasmFastReductions } from './wasm-reductions';
+import { registerWasmReluGradient } from './wasm-relu-grad';
 import { prepareWasmThreads, releaseWasmThreads, wasmThreadCount } from './wasm-threads';
 
 export type BackendName = 'gpu' | 'native' | 'wasm' | 'cpu';
@@ -106,6 +107,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       registerWasmFastMatMul();
       registerWasmFastReductions();
       registerWasmFastMaxPoolGrad();
+      registerWasmReluGradient();
       registerWasmSharedIdentity();
       return { name, tfBackend: 'wasm', version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads: wasm.getThreadsCount() };
     }

@@ -69,6 +69,16 @@ export const SIMD_KERNELS_WAT = `
   ${channelKernel('channel_gradient_apply', ['dy', 'x', 'pixels', 'channels', 'a', 'b', 'k', 'dx'], ['x', 'dy', 'dx'],
     `(v128.store ${at('dx')} (f32x4.add (f32x4.add (f32x4.mul ${load('a')} ${load('dy')}) (f32x4.mul ${load('b')} ${load('x')})) ${load('k')}))`)}
 
+  ;; dx[i] = dy[i] where x[i] > 0, else 0 (ReLU's gradient), over count floats, count a multiple of 4.
+  (func (export "relu_gradient") (param $dy i32) (param $x i32) (param $count i32) (param $dx i32)
+    (local $j i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $count) (i32.const 2)))
+    (block $done (loop $vector
+      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (v128.store ${at('dx')} (v128.and ${load('dy')} (f32x4.gt ${load('x')} (v128.const f32x4 0 0 0 0))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $vector))))
+
   ;; 2×2, stride-2 max pooling's gradient: every input position equal to its window's maximum y gets the
   ;; window's dy, the others 0. x, dx: [rows·2, width, channels] with rows = batch·height/2 output rows.
   (func (export "max_pool_2x2_gradient") (param $x i32) (param $y i32) (param $dy i32) (param $rows i32) (param $outWidth i32) (param $channels i32) (param $dx i32)

@@ -8,6 +8,7 @@ export interface SimdKernels {
   channel_affine(x: number, pixels: number, channels: number, scale: number, shift: number, y: number): void;
   channel_gradient_sums(dy: number, x: number, pixels: number, channels: number, mean: number, dySums: number, dyCentered: number): void;
   channel_gradient_apply(dy: number, x: number, pixels: number, channels: number, a: number, b: number, k: number, dx: number): void;
+  relu_gradient(dy: number, x: number, count: number, dx: number): void;
   max_pool_2x2_gradient(x: number, y: number, dy: number, rows: number, outWidth: number, channels: number, dx: number): void;
 }
 

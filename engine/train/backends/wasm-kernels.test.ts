@@ -97,6 +97,13 @@ describe('wasm kernels for training', () => {
     expectClose(await onBoth(() => tf.batchNorm(tf.tensor4d(values([2, 3, 5, 8], 10), [2, 3, 5, 8]), stat8(1), stat8(2, true), stat8(3), stat8(4), 1e-3)));
   });
 
+  it('differentiates ReLU like the cpu backend, at sizes in whole SIMD vectors and not', async () => {
+    for (const shape of [[2, 6, 4, 8], [3, 5, 7]]) {
+      const x = values(shape, 11);
+      expectClose(await onBoth(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.relu(input), tf.tensor(values(shape, 12), shape))))(tf.tensor(x, shape))));
+    }
+  });
+
   it('loads its SIMD kernels on the wasm memory (the cases with channels in multiples of 4 here run them)', async () => {
     await selectBackend('wasm');
     expect(simdKernels()).not.toBeNull();
