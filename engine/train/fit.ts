@@ -6,6 +6,7 @@ import type { DataSource } from './data-source';
 import { applyModel } from './models/networks';
 import type { PhaseCheckpoint } from './checkpoint';
 import { resumeFrom, saveCheckpoint } from './fit-checkpoint';
+import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
 
 const YIELD_EVERY_MS = 50;
@@ -50,6 +51,8 @@ export interface FitResult {
 export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
+  const step = !options.extraLoss && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -91,7 +94,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           throw new UserError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
-        const { loss, hits } = trainStep(options, batch, variables, optimizer);
+        const { loss, hits } = step(options, batch, variables, optimizer);
         const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
         [lossSum, correct, loss, hits].forEach((t) => t.dispose());
         lossSum = nextLoss as tf.Tensor;
