@@ -18,7 +18,7 @@ export function formatEventLine(event: RunEvent): string | null {
     case 'log':
       return `${event.level}: ${event.message}`;
     case 'started':
-      return `backend: ${event.backend.name} (tfjs ${event.backend.tfBackend} ${event.backend.version}, ${event.backend.threads} thread${event.backend.threads === 1 ? '' : 's'})`;
+      return `backend: ${event.backend.name} (tfjs ${event.backend.tfBackend} ${event.backend.version}, ${event.backend.threads} thread${event.backend.threads === 1 ? '' : 's'}${event.backend.simdKernels ? ', SIMD kernels' : ''})`;
     default:
       return null;
   }

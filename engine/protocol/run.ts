@@ -110,6 +110,8 @@ export interface BackendInfo {
   tfBackend: string;
   version: string;
   threads: number;
+  /** wasm: whether the engine's own SIMD kernels run (else tfjs's kernels do; the last digits differ). */
+  simdKernels?: boolean;
 }
 
 export type RunEvent =

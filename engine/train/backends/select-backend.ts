@@ -23,6 +23,8 @@ export interface BackendInfo {
   tfBackend: string;
   version: string;
   threads: number;
+  /** wasm: whether the engine's own SIMD kernels run (else tfjs's kernels do; the last digits differ). */
+  simdKernels?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -101,7 +103,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       const module = (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
       // The threaded build creates its (shared) memory itself; the single-threaded one exports its own.
       const memory = module.wasmMemory ?? module.asm?.memory;
-      if (memory) await loadSimdKernels(memory);
+      const simd = memory ? await loadSimdKernels(memory) : null;
       registerWasmConvGradients();
       registerWasmBatchNorm();
       registerWasmFastMatMul();
@@ -109,7 +111,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       registerWasmFastMaxPoolGrad();
       registerWasmReluGradient();
       registerWasmSharedIdentity();
-      return { name, tfBackend: 'wasm', version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads: wasm.getThreadsCount() };
+      return { name, tfBackend: 'wasm', version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads: wasm.getThreadsCount(), simdKernels: simd !== null };
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');

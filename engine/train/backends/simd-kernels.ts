@@ -13,6 +13,8 @@ export interface SimdKernels {
 }
 
 let kernels: SimdKernels | null = null;
+/** The memory the kernels were instantiated on: a new wasm module (a new memory) needs a new instance. */
+let boundTo: WebAssembly.Memory | null = null;
 
 /**
  * Compiles the kernels (wabt assembles the text; ~0.1 s once per process) and instantiates them on tfjs's
@@ -20,7 +22,9 @@ let kernels: SimdKernels | null = null;
  * composed versions, where this runtime cannot (no SIMD or no shared memory).
  */
 export async function loadSimdKernels(memory: WebAssembly.Memory): Promise<SimdKernels | null> {
-  if (kernels) return kernels;
+  if (kernels && boundTo === memory) return kernels;
+  kernels = null;
+  boundTo = memory;
   try {
     const assembler = await wabt();
     // The threaded wasm build shares its memory with its workers; the single-threaded one does not.

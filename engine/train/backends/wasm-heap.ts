@@ -9,10 +9,11 @@ interface WasmHeapBackend {
 }
 
 /**
- * Some training kernels are memory-bound passes that wasm's generic kernels do with many broadcasts and
- * copies; written as one JavaScript loop over the wasm heap they cost a few ns per value. Allocate every
- * output first (`output`), then take the views (`view`): an allocation can grow the heap, which
- * detaches views taken before it.
+ * Direct access to tensors in the wasm heap for our own kernels: addresses for the SIMD kernels
+ * (simd-kernels.ts) and views for small per-channel arithmetic in JavaScript (whole passes over activations
+ * belong in SIMD: a JavaScript loop costs 2–4 ns per value here, a SIMD pass under 0.5). Allocate every
+ * output first (`output`), then take the views (`view`): an allocation can grow the heap, which detaches
+ * views taken before it.
  */
 export function wasmHeap(backend: tf.KernelBackend) {
   const heap = backend as unknown as WasmHeapBackend;

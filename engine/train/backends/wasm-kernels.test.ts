@@ -105,7 +105,7 @@ describe('wasm kernels for training', () => {
   });
 
   it('loads its SIMD kernels on the wasm memory (the cases with channels in multiples of 4 here run them)', async () => {
-    await selectBackend('wasm');
+    expect((await selectBackend('wasm')).simdKernels).toBe(true);
     expect(simdKernels()).not.toBeNull();
   });
 
