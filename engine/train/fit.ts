@@ -6,6 +6,7 @@ import type { DataSource } from './data-source';
 import { applyModel } from './models/networks';
 import type { PhaseCheckpoint } from './checkpoint';
 import { resumeFrom, saveCheckpoint } from './fit-checkpoint';
+import { hitCount, oneHotTargets } from './batch-targets';
 import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
 
@@ -145,10 +146,10 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
   let hits: tf.Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const inputs = options.source.inputs(batch);
-    const targets = tf.oneHot(tf.tensor1d(batch.map((i) => options.labels[i] ?? 0), 'int32'), options.classes);
+    const targets = oneHotTargets(options.labels, batch, options.classes);
     const outputs = applyModel(options.model, inputs, true);
     const logits = outputs[0] as tf.Tensor2D;
-    hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'))) as tf.Scalar;
+    hits = tf.keep(hitCount(logits, targets));
     const taskLoss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
     return options.extraLoss ? (tf.add(taskLoss, options.extraLoss(outputs, batch)) as tf.Scalar) : taskLoss;
   }, variables);
@@ -166,10 +167,10 @@ export async function evaluateLoss(model: tf.LayersModel, source: DataSource, la
     const batch = indices.slice(start, start + batchSize);
     // Loss and hit count come back in one read: one sync point per validation batch, not two.
     const both = tf.tidy(() => {
-      const targets = tf.oneHot(tf.tensor1d(batch.map((i) => labels[i] ?? 0), 'int32'), classes);
+      const targets = oneHotTargets(labels, batch, classes);
       const logits = applyModel(model, source.inputs(batch), false)[0] as tf.Tensor2D;
       const loss = tf.mul(tf.losses.softmaxCrossEntropy(targets, logits), batch.length);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'));
+      const hits = hitCount(logits, targets);
       return tf.stack([loss, hits]);
     });
     const [loss = 0, hits = 0] = await both.data();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hitCount, oneHotTargets } from './batch-targets';
 import type { DataSource } from './data-source';
 
 /**
@@ -13,13 +14,13 @@ export function linearStep(options: { source: DataSource; labels: Int32Array; cl
   const [kernel, bias] = variables as [tf.Variable, tf.Variable];
   return tf.tidy(() => {
     const [x] = options.source.inputs(batch) as [tf.Tensor2D];
-    const targets = tf.oneHot(tf.tensor1d(batch.map((i) => options.labels[i] ?? 0), 'int32'), options.classes);
+    const targets = oneHotTargets(options.labels, batch, options.classes);
     const logits = tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D;
     const logProbabilities = tf.logSoftmax(logits);
     const outputGradient = tf.div(tf.sub(tf.exp(logProbabilities), targets), batch.length);
     optimizer.applyGradients({ [kernel.name]: tf.matMul(x, outputGradient, true, false), [bias.name]: tf.sum(outputGradient, 0) });
     const loss = tf.keep(tf.neg(tf.div(tf.sum(tf.mul(targets, logProbabilities)), batch.length))) as tf.Scalar;
-    const hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1)), 'float32'))) as tf.Scalar;
+    const hits = tf.keep(hitCount(logits, targets));
     return { loss, hits };
   });
 }

@@ -82,15 +82,11 @@ function batchNormTraining({ inputs, backend, attrs }: { inputs: { x: TensorInfo
     const sumOver = (t: TensorInfo) => calls.temp(calls.run('Sum', { x: t }, { axis: leadingAxes, keepDims: false }));
     const sum = simd ? calls.temp(simdOutput(heap, [channels], (out) => simd.channel_sums(heap.address(x), count, channels, out))) : sumOver(x);
     const mean = perChannel(backend, channels, [sum], (c, v) => at(v, 0, c) / count);
-    const centered = simd ? null : calls.temp(calls.run('Sub', { a: x, b: mean }));
     const squares = simd
       ? calls.temp(simdOutput(heap, [channels], (out) => simd.channel_centered_squares(heap.address(x), count, channels, heap.address(mean), out)))
-      : sumOver(calls.temp(calls.run('Square', { x: centered! })));
+      : sumOver(calls.temp(calls.run('Square', { x: calls.temp(calls.run('Sub', { a: x, b: mean })) })));
     const variance = perChannel(backend, channels, [squares], (c, v) => at(v, 0, c) / count);
-    const scale = calls.temp(perChannel(backend, channels, [gamma, variance], (c, v) => at(v, 0, c) / Math.sqrt(at(v, 1, c) + attrs.epsilon)));
-    if (!simd) return [calls.run('Add', { a: calls.temp(calls.run('Multiply', { a: centered!, b: scale })), b: beta }), mean, variance];
-    const shift = calls.temp(perChannel(backend, channels, [beta, mean, scale], (c, v) => at(v, 0, c) - at(v, 1, c) * at(v, 2, c)));
-    return [simdOutput(heap, x.shape, (y) => simd.channel_affine(heap.address(x), count, channels, heap.address(scale), heap.address(shift), y)), mean, variance];
+    return [normalizeByChannel(backend, x, { mean, variance, gamma, beta }, attrs.epsilon), mean, variance];
   } finally {
     calls.free();
   }
@@ -146,20 +142,30 @@ function inferenceBatchNorm(original: KernelFunc, { inputs, backend, attrs }: { 
   if (x.dtype !== 'float32' || channels === 0 || ![mean, variance, offset, scale].every(isPerChannel)) {
     return original({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as TensorInfo;
   }
+  return normalizeByChannel(backend, x, { mean, variance, gamma: scale ?? null, beta: offset ?? null }, attrs.varianceEpsilon);
+}
+
+/**
+ * y = x·factor + shift per last-axis channel, factor = γ/√(variance + ε), shift = β − mean·factor (γ = 1 and
+ * β = 0 when absent): one SIMD pass, or tfjs's Multiply and Add. Shared by the training forward pass (with
+ * the batch's statistics) and inference (with the moving ones).
+ */
+function normalizeByChannel(backend: tf.KernelBackend, x: TensorInfo, stats: { mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo | null; beta: TensorInfo | null }, epsilon: number): TensorInfo {
+  const { channels, count } = channelsOf(x);
   const heap = wasmHeap(backend);
   const calls = kernelCalls(backend);
   try {
     const factor = calls.temp(heap.output([channels]));
     const shift = calls.temp(heap.output([channels]));
-    const [m, v, g, b, f, h] = [mean, variance, scale, offset, factor, shift].map((t) => (t ? heap.view(t) : null));
+    const [m, v, g, b, f, h] = [stats.mean, stats.variance, stats.gamma, stats.beta, factor, shift].map((t) => (t ? heap.view(t) : null));
     for (let c = 0; c < channels; c += 1) {
-      const k = (g ? (g[c] as number) : 1) / Math.sqrt((v?.[c] as number) + attrs.varianceEpsilon);
+      const k = (g ? (g[c] as number) : 1) / Math.sqrt((v?.[c] as number) + epsilon);
       f![c] = k;
       h![c] = (b ? (b[c] as number) : 0) - (m?.[c] as number) * k;
     }
     const simd = simdFor(channels);
     if (!simd) return calls.run('Add', { a: calls.temp(calls.run('Multiply', { a: x, b: factor })), b: shift });
-    return simdOutput(heap, x.shape, (y) => simd.channel_affine(heap.address(x), x.shape.reduce((a, b) => a * b, 1) / channels, channels, heap.address(factor), heap.address(shift), y));
+    return simdOutput(heap, x.shape, (y) => simd.channel_affine(heap.address(x), count, channels, heap.address(factor), heap.address(shift), y));
   } finally {
     calls.free();
   }
