@@ -9,6 +9,7 @@ import { defaultCacheDir } from './cache/location';
 import { DEFAULT_SPLIT_SEED, readDatasetOptions } from './dataset-options';
 import { decodeCell } from './decode';
 import { cacheKey, datasetFingerprint } from './fingerprint';
+import { DatasetFileError } from './dataset-file';
 import { DatasetError, describeSample, IssueLog } from './issues';
 import { readManifest } from './manifest/read';
 import type { Manifest, ManifestSample } from './manifest/types';
@@ -221,7 +222,7 @@ async function probeAndPlan(
   const plans = manifest.modalities.map((declaration) => {
     const list = (cells.get(declaration.name) ?? []).sort((a, b) => a.sampleIndex - b.sampleIndex);
     const extensions = [...new Set(working.map((w) => w.files.get(declaration.name)?.extension).filter((e): e is string => !!e))].sort();
-    const result = planModality(declaration, list, extensions, modalityOptions[declaration.name] ?? {}, log);
+    const result = planModality(declaration, list, extensions, (Object.hasOwn(modalityOptions, declaration.name) ? modalityOptions[declaration.name] : undefined) ?? {}, log);
     result.rejected.forEach((i) => rejected.add(i));
     return result.plan;
   });
@@ -260,6 +261,9 @@ function rowOf(sample: ManifestSample): number | undefined {
 
 function corruptIssue(sample: ManifestSample, modality: string, file: LocatedFile | undefined, error: unknown): DatasetIssue {
   const extension = file?.extension ?? '';
+  if (error instanceof DatasetFileError) {
+    return { code: error.reason === 'too-large' ? 'file-too-large' : 'unreadable-file', file: file?.relative, row: rowOf(sample), sampleId: sample.id, column: modality, message: `${describeSample(sample)}: ${error.message}` };
+  }
   const systemCode = (error as NodeJS.ErrnoException).code;
   if (systemCode === 'EACCES' || systemCode === 'EPERM' || systemCode === 'EIO') {
     return { code: 'unreadable-file', file: file?.relative, row: rowOf(sample), sampleId: sample.id, column: modality, message: `${describeSample(sample)}: ${file?.relative} could not be read (${systemCode}); check that you have permission to read it.` };

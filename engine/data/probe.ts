@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspectImage, IMAGE_EXTENSIONS } from './formats/image';
 import { decodeJsonVector } from './formats/json-vector';
-import { parseNpyHeader } from './formats/npy';
+import { npyDataBytes, npyHeaderEnd, NpyFormatError, parseNpyHeader, type NpyHeader } from './formats/npy';
+import { formatBytes, MAX_SAMPLE_FILE_BYTES, readDatasetFile, withDatasetFile, type OpenDatasetFile } from './dataset-file';
 import { inspectWav } from './formats/wav';
 import { describeSample } from './issues';
 import { confinePath, describeConfinementFailure } from './paths';
@@ -48,7 +49,7 @@ export function locateFile(rootReal: string, sample: ManifestSample, modality: s
     return { ok: false, issue: { ...base, code: 'missing-file', message: `${where}: column "${modality}" names ${confined.relative}, which does not exist in the dataset folder. Add the file or remove the row.` } };
   }
   if (!stat.isFile()) {
-    return { ok: false, issue: { ...base, code: 'unreadable-file', message: `${where}: column "${modality}" names ${confined.relative}, which is a folder, not a file.` } };
+    return { ok: false, issue: { ...base, code: 'unreadable-file', message: `${where}: column "${modality}" names ${confined.relative}, which is ${stat.isDirectory() ? 'a folder' : 'a pipe, device or socket'}, not a regular file. Put the file itself there.` } };
   }
   return { ok: true, file: { relative: confined.relative, absolute: confined.absolute, extension, size: stat.size, mtimeMs: stat.mtimeMs } };
 }
@@ -57,14 +58,13 @@ export function locateFile(rootReal: string, sample: ManifestSample, modality: s
 export async function probeCell(cell: Cell, file: LocatedFile | undefined): Promise<CellProbe> {
   if (cell.type === 'numbers') return { kind: 'vector', length: cell.values.length };
   if (!file) throw new Error('probeCell: a file cell needs its located file');
+  if (file.extension === '.npy') return { kind: 'array', shape: withDatasetFile(file.absolute, file.relative, probeNpy).shape };
   const bytes = readBytes(file);
   switch (file.extension) {
     case '.wav': {
       const info = inspectWav(bytes);
       return { kind: 'audio', sampleRate: info.sampleRate, frames: info.frames };
     }
-    case '.npy':
-      return { kind: 'array', shape: parseNpyHeader(bytes).shape };
     case '.json':
       return { kind: 'vector', length: decodeJsonVector(bytes).length };
     default:
@@ -72,8 +72,18 @@ export async function probeCell(cell: Cell, file: LocatedFile | undefined): Prom
   }
 }
 
+/** A sample's whole file: a regular file of bounded size (checked again on the open file). */
 export function readBytes(file: LocatedFile): Uint8Array {
-  return fs.readFileSync(file.absolute);
+  return readDatasetFile(file.absolute, file.relative, MAX_SAMPLE_FILE_BYTES);
+}
+
+/** An array's header and its promised size, read without reading the data (arrays can be gigabytes). */
+function probeNpy(file: OpenDatasetFile): NpyHeader {
+  const header = parseNpyHeader(file.read(0, npyHeaderEnd(file.read(0, 12))));
+  const needed = header.dataOffset + npyDataBytes(header);
+  if (file.size < needed) throw new NpyFormatError(`its header promises ${needed} bytes in all but the file holds only ${file.size}; it is truncated`);
+  if (file.size > MAX_SAMPLE_FILE_BYTES) throw new NpyFormatError(`it is ${formatBytes(file.size)}; at most ${formatBytes(MAX_SAMPLE_FILE_BYTES)} is read for one sample`);
+  return header;
 }
 
 /** The issue code for a file whose contents could not be read as its extension says. */

@@ -9,7 +9,8 @@ export function countSplits(splits: Split[]): SplitCounts {
 }
 
 export function countClasses(labels: string[], splits: Split[]): Record<string, SplitCounts> {
-  const counts: Record<string, SplitCounts> = {};
+  // Labels are the user's words: "__proto__" or "constructor" must be ordinary keys here.
+  const counts: Record<string, SplitCounts> = Object.create(null);
   labels.forEach((label, i) => {
     const entry = (counts[label] ??= { train: 0, val: 0, test: 0 });
     entry[splits[i] ?? 'train'] += 1;

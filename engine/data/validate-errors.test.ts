@@ -161,8 +161,8 @@ describe('validation names the culprit of every problem', () => {
     expectError(await validate({ 'manifest.jsonl': '\n\n' }), 'manifest-empty', 'manifest.jsonl');
   });
 
-  it('reports a folder with no manifest and no layout, listing what it found', async () => {
-    expectError(await validate({ 'notes.txt': 'hello', 'pictures/a.png': 'x' }), 'no-manifest', 'manifest.csv', 'notes.txt', 'SPLIT/LABEL/ID.MODALITY.EXT');
+  it('reports a folder with no manifest and no layout, counting what it found', async () => {
+    expectError(await validate({ 'notes.txt': 'hello', 'pictures/a.png': 'x' }), 'no-manifest', 'manifest.csv', '1 folder and 1 other entry', 'SPLIT/LABEL/ID.MODALITY.EXT');
   });
 
   it('reports a manifest that is not text', async () => {

@@ -26,6 +26,7 @@ export type DatasetIssueCode =
   | 'vector-length'
   | 'missing-file'
   | 'unreadable-file'
+  | 'file-too-large'
   | 'path-outside'
   | 'unknown-extension'
   | 'mixed-kinds'

@@ -50,13 +50,26 @@ export function snapshot(dir: string): string {
         entries.push(`${relative}/ ${stat.mtimeMs}`);
         walk(full);
       } else {
-        const hash = stat.isFile() ? crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'link';
+        const hash = stat.isFile() ? hashFile(full) : 'link';
         entries.push(`${relative} ${stat.size} ${stat.mtimeMs} ${hash}`);
       }
     }
   };
   walk(dir);
   return entries.join('\n');
+}
+
+/** sha256 of a file read in 1 MB pieces, so that snapshotting a huge file costs no memory. */
+function hashFile(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const buffer = Buffer.alloc(1024 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, read));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /**

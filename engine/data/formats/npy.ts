@@ -1,3 +1,5 @@
+import { excerpt } from '../excerpt';
+
 /**
  * NumPy `.npy` files (format versions 1–3): header parsing and conversion to float32.
  * Written here rather than taken from a package so that every malformed header gets a precise message.
@@ -17,28 +19,49 @@ const DTYPE_BYTES: Record<string, number> = { f2: 2, f4: 4, f8: 8, i1: 1, i2: 2,
 
 export class NpyFormatError extends Error {}
 
-/** Parses the header; `bytes` needs to hold at least the header, not the data. */
-export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+/** NumPy writes headers of a few hundred bytes; a longer one is not a header we need to read. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * Where the header ends (= where the data starts), from the file's first 12 bytes: how many bytes to read
+ * to parse it with {@link parseNpyHeader} without reading the data.
+ */
+export function npyHeaderEnd(prefix: Uint8Array): number {
+  if (prefix.length < 10 || MAGIC.some((b, i) => prefix[i] !== b)) {
     throw new NpyFormatError('it does not start with the .npy magic bytes "\\x93NUMPY"');
   }
-  const major = bytes[6] ?? 0;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
+  const major = prefix[6] ?? 0;
   if (major < 1 || major > 3) throw new NpyFormatError(`its format version is ${major}; versions 1 to 3 are supported`);
+  if (major > 1 && prefix.length < 12) throw new NpyFormatError('it ends inside its header; it is truncated');
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_HEADER_BYTES) throw new NpyFormatError(`its header claims ${headerLength} bytes; NumPy headers are a few hundred bytes, so the file is corrupt`);
+  return (major === 1 ? 10 : 12) + headerLength;
+}
+
+/** Bytes of data the header promises after `dataOffset`. */
+export function npyDataBytes(header: NpyHeader): number {
+  return header.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[header.dtype] ?? 1);
+}
+
+/** Parses the header; `bytes` needs to hold at least the header, not the data. */
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
+  const dataOffset = npyHeaderEnd(bytes);
+  const major = bytes[6] ?? 0;
+  const headerStart = major === 1 ? 10 : 12;
+  const headerLength = dataOffset - headerStart;
   if (bytes.length < headerStart + headerLength) throw new NpyFormatError(`its header promises ${headerLength} bytes but the file ends before that; it is truncated`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new NpyFormatError(`its header is not a NumPy header dictionary: ${header.trim()}`);
+  if (!descr || !fortran || shapeText === undefined) throw new NpyFormatError(`its header is not a NumPy header dictionary: ${excerpt(header.trim())}`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new NpyFormatError(`its shape (${shapeText}) is not a tuple of sizes`);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new NpyFormatError(`its shape ${excerpt(shapeText)} is not a tuple of sizes`);
   const dtype = descr.replace(/^[<>|=]/, '');
-  if (!(dtype in DTYPE_BYTES)) throw new NpyFormatError(`its dtype is ${descr}; expected a number type (float16/32/64, int, uint or bool)`);
+  if (!Object.hasOwn(DTYPE_BYTES, dtype)) throw new NpyFormatError(`its dtype is ${excerpt(descr)}; expected a number type (float16/32/64, int, uint or bool)`);
   if (descr.startsWith('>') && DTYPE_BYTES[dtype] !== 1) throw new NpyFormatError(`it is big-endian (${descr}); save it little-endian (numpy's default)`);
-  return { dtype, fortranOrder: fortran === 'True', shape, dataOffset: headerStart + headerLength };
+  return { dtype, fortranOrder: fortran === 'True', shape, dataOffset };
 }
 
 /** Decodes a whole `.npy` file to float32 in C (row-major) order. */
@@ -46,7 +69,7 @@ export function decodeNpy(bytes: Uint8Array): { shape: number[]; data: Float32Ar
   const header = parseNpyHeader(bytes);
   const count = header.shape.reduce((a, b) => a * b, 1);
   const width = DTYPE_BYTES[header.dtype] ?? 1;
-  const needed = header.dataOffset + count * width;
+  const needed = header.dataOffset + npyDataBytes(header);
   if (bytes.length < needed) {
     throw new NpyFormatError(`its header promises ${count} values (${needed} bytes in all) but the file holds only ${bytes.length} bytes; it is truncated`);
   }

@@ -28,3 +28,11 @@ export function looksLikePath(text: string): boolean {
   const trimmed = text.trim();
   return trimmed !== '' && !DECIMAL.test(trimmed) && /\.[A-Za-z0-9]+$/.test(trimmed);
 }
+
+/**
+ * Why a modality name cannot be used, or null. Names become keys of report and model-card objects, and
+ * `__proto__` cannot be one: assigning it replaces the object's prototype, so the modality would vanish.
+ */
+export function modalityNameProblem(name: string): string | null {
+  return name === '__proto__' ? 'is reserved by JavaScript and cannot name a modality; rename the modality (e.g. "proto")' : null;
+}

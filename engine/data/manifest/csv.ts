@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { excerpt, excerptList } from '../excerpt';
 import { DatasetError, IssueLog } from '../issues';
-import { looksLikePath, parseNumberCell, parseSplitCell } from './cells';
+import { looksLikePath, modalityNameProblem, parseNumberCell, parseSplitCell } from './cells';
 import type { Cell, ManifestSample, ModalityDeclaration, ReadManifestOptions } from './types';
 
 const RESERVED = new Set(['label', 'id', 'split']);
@@ -88,7 +89,7 @@ function classifyColumns(
       code: 'missing-label',
       file,
       row: 1,
-      message: `${file} line 1: no "label" column among [${names.join(', ')}]; expected a column named "label" holding each sample's class name.`,
+      message: `${file} line 1: no "label" column among its ${names.length} column${names.length === 1 ? '' : 's'} (${excerptList(names)}); expected a column named "label" holding each sample's class name.`,
     });
   }
   const modalities: ModalityDeclaration[] = [];
@@ -97,6 +98,8 @@ function classifyColumns(
     if (RESERVED.has(name)) continue;
     const dot = name.indexOf('.');
     const modality = dot > 0 ? name.slice(0, dot) : name;
+    const nameProblem = modalityNameProblem(modality);
+    if (nameProblem) throw new DatasetError({ code: 'bad-column', file, row: 1, column: name, message: `${file} line 1: column "${name}": "${modality}" ${nameProblem}.` });
     const existing = columnIndexes.get(modality);
     if (dot > 0) {
       if (existing && modalities.find((m) => m.name === modality)?.source !== 'columns') {
@@ -121,7 +124,7 @@ function classifyColumns(
         code: 'bad-column',
         file,
         column: name,
-        message: `${file}: column "${name}" holds "${numericCell.record[index]}", which is not a file path. Columns without a dot name a file modality (cells like images/0001.png); name the columns of a vector modality NAME.FEATURE, e.g. "${name}.f1".`,
+        message: `${file}: column "${name}" holds ${excerpt(numericCell.record[index] ?? '')}, which is not a file path. Columns without a dot name a file modality (cells like images/0001.png); name the columns of a vector modality NAME.FEATURE, e.g. "${name}.f1".`,
       });
     }
     columnIndexes.set(modality, [index]);
@@ -184,7 +187,7 @@ function readRow(
     const cell = record[columns.splitIndex] ?? '';
     const parsed = parseSplitCell(cell);
     if (!parsed) {
-      log.error({ code: 'bad-split', file, row: line, sampleId: id, column: 'split', message: `${sampleName}: split is "${cell}"; expected train, val or test (or drop the split column to split automatically).` });
+      log.error({ code: 'bad-split', file, row: line, sampleId: id, column: 'split', message: `${sampleName}: split is ${excerpt(cell)}; expected train, val or test (or drop the split column to split automatically).` });
       ok = false;
     } else split = parsed;
   }
@@ -212,7 +215,7 @@ function readRow(
         column,
         message: parsed.reason === 'empty'
           ? `${sampleName}: column "${column}" is empty; expected a number. Fill in the value (or remove the sample).`
-          : `${sampleName}: column "${column}" is "${cell.trim()}"; expected a finite decimal number.`,
+          : `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; expected a finite decimal number.`,
       });
       ok = false;
     }

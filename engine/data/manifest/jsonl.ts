@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetError, IssueLog } from '../issues';
-import { parseSplitCell } from './cells';
+import { excerpt } from '../excerpt';
+import { modalityNameProblem, parseSplitCell } from './cells';
 import type { Cell, ManifestSample, ModalityDeclaration, ReadManifestOptions } from './types';
 
 const idOrLabel = z.union([z.string(), z.number()]).transform((value) => String(value).trim());
@@ -41,6 +42,12 @@ export function readJsonlManifest(
       log.error({ code: 'manifest-parse', file, row: line, message: `${where} is not valid JSON (${(error as Error).message}); expected one object per line like {"label": "cat", "modalities": {"rgb": "img/1.png", "audio": "wav/1.wav"}}.` });
       continue;
     }
+    // Checked on the parsed JSON itself: the schema's record would drop a "__proto__" key without a word.
+    const badName = Object.keys(modalitiesOf(json)).find((name) => modalityNameProblem(name));
+    if (badName !== undefined) {
+      log.error({ code: 'manifest-parse', file, row: line, column: badName, message: `${where}: modality "${badName}" ${modalityNameProblem(badName)}.` });
+      continue;
+    }
     const parsed = rowSchema.safeParse(json);
     if (!parsed.success) {
       const problem = parsed.error.issues[0];
@@ -61,7 +68,7 @@ export function readJsonlManifest(
     if (row.split !== undefined) {
       const value = parseSplitCell(row.split);
       if (!value) {
-        log.error({ code: 'bad-split', file, row: line, sampleId: id, message: `${sampleName}: split is "${row.split}"; expected train, val or test (or leave it out to split automatically).` });
+        log.error({ code: 'bad-split', file, row: line, sampleId: id, message: `${sampleName}: split is ${excerpt(row.split)}; expected train, val or test (or leave it out to split automatically).` });
         ok = false;
       } else split = value;
     }
@@ -95,6 +102,11 @@ export function readJsonlManifest(
   const modalities: ModalityDeclaration[] = [...sources.entries()].map(([name, { source }]) => ({ name, source }));
   reportMissingModalities(samples, modalities, file, log);
   return { samples: samples.filter((s) => s.cells.size === modalities.length), modalities };
+}
+
+function modalitiesOf(json: unknown): object {
+  const modalities = (json as { modalities?: unknown } | null)?.modalities;
+  return typeof modalities === 'object' && modalities !== null ? modalities : {};
 }
 
 function reportMissingModalities(samples: ManifestSample[], modalities: ModalityDeclaration[], file: string, log: IssueLog): void {

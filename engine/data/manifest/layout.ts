@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatasetError, IssueLog } from '../issues';
+import { confinePath, describeConfinementFailure } from '../paths';
 import type { Split } from '../../protocol/dataset';
+import { modalityNameProblem } from './cells';
 import type { ManifestSample, ModalityDeclaration } from './types';
 
 const SPLIT_FOLDERS: readonly Split[] = ['train', 'val', 'test'];
@@ -22,9 +24,10 @@ export function readLayout(root: string, log: IssueLog): { samples: ManifestSamp
   const listing: string[] = [];
   for (const split of SPLIT_FOLDERS) {
     const splitDir = path.join(root, split);
-    if (!isDirectory(splitDir)) continue;
+    if (!isDirectory(splitDir) || !confinedFolder(root, split, log)) continue;
     for (const label of sortedEntries(splitDir)) {
       const labelDir = path.join(splitDir, label);
+      if (isDirectory(labelDir) && !confinedFolder(root, `${split}/${label}`, log)) continue;
       if (!isDirectory(labelDir)) {
         log.warn({ code: 'layout-unpaired', file: `${split}/${label}`, message: `${split}/${label} is a file directly inside a split folder and was ignored; files go in ${split}/LABEL/ID.MODALITY.EXT.` });
         continue;
@@ -38,6 +41,11 @@ export function readLayout(root: string, log: IssueLog): { samples: ManifestSamp
           continue;
         }
         const [, id = '', modality = ''] = match;
+        const nameProblem = modalityNameProblem(modality);
+        if (nameProblem) {
+          log.error({ code: 'layout-unpaired', file: relative, sampleId: id, message: `${relative}: "${modality}" ${nameProblem}.` });
+          continue;
+        }
         const existing = bySample.get(id);
         if (existing && (existing.label !== label || existing.split !== split)) {
           log.error({ code: 'duplicate-id', file: relative, sampleId: id, message: `Sample "${id}": ${relative} is under ${split}/${label}, but the same ID is already used under ${existing.split}/${existing.label} (${existing.file}); IDs pair the files of one sample, so they must be unique across labels and splits.` });
@@ -68,6 +76,14 @@ export function readLayout(root: string, log: IssueLog): { samples: ManifestSamp
     samples.push(sample);
   }
   return { samples, modalities: names.map((name) => ({ name, source: 'files' })), listing };
+}
+
+/** A split or label folder that is a link leaving the dataset folder is refused, and never listed. */
+function confinedFolder(rootReal: string, relative: string, log: IssueLog): boolean {
+  const confined = confinePath(rootReal, relative);
+  if (confined.ok) return true;
+  log.error({ code: 'path-outside', file: relative, message: `${relative} ${describeConfinementFailure(confined.reason)}.` });
+  return false;
 }
 
 function isDirectory(target: string): boolean {

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DatasetFileError, MAX_MANIFEST_BYTES, readDatasetFile } from '../dataset-file';
 import { DatasetError, IssueLog } from '../issues';
+import { confinePath, describeConfinementFailure } from '../paths';
 import { readCsvManifest } from './csv';
 import { readJsonlManifest } from './jsonl';
 import { hasLayout, readLayout } from './layout';
@@ -22,37 +24,46 @@ export function readManifest(root: string, options: ReadManifestOptions, log: Is
   const [file] = present;
   if (!file) {
     if (!hasLayout(root)) {
-      const found = fs.readdirSync(root).filter((name) => !name.startsWith('.')).slice(0, 8);
       throw new DatasetError({
         code: 'no-manifest',
         file: '.',
-        message: `No manifest.csv or manifest.jsonl, and no train/, val/ or test/ folders, in ${root} (found: ${found.length ? found.join(', ') : 'nothing'}). Add a manifest listing each sample's label and modality files, or arrange the files as SPLIT/LABEL/ID.MODALITY.EXT.`,
+        message: `No manifest.csv or manifest.jsonl, and no train/, val/ or test/ folders, in ${root} (${describeContents(root)}). Add a manifest listing each sample's label and modality files, or arrange the files as SPLIT/LABEL/ID.MODALITY.EXT.`,
       });
     }
     const layout = readLayout(root, log);
     const contentHash = crypto.createHash('sha256').update(layout.listing.join('\n')).digest('hex');
     return { format: 'layout', file: '.', samples: layout.samples, modalities: layout.modalities, contentHash };
   }
-  const bytes = readManifestBytes(path.join(root, file), file);
+  const bytes = readManifestBytes(root, file);
   const text = decodeText(bytes, file);
   const contentHash = crypto.createHash('sha256').update(bytes).digest('hex');
   const parsed = file === 'manifest.csv' ? readCsvManifest(text, file, options, log) : readJsonlManifest(text, file, options, log);
   return { format: file === 'manifest.csv' ? 'csv' : 'jsonl', file, ...parsed, contentHash };
 }
 
-function readManifestBytes(absolute: string, file: string): Buffer {
+/** The manifest's bytes: a regular file inside the folder (links that leave it are refused), of bounded size. */
+function readManifestBytes(rootReal: string, file: string): Buffer {
+  const confined = confinePath(rootReal, file);
+  if (!confined.ok) throw new DatasetError({ code: 'path-outside', file, message: `${file} ${describeConfinementFailure(confined.reason)}.` });
   try {
-    return fs.readFileSync(absolute);
+    return readDatasetFile(confined.absolute, file, MAX_MANIFEST_BYTES);
   } catch (error) {
+    if (error instanceof DatasetFileError) throw new DatasetError({ code: error.reason === 'too-large' ? 'file-too-large' : 'unreadable-file', file, message: error.message });
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetError({
-      code: 'unreadable-file',
-      file,
-      message: code === 'EISDIR'
-        ? `${file} is a folder; the manifest must be a text file.`
-        : `${file} could not be read (${code ?? (error as Error).message}); check that the file is readable by you.`,
-    });
+    throw new DatasetError({ code: 'unreadable-file', file, message: `${file} could not be read (${code ?? (error as Error).message}); check that the file is readable by you.` });
   }
+}
+
+/**
+ * How many files and folders the folder holds, without their names: a path typed into web mode must not
+ * become a way to list any folder on the machine; the counts still tell a user they chose the wrong folder.
+ */
+function describeContents(root: string): string {
+  const entries = fs.readdirSync(root, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.'));
+  if (entries.length === 0) return 'it is empty';
+  const folders = entries.filter((entry) => entry.isDirectory()).length;
+  const files = entries.length - folders;
+  return `it holds ${folders} folder${folders === 1 ? '' : 's'} and ${files} other entr${files === 1 ? 'y' : 'ies'}`;
 }
 
 function decodeText(bytes: Buffer, file: string): string {
