@@ -3,7 +3,7 @@
  * code from one union and a message saying what was given, what was expected and how to fix it. Dataset
  * problems are reported through `DatasetError` and the validation report instead.
  */
-export type UserErrorCode = 'config' | 'backend-unavailable' | 'model-files' | 'aborted';
+export type UserErrorCode = 'config' | 'backend-unavailable' | 'model-files' | 'aborted' | 'database' | 'output';
 
 export class UserError extends Error {
   constructor(readonly code: UserErrorCode, message: string) {

@@ -98,7 +98,10 @@ describe('the calls behind the wizard and the run browser', () => {
     const copied = await engine.call('model:export', { runId: id, dir: target });
     expect(copied.files).toEqual(expect.arrayContaining(['model-card.json']));
     expect(fs.existsSync(path.join(target, 'model-card.json'))).toBe(true);
-    await expect(engine.call('model:export', { runId: id, dir: target })).rejects.toMatchObject({ code: 'model-files', message: expect.stringContaining('not an empty folder') });
+    await expect(engine.call('model:export', { runId: id, dir: target })).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('not an empty folder') });
+    const { dataset } = await engine.call('runs:show', { id });
+    await expect(engine.call('model:export', { runId: id, dir: path.join(dataset.path, 'exported') })).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('inside the dataset folder') });
+    expect(fs.existsSync(path.join(dataset.path, 'exported'))).toBe(false);
     expect(await engine.call('runs:delete', { id })).toEqual({ deleted: true });
     await expect(engine.call('runs:show', { id })).rejects.toMatchObject({ code: 'not-found' });
   });

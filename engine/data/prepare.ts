@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetIssue, Split, ValidationReport } from '../protocol/dataset';
+import { isInside } from '../util/folders';
 import { mapLimit } from '../util/map-limit';
 import { CacheReader } from './cache/reader';
 import { CacheWriter } from './cache/writer';
@@ -80,6 +81,9 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
   const working = locateFiles(rootReal, manifest, log);
   const fingerprint = datasetFingerprint(manifest.contentHash, optionsText, working.flatMap((w) => [...w.files.values()]));
   const cacheRoot = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets');
+  if (options.writeCache !== false && isInside(cacheRoot, rootReal)) {
+    throw new DatasetError({ code: 'output-inside-dataset', file: '.', message: `The cache folder ${cacheRoot} is inside the dataset folder, which Modality Studio only reads; give --cache-dir (or MODALITY_STUDIO_CACHE) a folder outside ${rootReal}.` });
+  }
   const finalDir = path.join(cacheRoot, cacheKey(fingerprint, splitSeed));
   const cached = !log.hasErrors && readCachedMeta(finalDir, fingerprint);
   if (cached) return fromCache(finalDir, cached, root);

@@ -4,6 +4,7 @@
  * Settings come from the environment: MODALITY_STUDIO_DB, MODALITY_STUDIO_CACHE, MODALITY_STUDIO_HOME.
  */
 import { defaultCacheDir } from '../data/cache/location';
+import { UserError } from '../errors';
 import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
 
@@ -28,7 +29,25 @@ const post = (message: EngineMessage) => {
 async function flushed(): Promise<void> {
   for (let waited = 0; unsent > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }
-const service = new EngineService({ cacheDir: defaultCacheDir() }, post);
+/**
+ * The service, or, when it cannot start (a run database that cannot be opened), a stand-in that answers every
+ * request with that error: each host then shows the reason instead of "the engine stopped".
+ */
+function startService(): Pick<EngineService, 'handle' | 'close'> {
+  try {
+    return new EngineService({ cacheDir: defaultCacheDir() }, post);
+  } catch (error) {
+    const failure = { code: error instanceof UserError ? error.code : 'internal', message: (error as Error).message };
+    return {
+      handle: async (message) => {
+        const id = (message as { id?: unknown } | null)?.id;
+        post({ kind: 'response', id: typeof id === 'number' ? id : -1, result: { ok: false, error: failure } });
+      },
+      close: async () => undefined,
+    };
+  }
+}
+const service = startService();
 
 if (parentPort) parentPort.on('message', ({ data }) => void service.handle(data));
 else process.on('message', (message) => void service.handle(message));

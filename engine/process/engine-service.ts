@@ -10,6 +10,7 @@ import { BUILTIN_DATASETS } from '../data/builtin/registry';
 import { previewDataset } from '../data/preview';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { exportModelFolder } from '../model/export-model';
+import { claimModelFolder } from '../model/model-output';
 import { runRecorded } from '../runs/run-recorded';
 import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, listRuns, resolveRunId } from '../store/run-reader';
@@ -147,8 +148,8 @@ export class EngineService {
         const { runId, dir } = params as EngineCalls['model:export']['params'];
         const run = getRun(this.store.db, this.existingRun(runId));
         const model = run?.artifacts.find((a) => a.kind === 'model');
-        if (!model) throw new RequestError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
-        return exportModelFolder(model.path, dir);
+        if (!model || !run) throw new RequestError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
+        return exportModelFolder(model.path, dir, run.dataset.path);
       }
     }
   }
@@ -158,10 +159,17 @@ export class EngineService {
     const config = resolveConfig(params.config ?? {});
     const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir));
     const runId = crypto.randomUUID();
+    let modelDir: string;
+    try {
+      modelDir = claimModelFolder(params.out ?? defaultModelDir(runId), dataset.report.path);
+    } catch (error) {
+      dataset.prepared.reader.close();
+      throw error;
+    }
     const checkpointDir = defaultCheckpointDir(runId);
     createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
-    this.launch(runId, dataset.prepared, config, params.out ?? defaultModelDir(runId), checkpointDir, params.confirmDecision ?? false);
+    this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
     return { runId };
   }
 
@@ -175,9 +183,17 @@ export class EngineService {
       dataset.prepared.reader.close();
       throw new RequestError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
     }
+    let modelDir: string;
+    try {
+      // The default folder is the run's own (claimed when it started); a folder the user names must be new.
+      modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
+    } catch (error) {
+      dataset.prepared.reader.close();
+      throw error;
+    }
     const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
     markResumed(this.store.db, run.id);
-    this.launch(run.id, dataset.prepared, run.config, params.out ?? defaultModelDir(run.id), checkpointDir);
+    this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir);
     return { runId: run.id };
   }
 

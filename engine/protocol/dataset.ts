@@ -27,6 +27,7 @@ export type DatasetIssueCode =
   | 'missing-file'
   | 'unreadable-file'
   | 'file-too-large'
+  | 'output-inside-dataset'
   | 'path-outside'
   | 'unknown-extension'
   | 'mixed-kinds'

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { defaultDataDir } from '../app-paths';
+import { UserError } from '../errors';
+import { makeFolder } from '../util/folders';
 import { loadMigrations, migrate } from './migrate';
 
 /** The repository's migrations/ folder: the nearest one above this module (source or bundle, wherever it sits). */
@@ -37,12 +39,7 @@ export interface OpenedStore {
  * their finished epochs kept.
  */
 export function openStore(file: string = defaultDatabasePath(), options: { readonly?: boolean } = {}): OpenedStore {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // The desktop app's engine runs inside Electron, whose ABI differs from Node's: it points us at a build of
-  // better-sqlite3 for Electron (made at launch, beside node_modules, which the CLI keeps using).
-  const nativeBinding = process.env.MODALITY_STUDIO_SQLITE_BINDING;
-  const db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
-  db.pragma('busy_timeout = 5000');
+  const db = openDatabaseFile(file, options.readonly ?? false);
   if (options.readonly) return { db, file, backup: null, interrupted: [] };
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
@@ -53,6 +50,37 @@ export function openStore(file: string = defaultDatabasePath(), options: { reado
     return { db, file, backup, interrupted: markInterrupted(db) };
   } catch (error) {
     db.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the SQLite file, or says plainly why it cannot be used (a folder, a place that cannot be created or
+ * written, a file that is not a database): a wrong `--db` must not end in a stack trace or a hang.
+ */
+function openDatabaseFile(file: string, readonly: boolean): Database.Database {
+  const unusable = (why: string) => new UserError('database', `The run database ${file} cannot be used: ${why}. Give --db (or MODALITY_STUDIO_DB) the path of a .sqlite file in a folder you can write, e.g. ${path.join(os.homedir(), 'runs.sqlite')}.`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw unusable('it is a folder');
+  try {
+    if (!readonly) makeFolder(path.dirname(file));
+  } catch (error) {
+    throw unusable(`its folder ${path.dirname(file)} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  // The desktop app's engine runs inside Electron, whose ABI differs from Node's: it points us at a build of
+  // better-sqlite3 for Electron (made at launch, beside node_modules, which the CLI keeps using).
+  const nativeBinding = process.env.MODALITY_STUDIO_SQLITE_BINDING;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly, ...(nativeBinding ? { nativeBinding } : {}) });
+    db.pragma('busy_timeout = 5000');
+    // Reads the header: a file that is not an SQLite database fails here rather than in the middle of a run.
+    db.pragma('schema_version');
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') throw unusable('it is not an SQLite database');
+    if (code?.startsWith('SQLITE_CANTOPEN') || code?.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') throw unusable(`SQLite cannot open it (${code})`);
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, PhaseRef } from '../protocol/run';
+import { makeFolder } from '../util/folders';
 
 /** Everything `fit` needs to continue a phase exactly where it stopped (same numbers as an unbroken run). */
 export interface FitState {
@@ -81,7 +82,7 @@ export function folderCheckpoints(root: string, onSaved?: (phase: PhaseRef, file
           const header = Buffer.from(JSON.stringify(meta), 'utf8');
           const length = Buffer.alloc(4);
           length.writeUInt32LE(header.length, 0);
-          fs.mkdirSync(root, { recursive: true });
+          makeFolder(root);
           const temp = `${file}.tmp-${process.pid}`;
           fs.writeFileSync(temp, Buffer.concat([length, header, Buffer.from(tf.io.CompositeArrayBuffer.join(data))]));
           fs.renameSync(temp, file);

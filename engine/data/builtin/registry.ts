@@ -3,6 +3,7 @@ import path from 'node:path';
 import { encodePng } from '../formats/image';
 import { mnistHalves, MNIST_HALF_WIDTH, MNIST_SIZE } from './mnist-halves';
 import { generateSynthetic, type SyntheticKind } from './synthetic';
+import { makeFolder } from '../../util/folders';
 
 export interface BuiltinDataset {
   name: string;
@@ -81,7 +82,7 @@ export async function writeBuiltin(dataset: BuiltinDataset, dir: string): Promis
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new Error(`${dir} is not empty; choose a new or empty folder so that nothing in it is overwritten.`);
   }
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   await dataset.write(dir);
 }
 
@@ -94,7 +95,7 @@ export async function materializeBuiltin(dataset: BuiltinDataset, cacheDir: stri
   const target = path.join(cacheDir, 'builtin', `${dataset.name}-v${dataset.version}`);
   if (fs.existsSync(path.join(target, 'manifest.csv'))) return target;
   const temp = `${target}.partial-${process.pid}-${Date.now()}`;
-  fs.mkdirSync(temp, { recursive: true });
+  makeFolder(temp);
   try {
     await dataset.write(temp);
     fs.rmSync(target, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Split } from '../../protocol/dataset';
 import type { ModalityPlan } from '../plan';
 import type { CacheMeta, CachedModality, Normalization } from './meta';
+import { makeFolder } from '../../util/folders';
 
 /**
  * Streams decoded samples into a new cache folder: one float32 file per modality, sample-major, in manifest
@@ -15,9 +16,9 @@ export class CacheWriter {
   private readonly stats: StatsAccumulator[];
 
   constructor(private readonly finalDir: string, private readonly plans: ModalityPlan[]) {
-    fs.mkdirSync(path.dirname(finalDir), { recursive: true });
+    makeFolder(path.dirname(finalDir));
     this.tempDir = `${finalDir}.partial-${process.pid}-${Date.now()}`;
-    fs.mkdirSync(this.tempDir, { recursive: true });
+    fs.mkdirSync(this.tempDir);
     this.fds = plans.map((_, i) => fs.openSync(path.join(this.tempDir, fileName(i)), 'w'));
     this.stats = plans.map((plan) => new StatsAccumulator(plan));
   }
