@@ -18,6 +18,16 @@ function runsList(db: string): RunSummary[] {
   return (JSON.parse(cli('runs', 'list', '--json', '--db', db).stdout) as { runs: RunSummary[] }).runs;
 }
 
+/** True while `pid` exists and is not a zombie (Linux: the state field of /proc/PID/stat). */
+function processRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
 /** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
 async function startLongRun(db: string, epochs: number, args = ['--teacher-epochs', '200', '--patience', '200']) {
   // Its own process group, so that a test can kill the CLI and its engine process together (a power loss).
@@ -52,14 +62,15 @@ describe('runs in the store, through the CLI', () => {
     const db = path.join(home, 'kill.sqlite');
     const args = ['--teacher-epochs', '6', '--epochs', '3', '--probe-epochs', '3', '--patience', '10', '--seed', '4', '--method', 'umt'];
     const { child, exited } = await startLongRun(db, 3, args);
+    const reader = new Database(db, { readonly: true });
+    const { pid: enginePid } = reader.prepare("SELECT pid FROM runs WHERE status = 'running'").get() as { pid: number };
+    reader.close();
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
-    // The engine process dies with the CLI; opening the store after that marks the run.
-    let [run] = runsList(db);
-    for (let waited = 0; run?.status === 'running' && waited < 10_000; waited += 250) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      [run] = runsList(db);
-    }
+    // The engine process dies with the CLI (it may linger as a zombie until reaped, which still answers
+    // kill(pid, 0)); once it is no longer running, opening the store marks the run, without waiting longer.
+    for (let waited = 0; processRunning(enginePid) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const [run] = runsList(db);
     expect(run?.status).toBe('interrupted');
     const shown = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
     expect(shown.phases[0]!.epochs.length).toBeGreaterThanOrEqual(3);

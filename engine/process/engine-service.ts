@@ -16,11 +16,9 @@ import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, listRuns, resolveRunId } from '../store/run-reader';
 import { deleteRun, tagRun, untagRun } from '../store/run-admin';
 import { exportRun } from '../store/run-transfer';
-import { createRun, markResumed, recordArtifact, setRequestedMethod, upsertDataset } from '../store/run-writer';
+import { claimForResume, createRun, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
 import { resolveConfig } from '../train/config';
 import { PARAMS_SCHEMAS } from './request-schemas';
-
-const RESUMABLE = new Set(['interrupted', 'cancelled', 'failed']);
 
 class RequestError extends Error {
   constructor(readonly code: string, message: string) {
@@ -51,6 +49,8 @@ export interface EngineServiceOptions {
 export class EngineService {
   private readonly store: OpenedStore;
   private active: ActiveRun | null = null;
+  /** Set from the moment a run:start or run:resume is accepted until its run is active (or it failed). */
+  private starting = false;
 
   constructor(private readonly options: EngineServiceOptions, private readonly post: (message: EngineMessage) => void) {
     this.store = openStore(options.dbFile);
@@ -101,7 +101,7 @@ export class EngineService {
         }
       }
       case 'run:start':
-        return this.startRun(params as EngineCalls['run:start']['params']);
+        return this.exclusively(() => this.startRun(params as EngineCalls['run:start']['params']));
       case 'run:choose': {
         const { runId, method } = params as EngineCalls['run:choose']['params'];
         const choose = this.active?.runId === runId ? this.active.choose : null;
@@ -115,7 +115,7 @@ export class EngineService {
       case 'run:active':
         return { runId: this.active?.runId ?? null, awaitingChoice: Boolean(this.active?.choose) };
       case 'run:resume':
-        return this.resumeRun(params as EngineCalls['run:resume']['params']);
+        return this.exclusively(() => this.resumeRun(params as EngineCalls['run:resume']['params']));
       case 'run:cancel': {
         const { runId } = params as EngineCalls['run:cancel']['params'];
         if (this.active?.runId !== runId) return { cancelled: false };
@@ -139,7 +139,7 @@ export class EngineService {
       }
       case 'runs:delete': {
         const runId = this.existingRun((params as EngineCalls['runs:delete']['params']).id);
-        if (this.active?.runId === runId) throw new RequestError('busy', `Run ${runId} is running; cancel it before deleting it.`);
+        if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running') throw new RequestError('busy', `Run ${runId} is running; cancel it before deleting it.`);
         return { deleted: deleteRun(this.store.db, runId) !== null };
       }
       case 'runs:export':
@@ -154,8 +154,22 @@ export class EngineService {
     }
   }
 
+  /**
+   * One run at a time: the check and the reservation happen before the first `await`, so two calls arriving
+   * together cannot both pass the check while the first is still preparing its data.
+   */
+  private async exclusively<T>(start: () => Promise<T>): Promise<T> {
+    if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
+    if (this.starting) throw new RequestError('busy', 'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.');
+    this.starting = true;
+    try {
+      return await start();
+    } finally {
+      this.starting = false;
+    }
+  }
+
   private async startRun(params: EngineCalls['run:start']['params']): Promise<{ runId: string }> {
-    this.assertIdle();
     const config = resolveConfig(params.config ?? {});
     const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir));
     const runId = crypto.randomUUID();
@@ -174,27 +188,28 @@ export class EngineService {
   }
 
   private async resumeRun(params: EngineCalls['run:resume']['params']): Promise<{ runId: string }> {
-    this.assertIdle();
     const run = getRun(this.store.db, params.runId);
     if (!run) throw new RequestError('not-found', `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`);
-    if (!RESUMABLE.has(run.status)) throw new RequestError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
-    const dataset = await this.prepare(run.dataset.path);
-    if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
-      dataset.prepared.reader.close();
-      throw new RequestError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
-    }
-    let modelDir: string;
+    if (!RESUMABLE_STATUSES.includes(run.status)) throw new RequestError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
+    // The lease is taken before the (slow) preparation: a second process resuming the same run is refused now.
+    const before = claimForResume(this.store.db, run.id);
+    if (!before) throw new RequestError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
+    let dataset: Awaited<ReturnType<EngineService['prepare']>> | null = null;
     try {
+      dataset = await this.prepare(run.dataset.path);
+      if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
+        throw new RequestError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
+      }
       // The default folder is the run's own (claimed when it started); a folder the user names must be new.
-      modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
+      const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
+      const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
+      this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir);
+      return { runId: run.id };
     } catch (error) {
-      dataset.prepared.reader.close();
+      dataset?.prepared.reader.close();
+      releaseClaim(this.store.db, run.id, before);
       throw error;
     }
-    const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
-    markResumed(this.store.db, run.id);
-    this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir);
-    return { runId: run.id };
   }
 
   /** The full id of a stored run, or a not-found error naming the given id. */
@@ -202,10 +217,6 @@ export class EngineService {
     const id = resolveRunId(this.store.db, idOrPrefix);
     if (!id) throw new RequestError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs:list gives the ids.`);
     return id;
-  }
-
-  private assertIdle(): void {
-    if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
   }
 
   private async prepare(dir: string) {

@@ -106,8 +106,26 @@ export function recordArtifact(db: Database.Database, runId: string, kind: 'mode
 }
 
 /** Takes an interrupted, cancelled or failed run up again in this process. */
-export function markResumed(db: Database.Database, runId: string): void {
-  db.prepare("UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?").run(process.pid, os.hostname(), runId);
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed'];
+
+/**
+ * Takes a resumable run for this process: one conditional UPDATE, so that of two processes resuming the same
+ * run at once exactly one gets it (SQLite serialises writers); the row's pid and host are the lease, which
+ * `openStore` releases (marks interrupted) when that process is gone. Returns the status it had, or null
+ * when another process holds it or it is not resumable.
+ */
+export function claimForResume(db: Database.Database, runId: string): { status: RunStatus; error: string | null } | null {
+  return db.transaction(() => {
+    const before = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(runId) as { status: RunStatus; error: string | null } | undefined;
+    if (!before || !RESUMABLE_STATUSES.includes(before.status)) return null;
+    db.prepare("UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?").run(process.pid, os.hostname(), runId);
+    return before;
+  }).immediate();
+}
+
+/** Gives a claimed run back as it was, when its resume could not start (the data changed, say). */
+export function releaseClaim(db: Database.Database, runId: string, before: { status: RunStatus; error: string | null }): void {
+  db.prepare("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ? AND status = 'running' AND pid = ?").run(before.status, before.error, runId, process.pid);
 }
 
 /**
