@@ -31,7 +31,8 @@ describe('run saves a model that predict reloads in a fresh process', () => {
     const { dataset } = await prepareDataset(dir, { cacheDir });
     const testIds = new Set(dataset!.meta.sampleIds.filter((_, i) => dataset!.meta.splits[i] === 'test'));
     dataset!.reader.close();
-    const predicted = cli('predict', modelDir, dir, '--json', '--backend', 'wasm');
+    // By the built-in's name, as run takes it.
+    const predicted = cli('predict', modelDir, name, '--json', '--backend', 'wasm');
     expect(predicted.code, predicted.stderr).toBe(0);
     const report = JSON.parse(predicted.stdout) as PredictionReport;
     const onTest = report.predictions.filter((p) => testIds.has(p.id));
@@ -50,6 +51,17 @@ describe('run saves a model that predict reloads in a fresh process', () => {
     expect(blindReport.accuracy).toBeUndefined();
     expect(blindReport.predictions.map((p) => [p.id, p.label])).toEqual(report.predictions.slice(0, 39).map((p) => [p.id, p.label]));
   }, 240_000);
+
+  it('says plainly when the data folder or the model folder does not exist', () => {
+    const missing = cli('predict', path.join(work, 'umt-model'), path.join(work, 'no-such-folder'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`${path.join(work, 'no-such-folder')} does not exist`);
+    expect(missing.stderr).not.toContain('unexpectedly');
+    const noModel = cli('predict', path.join(work, 'no-such-model'), 'synthetic-mixed');
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toContain('model-card.json could not be read');
+    expect(noModel.stderr).not.toContain('unexpectedly');
+  });
 
   it('refuses data that lacks a modality the model needs, naming it', () => {
     const modelDir = path.join(work, 'umt-model');

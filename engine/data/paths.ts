@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DatasetError } from './issues';
 
 export type ConfinedPath =
   | { ok: true; absolute: string; relative: string }
@@ -42,3 +43,18 @@ export function describeConfinementFailure(reason: Exclude<ConfinedPath, { ok: t
       return 'is empty; give the path of a file relative to the dataset folder';
   }
 }
+
+/** The dataset folder with links resolved, or a {@link DatasetError} saying it is missing or not a folder. */
+export function realDatasetFolder(root: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(root);
+  } catch {
+    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} does not exist; give the path of a dataset folder (one holding manifest.csv, manifest.jsonl or train/ val/ test/ folders).` });
+  }
+  if (!stat.isDirectory()) {
+    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} is a file; give the folder that holds it (a dataset is a folder with a manifest.csv, manifest.jsonl or SPLIT/LABEL/ folders).` });
+  }
+  return fs.realpathSync(root);
+}
+

@@ -12,6 +12,7 @@ import { decodeCell } from './decode';
 import { cacheKey, datasetFingerprint } from './fingerprint';
 import { DatasetFileError } from './dataset-file';
 import { DatasetError, describeSample, IssueLog } from './issues';
+import { realDatasetFolder } from './paths';
 import { readManifest } from './manifest/read';
 import type { Manifest, ManifestSample } from './manifest/types';
 import { planModality, type ModalityPlan, type ProbedCell } from './plan';
@@ -70,7 +71,7 @@ export async function prepareDataset(dir: string, options: PrepareOptions = {}):
 }
 
 async function prepare(root: string, options: PrepareOptions, log: IssueLog): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
-  const rootReal = realFolder(root);
+  const rootReal = realDatasetFolder(root);
   const { options: datasetOptions, text: optionsText } = readDatasetOptions(rootReal);
   const manifest = readManifest(rootReal, { requireLabels: true }, log);
   const name = datasetOptions.name ?? path.basename(rootReal);
@@ -134,19 +135,6 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
     createdAt: new Date().toISOString(),
   });
   return { report: buildReport(reportFields, log), dataset: { meta, cacheDir: finalDir, reader: new CacheReader(finalDir, meta), fromCache: false } };
-}
-
-function realFolder(root: string): string {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(root);
-  } catch {
-    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} does not exist; give the path of a dataset folder (one holding manifest.csv, manifest.jsonl or train/ val/ test/ folders).` });
-  }
-  if (!stat.isDirectory()) {
-    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} is a file; give the folder that holds it (a dataset is a folder with a manifest.csv, manifest.jsonl or SPLIT/LABEL/ folders).` });
-  }
-  return fs.realpathSync(root);
 }
 
 function locateFiles(rootReal: string, manifest: Manifest, log: IssueLog): Working[] {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { applyNormalization } from '../data/cache/normalize';
@@ -6,6 +5,7 @@ import { decodeCell, sampleSize } from '../data/decode';
 import { DatasetError, describeSample, IssueLog } from '../data/issues';
 import { readManifest } from '../data/manifest/read';
 import type { ManifestSample } from '../data/manifest/types';
+import { realDatasetFolder } from '../data/paths';
 import { corruptCode, locateFile } from '../data/probe';
 import type { DatasetIssue } from '../protocol/dataset';
 import type { BackendChoice } from '../protocol/run';
@@ -48,7 +48,7 @@ export async function predictFolder(modelDir: string, datasetDir: string, backen
   const log = new IssueLog();
   const predictions: Prediction[] = [];
   try {
-    const root = fs.realpathSync(datasetDir);
+    const root = realDatasetFolder(path.resolve(datasetDir));
     const manifest = readManifest(root, { requireLabels: false }, log);
     const present = new Set(manifest.modalities.map((m) => m.name));
     const missing = card.modalities.filter((m) => !present.has(m.name)).map((m) => m.name);

@@ -18,7 +18,14 @@ const TYPES: Record<string, string> = {
 /** Serves the built renderer from `root`; paths outside it, and anything missing, are 404. */
 export function serveStatic(root: string, request: http.IncomingMessage, response: http.ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const relative = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request: the path is not valid percent-encoded UTF-8.');
+    return;
+  }
+  const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
   const file = path.resolve(root, relative);
   if (!file.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');

@@ -100,4 +100,52 @@ describe('the web mode bridge', () => {
     });
     expect(response).toBe(421);
   });
+
+  it('answers a path that is not valid percent-encoding with 400, not 500', async () => {
+    expect((await fetch(`${base}/%ff`)).status).toBe(400);
+    expect((await fetch(`${base}/%E0%A4%A`)).status).toBe(400);
+  });
+});
+
+describe('event streams are bounded', () => {
+  let small: http.Server;
+  let smallBase = '';
+  beforeAll(async () => {
+    small = createWebServer({ engine, staticDir, token: TOKEN, allowedHosts: ['127.0.0.1'] }, { maxStreams: 2, maxQueuedBytes: 64 * 1024 });
+    await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
+    smallBase = `http://127.0.0.1:${(small.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    small.closeAllConnections();
+    small.close();
+  });
+
+  it('refuses a stream beyond the cap with 503 and takes one again when a stream closes', async () => {
+    const controllers = [new AbortController(), new AbortController()];
+    for (const controller of controllers) expect((await fetch(`${smallBase}/api/events?token=${TOKEN}`, { signal: controller.signal })).status).toBe(200);
+    const refused = await fetch(`${smallBase}/api/events?token=${TOKEN}`);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'busy' } });
+    controllers[0]!.abort();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = new AbortController();
+    expect((await fetch(`${smallBase}/api/events?token=${TOKEN}`, { signal: again.signal })).status).toBe(200);
+    [again, ...controllers].forEach((controller) => controller.abort());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+
+  it('drops a stream whose reader stopped reading instead of queueing without bound', async () => {
+    const { request } = await import('node:http');
+    const closed = new Promise<string>((resolve) => {
+      request(`${smallBase}/api/events?token=${TOKEN}`, (response) => {
+        response.pause(); // a reader that never reads: the kernel's buffers fill, then the server's queue
+        response.on('close', () => resolve('closed'));
+        response.on('error', () => resolve('closed'));
+        const big: RunMessage = { kind: 'run-event', runId: 'r1', event: { type: 'log', level: 'info', message: 'x'.repeat(100_000) } };
+        for (let i = 0; i < 400; i += 1) listeners.forEach((listener) => listener(big));
+        response.resume();
+      }).on('error', () => resolve('closed')).end();
+    });
+    expect(await closed).toBe('closed');
+  });
 });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { ENGINE_CALL_NAMES, type EngineCallName, type EngineResult, type RunMessage } from '../protocol/engine';
+import { EventStreams } from './event-streams';
 import { serveStatic } from './static-files';
 import type { WebEngine } from './web-engine';
 
@@ -20,12 +21,9 @@ const MAX_BODY_BYTES = 1 << 20;
  * the params; answer: `{ok, value} | {ok: false, error}`, as over IPC), run messages as server-sent events
  * on `GET /api/events`. Every `/api/` request must carry the token (`Authorization: Bearer …` or `?token=`).
  */
-export function createWebServer(options: WebServerOptions): http.Server {
-  const streams = new Set<http.ServerResponse>();
-  const unsubscribe = options.engine.onRunMessage((message: RunMessage) => {
-    const frame = `data: ${JSON.stringify(message)}\n\n`;
-    for (const stream of streams) stream.write(frame);
-  });
+export function createWebServer(options: WebServerOptions, limits?: ConstructorParameters<typeof EventStreams>[0]): http.Server {
+  const streams = new EventStreams(limits);
+  const unsubscribe = options.engine.onRunMessage((message: RunMessage) => streams.broadcast(`data: ${JSON.stringify(message)}\n\n`));
   const server = http.createServer((request, response) => {
     void route(options, streams, request, response).catch((error: unknown) => {
       if (!response.headersSent) json(response, 500, { ok: false, error: { code: 'internal', message: (error as Error).message } });
@@ -33,7 +31,7 @@ export function createWebServer(options: WebServerOptions): http.Server {
     });
   });
   // Keeps the event streams alive through proxies and SSH tunnels that drop idle connections.
-  const heartbeat = setInterval(() => streams.forEach((stream) => stream.write(': keep-alive\n\n')), 15_000);
+  const heartbeat = setInterval(() => streams.broadcast(': keep-alive\n\n'), 15_000);
   server.on('close', () => {
     clearInterval(heartbeat);
     unsubscribe();
@@ -41,7 +39,7 @@ export function createWebServer(options: WebServerOptions): http.Server {
   return server;
 }
 
-async function route(options: WebServerOptions, streams: Set<http.ServerResponse>, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function route(options: WebServerOptions, streams: EventStreams, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const host = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   if (!options.allowedHosts.includes(host)) {
@@ -58,10 +56,7 @@ async function route(options: WebServerOptions, streams: Set<http.ServerResponse
     return;
   }
   if (url.pathname === '/api/events' && request.method === 'GET') {
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    response.write(': connected\n\n');
-    streams.add(response);
-    request.on('close', () => streams.delete(response));
+    streams.open(request, response);
     return;
   }
   const call = /^\/api\/call\/([a-z]+:[a-z-]+)$/.exec(url.pathname)?.[1];

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { defaultCacheDir } from '../../data/cache/location';
+import { resolveDatasetArgument } from '../../data/resolve-dataset';
 import { UserError } from '../../errors';
 import { predictFolder } from '../../model/predict-folder';
 import type { RunConfig } from '../../protocol/run';
@@ -9,12 +11,13 @@ export function registerPredict(program: Command, context: CliContext): void {
     .command('predict')
     .description('classify the samples of a dataset folder (labels optional) with a model saved by `run`')
     .argument('<model-dir>', 'the model folder `run` wrote (it holds model-card.json)')
-    .argument('<dir>', 'dataset folder in the same format, with the modalities the model was trained on')
+    .argument('<dir>', 'dataset folder in the same format, with the modalities the model was trained on, or the name of a built-in dataset')
     .option('--json', 'print one JSON object')
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
     .action(async (modelDir: string, dir: string, options: { json?: boolean; backend?: RunConfig['backend'] }) => {
       try {
-        const report = await predictFolder(modelDir, dir, options.backend ?? 'auto');
+        // Like run, predict takes a built-in dataset's name where no folder of that name exists.
+        const report = await predictFolder(modelDir, await resolveDatasetArgument(dir, defaultCacheDir()), options.backend ?? 'auto');
         if (options.json) {
           context.stdout.write(`${JSON.stringify(report)}\n`);
         } else {
