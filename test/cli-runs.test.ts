@@ -109,9 +109,28 @@ describe('runs in the store, through the CLI', () => {
     const file = path.join(home, 'export.json');
     fs.writeFileSync(file, exported.stdout);
     const other = path.join(home, 'other.sqlite');
-    expect(cli('runs', 'import', file, '--db', other).stdout).toContain(`Imported run ${runId}`);
+    // Imported by another installation (its own data folder), as on a laptop after training on a server.
+    const otherHome = path.join(home, 'other-home');
+    const otherCli = cliWith({ ...env, MODALITY_STUDIO_HOME: otherHome });
+    const imported = otherCli('runs', 'import', file, '--db', other);
+    expect(imported.stdout).toContain(`Imported run ${runId}`);
+    // The model folder is copied into this app's data folder; the checkpoints stay where they were trained.
+    const original = JSON.parse(exported.stdout).run as StoredRun;
+    const copiedModel = path.join(otherHome, 'runs', runId, 'model');
+    expect(imported.stderr).toContain('Not imported: checkpoint');
     const copy = JSON.parse(cli('runs', 'show', runId, '--json', '--db', other).stdout) as StoredRun;
-    expect(copy).toEqual(JSON.parse(exported.stdout).run);
+    expect(copy).toEqual({ ...original, artifacts: original.artifacts.filter((a) => a.kind === 'model').map((a) => ({ ...a, path: copiedModel })) });
+    expect(fs.readFileSync(path.join(copiedModel, 'model-card.json'), 'utf8')).toBe(fs.readFileSync(path.join(original.artifacts.find((a) => a.kind === 'model')!.path, 'model-card.json'), 'utf8'));
+
+    // An edited export cannot make the app hold (and later export) an arbitrary folder.
+    const secret = path.join(home, 'secret');
+    fs.mkdirSync(secret);
+    fs.writeFileSync(path.join(secret, 'id_rsa'), 'PRIVATE');
+    const edited = { ...JSON.parse(exported.stdout), run: { ...original, id: 'edited', artifacts: [{ ...original.artifacts[0]!, kind: 'model', path: secret }] } };
+    fs.writeFileSync(file, JSON.stringify(edited));
+    const refused = otherCli('runs', 'import', file, '--db', other);
+    expect(refused.stderr).toContain(`Not imported: model ${secret}`);
+    expect((JSON.parse(cli('runs', 'show', 'edited', '--json', '--db', other).stdout) as StoredRun).artifacts).toEqual([]);
     expect(copy.tags).toEqual(['baseline']);
     expect(copy.note).toBe('first try with the defaults');
     expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');

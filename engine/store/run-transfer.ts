@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { UserError } from '../errors';
+import { readCard } from '../model/model-card';
+import { isAbsentOrEmptyFolder, isInside, makeFolder, realPathOf } from '../util/folders';
 import type { RunExport, StoredRun } from '../protocol/store';
 import { getRun } from './run-reader';
 
@@ -19,11 +23,25 @@ export function epochsCsv(run: StoredRun): string {
   return `${lines.join('\n')}\n`;
 }
 
+export interface ImportOutcome {
+  id: string;
+  renamed: boolean;
+  /** The model folder copied into the app's data folder, if the export's model could be found and checked. */
+  model: string | null;
+  /** Artifacts of the export that were not kept, each with the reason. */
+  dropped: string[];
+}
+
 /**
  * Adds an exported run (say, trained headless on a GPU server) to this database. Its id is kept unless this
- * database already has a run with that id, in which case the import gets a new one; returns the id used.
+ * database already has a run with that id, in which case the import gets a new one.
+ *
+ * An export's artifact paths are only text, possibly edited: none is recorded as it is written. A model
+ * folder that exists here and holds a valid model card is copied into `modelsDir/ID/model` (the app's own
+ * data folder) and that copy is recorded; checkpoints and anything that is not a model are dropped and
+ * listed, so no later call (model:export, resume) can be pointed at an arbitrary folder through an import.
  */
-export function importRun(db: Database.Database, data: unknown): { id: string; renamed: boolean } {
+export function importRun(db: Database.Database, data: unknown, modelsDir: string): ImportOutcome {
   const exported = data as Partial<RunExport>;
   if (exported?.format !== 'modality-studio-run' || exported.version !== 1 || !exported.run?.id) {
     throw new UserError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 1, "run": {…}}, as runs export writes).');
@@ -31,6 +49,7 @@ export function importRun(db: Database.Database, data: unknown): { id: string; r
   const run = exported.run;
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
   const id = taken ? crypto.randomUUID() : run.id;
+  const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], path.join(modelsDir, id, 'model'));
   db.transaction(() => {
     const d = run.dataset;
     db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
@@ -54,9 +73,59 @@ export function importRun(db: Database.Database, data: unknown): { id: string; r
     const insertLaziness = db.prepare('INSERT INTO laziness (run_id, modality, teacher, late_fusion, umt) VALUES (?, ?, ?, ?, ?)');
     for (const [modality, row] of Object.entries(run.laziness)) insertLaziness.run(id, modality, row.teacher, row.lateFusion, row.umt ?? null);
     const insertArtifact = db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const a of run.artifacts) insertArtifact.run(id, a.kind, a.path, a.phase, a.epoch, a.createdAt);
+    for (const a of artifacts) insertArtifact.run(id, a.kind, a.path, a.phase, a.epoch, a.createdAt);
     const insertTag = db.prepare('INSERT INTO tags (run_id, tag) VALUES (?, ?)');
     for (const tag of run.tags) insertTag.run(id, tag);
   })();
-  return { id, renamed: Boolean(taken) };
+  return { id, renamed: Boolean(taken), model, dropped };
+}
+
+function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string): { artifacts: StoredRun['artifacts']; model: string | null; dropped: string[] } {
+  const kept: StoredRun['artifacts'] = [];
+  const dropped: string[] = [];
+  let model: string | null = null;
+  for (const artifact of artifacts) {
+    if (artifact.kind !== 'model') {
+      dropped.push(`${artifact.kind} ${artifact.path}: checkpoints stay on the machine that trained the run`);
+      continue;
+    }
+    const problem = model ? 'a second model folder' : modelFolderProblem(artifact.path);
+    if (problem) {
+      dropped.push(`model ${artifact.path}: ${problem}`);
+      continue;
+    }
+    const same = realPathOf(artifact.path) === realPathOf(modelTarget);
+    if (!same && (isInside(modelTarget, artifact.path) || isInside(artifact.path, modelTarget))) {
+      dropped.push(`model ${artifact.path}: it overlaps ${modelTarget}, where the copy would go`);
+      continue;
+    }
+    if (same) {
+      model = modelTarget; // exported from this app's own data folder: the files are already where they belong
+    } else if (!isAbsentOrEmptyFolder(modelTarget)) {
+      dropped.push(`model ${artifact.path}: ${modelTarget} already holds files, which an import does not overwrite`);
+      continue;
+    } else {
+      model = copyModelFolder(artifact.path, modelTarget);
+    }
+    kept.push({ ...artifact, path: model });
+  }
+  return { artifacts: kept, model, dropped };
+}
+
+/** Why `dir` is not a model folder written by `run` (readable here, with a valid model card), or null. */
+function modelFolderProblem(dir: string): string | null {
+  if (typeof dir !== 'string' || !path.isAbsolute(dir) || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return 'not a folder on this machine';
+  try {
+    readCard(dir);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function copyModelFolder(source: string, target: string): string {
+  makeFolder(path.dirname(target));
+  // Only plain files and folders: a link inside an edited model folder must not pull other files along.
+  fs.cpSync(source, target, { recursive: true, dereference: false, filter: (from) => !fs.lstatSync(from).isSymbolicLink() });
+  return target;
 }

@@ -135,12 +135,15 @@ describe('run store', () => {
     source.db.prepare("INSERT INTO tags (run_id, tag) VALUES ('travelling', 'gpu-server')").run();
     const exported = exportRun(source.db, 'trav');
     const target = openStore(dbFile());
-    expect(importRun(target.db, JSON.parse(JSON.stringify(exported)))).toEqual({ id: 'travelling', renamed: false });
-    expect(getRun(target.db, 'travelling')).toEqual(exported.run);
-    const again = importRun(target.db, exported);
+    const modelsDir = path.join(path.dirname(dbFile()), 'imported-models');
+    // The model folder /models/travelling does not exist here: the run comes without it, and says so.
+    expect(importRun(target.db, JSON.parse(JSON.stringify(exported)), modelsDir)).toEqual({ id: 'travelling', renamed: false, model: null, dropped: ['model /models/travelling: not a folder on this machine'] });
+    const withoutModel = { ...exported.run, artifacts: [] };
+    expect(getRun(target.db, 'travelling')).toEqual(withoutModel);
+    const again = importRun(target.db, exported, modelsDir);
     expect(again.renamed).toBe(true);
-    expect({ ...getRun(target.db, again.id)!, id: 'travelling' }).toEqual(exported.run);
-    expect(() => importRun(target.db, { format: 'something-else' })).toThrow(/not a run exported by Modality Studio/);
+    expect({ ...getRun(target.db, again.id)!, id: 'travelling' }).toEqual(withoutModel);
+    expect(() => importRun(target.db, { format: 'something-else' }, modelsDir)).toThrow(/not a run exported by Modality Studio/);
     source.db.close();
     target.db.close();
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { defaultDataDir } from '../../app-paths';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -96,8 +97,10 @@ export function registerRuns(program: Command, context: CliContext): void {
       return;
     }
     withStore(context, options, (handle) => {
-      const { id, renamed } = importRun(handle, data);
+      const { id, renamed, model, dropped } = importRun(handle, data, path.join(defaultDataDir(), 'runs'));
       context.stdout.write(`Imported run ${id}${renamed ? ' (its original id was already in this database, so it got a new one)' : ''}.\n`);
+      if (model) context.stdout.write(`Its model was copied to ${model}.\n`);
+      for (const line of dropped) context.stderr.write(`Not imported: ${line}\n`);
     });
   });
 
