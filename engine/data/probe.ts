@@ -4,7 +4,7 @@ import { inspectImage, IMAGE_EXTENSIONS } from './formats/image';
 import { decodeJsonVector } from './formats/json-vector';
 import { npyDataBytes, npyHeaderEnd, NpyFormatError, parseNpyHeader, type NpyHeader } from './formats/npy';
 import { formatBytes, MAX_SAMPLE_FILE_BYTES, readDatasetFile, withDatasetFile, type OpenDatasetFile } from './dataset-file';
-import { inspectWav } from './formats/wav';
+import { inspectWavAt, WavFormatError } from './formats/wav';
 import { describeSample } from './issues';
 import { confinePath, describeConfinementFailure } from './paths';
 import type { DatasetIssue } from '../protocol/dataset';
@@ -59,12 +59,9 @@ export async function probeCell(cell: Cell, file: LocatedFile | undefined): Prom
   if (cell.type === 'numbers') return { kind: 'vector', length: cell.values.length };
   if (!file) throw new Error('probeCell: a file cell needs its located file');
   if (file.extension === '.npy') return { kind: 'array', shape: withDatasetFile(file.absolute, file.relative, probeNpy).shape };
+  if (file.extension === '.wav') return withDatasetFile(file.absolute, file.relative, probeWav);
   const bytes = readBytes(file);
   switch (file.extension) {
-    case '.wav': {
-      const info = inspectWav(bytes);
-      return { kind: 'audio', sampleRate: info.sampleRate, frames: info.frames };
-    }
     case '.json':
       return { kind: 'vector', length: decodeJsonVector(bytes).length };
     default:
@@ -75,6 +72,13 @@ export async function probeCell(cell: Cell, file: LocatedFile | undefined): Prom
 /** A sample's whole file: a regular file of bounded size (checked again on the open file). */
 export function readBytes(file: LocatedFile): Uint8Array {
   return readDatasetFile(file.absolute, file.relative, MAX_SAMPLE_FILE_BYTES);
+}
+
+/** A clip's header, read with a few positioned reads: decoding reads the clip once, later. */
+function probeWav(file: OpenDatasetFile): CellProbe {
+  if (file.size > MAX_SAMPLE_FILE_BYTES) throw new WavFormatError(`it is ${formatBytes(file.size)}; at most ${formatBytes(MAX_SAMPLE_FILE_BYTES)} is read for one sample`);
+  const info = inspectWavAt((position, length) => file.read(position, length), file.size, () => file.read(0, file.size));
+  return { kind: 'audio', sampleRate: info.sampleRate, frames: info.frames };
 }
 
 /** An array's header and its promised size, read without reading the data (arrays can be gigabytes). */

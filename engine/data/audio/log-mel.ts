@@ -58,33 +58,83 @@ export function melFilterbank(options: LogMelOptions): Float32Array[] {
 }
 
 /**
+ * A filterbank kept as each filter's non-zero run: the triangular filters are ~98% zeros (64 bands over
+ * 513 bins), so the dense product was most of the spectrogram's time. Summing only the run, in the same
+ * bin order, gives bit-identical energies (the skipped terms are exact zeros).
+ */
+interface SparseFilter {
+  start: number;
+  weights: Float32Array;
+}
+
+function sparseFilters(filters: Float32Array[]): SparseFilter[] {
+  return filters.map((filter) => {
+    let start = filter.findIndex((w) => w !== 0);
+    if (start < 0) start = 0;
+    let end = filter.length;
+    while (end > start && filter[end - 1] === 0) end -= 1;
+    return { start, weights: filter.slice(start, end) };
+  });
+}
+
+/** What one spectrogram shape needs, made once per shape: FFT plan, Hann window, sparse filters. */
+interface LogMelPlan {
+  fft: FFT;
+  window: number;
+  hop: number;
+  hann: Float32Array;
+  filters: SparseFilter[];
+}
+
+const plans = new Map<string, { dense: Float32Array[]; plan: LogMelPlan }>();
+
+function planFor(options: LogMelOptions, dense: Float32Array[]): LogMelPlan {
+  const key = JSON.stringify(options);
+  const cached = plans.get(key);
+  if (cached && cached.dense === dense) return cached.plan;
+  const window = Math.round((options.windowMs / 1000) * options.sampleRate);
+  const plan = {
+    fft: new FFT(options.fftSize),
+    window,
+    hop: Math.round((options.hopMs / 1000) * options.sampleRate),
+    hann: Float32Array.from({ length: window }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / window)),
+    filters: sparseFilters(dense),
+  };
+  plans.set(key, { dense, plan });
+  return plan;
+}
+
+/**
  * Log-mel spectrogram of a mono clip, as a one-channel image `[melBands, frames, 1]` (height = frequency,
  * low bands first; width = time), flattened row-major. Magnitude spectrum (paper A.1 feeds the magnitude),
  * Hann window zero-padded to `fftSize`, `log(mel + 1e-6)`.
  */
 export function logMelSpectrogram(clip: Float32Array, options: LogMelOptions, filters = melFilterbank(options)): Float32Array {
-  const window = Math.round((options.windowMs / 1000) * options.sampleRate);
-  const hop = Math.round((options.hopMs / 1000) * options.sampleRate);
+  const { fft, window, hop, hann, filters: bands } = planFor(options, filters);
   const frames = frameCount(clip.length, options);
-  const fft = new FFT(options.fftSize);
-  const input = new Array<number>(options.fftSize).fill(0);
+  const input = new Float64Array(options.fftSize);
   const spectrum = fft.createComplexArray() as number[];
-  const magnitude = new Float32Array(options.fftSize / 2 + 1);
-  const hann = Float32Array.from({ length: window }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / window));
+  const bins = options.fftSize / 2 + 1;
+  const magnitude = new Float32Array(bins);
   const out = new Float32Array(options.melBands * frames);
   for (let frame = 0; frame < frames; frame += 1) {
     const start = frame * hop;
-    for (let i = 0; i < options.fftSize; i += 1) input[i] = i < window ? (clip[start + i] ?? 0) * (hann[i] ?? 0) : 0;
-    fft.realTransform(spectrum, input);
-    for (let bin = 0; bin < magnitude.length; bin += 1) {
-      const re = spectrum[2 * bin] ?? 0;
-      const im = spectrum[2 * bin + 1] ?? 0;
+    // A clip shorter than one window leaves the rest of the frame zero, as zero-padding does.
+    const filled = Math.max(0, Math.min(window, clip.length - start));
+    for (let i = 0; i < filled; i += 1) input[i] = clip[start + i]! * hann[i]!;
+    input.fill(0, filled, window);
+    fft.realTransform(spectrum, input as unknown as number[]);
+    for (let bin = 0; bin < bins; bin += 1) {
+      const re = spectrum[2 * bin]!;
+      const im = spectrum[2 * bin + 1]!;
       magnitude[bin] = Math.sqrt(re * re + im * im);
     }
-    for (let band = 0; band < options.melBands; band += 1) {
-      const filter = filters[band] as Float32Array;
+    for (let band = 0; band < bands.length; band += 1) {
+      const filter = bands[band]!;
+      const weights = filter.weights;
+      const first = filter.start;
       let energy = 0;
-      for (let bin = 0; bin < magnitude.length; bin += 1) energy += (filter[bin] ?? 0) * (magnitude[bin] ?? 0);
+      for (let k = 0; k < weights.length; k += 1) energy += weights[k]! * magnitude[first + k]!;
       out[band * frames + frame] = Math.log(energy + 1e-6);
     }
   }

@@ -1,8 +1,9 @@
 import wavefilePackage from 'wavefile';
+import { readWavHeader, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_PCM, WavFormatError, type ReadAt, type WavHeader } from './wav-header';
+
+export { WavFormatError } from './wav-header';
 
 const { WaveFile } = wavefilePackage;
-
-export class WavFormatError extends Error {}
 
 export interface WavInfo {
   sampleRate: number;
@@ -11,8 +12,88 @@ export interface WavInfo {
   frames: number;
 }
 
-/** Reads a WAV header and checks that the file holds all the data its header promises. */
+/**
+ * Reads a WAV header (through positioned reads: a probe needs a few dozen bytes, not the clip) and checks
+ * that the file holds all the data its header promises. `readAll` is the fallback for the rare variants
+ * (RIFX, RF64) that the general decoder reads.
+ */
+export function inspectWavAt(read: ReadAt, fileSize: number, readAll: () => Uint8Array): WavInfo {
+  const header = readWavHeader(read, fileSize);
+  if (header) return { sampleRate: header.sampleRate, channels: header.channels, frames: header.frames };
+  return inspectWithWavefile(readAll());
+}
+
+/** {@link inspectWavAt} on bytes already in memory. */
 export function inspectWav(bytes: Uint8Array): WavInfo {
+  return inspectWavAt(bytesReader(bytes), bytes.length, () => bytes);
+}
+
+/**
+ * Decodes a WAV to mono float32 at `targetRate` Hz, channels averaged. PCM (8/16/24/32-bit integer) and
+ * 32/64-bit float at the target rate are decoded here straight from the bytes, with wavefile's scaling
+ * (so the samples are the same as before this decoder existed: negative values / 2^(b-1), positive ones
+ * / (2^(b-1) − 1)); other encodings (A-law, µ-law, ADPCM…) and other rates go through wavefile, whose
+ * resampler low-pass filters before downsampling.
+ */
+export function decodeWavMono(bytes: Uint8Array, targetRate: number): Float32Array {
+  const header = readWavHeader(bytesReader(bytes), bytes.length);
+  if (header && header.sampleRate === targetRate && readsDirectly(header)) return decodeDirect(bytes, header);
+  return decodeWithWavefile(bytes, targetRate);
+}
+
+function readsDirectly(header: WavHeader): boolean {
+  const bytesPerSample = header.bitsPerSample / 8;
+  if (!Number.isInteger(bytesPerSample) || header.blockAlign !== bytesPerSample * header.channels) return false;
+  if (header.formatTag === WAVE_FORMAT_PCM) return [8, 16, 24, 32].includes(header.bitsPerSample);
+  return header.formatTag === WAVE_FORMAT_IEEE_FLOAT && (header.bitsPerSample === 32 || header.bitsPerSample === 64);
+}
+
+function decodeDirect(bytes: Uint8Array, header: WavHeader): Float32Array {
+  const { channels, frames, bitsPerSample } = header;
+  const data = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, frames * header.blockAlign);
+  const sample = sampleReader(header.formatTag, bitsPerSample);
+  const width = bitsPerSample / 8;
+  const mono = new Float32Array(frames);
+  if (channels === 1 && bitsPerSample === 16 && header.formatTag === WAVE_FORMAT_PCM) {
+    // The common case (speech corpora), unrolled: a DataView call per sample was most of the decode time.
+    const base = bytes.byteOffset + header.dataOffset;
+    const raw = new Uint8Array(bytes.buffer, base, frames * 2);
+    for (let i = 0; i < frames; i += 1) {
+      const value = ((raw[2 * i + 1]! << 24) >> 16) | raw[2 * i]!;
+      mono[i] = value > 0 ? value / 32767 : value / 32768;
+    }
+    return mono;
+  }
+  if (channels === 1) {
+    for (let i = 0; i < frames; i += 1) mono[i] = sample(data, i * width);
+    return mono;
+  }
+  // Averaged channel by channel in float32, as the wavefile path did (one rounding per added channel).
+  for (let c = 0; c < channels; c += 1) {
+    for (let i = 0; i < frames; i += 1) mono[i] = (mono[i] ?? 0) + Math.fround(sample(data, (i * channels + c) * width)) / channels;
+  }
+  return mono;
+}
+
+/** One sample at a byte offset, as a float in [-1, 1] (integers scaled as wavefile's intToFloat does). */
+function sampleReader(formatTag: number, bits: number): (data: DataView, offset: number) => number {
+  if (formatTag === WAVE_FORMAT_IEEE_FLOAT) return bits === 32 ? (d, o) => d.getFloat32(o, true) : (d, o) => d.getFloat64(o, true);
+  const min = 2 ** (bits - 1);
+  const max = min - 1;
+  const scale = (value: number) => (value > 0 ? value / max : value / min);
+  switch (bits) {
+    case 8: return (d, o) => scale(d.getUint8(o) - 128); // 8-bit WAV is unsigned
+    case 16: return (d, o) => scale(d.getInt16(o, true));
+    case 24: return (d, o) => scale(((d.getUint8(o + 2) << 24) >> 8) | (d.getUint8(o + 1) << 8) | d.getUint8(o));
+    default: return (d, o) => scale(d.getInt32(o, true));
+  }
+}
+
+function bytesReader(bytes: Uint8Array): ReadAt {
+  return (position, length) => bytes.subarray(position, position + length);
+}
+
+function inspectWithWavefile(bytes: Uint8Array): WavInfo {
   const wav = open(bytes);
   const fmt = wav.fmt as { numChannels: number; sampleRate: number; blockAlign: number };
   const data = wav.data as { chunkSize: number; samples: Uint8Array };
@@ -24,12 +105,9 @@ export function inspectWav(bytes: Uint8Array): WavInfo {
   return { sampleRate: fmt.sampleRate, channels: fmt.numChannels, frames: Math.floor(data.chunkSize / fmt.blockAlign) };
 }
 
-/**
- * Decodes a WAV to mono float32 at `targetRate` Hz (channels averaged; resampled with wavefile's cubic
- * interpolation and its low-pass filter when downsampling).
- */
-export function decodeWavMono(bytes: Uint8Array, targetRate: number): Float32Array {
-  inspectWav(bytes);
+/** The general path (any encoding wavefile reads, any rate): wavefile's conversion and cubic resampler. */
+function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array {
+  inspectWithWavefile(bytes);
   const wav = open(bytes);
   try {
     wav.toBitDepth('32f');

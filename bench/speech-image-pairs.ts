@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodePng } from '../engine/data/formats/image';
+import { encodeWav16 } from '../engine/data/formats/wav';
+
+const CLASSES = 10;
+
+/**
+ * `count` samples of a 28×28 grey PNG (the image modality) and a 16-bit mono WAV clip of `clipSeconds` at
+ * 16 kHz (the audio modality), written once into `work`: the shape of the image + speech dataset that issue
+ * 16 timed (1-s clips). Each class has its own tone and its own bright row, over seeded noise.
+ */
+export async function speechImagePairs(work: string, count: number, clipSeconds = 1): Promise<string> {
+  const dir = path.join(work, `speech-image-${count}-${clipSeconds}s`);
+  if (fs.existsSync(path.join(dir, 'manifest.csv'))) return dir;
+  const staging = `${dir}.partial`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  for (const m of ['image', 'audio']) fs.mkdirSync(path.join(staging, m), { recursive: true });
+  let seed = 777;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const lines = ['id,label,image,audio'];
+  const rate = 16_000;
+  for (let i = 0; i < count; i += 1) {
+    const label = i % CLASSES;
+    const pixels = Float32Array.from({ length: 28 * 28 }, (_, p) => Math.min(1, random() * 0.6 + (Math.floor(p / 28) === 2 * label + 3 ? 0.4 : 0)));
+    fs.writeFileSync(path.join(staging, 'image', `${i}.png`), await encodePng(pixels, 28, 28, 1));
+    const hz = 200 + 80 * label;
+    const clip = Float32Array.from({ length: Math.round(clipSeconds * rate) }, (_, t) => 0.4 * Math.sin((2 * Math.PI * hz * t) / rate) + 0.2 * (random() - 0.5));
+    fs.writeFileSync(path.join(staging, 'audio', `${i}.wav`), encodeWav16(clip, rate));
+    lines.push(`s${i},c${label},image/${i}.png,audio/${i}.wav`);
+  }
+  fs.writeFileSync(path.join(staging, 'manifest.csv'), `${lines.join('\n')}\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(staging, dir);
+  return dir;
+}
