@@ -6,6 +6,8 @@
  * 2. The whole method on mnist-halves with a fixed epoch budget, ours (the CLI) against
  *    bench/reference/pipeline.py: wall time and test accuracies.
  * 3. Peak resident memory of a training run on 10k and on 100k generated 32×32 image pairs.
+ * 4. Preparing data (`validate` with a cold cache, start-up included): 1-s and 10-s 16 kHz clips with PNGs,
+ *    and 32×32 PNG pairs; numpy doing the audio part (read, STFT, mel, log) in bench/reference/prepare.py.
  *
  * Prints a table (stderr shows progress); with --json, one JSON object as the last line of stdout.
  */
@@ -14,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { imagePairs, measureRun } from './memory-bench';
 import { mnistHalvesWithSplit, timePipeline } from './pipeline-bench';
+import { timePreparation } from './prepare-bench';
 import { ensureTorch, PYTHON, runPython } from './python';
 import type { StepTiming } from './steps';
 
@@ -71,12 +74,25 @@ const memoryRuns = sizes.map((count) => {
 });
 const [small, large] = memoryRuns as [typeof memoryRuns[0], typeof memoryRuns[0]];
 
+// 4. Preparation.
+const preparation = await timePreparation(WORK, log);
+
 const summary = {
   machine: { ...machine, backend: backends.native ? 'native' : 'wasm', threads: main.mlp.threads, torch: torchVersion, torchThreads: torchSteps.threads },
   mlp: step('mlp'),
   cnn: step('cnn'),
   pipeline: { ours: round(pipeline.ours, 1), torch: round(pipeline.torch, 1), ratio: round(pipeline.ours / pipeline.torch), oursAccuracy: round(pipeline.oursAccuracy, 4), torchAccuracy: round(pipeline.torchAccuracy, 4) },
   memory: { small: round(small.peakRssMb, 0), large: round(large.peakRssMb, 0), ratio: round(large.peakRssMb / small.peakRssMb) },
+  preparation: {
+    clips1sSeconds: round(preparation.clips1s.seconds),
+    numpySeconds: round(preparation.numpy.seconds),
+    ratio: round(preparation.clips1s.seconds / preparation.numpy.seconds),
+    clipsPerSecond: round(preparation.clips1s.clipsPerSecond, 0),
+    numpyClipsPerSecond: round(preparation.numpy.clipsPerSecond, 0),
+    clips10sSeconds: round(preparation.clips10s.seconds),
+    tenSecondClipCost: round((preparation.clips10s.seconds / 150) / (preparation.clips1s.seconds / 1500), 1),
+    pngPairsPerSecond: round(preparation.pngPairs.pairsPerSecond, 0),
+  },
   details: {
     backends: Object.fromEntries(Object.entries(backends).map(([name, t]) => [name, { threads: t.mlp.threads, mlpMs: round(t.mlp.msPerStep, 1), cnnMs: t.cnn ? round(t.cnn.msPerStep, 1) : null }])),
     pipelineBudget: budget,
@@ -96,6 +112,9 @@ const table = [
   `| CNN step (2 × 1×32×32 conv32-BN-ReLU-pool-conv64-BN-ReLU-GAP-dense128, batch 64) | ${summary.cnn.ours} ms | ${summary.cnn.torch} ms | ${summary.cnn.ratio} |`,
   `| whole method on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs) | ${summary.pipeline.ours} s, test ${(pipeline.oursAccuracy * 100).toFixed(1)}% (${pipeline.oursMethod}) | ${summary.pipeline.torch} s, test ${(pipeline.torchAccuracy * 100).toFixed(1)}% (${pipeline.torchMethod}) | ${summary.pipeline.ratio} |`,
   `| peak memory of a run, ${sizes[0]?.toLocaleString('en')} vs ${sizes[1]?.toLocaleString('en')} image pairs | ${summary.memory.small} MB → ${summary.memory.large} MB | | ${summary.memory.ratio} (large / small) |`,
+  `| preparing 1,500 1-s 16 kHz clips + 1,500 28×28 PNGs (validate, cold cache, start-up included; numpy: the clips' read, STFT, mel, log on one core) | ${summary.preparation.clips1sSeconds} s (${summary.preparation.clipsPerSecond} clips/s) | ${summary.preparation.numpySeconds} s (${summary.preparation.numpyClipsPerSecond} clips/s) | ${summary.preparation.ratio} |`,
+  `| preparing 150 10-s clips + 150 PNGs | ${summary.preparation.clips10sSeconds} s (a 10-s clip costs ${summary.preparation.tenSecondClipCost} × a 1-s clip, start-up included) | | |`,
+  `| preparing 3,000 pairs of 32×32 PNGs | ${summary.preparation.pngPairsPerSecond} pairs/s | | |`,
   '',
   `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends).map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs ?? 'not measured'}`).join('; ')}.`,
 ].join('\n');

@@ -37,3 +37,30 @@ export async function speechImagePairs(work: string, count: number, clipSeconds 
   fs.renameSync(staging, dir);
   return dir;
 }
+
+/** `count` pairs of 32×32 grey PNGs (modalities `a` and `b`), each class a bright bar at its own place. */
+export async function pngPairs(work: string, count: number): Promise<string> {
+  const dir = path.join(work, `png-pairs-${count}`);
+  if (fs.existsSync(path.join(dir, 'manifest.csv'))) return dir;
+  const staging = `${dir}.partial`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  for (const m of ['a', 'b']) fs.mkdirSync(path.join(staging, m), { recursive: true });
+  let seed = 4242;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const lines = ['id,label,a,b'];
+  for (let i = 0; i < count; i += 1) {
+    const label = i % CLASSES;
+    for (const [m, horizontal] of [['a', true], ['b', false]] as const) {
+      const pixels = Float32Array.from({ length: 32 * 32 }, (_, p) => Math.min(1, random() * 0.6 + ((horizontal ? Math.floor(p / 32) : p % 32) === 3 * label + 1 ? 0.4 : 0)));
+      fs.writeFileSync(path.join(staging, m, `${i}.png`), await encodePng(pixels, 32, 32, 1));
+    }
+    lines.push(`s${i},c${label},a/${i}.png,b/${i}.png`);
+  }
+  fs.writeFileSync(path.join(staging, 'manifest.csv'), `${lines.join('\n')}\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(staging, dir);
+  return dir;
+}

@@ -25,6 +25,8 @@ export async function buildAll(out = DIST, log: (line: string) => void = (line) 
   await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'process', 'child-main.ts')], outfile: path.join(out, 'engine', 'child-main.mjs'), platform: 'node', format: 'esm', packages: 'external' });
   log('dataset preparation worker → engine/prepare-worker.mjs');
   await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'data', 'prepare-worker.ts')], outfile: path.join(out, 'engine', 'prepare-worker.mjs'), platform: 'node', format: 'esm', packages: 'external' });
+  log('dataset decode threads → engine/decode-worker.mjs');
+  await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'data', 'decode-worker.ts')], outfile: path.join(out, 'engine', 'decode-worker.mjs'), platform: 'node', format: 'esm', packages: 'external' });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

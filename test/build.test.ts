@@ -17,7 +17,7 @@ afterAll(() => folders.removeAll());
 
 describe('npm run build', () => {
   it('builds the renderer, the desktop main process and preload, and the engine entry', () => {
-    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs']) {
+    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs', 'engine/decode-worker.mjs']) {
       expect(fs.existsSync(path.join(DIST, file)), file).toBe(true);
     }
     const html = fs.readFileSync(path.join(DIST, 'renderer', 'index.html'), 'utf8');

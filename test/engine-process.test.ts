@@ -12,7 +12,9 @@ const messages: Extract<EngineMessage, { kind: 'run-event' | 'run-ended' }>[] = 
 
 beforeAll(() => {
   engine = EngineClient.start({ MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') });
-  engine.onRunMessage((m) => messages.push(m));
+  engine.onRunMessage((m) => {
+    if (m.kind !== 'dataset-progress') messages.push(m);
+  });
 });
 afterAll(async () => {
   await engine.close();

@@ -35,6 +35,15 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(datasets.every((d) => d.description.length > 10)).toBe(true);
   });
 
+  it('reports how far the preparation of a dataset has got, phase by phase, for the UI to show', async () => {
+    const dir = await mixedFolder();
+    engine.messages.splice(0);
+    await engine.call('dataset:validate', { dir });
+    const progress = engine.messages.flatMap((m) => (m.kind === 'dataset-progress' && m.dir === dir ? [m.progress] : []));
+    expect(progress.at(-1)).toEqual({ phase: 'decoding', done: 12, total: 12 });
+    expect(progress.some((p) => p.phase === 'checking' && p.done === 12)).toBe(true);
+  });
+
   it('previews images as thumbnails, audio as spectrograms and vectors as statistics in their own units', async () => {
     const preview = await engine.call('dataset:preview', { dir: await mixedFolder() });
     const [photo, sound, size] = preview.modalities;

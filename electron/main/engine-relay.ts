@@ -19,7 +19,7 @@ export class EngineRelay {
       const message = raw as EngineMessage;
       if (message.kind === 'ready') markReady();
       else if (message.kind === 'response') this.settle(message.id, message.result);
-      else if (message.kind === 'run-event' || message.kind === 'run-ended') this.onRunMessage(message);
+      else if (message.kind === 'run-event' || message.kind === 'run-ended' || message.kind === 'dataset-progress') this.onRunMessage(message);
       else console.warn('Unknown engine message', message);
     });
     engine.on('exit', (code) => {

@@ -22,6 +22,10 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
       resolveEnded(message);
       return;
     }
+    if (message.kind === 'dataset-progress') {
+      progress.onPrepare(message.progress);
+      return;
+    }
     if (message.event.type === 'batch') progress.onBatch(message.event);
     const line = formatEventLine(message.event);
     if (line) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, PhaseProgress } from './phase-progress';
+import { PhaseProgress } from './phase-progress';
+import { formatDuration, ProgressLine } from './progress';
 
 describe('phase progress on a terminal', () => {
   it('shows epochs and batches as bars with an ETA from the pace so far', () => {
@@ -26,5 +27,18 @@ describe('phase progress on a terminal', () => {
   it('formats durations as m:ss or h:mm:ss', () => {
     expect(formatDuration(61_000)).toBe('1:01');
     expect(formatDuration(3_725_000)).toBe('1:02:05');
+  });
+
+  it("shows a dataset's preparation with its rate and time left once they can be told", () => {
+    const written: string[] = [];
+    let time = 0;
+    const line = new ProgressLine({ isTTY: true, write: (t: string) => written.push(t) }, () => time);
+    line.prepare({ phase: 'decoding', done: 0, total: 1500 });
+    time = 100;
+    line.prepare({ phase: 'decoding', done: 10, total: 1500 });
+    expect(written.at(-1)).not.toContain('/s');
+    time = 1000;
+    line.prepare({ phase: 'decoding', done: 500, total: 1500 });
+    expect(written.at(-1)).toContain('Decoding [########................] 500/1500  500 samples/s  ETA 0:02');
   });
 });

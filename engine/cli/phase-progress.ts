@@ -1,5 +1,7 @@
+import type { PrepareProgress } from '../protocol/dataset';
 import type { RunEvent } from '../protocol/run';
 import { describePhase } from './format-run';
+import { formatDuration, ProgressLine } from './progress';
 
 /**
  * Progress of the current phase on a terminal: its epochs and the current epoch's batches as two bars,
@@ -12,8 +14,16 @@ export class PhaseProgress {
   private batchesAtStart = 0;
   private lastDraw = 0;
   private drawn = false;
+  private readonly preparing: ProgressLine;
 
-  constructor(private readonly stream: { write(text: string): unknown; isTTY?: boolean }, private readonly now: () => number = Date.now) {}
+  constructor(private readonly stream: { write(text: string): unknown; isTTY?: boolean }, private readonly now: () => number = Date.now) {
+    this.preparing = new ProgressLine(stream, now);
+  }
+
+  /** Before training: the dataset's preparation, with its rate and time left. */
+  onPrepare(progress: PrepareProgress): void {
+    this.preparing.prepare(progress);
+  }
 
   onBatch(event: Extract<RunEvent, { type: 'batch' }>): void {
     if (!this.stream.isTTY) return;
@@ -33,6 +43,7 @@ export class PhaseProgress {
   }
 
   clear(): void {
+    this.preparing.clear();
     if (this.drawn && this.stream.isTTY) this.stream.write('\r\x1b[K');
     this.drawn = false;
   }
@@ -50,12 +61,4 @@ export function formatPhaseProgress(event: Extract<RunEvent, { type: 'batch' }>,
   };
   const remainingMs = (elapsedMs / Math.max(1, batchesTimed)) * (event.epochs * event.batches - batchesDone(event));
   return `${describePhase(event)}  epoch ${event.epoch}/${event.epochs} ${bar(event.epoch - 1, event.epochs, 10)} batch ${event.batch}/${event.batches} ${bar(event.batch, event.batches, 10)}  ETA ${formatDuration(remainingMs)}`;
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
 }

@@ -1,7 +1,3 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 // sharp decodes in the worker; keeping it loaded here too means the worker's exit never unloads libvips
 // while its threads run (sharp's advice for worker threads).
 import 'sharp';
@@ -9,6 +5,7 @@ import type { ValidationReport } from '../protocol/dataset';
 import { CacheReader } from './cache/reader';
 import type { CacheMeta } from './cache/meta';
 import type { PreparedDataset, PrepareOptions, PrepareProgress } from './prepare';
+import { startDataWorker } from './start-worker';
 
 export interface WorkerRequest {
   dir: string;
@@ -30,7 +27,7 @@ export type WorkerMessage =
  */
 export async function prepareDatasetInWorker(dir: string, options: PrepareOptions = {}): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const { onProgress, ...rest } = options;
-  const worker = startWorker({ dir, options: rest });
+  const worker = startDataWorker('prepare-worker', { dir, options: rest } satisfies WorkerRequest);
   const outcome = await new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -49,27 +46,4 @@ export async function prepareDatasetInWorker(dir: string, options: PrepareOption
   await worker.terminate();
   const { report, dataset } = outcome;
   return { report, dataset: dataset ? { ...dataset, reader: new CacheReader(dataset.cacheDir, dataset.meta) } : null };
-}
-
-/**
- * From the sources (tsx, vitest) the worker runs prepare-worker.ts through tsx's loader; from the bundle
- * (scripts/build.ts) it runs the bundled prepare-worker.mjs beside the engine.
- */
-function startWorker(request: WorkerRequest): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./prepare-worker.mjs', here), { workerData: request });
-  const entry = new URL('./prepare-worker.ts', here).href;
-  const tsx = tsxLoaderUrl(here);
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { (api.register ?? api.default.register)(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: request });
-}
-
-/** tsx's ESM API (`tsx/esm/api`, import condition), found from this file rather than the working directory. */
-function tsxLoaderUrl(from: string): string {
-  const packageJson = createRequire(from).resolve('tsx/package.json');
-  const { exports } = createRequire(from)(packageJson) as { exports: Record<string, { import?: { default?: string } | string }> };
-  const target = exports['./esm/api']?.import;
-  const relative = typeof target === 'string' ? target : target?.default;
-  if (!relative) throw new Error(`tsx at ${path.dirname(packageJson)} has no ./esm/api export for import; reinstall it (npm ci).`);
-  return pathToFileURL(path.join(path.dirname(packageJson), relative)).href;
 }

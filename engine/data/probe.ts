@@ -89,11 +89,3 @@ function probeNpy(file: OpenDatasetFile): NpyHeader {
   if (file.size > MAX_SAMPLE_FILE_BYTES) throw new NpyFormatError(`it is ${formatBytes(file.size)}; at most ${formatBytes(MAX_SAMPLE_FILE_BYTES)} is read for one sample`);
   return header;
 }
-
-/** The issue code for a file whose contents could not be read as its extension says. */
-export function corruptCode(extension: string): DatasetIssue['code'] {
-  if (extension === '.wav') return 'corrupt-audio';
-  if (extension === '.npy') return 'corrupt-array';
-  if (extension === '.json') return 'corrupt-json';
-  return 'corrupt-image';
-}

@@ -3,6 +3,7 @@ import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
 import type { PreparedDataset } from '../data/prepare';
 import { prepareDatasetInWorker } from '../data/prepare-in-worker';
 import { UserError } from '../errors';
+import type { PrepareProgress } from '../protocol/dataset';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
 import { trickMethod, type ChosenMethod, type Decision, type RunConfig } from '../protocol/run';
 import { ENGINE_CALL_NAMES } from '../protocol/engine';
@@ -87,7 +88,7 @@ export class EngineService {
         return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
         const { dir } = params as EngineCalls['dataset:validate']['params'];
-        const { report, dataset } = await prepareDatasetInWorker(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir });
+        const { report, dataset } = await prepareDatasetInWorker(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir, onProgress: this.progressOf(dir) });
         dataset?.reader.close();
         return report;
       }
@@ -219,8 +220,19 @@ export class EngineService {
     return id;
   }
 
+  /** Preparation progress of `dir` as messages to the host: five a second at most, and the end of each phase. */
+  private progressOf(dir: string): (progress: PrepareProgress) => void {
+    let last = 0;
+    return (progress) => {
+      const now = Date.now();
+      if (now - last < 200 && progress.done < progress.total) return;
+      last = now;
+      this.post({ kind: 'dataset-progress', dir, progress });
+    };
+  }
+
   private async prepare(dir: string) {
-    const { report, dataset } = await prepareDatasetInWorker(dir, { cacheDir: this.options.cacheDir });
+    const { report, dataset } = await prepareDatasetInWorker(dir, { cacheDir: this.options.cacheDir, onProgress: this.progressOf(dir) });
     if (!dataset) throw new RequestError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
     return { report, prepared: dataset };
   }

@@ -3,7 +3,7 @@
  * The only contract between them: requests by call name with their params, one response per request as
  * data (`{ok, value} | {ok: false, error}`: IPC drops error classes), and a stream of run messages.
  */
-import type { BuiltinDatasetInfo, DatasetPreview, ValidationReport } from './dataset';
+import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
 import type { ChosenMethod, RunConfig, RunEvent, RunResult } from './run';
 import type { RunExport, RunSummary, StoredRun } from './store';
 
@@ -43,8 +43,8 @@ export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'runs:list', 'runs:show', 'runs:tag', 'runs:delete', 'runs:export', 'model:export',
 ];
 
-/** The run messages a host relays to its UI. */
-export type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended' }>;
+/** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */
+export type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended' | 'dataset-progress' }>;
 
 /**
  * What a UI sees of its host, in the desktop app (preload) and in the browser (web mode) alike:
@@ -79,4 +79,6 @@ export type EngineMessage =
   | { kind: 'response'; id: number; result: EngineResult<unknown> }
   | { kind: 'run-event'; runId: string; event: RunEvent }
   | { kind: 'run-ended'; runId: string; status: 'completed'; result: RunResult; modelDir: string }
-  | { kind: 'run-ended'; runId: string; status: 'cancelled' | 'failed'; error: EngineError };
+  | { kind: 'run-ended'; runId: string; status: 'cancelled' | 'failed'; error: EngineError }
+  /** While `dataset:validate`, `dataset:preview` or `run:start` prepares `dir` (a few per second at most). */
+  | { kind: 'dataset-progress'; dir: string; progress: PrepareProgress };

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { defaultCacheDir } from '../../data/cache/location';
 import { resolveDatasetArgument } from '../../data/resolve-dataset';
 import { UserError } from '../../errors';
-import { predictFolder } from '../../model/predict-folder';
 import type { RunConfig } from '../../protocol/run';
 import type { CliContext } from '../context';
 
@@ -16,6 +15,8 @@ export function registerPredict(program: Command, context: CliContext): void {
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
     .action(async (modelDir: string, dir: string, options: { json?: boolean; backend?: RunConfig['backend'] }) => {
       try {
+        // Loaded here, not at start-up: it brings TensorFlow.js (~0.9 s), which no other command needs in this process.
+        const { predictFolder } = await import('../../model/predict-folder');
         // Like run, predict takes a built-in dataset's name where no folder of that name exists.
         const report = await predictFolder(modelDir, await resolveDatasetArgument(dir, defaultCacheDir()), options.backend ?? 'auto');
         if (options.json) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../data/cache/location';
-import { prepareDatasetInWorker } from '../../data/prepare-in-worker';
+import { prepareDataset } from '../../data/prepare';
 import { formatReport } from '../format-report';
 import { ProgressLine } from '../progress';
 import { resolveDatasetArgument } from '../../data/resolve-dataset';
@@ -18,10 +18,12 @@ export function registerValidate(program: Command, context: CliContext): void {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       const progress = new ProgressLine(context.stderr);
       const target = await resolveDatasetArgument(dir, cacheDir);
-      const { report, dataset } = await prepareDatasetInWorker(target, {
+      // In this thread: the worker that a training process prepares in (to give the heap back afterwards) would
+      // only add its start-up here, since this process ends with the report.
+      const { report, dataset } = await prepareDataset(target, {
         cacheDir,
         writeCache: options.cache,
-        onProgress: (p) => progress.update(p.phase === 'checking' ? 'Checking' : 'Decoding', p.done, p.total),
+        onProgress: (p) => progress.prepare(p),
       });
       dataset?.reader.close();
       progress.clear();

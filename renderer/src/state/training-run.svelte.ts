@@ -52,7 +52,7 @@ export class TrainingRun {
   }
 
   handle(message: RunMessage): void {
-    if (message.runId !== this.runId) return;
+    if (message.kind === 'dataset-progress' || message.runId !== this.runId) return;
     if (message.kind === 'run-ended') {
       this.progress = null;
       if (message.status === 'completed') {

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG, type ChosenMethod, type PhaseRef, type RunConfig } from
 import { call, host } from '../host/host';
 import { phaseKey } from '../lib/phases';
 import { rememberDataset } from '../lib/recent';
+import { Preparation } from './preparation.svelte';
 import { TrainingRun } from './training-run.svelte';
 
 export const STEPS = ['Data', 'Check', 'Settings', 'Teachers', 'Decision', 'Training', 'Results'] as const;
@@ -21,6 +22,8 @@ export class Wizard {
   preview = $state<DatasetPreview | null>(null);
   config = $state<RunConfig>({ ...DEFAULT_CONFIG });
   run = $state<TrainingRun | null>(null);
+  /** While the data is checked: how far, how fast, how long still. */
+  preparation = $state<Preparation | null>(null);
   private stopListening: (() => void) | null = null;
 
   /** The furthest step the user may go to now (earlier ones stay reachable). */
@@ -49,8 +52,13 @@ export class Wizard {
     this.report = null;
     this.preview = null;
     this.busy = `Checking ${this.dataset}… (the first time, every file is read and decoded)`;
+    const preparation = new Preparation(this.dataset);
+    this.preparation = preparation;
+    const stopProgress = host.onRunMessage((message) => preparation.handle(message));
     try {
       this.report = await call('dataset:validate', { dir: this.dataset });
+      stopProgress();
+      this.preparation = null;
       rememberDataset(this.dataset);
       this.step = 1;
       if (this.report.ok) {
@@ -60,6 +68,8 @@ export class Wizard {
     } catch (error) {
       this.error = (error as Error).message;
     } finally {
+      stopProgress();
+      this.preparation = null;
       this.busy = null;
     }
   }
