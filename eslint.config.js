@@ -7,6 +7,10 @@ const engineInternals = {
   group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol/**'],
   message: 'Only engine/protocol is shared with the engine; everything else in engine/ is its internals.',
 };
+// What only the engine process may load: TensorFlow.js and SQLite (and, in the renderer, Node itself).
+const engineOnlyPackages = { group: ['@tensorflow/*', 'better-sqlite3', 'sharp', 'wavefile'], message: 'TensorFlow.js, SQLite and the decoders run in the engine process only; reach them through the engine protocol.' };
+// Node's modules, with or without the node: prefix (a bare `fs` is as much Node as `node:fs`).
+const nodeModules = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'crypto', 'module', 'url', 'stream', 'util'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-output/**', 'bin/**'] },
@@ -28,7 +32,10 @@ export default tseslint.config(
   {
     files: ['engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine never imports electron; it runs in the CLI and web mode too.' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The engine never imports electron; it runs in the CLI and web mode too.' }],
+        patterns: [{ group: ['**/electron/**', '**/renderer/**', '!**/dist/renderer/**'], message: 'The engine never imports the desktop shell or the UI; they import engine/protocol, not the other way round.' }],
+      }],
     },
   },
   {
@@ -41,7 +48,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [engineInternals] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineInternals, engineOnlyPackages] }] },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
@@ -49,7 +56,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The renderer talks to the app through the preload API only.' }],
-        patterns: [engineInternals, { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node modules.' }],
+        patterns: [engineInternals, engineOnlyPackages, { group: nodeModules, message: 'The renderer runs in a sandboxed page: no Node modules.' }],
       }],
     },
   },

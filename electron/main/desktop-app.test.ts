@@ -1,20 +1,24 @@
-import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../engine/protocol/security';
 import { IPC } from '../ipc-channels';
+import { APP_INDEX_URL } from './app-protocol';
 import { bundledPaths, startDesktopApp } from './desktop-app';
 import type { IpcMainInvokeEvent } from './electron-api';
 import { fakeElectron } from './fake-electron';
 
 const PATHS = bundledPaths('/opt/modality-studio/dist/electron');
-const APP_URL = pathToFileURL(PATHS.indexHtml).href;
+const APP_URL = APP_INDEX_URL;
 
 async function started(options: Parameters<typeof fakeElectron>[0] = {}) {
   const fake = fakeElectron(options);
   await startDesktopApp(fake.electron, PATHS, { MODALITY_STUDIO_HOME: '/home/me/ms' }, 'linux').whenStarted;
   const window = fake.windows[0]!;
   const engine = fake.engines[0]!;
-  const fromWindow: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: `${APP_URL}#/runs` } };
+  // The page's top frame, after the user moved to #/runs.
+  window.webContents.mainFrame.url = `${APP_URL}#/runs`;
+  const fromWindow: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
   const invoke = (channel: string, event: IpcMainInvokeEvent, ...args: unknown[]) => fake.handlers.get(channel)!(event, ...args) as Promise<unknown>;
   return { fake, window, engine, fromWindow, invoke };
 }
@@ -38,7 +42,22 @@ describe('the desktop main process', () => {
       spellcheck: false,
     });
     expect([window.options.width, window.options.height]).toEqual([1280, 800]);
-    expect(window.loaded).toBe(PATHS.indexHtml);
+    expect(window.loaded).toBe('app://modality-studio/index.html');
+  });
+
+  it("serves the app from its own app:// scheme, the renderer's files only, with the CSP", async () => {
+    const { fake } = await started();
+    expect(fake.schemes).toEqual(['app']);
+    const index = await fake.request('app', 'app://modality-studio/index.html')!;
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(fake.fetched).toEqual(['file:///opt/modality-studio/dist/renderer/index.html']);
+    for (const outside of ['app://modality-studio/..%2F..%2Fetc%2Fpasswd', 'app://modality-studio/assets%2F..%2F..%2Felectron%2Fmain.cjs', 'app://other-host/index.html', 'app://modality-studio/%ff']) {
+      expect((await fake.request('app', outside)!).status, outside).toBe(404);
+    }
+    // Dot segments are resolved by the URL parser itself, within the app's host: still the renderer's folder.
+    await fake.request('app', 'app://modality-studio/%2e%2e/%2e%2e/electron/main.cjs');
+    expect(fake.fetched).toEqual(['file:///opt/modality-studio/dist/renderer/index.html', 'file:///opt/modality-studio/dist/renderer/electron/main.cjs']);
   });
 
   it('sends the strict Content-Security-Policy with every response and grants no permission', async () => {
@@ -47,7 +66,11 @@ describe('the desktop main process', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
-    for (const permission of ['media', 'geolocation', 'notifications', 'openExternal']) expect(fake.askPermission(permission)).toBe(false);
+    for (const permission of ['media', 'geolocation', 'notifications', 'openExternal']) {
+      expect(fake.askPermission(permission)).toBe(false);
+      expect(fake.checkPermission(permission)).toBe(false);
+    }
+    expect(fake.askDevice()).toBe(false);
   });
 
   it('blocks navigation away from the app, new windows and webviews; web links open in the browser', async () => {
@@ -56,8 +79,13 @@ describe('the desktop main process', () => {
     expect(contents.navigate('will-navigate', 'https://evil.example/')).toBe(false);
     expect(contents.navigate('will-redirect', 'file:///etc/passwd')).toBe(false);
     expect(contents.navigate('will-navigate', `${APP_URL}#/runs`)).toBe(true);
+    // Parsed and compared exactly, not by prefix.
+    for (const lookalike of [`${APP_URL}.evil`, `${APP_URL}/../x`, 'app://modality-studio.evil.example/index.html', 'app://user@modality-studio/index.html', `${APP_URL}?x=1`]) {
+      expect(contents.navigate('will-navigate', lookalike), lookalike).toBe(false);
+    }
     expect(contents.openHandler?.({ url: 'https://arxiv.org/abs/2305.01233' })).toEqual({ action: 'deny' });
     expect(contents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler?.({ url: 'https://evil.example/phish' })).toEqual({ action: 'deny' });
     expect(fake.opened).toEqual(['https://arxiv.org/abs/2305.01233']);
     let prevented = false;
     (contents.listeners.get('will-attach-webview') as (e: { preventDefault(): void }) => void)({ preventDefault: () => { prevented = true; } });
@@ -93,7 +121,13 @@ describe('the desktop main process', () => {
     expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', [1])).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     const foreignFrame: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: 'https://evil.example/' } };
     expect(await invoke(IPC.engineCall, foreignFrame, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const otherContents: IpcMainInvokeEvent = { sender: Object.assign(Object.create(window.webContents) as typeof window.webContents, { id: 99 }), senderFrame: { url: APP_URL } };
+    // A frame inside the page, even one showing the app's own URL, is not the top frame.
+    const subFrame: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: APP_URL } };
+    expect(await invoke(IPC.engineCall, subFrame, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const lookalike: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: Object.assign(window.webContents.mainFrame, { url: `${APP_URL}.evil` }) };
+    expect(await invoke(IPC.engineCall, lookalike, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    window.webContents.mainFrame.url = APP_URL;
+    const otherContents: IpcMainInvokeEvent = { sender: Object.assign(Object.create(window.webContents) as typeof window.webContents, { id: 99 }), senderFrame: window.webContents.mainFrame };
     expect(await invoke(IPC.engineCall, otherContents, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await invoke(IPC.pickFolder, foreignFrame)).toBeNull();
     expect(engine.posted).toEqual([]);
@@ -107,6 +141,24 @@ describe('the desktop main process', () => {
     engine.exit(134);
     expect(await answer).toMatchObject({ ok: false, error: { code: 'engine-exited', message: expect.stringContaining('134') } });
     expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'engine-exited' } });
+  });
+
+  it('lets the page make the engine write only inside a folder the user picked', async () => {
+    const { engine, fromWindow, invoke } = await started({ pickedFolder: '/home/me/models' });
+    engine.emit({ kind: 'ready' });
+    const exportTo = (dir: string) => invoke(IPC.engineCall, fromWindow, 'model:export', { runId: 'r1', dir });
+    expect(await exportTo('/home/me/.config/autostart/model')).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Browse') } });
+    expect(await invoke(IPC.engineCall, fromWindow, 'run:start', { dataset: 'synthetic-mixed', out: '/etc/cron.d/x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(engine.posted).toEqual([]);
+    expect(await invoke(IPC.pickFolder, fromWindow)).toBe('/home/me/models');
+    expect(await exportTo('/home/me/models/../.ssh/model')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    void exportTo('/home/me/models/modality-studio-model-r1');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(engine.posted).toEqual([{ kind: 'request', id: 1, call: 'model:export', params: { runId: 'r1', dir: '/home/me/models/modality-studio-model-r1' } }]);
+    // Calls that write nowhere, and a run that saves its model to the app's own folder, pass as before.
+    void invoke(IPC.engineCall, fromWindow, 'run:start', { dataset: 'synthetic-mixed' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(engine.posted).toHaveLength(2);
   });
 
   it('picks a folder with the native dialog, or null when the user cancels', async () => {
@@ -129,5 +181,17 @@ describe('the desktop main process', () => {
     const file = fake.menu.find((item) => item.label === 'File');
     file?.submenu?.find((item) => item.label === 'Runs')?.click?.();
     expect(window.webContents.sent).toContainEqual({ channel: IPC.navigate, args: ['#/runs'] });
+  });
+
+  it('is packaged with fuses that turn off run-as-node, NODE_OPTIONS and the inspector, and load only the checked asar', () => {
+    const { build } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { build: { electronFuses: Record<string, boolean> } };
+    expect(build.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 });

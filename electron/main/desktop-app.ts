@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CONTENT_SECURITY_POLICY } from '../../engine/protocol/security';
 import { IPC } from '../ipc-channels';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appFileFor, isAppPageUrl } from './app-protocol';
 import type { ElectronApi, IpcMainInvokeEvent, WindowLike } from './electron-api';
 import { EngineRelay } from './engine-relay';
 import { menuTemplate } from './menu';
-import { lockDownSession, lockDownWindow, secureWebPreferences } from './security';
+import { lockDownContents, lockDownSession, secureWebPreferences } from './security';
+import { writeTargetRefusal } from './write-targets';
 
 export interface DesktopPaths {
   /** The built renderer's index.html. */
@@ -28,7 +31,10 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
   }
   let window: WindowLike | null = null;
   let relay: EngineRelay | null = null;
-  const appUrl = pathToFileURL(paths.indexHtml).href;
+  /** Folders the user chose in the native picker this session: the only places the page may make the engine write. */
+  const picked = new Set<string>();
+  electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  app.on('web-contents-created', (_event, contents) => lockDownContents(electron, contents));
 
   app.on('second-instance', () => {
     if (!window) return;
@@ -40,19 +46,34 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
 
   const whenStarted = app.whenReady().then(async () => {
     lockDownSession(electron);
+    electron.protocol.handle(APP_SCHEME, async (request) => {
+      const file = appFileFor(path.dirname(paths.indexHtml), request.url);
+      if (!file) return new Response('Not found', { status: 404 });
+      const response = await electron.net.fetch(pathToFileURL(file).href);
+      const headers = new Headers(response.headers);
+      headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      headers.set('X-Content-Type-Options', 'nosniff');
+      return new Response(response.body, { status: response.status, headers });
+    });
     const engine = electron.utilityProcess.fork(paths.engineEntry, [], { serviceName: 'Modality Studio engine', env: { ...env }, stdio: 'inherit' });
     relay = new EngineRelay(engine, (message) => {
       if (window && !window.webContents.isDestroyed()) window.webContents.send(IPC.runMessage, message);
     });
-    const fromApp = (event: IpcMainInvokeEvent) => Boolean(window) && event.sender.id === window?.webContents.id && (event.senderFrame?.url ?? '').startsWith(appUrl);
+    // The app window's top frame, showing the app's own page: not another window, not a frame inside it.
+    const fromApp = (event: IpcMainInvokeEvent) => Boolean(window) && event.sender.id === window?.webContents.id
+      && event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && isAppPageUrl(event.senderFrame.url);
     electron.ipcMain.handle(IPC.engineCall, (event, name, params) => {
       if (!fromApp(event)) return { ok: false, error: { code: 'forbidden', message: 'Engine calls are answered for the app window only.' } };
+      const refusal = writeTargetRefusal(String(name), params, picked);
+      if (refusal) return { ok: false, error: { code: 'forbidden', message: refusal } };
       return relay?.call(name, params);
     });
     electron.ipcMain.handle(IPC.pickFolder, async (event) => {
       if (!fromApp(event) || !window) return null;
-      const picked = await electron.dialog.showOpenDialog(window, { title: 'Choose a dataset folder', properties: ['openDirectory'] });
-      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      const chosen = await electron.dialog.showOpenDialog(window, { title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] });
+      const folder = chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      if (folder) picked.add(path.resolve(folder));
+      return folder;
     });
 
     window = new electron.BrowserWindow({
@@ -65,12 +86,11 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
       backgroundColor: '#f6f7f9',
       webPreferences: secureWebPreferences(paths.preload),
     });
-    lockDownWindow(electron, window, appUrl);
     const shown = window;
     shown.once('ready-to-show', () => shown.show());
     shown.on('closed', () => { window = null; });
     electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate(platform, (hash) => window?.webContents.send(IPC.navigate, hash))));
-    await shown.loadFile(paths.indexHtml);
+    await shown.loadURL(APP_INDEX_URL);
   });
   return { whenStarted };
 }

@@ -30,8 +30,12 @@ export interface BrowserWindowOptions {
   webPreferences: WebPreferences;
 }
 
+export interface FrameLike {
+  url: string;
+}
+
 export interface IpcMainInvokeEvent {
-  senderFrame: { url: string } | null;
+  senderFrame: FrameLike | null;
   sender: WebContentsLike;
 }
 
@@ -41,6 +45,8 @@ export interface NavigationEvent {
 
 export interface WebContentsLike {
   id: number;
+  /** The top frame; IPC is answered for it only, never for a frame inside the page. */
+  mainFrame: FrameLike;
   send(channel: string, ...args: unknown[]): void;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: NavigationEvent, url: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: NavigationEvent) => void): void;
@@ -48,9 +54,12 @@ export interface WebContentsLike {
   isDestroyed(): boolean;
 }
 
+/** What `app.on('web-contents-created')` hands over: every web contents, windows and anything else. */
+export type CreatedWebContents = Pick<WebContentsLike, 'on' | 'setWindowOpenHandler'>;
+
 export interface WindowLike {
   webContents: WebContentsLike;
-  loadFile(file: string): Promise<void>;
+  loadURL(url: string): Promise<void>;
   once(event: 'ready-to-show', listener: () => void): void;
   on(event: 'closed', listener: () => void): void;
   show(): void;
@@ -86,6 +95,7 @@ export interface ElectronApi {
     quit(): void;
     whenReady(): Promise<void>;
     on(event: 'second-instance' | 'window-all-closed' | 'before-quit' | 'activate', listener: () => void): void;
+    on(event: 'web-contents-created', listener: (event: unknown, contents: CreatedWebContents) => void): void;
     getVersion(): string;
     isPackaged: boolean;
   };
@@ -94,9 +104,16 @@ export interface ElectronApi {
   dialog: { showOpenDialog(window: WindowLike, options: { title: string; properties: string[] }): Promise<{ canceled: boolean; filePaths: string[] }> };
   Menu: { buildFromTemplate(template: MenuItemOptions[]): unknown; setApplicationMenu(menu: unknown): void };
   utilityProcess: { fork(modulePath: string, args: string[], options: { serviceName: string; env: Record<string, string | undefined>; stdio: 'inherit' | 'pipe' }): UtilityProcessLike };
+  protocol: {
+    registerSchemesAsPrivileged(schemes: { scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }[]): void;
+    handle(scheme: string, handler: (request: { url: string }) => Response | Promise<Response>): void;
+  };
+  net: { fetch(url: string): Promise<Response> };
   session: {
     defaultSession: {
       setPermissionRequestHandler(handler: PermissionHandler): void;
+      setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
+      setDevicePermissionHandler(handler: (details: unknown) => boolean): void;
       webRequest: { onHeadersReceived(listener: (details: { responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders: Record<string, string[]> }) => void) => void): void };
     };
   };

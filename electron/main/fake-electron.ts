@@ -4,7 +4,7 @@ type Listener = (...args: never[]) => unknown;
 
 /** A recording stand-in for Electron's main-process API, for the main process's unit tests. */
 export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?: string | null } = {}) {
-  const appListeners = new Map<string, () => void>();
+  const appListeners = new Map<string, (...args: never[]) => void>();
   const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
   const windows: FakeWindow[] = [];
   const engines: FakeEngine[] = [];
@@ -12,10 +12,16 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
   let quit = 0;
   let menu: MenuItemOptions[] = [];
   let permissionHandler: PermissionHandler | null = null;
+  let permissionCheck: ((contents: unknown, permission: string) => boolean) | null = null;
+  let devicePermission: ((details: unknown) => boolean) | null = null;
+  const schemes: string[] = [];
+  const protocolHandlers = new Map<string, (request: { url: string }) => Response | Promise<Response>>();
+  const fetched: string[] = [];
   let headersListener: Parameters<ElectronApi['session']['defaultSession']['webRequest']['onHeadersReceived']>[0] | null = null;
 
   class FakeContents implements WebContentsLike {
     readonly id = 1 + windows.length;
+    readonly mainFrame = { url: '' };
     readonly sent: { channel: string; args: unknown[] }[] = [];
     readonly listeners = new Map<string, Listener>();
     openHandler: ((details: { url: string }) => { action: 'deny' | 'allow' }) | null = null;
@@ -35,8 +41,15 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
   class FakeWindow implements WindowLike {
     readonly webContents = new FakeContents();
     loaded: string | null = null;
-    constructor(readonly options: BrowserWindowOptions) { windows.push(this); }
-    async loadFile(file: string) { this.loaded = file; }
+    constructor(readonly options: BrowserWindowOptions) {
+      windows.push(this);
+      // Electron fires web-contents-created for every new contents, the window's included.
+      (appListeners.get('web-contents-created') as ((event: unknown, contents: FakeContents) => void) | undefined)?.({}, this.webContents);
+    }
+    async loadURL(url: string) {
+      this.loaded = url;
+      this.webContents.mainFrame.url = url;
+    }
     once() {}
     on() {}
     show() {}
@@ -64,7 +77,7 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
       requestSingleInstanceLock: () => options.singleInstance ?? true,
       quit: () => { quit += 1; },
       whenReady: () => Promise.resolve(),
-      on: (event, listener) => { appListeners.set(event, listener); },
+      on: (event: string, listener: (...args: never[]) => void) => { appListeners.set(event, listener); },
       getVersion: () => '0.1.0',
       isPackaged: false,
     },
@@ -73,9 +86,16 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
     dialog: { showOpenDialog: async () => (options.pickedFolder === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [options.pickedFolder ?? '/data/set'] }) },
     Menu: { buildFromTemplate: (template) => { menu = template; return template; }, setApplicationMenu: () => undefined },
     utilityProcess: { fork: (modulePath, _args, forkOptions) => new FakeEngine(modulePath, forkOptions.env) },
+    protocol: {
+      registerSchemesAsPrivileged: (list) => { schemes.push(...list.map((s) => s.scheme)); },
+      handle: (scheme, handler) => { protocolHandlers.set(scheme, handler); },
+    },
+    net: { fetch: async (url) => { fetched.push(url); return new Response(`contents of ${url}`, { headers: { 'Content-Type': 'text/html' } }); } },
     session: {
       defaultSession: {
         setPermissionRequestHandler: (handler) => { permissionHandler = handler; },
+        setPermissionCheckHandler: (handler) => { permissionCheck = handler; },
+        setDevicePermissionHandler: (handler) => { devicePermission = handler; },
         webRequest: { onHeadersReceived: (listener) => { headersListener = listener; } },
       },
     },
@@ -91,11 +111,23 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
     appListeners,
     get quitCalls() { return quit; },
     get menu() { return menu; },
-    /** What the session answers to a permission request. */
+    schemes,
+    fetched,
+    /** Asks the app's protocol handler for `url`, as the window's page would. */
+    request(scheme: string, url: string): Promise<Response> | Response | undefined {
+      return protocolHandlers.get(scheme)?.({ url });
+    },
+    /** What the session answers to a permission request, a permission check and a device request. */
     askPermission(permission: string): boolean {
       let granted = true;
       permissionHandler?.(null, permission, (value) => { granted = value; });
       return granted;
+    },
+    checkPermission(permission: string): boolean {
+      return permissionCheck ? permissionCheck(null, permission) : true;
+    },
+    askDevice(): boolean {
+      return devicePermission ? devicePermission({ deviceType: 'usb' }) : true;
     },
     /** The headers the session adds to a response. */
     responseHeaders(): Record<string, string[]> {

@@ -32,6 +32,9 @@ afterAll(async () => {
 describe('the app in a browser, served by the web mode', () => {
   it('walks the whole wizard on a built-in dataset: data, check, settings, teachers, decision, training, results', async () => {
     await page.goto(app.url);
+    await page.getByTestId('builtin-synthetic-mixed').waitFor();
+    // The token left the address (and so the history) once the page had it.
+    expect(page.url()).not.toContain('token');
     await page.getByTestId('builtin-synthetic-mixed').click();
     await expect.poll(() => page.inputValue('#dataset-folder')).toBe('synthetic-mixed');
     await shot('wizard-1-data');

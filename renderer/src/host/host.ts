@@ -11,11 +11,21 @@ export class HostError extends Error {
 
 const TOKEN_KEY = 'modality-studio-token';
 
-/** The desktop app's preload API when there is one, else the web mode's bridge (token from the URL, kept for reloads). */
+/**
+ * The desktop app's preload API when there is one, else the web mode's bridge. Its token comes in the URL
+ * that `serve` printed; it is moved into this tab's session storage (kept for reloads) and taken out of the
+ * address, so it does not stay in the browser's history or reach a screenshot of the address bar.
+ */
 function findHost(): HostApi {
   if (window.api) return window.api;
-  const fromUrl = new URLSearchParams(window.location.search).get('token');
-  if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  const params = new URLSearchParams(window.location.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    params.delete('token');
+    const query = params.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`);
+  }
   return createWebHost(fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? '');
 }
 
