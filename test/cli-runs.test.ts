@@ -48,6 +48,10 @@ describe('runs in the store, through the CLI', () => {
     const { exited } = await startLongRun(db, 2);
     const [running] = runsList(db);
     expect(running?.status).toBe('running');
+    // The CLI goes through the engine's calls, so its rules are the app's: a running run cannot be deleted.
+    const deleting = cli('runs', 'delete', running!.id, '--db', db);
+    expect(deleting.code).toBe(1);
+    expect(deleting.stderr).toContain('is running; cancel it before deleting it');
     const cancel = cli('runs', 'cancel', running!.id.slice(0, 8), '--db', db);
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(cancel.stdout).toContain('is cancelled');

@@ -57,7 +57,7 @@ describe('the engine in its own process, over the typed protocol', () => {
   it('cancels the active run at a batch boundary', async () => {
     const { runId } = await engine.call('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 500, patience: 500 } });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await engine.call('run:cancel', { runId })).toEqual({ cancelled: true });
+    expect(await engine.call('run:cancel', { runId })).toEqual({ cancelled: true, runId });
     expect(await ended(runId)).toMatchObject({ status: 'cancelled', error: { code: 'aborted', message: 'The run was cancelled.' } });
     expect((await engine.call('runs:show', { id: runId })).status).toBe('cancelled');
   }, 120_000);

@@ -111,7 +111,7 @@ describe('the calls behind the wizard and the run browser', () => {
     const { dataset } = await engine.call('runs:show', { id });
     await expect(engine.call('model:export', { runId: id, dir: path.join(dataset.path, 'exported') })).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('inside the dataset folder') });
     expect(fs.existsSync(path.join(dataset.path, 'exported'))).toBe(false);
-    expect(await engine.call('runs:delete', { id })).toEqual({ deleted: true });
+    expect(await engine.call('runs:delete', { id })).toEqual({ deleted: true, id });
     await expect(engine.call('runs:show', { id })).rejects.toMatchObject({ code: 'not-found' });
   });
 });

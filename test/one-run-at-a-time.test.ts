@@ -37,7 +37,7 @@ describe('one run at a time, really', () => {
     await expect(engine.call('runs:delete', { id: runId })).rejects.toMatchObject({ code: 'busy' });
     // From another process too: the database says it is running.
     await expect(other.call('runs:delete', { id: runId })).rejects.toMatchObject({ code: 'busy' });
-    expect(await engine.call('run:cancel', { runId })).toEqual({ cancelled: true });
+    expect(await engine.call('run:cancel', { runId })).toEqual({ cancelled: true, runId });
     await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
     expect((await engine.call('runs:show', { id: runId })).status).toBe('cancelled');
     expect((await engine.call('runs:list', {})).runs).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('one run at a time, really', () => {
     const stored = await engine.call('runs:show', { id: cancelledRun });
     expect(stored.status).toBe('running');
     const owner = (await engine.call('run:active', {})).runId === cancelledRun ? engine : other;
-    expect(await owner.call('run:cancel', { runId: cancelledRun })).toEqual({ cancelled: true });
+    expect(await owner.call('run:cancel', { runId: cancelledRun })).toEqual({ cancelled: true, runId: cancelledRun });
     await owner.waitFor((m) => m.kind === 'run-ended' && m.runId === cancelledRun && m.status === 'cancelled');
   }, 120_000);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBuiltin, materializeBuiltin } from '../engine/data/builtin/registry';
 import { prepareDataset } from '../engine/data/prepare';
-import type { PredictionReport } from '../engine/model/predict-folder';
+import type { PredictionReport } from '../engine/protocol/predict';
 import { cliWith, lastJson } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
 

@@ -1,4 +1,5 @@
-import { EngineCallError, EngineClient } from '../process/engine-client';
+import { EngineClient } from '../process/engine-client';
+import { AppError } from '../protocol/errors';
 import type { EngineMessage } from '../protocol/engine';
 import { EXIT_USAGE, type CliContext } from './context';
 import { formatEventLine, formatRunSummary } from './format-run';
@@ -59,7 +60,7 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
       context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
     }
   } catch (error) {
-    if (!(error instanceof EngineCallError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     progress.clear();
     context.stderr.write(`${error.message}\n`);
     context.exitCode = error.code === 'config' ? EXIT_USAGE : 1;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors';
 import { claimModelFolder } from './model-output';
+import { AppError } from '../protocol/errors';
 
 /**
  * Copies a saved model folder (model.json, weights, model-card.json) to `target`, which must not exist yet
@@ -9,7 +9,7 @@ import { claimModelFolder } from './model-output';
  * writes into the data. Returns the copied files, relative to `target`.
  */
 export function exportModelFolder(source: string, target: string, datasetRoot: string): { dir: string; files: string[] } {
-  if (!fs.existsSync(source)) throw new UserError('model-files', `The model folder ${source} is gone (moved or deleted?); re-run to train the model again.`);
+  if (!fs.existsSync(source)) throw new AppError('model-files', `The model folder ${source} is gone (moved or deleted?); re-run to train the model again.`);
   const dir = claimModelFolder(target, datasetRoot);
   fs.cpSync(source, dir, { recursive: true });
   const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();

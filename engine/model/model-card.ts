@@ -3,8 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CachedModality } from '../data/cache/meta';
 import type { CacheMeta } from '../data/cache/meta';
-import { UserError } from '../errors';
 import type { ChosenMethod, Decision, RunConfig, RunResult } from '../protocol/run';
+import { AppError } from '../protocol/errors';
 
 export const MODEL_CARD_FILE = 'model-card.json';
 
@@ -66,12 +66,12 @@ export function readCard(dir: string): ModelCard {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UserError('model-files', `${file} could not be read (${(error as Error).message}); give the model folder that modality-studio run wrote (it holds model-card.json).`);
+    throw new AppError('model-files', `${file} could not be read (${(error as Error).message}); give the model folder that modality-studio run wrote (it holds model-card.json).`);
   }
   const parsed = cardSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError('model-files', `${file} is not a Modality Studio model card: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? 'is invalid'}.`);
+    throw new AppError('model-files', `${file} is not a Modality Studio model card: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? 'is invalid'}.`);
   }
   return parsed.data as unknown as ModelCard;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
+import { AppError } from '../protocol/errors';
 
 /**
  * Saves a LayersModel in the standard tfjs layers format (`model.json` + `weights.bin`) with plain file
@@ -32,7 +32,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
     modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     weights = fs.readFileSync(path.join(dir, 'weights.bin'));
   } catch (error) {
-    throw new UserError('model-files', `The model in ${dir} could not be read (${(error as Error).message}); expected model.json and weights.bin written by modality-studio run.`);
+    throw new AppError('model-files', `The model in ${dir} could not be read (${(error as Error).message}); expected model.json and weights.bin written by modality-studio run.`);
   }
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   return tf.loadLayersModel(tf.io.fromMemory({

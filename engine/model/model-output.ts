@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { UserError } from '../errors';
 import { isAbsentOrEmptyFolder, isInside, makeFolder } from '../util/folders';
+import { AppError } from '../protocol/errors';
 
 /**
  * Checks, before a run trains or a model is exported, that `dir` can take a model without harm: it is not
@@ -10,15 +10,15 @@ import { isAbsentOrEmptyFolder, isInside, makeFolder } from '../util/folders';
 export function claimModelFolder(dir: string, datasetRoot: string): string {
   const target = path.resolve(dir);
   if (isInside(target, datasetRoot)) {
-    throw new UserError('output', `${target} is inside the dataset folder ${datasetRoot}, which Modality Studio only reads; choose a folder outside it for the model.`);
+    throw new AppError('output', `${target} is inside the dataset folder ${datasetRoot}, which Modality Studio only reads; choose a folder outside it for the model.`);
   }
   if (!isAbsentOrEmptyFolder(target)) {
-    throw new UserError('output', `${target} already exists and is not an empty folder; choose a new or empty folder so that nothing in it is overwritten.`);
+    throw new AppError('output', `${target} already exists and is not an empty folder; choose a new or empty folder so that nothing in it is overwritten.`);
   }
   try {
     makeFolder(target);
   } catch (error) {
-    throw new UserError('output', `${target} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder you can write.`);
+    throw new AppError('output', `${target} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder you can write.`);
   }
   return target;
 }

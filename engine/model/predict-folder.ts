@@ -8,32 +8,12 @@ import type { ManifestSample } from '../data/manifest/types';
 import { realDatasetFolder } from '../data/paths';
 import { corruptCode } from '../data/decode-sample';
 import { locateFile } from '../data/probe';
-import type { DatasetIssue } from '../protocol/dataset';
+import type { Prediction, PredictionReport } from '../protocol/predict';
 import type { BackendChoice } from '../protocol/run';
 import { selectBackend } from '../train/backends/select-backend';
 import { applyModel } from '../train/models/networks';
 import { readCard, type ModelCard } from './model-card';
 import { loadLayersModel } from './model-files';
-
-export interface Prediction {
-  id: string;
-  label: string;
-  /** Probability of each class, in the card's class order. */
-  probabilities: number[];
-  /** The manifest's label, when it has one. */
-  actual?: string;
-}
-
-export interface PredictionReport {
-  method: ModelCard['method'];
-  classes: string[];
-  predictions: Prediction[];
-  /** Over the samples whose manifest gives a known label; absent when none does. */
-  accuracy?: number;
-  errors: DatasetIssue[];
-  errorCount: number;
-  warnings: DatasetIssue[];
-}
 
 const CHUNK = 256;
 

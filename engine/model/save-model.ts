@@ -5,8 +5,8 @@ import type { RunResult } from '../protocol/run';
 import type { PipelineModels } from '../train/pipeline';
 import { buildCard, MODEL_CARD_FILE, type ModelCard } from './model-card';
 import { saveLayersModel } from './model-files';
-import { UserError } from '../errors';
 import { isAbsentOrEmptyFolder, makeFolder } from '../util/folders';
+import { AppError } from '../protocol/errors';
 
 /**
  * Writes the run's final model — UMT's fused network, or UME's teachers — with its model card into `target`,
@@ -27,7 +27,7 @@ export async function saveFinalModel(target: string, meta: CacheMeta, result: Ru
 
 function moveIntoPlace(partial: string, target: string): void {
   if (!isAbsentOrEmptyFolder(target)) {
-    throw new UserError('output', `${target} is no longer empty (something was written there while the run trained), so the model was not saved there. Nothing is lost: the trained networks are in the run's checkpoints; resume the run with another folder (runs resume RUN_ID --out NEW_FOLDER) to save it.`);
+    throw new AppError('output', `${target} is no longer empty (something was written there while the run trained), so the model was not saved there. Nothing is lost: the trained networks are in the run's checkpoints; resume the run with another folder (runs resume RUN_ID --out NEW_FOLDER) to save it.`);
   }
   if (fs.existsSync(target)) fs.rmdirSync(target);
   fs.renameSync(partial, target);

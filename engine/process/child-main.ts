@@ -4,9 +4,9 @@
  * Settings come from the environment: MODALITY_STUDIO_DB, MODALITY_STUDIO_CACHE, MODALITY_STUDIO_HOME.
  */
 import { defaultCacheDir } from '../data/cache/location';
-import { UserError } from '../errors';
 import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
+import { errorResult } from '../protocol/errors';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -37,11 +37,11 @@ function startService(): Pick<EngineService, 'handle' | 'close'> {
   try {
     return new EngineService({ cacheDir: defaultCacheDir() }, post);
   } catch (error) {
-    const failure = { code: error instanceof UserError ? error.code : 'internal', message: (error as Error).message };
+    const failure = errorResult(error);
     return {
       handle: async (message) => {
         const id = (message as { id?: unknown } | null)?.id;
-        post({ kind: 'response', id: typeof id === 'number' ? id : -1, result: { ok: false, error: failure } });
+        post({ kind: 'response', id: typeof id === 'number' ? id : -1, result: failure });
       },
       close: async () => undefined,
     };

@@ -1,23 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineCallName, EngineCalls, EngineError, EngineMessage, RunMessage } from '../protocol/engine';
+import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
+import { AppError, fromResult, type EngineResult } from '../protocol/errors';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
 
-export class EngineCallError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'EngineCallError';
-  }
-}
 
 
 
 /**
  * A Node host's handle on an engine child process (the CLI and the web mode; Electron uses a
  * utilityProcess with the same protocol): typed calls that resolve with their result or reject with an
- * {@link EngineCallError}, and a stream of run messages.
+ * {@link AppError}, and a stream of run messages.
  */
 export class EngineClient {
   private nextId = 1;
@@ -39,7 +34,7 @@ export class EngineClient {
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         const how = signal ?? `exit code ${code}`;
-        const error = new EngineCallError('engine-exited', `The engine process stopped (${how}) before answering.`);
+        const error = new AppError('engine-exited', `The engine process stopped (${how}) before answering.`);
         for (const { reject } of this.pending.values()) reject(error);
         this.pending.clear();
         resolve(how);
@@ -84,11 +79,14 @@ export class EngineClient {
     await exited;
   }
 
-  private settle(id: number, result: { ok: true; value: unknown } | { ok: false; error: EngineError }): void {
+  private settle(id: number, result: EngineResult<unknown>): void {
     const waiting = this.pending.get(id);
     if (!waiting) return;
     this.pending.delete(id);
-    if (result.ok) waiting.resolve(result.value);
-    else waiting.reject(new EngineCallError(result.error.code, result.error.message));
+    try {
+      waiting.resolve(fromResult(result));
+    } catch (error) {
+      waiting.reject(error as AppError);
+    }
   }
 }

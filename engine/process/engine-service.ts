@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
-import type { PreparedDataset } from '../data/prepare';
+import { prepareDataset, type PreparedDataset } from '../data/prepare';
 import { prepareDatasetInWorker } from '../data/prepare-in-worker';
-import { UserError } from '../errors';
 import type { PrepareProgress } from '../protocol/dataset';
 import type { EngineCallName, EngineCalls, EngineMessage, EngineRequest } from '../protocol/engine';
 import { trickMethod, type ChosenMethod, type Decision, type RunConfig } from '../protocol/run';
@@ -12,20 +13,14 @@ import { previewDataset } from '../data/preview';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { exportModelFolder } from '../model/export-model';
 import { claimModelFolder } from '../model/model-output';
-import { runRecorded } from '../runs/run-recorded';
 import { openStore, type OpenedStore } from '../store/open-store';
-import { getRun, listRuns, resolveRunId } from '../store/run-reader';
-import { deleteRun, tagRun, untagRun } from '../store/run-admin';
-import { exportRun } from '../store/run-transfer';
+import { getRun, resolveRunId } from '../store/run-reader';
+import { deleteRun, requestCancel } from '../store/run-admin';
 import { claimForResume, createRun, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
 import { resolveConfig } from '../train/config';
+import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
-
-class RequestError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { AppError, errorResult, toResult } from '../protocol/errors';
 
 interface ActiveRun {
   runId: string;
@@ -41,6 +36,17 @@ interface ActiveRun {
 export interface EngineServiceOptions {
   dbFile?: string;
   cacheDir: string;
+  /**
+   * `lazy`: open the run database at the first call that needs it (the CLI's `validate` and `predict` never
+   * do, and must not create one). `eager` (the default): at once, so a database that cannot be used is
+   * reported before any work.
+   */
+  store?: 'eager' | 'lazy';
+  /**
+   * Prepare datasets in this thread instead of a worker. A long-lived engine prepares in a worker, whose heap
+   * is returned when it ends; a process that ends with the report (`validate`) saves the worker's start-up.
+   */
+  prepareInThread?: boolean;
 }
 
 /**
@@ -48,47 +54,50 @@ export interface EngineServiceOptions {
  * (streaming its events), cancels it, and answers from the run store, which it alone writes.
  */
 export class EngineService {
-  private readonly store: OpenedStore;
+  private opened: OpenedStore | null = null;
   private active: ActiveRun | null = null;
   /** Set from the moment a run:start or run:resume is accepted until its run is active (or it failed). */
   private starting = false;
 
   constructor(private readonly options: EngineServiceOptions, private readonly post: (message: EngineMessage) => void) {
-    this.store = openStore(options.dbFile);
+    if (options.store !== 'lazy') this.opened = openStore(options.dbFile);
+  }
+
+  private get store(): OpenedStore {
+    this.opened ??= openStore(this.options.dbFile);
+    return this.opened;
   }
 
   /** Answers one message from the host; anything that is not a well-formed request gets an error response. */
   async handle(message: unknown): Promise<void> {
     const request = message as Partial<EngineRequest>;
     const id = typeof request?.id === 'number' ? request.id : -1;
-    try {
-      if (request?.kind !== 'request' || id < 0) throw new RequestError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
-      if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName)) throw new RequestError('bad-request', `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`);
+    const result = await toResult(async () => {
+      if (request?.kind !== 'request' || id < 0) throw new AppError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
+      if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName)) throw new AppError('bad-request', `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`);
       const call = request.call as EngineCallName;
       const parsed = PARAMS_SCHEMAS[call].safeParse(request.params ?? {});
-      if (!parsed.success) throw new RequestError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
-      const value = await this.dispatch(call, parsed.data);
-      this.post({ kind: 'response', id, result: { ok: true, value } });
-    } catch (error) {
-      const code = error instanceof RequestError ? error.code : error instanceof UserError ? error.code : 'internal';
-      this.post({ kind: 'response', id, result: { ok: false, error: { code, message: (error as Error).message } } });
-    }
+      if (!parsed.success) throw new AppError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
+      return this.dispatch(call, parsed.data);
+    });
+    this.post({ kind: 'response', id, result });
   }
 
   /** Stops the active run (if any) and closes the store. */
   async close(): Promise<void> {
     this.active?.controller.abort();
     await this.active?.done;
-    this.store.db.close();
+    this.opened?.db.close();
   }
 
   private async dispatch(call: EngineCallName, params: unknown): Promise<unknown> {
+    if (isRecordCall(call)) return (RECORD_CALLS[call] as (db: OpenedStore['db'], params: unknown) => unknown)(this.store.db, params);
     switch (call) {
       case 'datasets:list':
         return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
-        const { dir } = params as EngineCalls['dataset:validate']['params'];
-        const { report, dataset } = await prepareDatasetInWorker(await resolveDatasetArgument(dir, this.options.cacheDir), { cacheDir: this.options.cacheDir, onProgress: this.progressOf(dir) });
+        const { dir, noCache } = params as EngineCalls['dataset:validate']['params'];
+        const { report, dataset } = await this.prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), dir, noCache);
         dataset?.reader.close();
         return report;
       }
@@ -117,40 +126,25 @@ export class EngineService {
         return { runId: this.active?.runId ?? null, awaitingChoice: Boolean(this.active?.choose) };
       case 'run:resume':
         return this.exclusively(() => this.resumeRun(params as EngineCalls['run:resume']['params']));
-      case 'run:cancel': {
-        const { runId } = params as EngineCalls['run:cancel']['params'];
-        if (this.active?.runId !== runId) return { cancelled: false };
-        this.active.controller.abort();
-        return { cancelled: true };
-      }
-      case 'runs:list':
-        return { runs: listRuns(this.store.db) };
-      case 'runs:show': {
-        const { id } = params as EngineCalls['runs:show']['params'];
-        const run = getRun(this.store.db, id);
-        if (!run) throw new RequestError('not-found', `No run "${id}" in the database.`);
-        return run;
-      }
-      case 'runs:tag': {
-        const { id, add = [], remove = [] } = params as EngineCalls['runs:tag']['params'];
-        const runId = this.existingRun(id);
-        add.forEach((tag) => tagRun(this.store.db, runId, tag));
-        remove.forEach((tag) => untagRun(this.store.db, runId, tag));
-        return { tags: getRun(this.store.db, runId)?.tags ?? [] };
-      }
+      case 'run:cancel':
+        return this.cancelRun((params as EngineCalls['run:cancel']['params']).runId);
       case 'runs:delete': {
-        const runId = this.existingRun((params as EngineCalls['runs:delete']['params']).id);
-        if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running') throw new RequestError('busy', `Run ${runId} is running; cancel it before deleting it.`);
-        return { deleted: deleteRun(this.store.db, runId) !== null };
+        const runId = existingRun(this.store.db, (params as EngineCalls['runs:delete']['params']).id);
+        if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running') throw new AppError('busy', `Run ${runId} is running; cancel it before deleting it.`);
+        return { deleted: deleteRun(this.store.db, runId) !== null, id: runId };
       }
-      case 'runs:export':
-        return exportRun(this.store.db, this.existingRun((params as EngineCalls['runs:export']['params']).id));
       case 'model:export': {
         const { runId, dir } = params as EngineCalls['model:export']['params'];
-        const run = getRun(this.store.db, this.existingRun(runId));
+        const run = getRun(this.store.db, existingRun(this.store.db, runId));
         const model = run?.artifacts.find((a) => a.kind === 'model');
-        if (!model || !run) throw new RequestError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
+        if (!model || !run) throw new AppError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
         return exportModelFolder(model.path, dir, run.dataset.path);
+      }
+      case 'model:predict': {
+        const { modelDir, dir, backend } = params as EngineCalls['model:predict']['params'];
+        // Loaded on first use: TensorFlow.js takes ~0.9 s to load, and most calls never need it here.
+        const { predictFolder } = await import('../model/predict-folder');
+        return predictFolder(path.resolve(modelDir), await resolveDatasetArgument(dir, this.options.cacheDir), backend ?? 'auto');
       }
     }
   }
@@ -160,8 +154,8 @@ export class EngineService {
    * together cannot both pass the check while the first is still preparing its data.
    */
   private async exclusively<T>(start: () => Promise<T>): Promise<T> {
-    if (this.active) throw new RequestError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
-    if (this.starting) throw new RequestError('busy', 'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.');
+    if (this.active) throw new AppError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
+    if (this.starting) throw new AppError('busy', 'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.');
     this.starting = true;
     try {
       return await start();
@@ -190,16 +184,16 @@ export class EngineService {
 
   private async resumeRun(params: EngineCalls['run:resume']['params']): Promise<{ runId: string }> {
     const run = getRun(this.store.db, params.runId);
-    if (!run) throw new RequestError('not-found', `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`);
-    if (!RESUMABLE_STATUSES.includes(run.status)) throw new RequestError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
+    if (!run) throw new AppError('not-found', `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`);
+    if (!RESUMABLE_STATUSES.includes(run.status)) throw new AppError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
     // The lease is taken before the (slow) preparation: a second process resuming the same run is refused now.
     const before = claimForResume(this.store.db, run.id);
-    if (!before) throw new RequestError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
+    if (!before) throw new AppError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
     let dataset: Awaited<ReturnType<EngineService['prepare']>> | null = null;
     try {
       dataset = await this.prepare(run.dataset.path);
       if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
-        throw new RequestError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
+        throw new AppError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
       }
       // The default folder is the run's own (claimed when it started); a folder the user names must be new.
       const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
@@ -213,11 +207,19 @@ export class EngineService {
     }
   }
 
-  /** The full id of a stored run, or a not-found error naming the given id. */
-  private existingRun(idOrPrefix: string): string {
-    const id = resolveRunId(this.store.db, idOrPrefix);
-    if (!id) throw new RequestError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs:list gives the ids.`);
-    return id;
+  /**
+   * Stops a run: this engine's own at its next batch, or one that another engine process of this machine
+   * trains (the pid its row records) by asking that process to stop (SIGTERM; it cancels at its next batch).
+   */
+  private cancelRun(idOrPrefix: string): EngineCalls['run:cancel']['result'] {
+    const runId = resolveRunId(this.store.db, idOrPrefix);
+    if (!runId) return { cancelled: false, reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); the run list shows the ids.` };
+    if (this.active?.runId === runId) {
+      this.active.controller.abort();
+      return { cancelled: true, runId };
+    }
+    const outcome = requestCancel(this.store.db, runId, os.hostname(), process.pid);
+    return outcome.ok ? { cancelled: true, runId } : { cancelled: false, runId, reason: outcome.reason };
   }
 
   /** Preparation progress of `dir` as messages to the host: five a second at most, and the end of each phase. */
@@ -231,22 +233,30 @@ export class EngineService {
     };
   }
 
+  /** Validates and decodes `folder` (progress reported under `shownAs`, the name the host gave). */
+  private prepareDataset(folder: string, shownAs = folder, noCache = false) {
+    const options = { cacheDir: this.options.cacheDir, writeCache: !noCache, onProgress: this.progressOf(shownAs) };
+    return this.options.prepareInThread ? prepareDataset(folder, options) : prepareDatasetInWorker(folder, options);
+  }
+
   private async prepare(dir: string) {
-    const { report, dataset } = await prepareDatasetInWorker(dir, { cacheDir: this.options.cacheDir, onProgress: this.progressOf(dir) });
-    if (!dataset) throw new RequestError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
+    const { report, dataset } = await this.prepareDataset(dir);
+    if (!dataset) throw new AppError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
     return { report, prepared: dataset };
   }
 
   /** Trains in the background; the host follows through run-event messages and one run-ended. */
   private launch(runId: string, dataset: PreparedDataset, config: RunConfig, modelDir: string, checkpointDir: string, confirmDecision = false): void {
     const controller = new AbortController();
-    const done = runRecorded({
+    // Training code (TensorFlow.js, ~0.9 s to load) is loaded with the first run, not with the engine: the
+    // CLI's quick commands use this service too.
+    const done = import('../runs/run-recorded').then(({ runRecorded }) => runRecorded({
       runId, db: this.store.db, dataset, config, modelDir, checkpointDir, signal: controller.signal,
       onEvent: (event) => this.post({ kind: 'run-event', runId, event }),
       ...(confirmDecision ? { chooseMethod: (decision: Decision) => this.awaitChoice(decision, controller.signal) } : {}),
-    }).then((outcome) => {
+    })).then((outcome) => {
       if (outcome.status === 'completed') this.post({ kind: 'run-ended', runId, status: 'completed', result: outcome.result, modelDir: outcome.modelDir });
-      else this.post({ kind: 'run-ended', runId, status: outcome.status, error: { code: outcome.error instanceof UserError ? outcome.error.code : 'internal', message: outcome.error.message } });
+      else this.post({ kind: 'run-ended', runId, status: outcome.status, error: errorResult(outcome.error).error });
     }).finally(() => {
       dataset.reader.close();
       this.active = null;
@@ -258,11 +268,11 @@ export class EngineService {
   private awaitChoice(decision: Decision, signal: AbortSignal): Promise<ChosenMethod> {
     return new Promise((resolve, reject) => {
       const active = this.active;
-      if (!active) return reject(new UserError('aborted', 'The run was cancelled.'));
+      if (!active) return reject(new AppError('aborted', 'The run was cancelled.'));
       active.ruled = trickMethod(decision);
       const onAbort = () => {
         active.choose = null;
-        reject(new UserError('aborted', 'The run was cancelled.'));
+        reject(new AppError('aborted', 'The run was cancelled.'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       active.choose = (method) => {

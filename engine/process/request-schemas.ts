@@ -7,7 +7,7 @@ const tags = z.array(z.string().trim().min(1).max(64)).max(32);
 /** Every request's params are checked here: a host (and the browser behind the web mode) is trusted with nothing. */
 export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['params']> } = {
   'datasets:list': none,
-  'dataset:validate': z.object({ dir: z.string().min(1) }).strict(),
+  'dataset:validate': z.object({ dir: z.string().min(1), noCache: z.boolean().optional() }).strict(),
   'dataset:preview': z.object({ dir: z.string().min(1) }).strict(),
   'run:start': z.object({
     dataset: z.string().min(1),
@@ -22,7 +22,11 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   'runs:list': none,
   'runs:show': z.object({ id: z.string().min(1) }).strict(),
   'runs:tag': z.object({ id: z.string().min(1), add: tags.optional(), remove: tags.optional() }).strict(),
+  'runs:note': z.object({ id: z.string().min(1), note: z.string().max(10_000) }).strict(),
   'runs:delete': z.object({ id: z.string().min(1) }).strict(),
   'runs:export': z.object({ id: z.string().min(1) }).strict(),
+  // An export is checked field by field by the import itself; here only its size is bounded (by the body limit).
+  'runs:import': z.object({ data: z.unknown() }).strict() as z.ZodType<EngineCalls['runs:import']['params']>,
   'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1) }).strict(),
+  'model:predict': z.object({ modelDir: z.string().min(1), dir: z.string().min(1), backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']).optional() }).strict(),
 };

@@ -4,12 +4,17 @@
  * data (`{ok, value} | {ok: false, error}`: IPC drops error classes), and a stream of run messages.
  */
 import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
-import type { ChosenMethod, RunConfig, RunEvent, RunResult } from './run';
-import type { RunExport, RunSummary, StoredRun } from './store';
+import type { EngineError, EngineResult } from './errors';
+import type { PredictionReport } from './predict';
+import type { BackendChoice, ChosenMethod, RunConfig, RunEvent, RunResult } from './run';
+import type { ImportOutcome, RunExport, RunSummary, StoredRun } from './store';
+
+export type { EngineError, EngineResult } from './errors';
 
 export interface EngineCalls {
   'datasets:list': { params: Record<string, never>; result: { datasets: BuiltinDatasetInfo[] } };
-  'dataset:validate': { params: { dir: string }; result: ValidationReport };
+  /** `noCache`: check and decode everything, but write nothing to the cache. */
+  'dataset:validate': { params: { dir: string; noCache?: boolean }; result: ValidationReport };
   /** Pictures and statistics of a valid dataset (it is validated, and cached, first). */
   'dataset:preview': { params: { dir: string }; result: DatasetPreview };
   /**
@@ -24,15 +29,25 @@ export interface EngineCalls {
   'run:active': { params: Record<string, never>; result: { runId: string | null; awaitingChoice: boolean } };
   /** Continues an interrupted, cancelled or failed run from its checkpoints, on the same data. */
   'run:resume': { params: { runId: string; out?: string }; result: { runId: string } };
-  'run:cancel': { params: { runId: string }; result: { cancelled: boolean } };
+  /**
+   * Stops a running run at its next batch boundary, whichever engine process on this machine trains it (the
+   * run's recorded pid); `reason` says why not when it cannot be cancelled.
+   */
+  'run:cancel': { params: { runId: string }; result: { cancelled: boolean; runId?: string; reason?: string } };
   'runs:list': { params: Record<string, never>; result: { runs: RunSummary[] } };
   'runs:show': { params: { id: string }; result: StoredRun };
   'runs:tag': { params: { id: string; add?: string[]; remove?: string[] }; result: { tags: string[] } };
+  /** Sets a run's free-text note (an empty text clears it). */
+  'runs:note': { params: { id: string; note: string }; result: { id: string; note: string } };
   /** Forgets a run (its records; model files stay on disk). A running run cannot be deleted. */
-  'runs:delete': { params: { id: string }; result: { deleted: boolean } };
+  'runs:delete': { params: { id: string }; result: { deleted: boolean; id: string } };
   'runs:export': { params: { id: string }; result: RunExport };
+  /** Adds a run exported elsewhere (what `runs:export` gave); its model folder is copied in when it is here. */
+  'runs:import': { params: { data: unknown }; result: ImportOutcome };
   /** Copies a completed run's model folder into `dir`, which must not exist yet or be empty. */
   'model:export': { params: { runId: string; dir: string }; result: { dir: string; files: string[] } };
+  /** Classifies the samples of a dataset folder (labels optional) with a model folder that `run` saved. */
+  'model:predict': { params: { modelDir: string; dir: string; backend?: BackendChoice }; result: PredictionReport };
 }
 
 export type EngineCallName = keyof EngineCalls;
@@ -40,7 +55,8 @@ export type EngineCallName = keyof EngineCalls;
 export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'datasets:list', 'dataset:validate', 'dataset:preview',
   'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
-  'runs:list', 'runs:show', 'runs:tag', 'runs:delete', 'runs:export', 'model:export',
+  'runs:list', 'runs:show', 'runs:tag', 'runs:note', 'runs:delete', 'runs:export', 'runs:import',
+  'model:export', 'model:predict',
 ];
 
 /** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */
@@ -65,14 +81,6 @@ export interface EngineRequest<K extends EngineCallName = EngineCallName> {
   call: K;
   params: EngineCalls[K]['params'];
 }
-
-export interface EngineError {
-  /** `config`, `dataset`, `backend-unavailable`, `busy`, `not-found`, `bad-request`, `internal`, … */
-  code: string;
-  message: string;
-}
-
-export type EngineResult<T> = { ok: true; value: T } | { ok: false; error: EngineError };
 
 export type EngineMessage =
   | { kind: 'ready' }

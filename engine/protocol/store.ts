@@ -71,3 +71,13 @@ export interface RunExport {
   exportedAt: string;
   run: StoredRun;
 }
+
+/** What `runs:import` did with an exported run. */
+export interface ImportOutcome {
+  id: string;
+  renamed: boolean;
+  /** The model folder copied into the app's data folder, if the export's model could be found and checked. */
+  model: string | null;
+  /** Artifacts of the export that were not kept, each with the reason. */
+  dropped: string[];
+}

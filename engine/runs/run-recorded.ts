@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PreparedDataset } from '../data/prepare';
-import { UserError } from '../errors';
 import { saveFinalModel } from '../model/save-model';
 import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
 import { runPipeline, type PipelineEvents } from '../train/pipeline';
+import { AppError } from '../protocol/errors';
 
 export interface RecordedRunOptions {
   runId: string;
@@ -23,7 +23,7 @@ export interface RecordedRunOptions {
 
 export type RecordedRunOutcome =
   | { status: 'completed'; result: RunResult; modelDir: string }
-  | { status: 'cancelled' | 'failed'; error: UserError | Error };
+  | { status: 'cancelled' | 'failed'; error: AppError | Error };
 
 /**
  * Runs (or resumes, from its checkpoints) a run that the store already holds, to its end: events are
@@ -52,7 +52,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Recorded
     completeRun(db, runId, result, modelDir);
     return { status: 'completed', result, modelDir };
   } catch (error) {
-    const cancelled = error instanceof UserError && error.code === 'aborted';
+    const cancelled = error instanceof AppError && error.code === 'aborted';
     endRun(db, runId, cancelled ? 'cancelled' : 'failed', (error as Error).message);
     return { status: cancelled ? 'cancelled' : 'failed', error: error as Error };
   }

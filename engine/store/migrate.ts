@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { UserError } from '../errors';
+import { AppError } from '../protocol/errors';
 
 export interface Migration {
   version: number;
@@ -33,7 +33,7 @@ export function migrate(db: Database.Database, migrations: Migration[], file: st
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (current > latest) {
-    throw new UserError('config', `The run database ${file ?? ''} has schema version ${current}, but this version of Modality Studio knows only up to ${latest}. Update Modality Studio, or point it at another database with --db.`);
+    throw new AppError('config', `The run database ${file ?? ''} has schema version ${current}, but this version of Modality Studio knows only up to ${latest}. Update Modality Studio, or point it at another database with --db.`);
   }
   if (current === latest) return null;
   let backup: string | null = null;

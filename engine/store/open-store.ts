@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { defaultDataDir } from '../app-paths';
-import { UserError } from '../errors';
 import { makeFolder } from '../util/folders';
 import { loadMigrations, migrate } from './migrate';
+import { AppError } from '../protocol/errors';
 
 /** The repository's migrations/ folder: the nearest one above this module (source or bundle, wherever it sits). */
 export const MIGRATIONS_DIR = findMigrations(path.dirname(fileURLToPath(import.meta.url)));
@@ -59,7 +59,7 @@ export function openStore(file: string = defaultDatabasePath(), options: { reado
  * written, a file that is not a database): a wrong `--db` must not end in a stack trace or a hang.
  */
 function openDatabaseFile(file: string, readonly: boolean): Database.Database {
-  const unusable = (why: string) => new UserError('database', `The run database ${file} cannot be used: ${why}. Give --db (or MODALITY_STUDIO_DB) the path of a .sqlite file in a folder you can write, e.g. ${path.join(os.homedir(), 'runs.sqlite')}.`);
+  const unusable = (why: string) => new AppError('database', `The run database ${file} cannot be used: ${why}. Give --db (or MODALITY_STUDIO_DB) the path of a .sqlite file in a folder you can write, e.g. ${path.join(os.homedir(), 'runs.sqlite')}.`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw unusable('it is a folder');
   try {
     if (!readonly) makeFolder(path.dirname(file));

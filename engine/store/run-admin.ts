@@ -27,12 +27,14 @@ export type CancelOutcome = { ok: true; id: string; pid: number } | { ok: false;
  * Asks the engine process running a run to stop (SIGTERM; it stops at the next batch boundary and marks the
  * run cancelled). Only a run of this machine whose process is alive can be cancelled.
  */
-export function requestCancel(db: Database.Database, idOrPrefix: string, host: string): CancelOutcome {
+export function requestCancel(db: Database.Database, idOrPrefix: string, host: string, selfPid: number): CancelOutcome {
   const id = resolveRunId(db, idOrPrefix);
   if (!id) return { ok: false, reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.` };
   const run = db.prepare('SELECT status, pid, host FROM runs WHERE id = ?').get(id) as { status: string; pid: number | null; host: string | null };
   if (run.status !== 'running' && run.status !== 'queued') return { ok: false, reason: `Run ${id} is ${run.status}; only a running run can be cancelled.` };
   if (run.host !== host || run.pid === null) return { ok: false, reason: `Run ${id} runs on ${run.host ?? 'another machine'}; cancel it there.` };
+  // Two engines in one process (tests) share a pid: a signal would stop the asker, not the run.
+  if (run.pid === selfPid) return { ok: false, reason: `Run ${id} is trained by another engine in this process; cancel it there.` };
   try {
     process.kill(run.pid, 'SIGTERM');
   } catch (error) {

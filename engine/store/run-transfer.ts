@@ -2,34 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { UserError } from '../errors';
 import { readCard } from '../model/model-card';
 import { isAbsentOrEmptyFolder, isInside, makeFolder, realPathOf } from '../util/folders';
-import type { RunExport, StoredRun } from '../protocol/store';
+import type { ImportOutcome, RunExport, StoredRun } from '../protocol/store';
 import { getRun } from './run-reader';
+import { AppError } from '../protocol/errors';
 
 export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {
   const run = getRun(db, idOrPrefix);
-  if (!run) throw new UserError('config', `No run "${idOrPrefix}" in the database; runs list shows the ids.`);
+  if (!run) throw new AppError('config', `No run "${idOrPrefix}" in the database; runs list shows the ids.`);
   return { format: 'modality-studio-run', version: 1, exportedAt: new Date().toISOString(), run };
-}
-
-/** The epoch table of a run as CSV: one row per phase and epoch. */
-export function epochsCsv(run: StoredRun): string {
-  const lines = ['phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms'];
-  for (const phase of run.phases) {
-    for (const e of phase.epochs) lines.push([phase.name, phase.modality ?? '', phase.model ?? '', e.epoch, e.trainLoss, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs].join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-export interface ImportOutcome {
-  id: string;
-  renamed: boolean;
-  /** The model folder copied into the app's data folder, if the export's model could be found and checked. */
-  model: string | null;
-  /** Artifacts of the export that were not kept, each with the reason. */
-  dropped: string[];
 }
 
 /**
@@ -44,7 +26,7 @@ export interface ImportOutcome {
 export function importRun(db: Database.Database, data: unknown, modelsDir: string): ImportOutcome {
   const exported = data as Partial<RunExport>;
   if (exported?.format !== 'modality-studio-run' || exported.version !== 1 || !exported.run?.id) {
-    throw new UserError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 1, "run": {…}}, as runs export writes).');
+    throw new AppError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 1, "run": {…}}, as runs export writes).');
   }
   const run = exported.run;
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);

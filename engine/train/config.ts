@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
 import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
+import { AppError } from '../protocol/errors';
 
 export { DEFAULT_CONFIG };
 
@@ -27,7 +27,7 @@ const configSchema = z
   })
   .strict();
 
-/** Fills in defaults and checks every field; a bad value throws a {@link ConfigError} naming it. */
+/** Fills in defaults and checks every field; a bad value throws a {@link AppError} naming it. */
 export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   const merged = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const parsed = configSchema.safeParse(merged);
@@ -35,7 +35,7 @@ export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? 'config';
     const given = issue ? JSON.stringify(issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], merged)) : '';
-    throw new ConfigError(`Setting "${field}" is ${given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
+    throw new AppError('config', `Setting "${field}" is ${given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
   }
   return parsed.data;
 }

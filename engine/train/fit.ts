@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
 import type { EpochMetrics, OptimizerName, PhaseRef, RunEvent, ScheduleName } from '../protocol/run';
 import { SeededRandom } from '../util/random';
 import type { DataSource } from './data-source';
@@ -9,6 +8,7 @@ import { resumeFrom, saveCheckpoint } from './fit-checkpoint';
 import { hitCount, oneHotTargets } from './batch-targets';
 import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
+import { AppError } from '../protocol/errors';
 
 const YIELD_EVERY_MS = 50;
 
@@ -92,7 +92,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
         if (options.signal?.aborted) {
           lossSum.dispose();
           correct.dispose();
-          throw new UserError('aborted', 'The run was cancelled.');
+          throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const { loss, hits } = step(options, batch, variables, optimizer);

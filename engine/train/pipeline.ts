@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
-import { UserError } from '../errors';
 import { trickMethod, type ChosenMethod, type Decision, type Evaluation, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
@@ -13,10 +12,11 @@ import { argmaxRows, evaluatePredictions } from './metrics';
 import { SeedSequence, type ModalityInput } from './models/networks';
 import { inPhase } from './phase';
 import { trainTeachers, type TrainedTeacher } from './teachers';
+import { AppError } from '../protocol/errors';
 
 export interface PipelineEvents {
   emit?: (event: RunEvent) => void;
-  /** Checked at every batch boundary; an aborted run throws a UserError with code `aborted`. */
+  /** Checked at every batch boundary; an aborted run throws a AppError with code `aborted`. */
   signal?: AbortSignal;
   /** Each trained phase saves its state here every epoch and continues from what it finds (resume). */
   checkpoints?: CheckpointStore;
@@ -96,7 +96,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
 async function confirmed(context: RunContext, decision: Decision, chooseMethod: PipelineEvents['chooseMethod']): Promise<Decision> {
   if (!chooseMethod) return decision;
   const chosen = await chooseMethod(decision);
-  if (context.signal?.aborted) throw new UserError('aborted', 'The run was cancelled.');
+  if (context.signal?.aborted) throw new AppError('aborted', 'The run was cancelled.');
   if (chosen === decision.method) return decision;
   const changed: Decision = { ...decision, method: chosen, overridden: chosen !== trickMethod(decision) };
   context.emit({ type: 'decision', decision: changed });

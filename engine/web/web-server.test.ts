@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunMessage } from '../protocol/engine';
+import { AppError } from '../protocol/errors';
 import type { WebEngine } from './web-engine';
 import { createWebServer } from './web-server';
 
@@ -18,7 +19,7 @@ const listeners = new Set<(message: RunMessage) => void>();
 const engine: WebEngine = {
   async call(name, params) {
     calls.push({ name, params });
-    if (name === 'runs:show') throw Object.assign(new Error('No run "x" in the database.'), { code: 'not-found' });
+    if (name === 'runs:show') throw new AppError('not-found', 'No run "x" in the database.');
     return { runs: [] } as never;
   },
   onRunMessage(listener) {

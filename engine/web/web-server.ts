@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { ENGINE_CALL_NAMES, type EngineCallName, type EngineResult, type RunMessage } from '../protocol/engine';
+import { toResult } from '../protocol/errors';
 import { EventStreams } from './event-streams';
 import { serveStatic } from './static-files';
 import type { WebEngine } from './web-engine';
@@ -80,13 +81,8 @@ async function route(options: WebServerOptions, streams: EventStreams, request: 
 }
 
 /** The engine checks the call name and params itself; errors come back as data, never as a 500. */
-async function answer(engine: WebEngine, call: string, params: unknown): Promise<EngineResult<unknown>> {
-  try {
-    return { ok: true, value: await engine.call(call as EngineCallName, params as never) };
-  } catch (error) {
-    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'internal';
-    return { ok: false, error: { code, message: (error as Error).message } };
-  }
+function answer(engine: WebEngine, call: string, params: unknown): Promise<EngineResult<unknown>> {
+  return toResult(() => engine.call(call as EngineCallName, params as never));
 }
 
 function hasToken(request: http.IncomingMessage, url: URL, token: string): boolean {

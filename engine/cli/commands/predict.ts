@@ -1,9 +1,8 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultCacheDir } from '../../data/cache/location';
-import { resolveDatasetArgument } from '../../data/resolve-dataset';
-import { UserError } from '../../errors';
-import type { RunConfig } from '../../protocol/run';
+import type { BackendChoice } from '../../protocol/run';
 import type { CliContext } from '../context';
+import { withLocalEngine } from '../with-engine';
 
 export function registerPredict(program: Command, context: CliContext): void {
   program
@@ -13,12 +12,10 @@ export function registerPredict(program: Command, context: CliContext): void {
     .argument('<dir>', 'dataset folder in the same format, with the modalities the model was trained on, or the name of a built-in dataset')
     .option('--json', 'print one JSON object')
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
-    .action(async (modelDir: string, dir: string, options: { json?: boolean; backend?: RunConfig['backend'] }) => {
-      try {
-        // Loaded here, not at start-up: it brings TensorFlow.js (~0.9 s), which no other command needs in this process.
-        const { predictFolder } = await import('../../model/predict-folder');
+    .action(async (modelDir: string, dir: string, options: { json?: boolean; backend?: BackendChoice }) => {
+      await withLocalEngine(context, { store: 'lazy', prepareInThread: true }, async (engine) => {
         // Like run, predict takes a built-in dataset's name where no folder of that name exists.
-        const report = await predictFolder(modelDir, await resolveDatasetArgument(dir, defaultCacheDir()), options.backend ?? 'auto');
+        const report = await engine.call('model:predict', { modelDir: path.resolve(modelDir), dir, ...(options.backend ? { backend: options.backend } : {}) });
         if (options.json) {
           context.stdout.write(`${JSON.stringify(report)}\n`);
         } else {
@@ -31,10 +28,6 @@ export function registerPredict(program: Command, context: CliContext): void {
           if (report.errorCount > report.errors.length) context.stderr.write(`… and ${report.errorCount - report.errors.length} more errors.\n`);
         }
         context.exitCode = report.errorCount > 0 ? 1 : 0;
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        context.stderr.write(`${error.message}\n`);
-        context.exitCode = 1;
-      }
+      });
     });
 }

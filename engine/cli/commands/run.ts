@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultCacheDir } from '../../data/cache/location';
-import { UserError } from '../../errors';
 import type { RunConfig } from '../../protocol/run';
 import { resolveConfig } from '../../train/config';
 import { EXIT_USAGE, type CliContext } from '../context';
-import { EngineCallError } from '../../process/engine-client';
+import { AppError } from '../../protocol/errors';
 import { engineEnv, followRunInEngine } from '../follow-run';
 import { formatReport } from '../format-report';
 
@@ -60,7 +59,7 @@ export function registerRun(program: Command, context: CliContext): void {
         const { lr, json: _json, cacheDir: _cacheDir, out: _out, db: _db, ...settings } = options;
         config = resolveConfig({ ...settings, learningRate: lr });
       } catch (error) {
-        if (!(error instanceof UserError)) throw error;
+        if (!(error instanceof AppError)) throw error;
         context.stderr.write(`${error.message}\n`);
         context.exitCode = EXIT_USAGE;
         return;
@@ -70,7 +69,7 @@ export function registerRun(program: Command, context: CliContext): void {
         const report = await engine.call('dataset:validate', { dir });
         if (!report.ok) {
           context.stderr.write(formatReport(report));
-          throw new EngineCallError('dataset', `The dataset is not usable (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} above).`);
+          throw new AppError('dataset', `The dataset is not usable (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} above).`);
         }
         return engine.call('run:start', { dataset: dir, config, ...(options.out ? { out: path.resolve(options.out) } : {}) });
       });

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { defaultCacheDir } from '../../data/cache/location';
-import { prepareDataset } from '../../data/prepare';
+import type { CliContext } from '../context';
 import { formatReport } from '../format-report';
 import { ProgressLine } from '../progress';
-import { resolveDatasetArgument } from '../../data/resolve-dataset';
-import type { CliContext } from '../context';
+import { withLocalEngine } from '../with-engine';
 
 export function registerValidate(program: Command, context: CliContext): void {
   program
@@ -15,19 +13,17 @@ export function registerValidate(program: Command, context: CliContext): void {
     .option('--no-cache', 'decode and check everything, but write nothing to the cache')
     .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
     .action(async (dir: string, options: { json?: boolean; cache: boolean; cacheDir?: string }) => {
-      const cacheDir = options.cacheDir ?? defaultCacheDir();
       const progress = new ProgressLine(context.stderr);
-      const target = await resolveDatasetArgument(dir, cacheDir);
-      // In this thread: the worker that a training process prepares in (to give the heap back afterwards) would
-      // only add its start-up here, since this process ends with the report.
-      const { report, dataset } = await prepareDataset(target, {
-        cacheDir,
-        writeCache: options.cache,
-        onProgress: (p) => progress.prepare(p),
+      // In this thread: the worker a long-lived engine prepares in (to give its heap back) would only add its
+      // start-up here, since this process ends with the report. No run database is opened.
+      await withLocalEngine(context, { cacheDir: options.cacheDir, store: 'lazy', prepareInThread: true }, async (engine) => {
+        engine.onMessage((message) => {
+          if (message.kind === 'dataset-progress') progress.prepare(message.progress);
+        });
+        const report = await engine.call('dataset:validate', { dir, noCache: !options.cache });
+        progress.clear();
+        context.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+        context.exitCode = report.ok ? 0 : 1;
       });
-      dataset?.reader.close();
-      progress.clear();
-      context.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-      context.exitCode = report.ok ? 0 : 1;
     });
 }

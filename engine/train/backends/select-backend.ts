@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../../errors';
 import { loadSimdKernels } from './simd-kernels';
 import { registerWasmBatchNorm } from './wasm-batch-norm';
 import { registerWasmConvGradients } from './wasm-conv2d-gradients';
@@ -12,6 +11,7 @@ import { registerWasmFastMaxPoolGrad } from './wasm-maxpool-grad';
 import { registerWasmFastReductions } from './wasm-reductions';
 import { registerWasmReluGradient } from './wasm-relu-grad';
 import { prepareWasmThreads, releaseWasmThreads, wasmThreadCount } from './wasm-threads';
+import { AppError } from '../../protocol/errors';
 
 export type BackendName = 'gpu' | 'native' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -43,7 +43,7 @@ let active: BackendInfo | null = null;
 
 /**
  * Makes `choice` the tfjs backend (trying each in {@link AUTO_ORDER} for `auto`) and says what it got.
- * A backend asked for by name that cannot be used throws a {@link BackendError} saying why and what to install.
+ * A backend asked for by name that cannot be used throws a {@link AppError} saying why and what to install.
  */
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (active && (choice === 'auto' || choice === active.name)) return active;
@@ -57,7 +57,7 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
       failures.push(`${name}: ${(error as Error).message}`);
     }
   }
-  throw new BackendError(
+  throw new AppError('backend-unavailable', 
     choice === 'auto'
       ? `No tfjs backend could be started (${failures.join('; ')}). Reinstall the project's dependencies with npm ci.`
       : `The ${choice} backend is not usable here (${failures[0]}). To use it, ${INSTALL_HINT[choice]}; or pass --backend auto to use the best one available.`,

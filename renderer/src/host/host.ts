@@ -1,13 +1,6 @@
 import type { EngineCallName, EngineCalls, HostApi } from '../../../engine/protocol/engine';
 import { createWebHost } from './web-host';
-
-/** A failed engine call, as the UI shows it: the engine's code and its message (which says how to fix it). */
-export class HostError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'HostError';
-  }
-}
+import { fromResult } from '../../../engine/protocol/errors';
 
 const TOKEN_KEY = 'modality-studio-token';
 
@@ -31,9 +24,7 @@ function findHost(): HostApi {
 
 export const host: HostApi = findHost();
 
-/** Calls the engine and returns its value, or throws a {@link HostError}. */
+/** Calls the engine and returns its value, or throws an {@link AppError} with the engine's code and message. */
 export async function call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['result']> {
-  const result = await host.call(name, params);
-  if (!result.ok) throw new HostError(result.error.code, result.error.message);
-  return result.value;
+  return fromResult(await host.call(name, params));
 }

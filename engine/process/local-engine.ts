@@ -1,0 +1,46 @@
+import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
+import { fromResult } from '../protocol/errors';
+import { EngineService, type EngineServiceOptions } from './engine-service';
+
+/** The engine's calls on an {@link EngineService} in this process: what a host sees, without a process. */
+export interface LocalEngine {
+  call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['result']>;
+  onMessage(listener: (message: RunMessage) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the engine protocol in this process, through the same message handler (params checked, errors as
+ * data, then thrown again as AppError) as the engine process: the CLI's quick commands (validate, predict,
+ * runs …) follow the app's rules exactly without paying for a process start.
+ */
+export function localEngine(options: EngineServiceOptions): LocalEngine {
+  const answers = new Map<number, (message: Extract<EngineMessage, { kind: 'response' }>) => void>();
+  const listeners = new Set<(message: RunMessage) => void>();
+  const service = new EngineService(options, (message) => {
+    if (message.kind === 'response') answers.get(message.id)?.(message);
+    else if (message.kind !== 'ready') listeners.forEach((listener) => listener(message));
+  });
+  let nextId = 1;
+  return {
+    call(name, params) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        answers.set(id, ({ result }) => {
+          answers.delete(id);
+          try {
+            resolve(fromResult(result) as never);
+          } catch (error) {
+            reject(error);
+          }
+        });
+        void service.handle({ kind: 'request', id, call: name, params });
+      });
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => service.close(),
+  };
+}
