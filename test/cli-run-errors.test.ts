@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, cliWith, lastJson } from './helpers/cli';
@@ -67,10 +68,11 @@ describe('run never overwrites, never writes into the dataset, and fails fast on
     fs.rmSync(dataset, { recursive: true, force: true });
   });
 
-  it('says within seconds that a --db which is a folder, or under /proc, cannot be used', () => {
+  it('says within seconds that a --db which is a folder, or under /proc, cannot be used, wherever it is started', () => {
     for (const db of [home, '/proc/no-such-process/runs.sqlite']) {
       const started = Date.now();
-      const result = spawnSync(process.execPath, [CLI_BIN, 'run', 'synthetic-unimodal', '--db', db], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home } });
+      // From a folder outside the checkout, as a user runs it: the engine process must start from anywhere.
+      const result = spawnSync(process.execPath, [CLI_BIN, 'run', 'synthetic-unimodal', '--db', db], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 20_000, env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home } });
       expect(result.signal, `run --db ${db} hung`).toBeNull();
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`The run database ${db} cannot be used`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,16 @@ describe('the engine in its own process, over the typed protocol', () => {
     expect(report.ok).toBe(false);
     expect(report.errors[0]).toMatchObject({ code: 'non-numeric', sampleId: 's2' });
   });
+
+  it('answers dataset:validate and run:start on a folder whose manifest is a named pipe, instead of hanging', async () => {
+    const dir = folders.make('engine-fifo');
+    execFileSync('mkfifo', [path.join(dir, 'manifest.csv')]);
+    const report = await engine.call('dataset:validate', { dir });
+    expect(report.errors[0]).toMatchObject({ code: 'unreadable-file', file: 'manifest.csv' });
+    await expect(engine.call('run:start', { dataset: dir })).rejects.toMatchObject({ code: 'dataset', message: expect.stringContaining('named pipe') });
+    // Nothing is left waiting: the engine answers the next call at once.
+    expect(await engine.call('run:active', {})).toEqual({ runId: null, awaitingChoice: false });
+  }, 30_000);
 
   it('runs a training run, streaming its events, and records it in the store', async () => {
     const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: { backend: 'wasm', epochs: 2, teacherEpochs: 2, probeEpochs: 2 } });

@@ -5,6 +5,9 @@ import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../
 import { AppError, fromResult, type EngineResult } from '../protocol/errors';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
+// tsx's loader found from this file: a bare `--import tsx` is resolved from the working folder, so `run` and
+// `serve` started anywhere but the checkout could not start their engine.
+const TSX_LOADER = import.meta.resolve('tsx');
 
 
 
@@ -44,7 +47,7 @@ export class EngineClient {
 
   /** Starts the engine process with `env` added to this process's environment. */
   static start(env: Record<string, string> = {}): EngineClient {
-    const child = fork(CHILD_MAIN, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD_MAIN, [], { execArgv: ['--import', TSX_LOADER], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new EngineClient(child);
   }
 

@@ -27,7 +27,7 @@ const configSchema = z
   })
   .strict();
 
-/** Fills in defaults and checks every field; a bad value throws a {@link AppError} naming it. */
+/** Fills in defaults and checks every field; a bad value throws an {@link AppError} naming it. */
 export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   const merged = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const parsed = configSchema.safeParse(merged);

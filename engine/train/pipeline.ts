@@ -16,7 +16,7 @@ import { AppError } from '../protocol/errors';
 
 export interface PipelineEvents {
   emit?: (event: RunEvent) => void;
-  /** Checked at every batch boundary; an aborted run throws a AppError with code `aborted`. */
+  /** Checked at every batch boundary; an aborted run throws an AppError with code `aborted`. */
   signal?: AbortSignal;
   /** Each trained phase saves its state here every epoch and continues from what it finds (resume). */
   checkpoints?: CheckpointStore;
@@ -42,7 +42,9 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
   const started = Date.now();
   const config = resolveConfig(partialConfig);
   const backend = await selectBackend(config.backend);
-  tf.util.assert(dataset.meta.classes.length >= 2, () => 'A run needs at least two classes.');
+  if (dataset.meta.classes.length < 2) {
+    throw new AppError('dataset', `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`);
+  }
   const context = createContext(dataset, config, events);
   context.emit({ type: 'started', backend });
   const evaluations: Evaluation[] = [];

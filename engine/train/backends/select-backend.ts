@@ -43,7 +43,7 @@ let active: BackendInfo | null = null;
 
 /**
  * Makes `choice` the tfjs backend (trying each in {@link AUTO_ORDER} for `auto`) and says what it got.
- * A backend asked for by name that cannot be used throws a {@link AppError} saying why and what to install.
+ * A backend asked for by name that cannot be used throws an {@link AppError} saying why and what to install.
  */
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (active && (choice === 'auto' || choice === active.name)) return active;
