@@ -3,11 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
 import { AppError, fromResult, type EngineResult } from '../protocol/errors';
+import { tsxExportUrl } from '../util/tsx';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
-// tsx's loader found from this file: a bare `--import tsx` is resolved from the working folder, so `run` and
-// `serve` started anywhere but the checkout could not start their engine.
-const TSX_LOADER = import.meta.resolve('tsx');
+// Not a bare `--import tsx`, which is resolved from the working folder: `run` and `serve` started anywhere
+// but the checkout could not start their engine.
+const TSX_LOADER = tsxExportUrl('.');
 
 
 
