@@ -15,9 +15,10 @@ export interface DecisionExplanation {
  * trained on all modalities at once, against the average of the teachers' predictions. If the joint
  * classifier is better, the modalities hold information only their combination shows (paired features),
  * which late fusion with distillation (UMT) can learn; if not, ensembling the teachers (UME) is the better
- * use of them, and joint training would mostly add modality laziness.
+ * use of them, and joint training would mostly add modality laziness. Built from the run's numbers and
+ * config only: what training will do is not claimed here (the laziness probes measure it afterwards).
  */
-export function explainDecision(decision: Decision, modalities: string[]): DecisionExplanation {
+export function explainDecision(decision: Decision, modalities: string[], distillWeight: number): DecisionExplanation {
   const gap = decision.linearProbeAccuracy - decision.averagedPredictionAccuracy;
   const recommended = trickMethod(decision);
   const [low, high] = decision.differenceInterval;
@@ -26,12 +27,12 @@ export function explainDecision(decision: Decision, modalities: string[]): Decis
     ? [
       `A linear classifier on all the teachers' features together reached ${percent(decision.linearProbeAccuracy)} on the validation split, ${points(gap)} over averaging the teachers' predictions (${percent(decision.averagedPredictionAccuracy)}).`,
       'So the modalities carry information that only shows when they are combined (paired features). Training them jointly can learn it.',
-      "UMT trains late fusion jointly while distilling each encoder from its teacher (MSE on features, weight 50), so that no modality's encoder gets lazy.",
+      `UMT trains late fusion jointly while distilling each encoder from its teacher (MSE on features, weight ${distillWeight} in this run; the paper uses 50), to keep every encoder learning its own modality. Whether it did is measured after training, by the laziness probes.`,
     ]
     : [
       `Averaging the teachers' predictions reached ${percent(decision.averagedPredictionAccuracy)} on the validation split, against ${percent(decision.linearProbeAccuracy)} for a linear classifier on all their features together (${points(gap)}).`,
       'Combining the features gains nothing over combining the predictions: what each modality knows adds up rather than interacts.',
-      'UME averages the teachers you already have: no more training, and no modality laziness, which joint training would bring.',
+      'UME averages the teachers you already have: no more training, and each teacher keeps what it learnt from its own modality.',
     ];
   reasons.push(`Each modality's part of the joint classifier, alone: ${slices}.`);
   const caution = low <= 0 && high >= 0

@@ -16,7 +16,7 @@ const decision = (over: Partial<Decision>): Decision => ({
 
 describe('what the UI says about the decision', () => {
   it('recommends UMT with the numbers when the joint classifier wins, without a caution when the interval excludes 0', () => {
-    const text = explainDecision(decision({}), ['audio', 'video']);
+    const text = explainDecision(decision({}), ['audio', 'video'], 50);
     expect(text.recommended).toBe('umt');
     expect(text.reasons.join(' ')).toContain('90.0%');
     expect(text.reasons.join(' ')).toContain('+20.0 pts');
@@ -25,10 +25,17 @@ describe('what the UI says about the decision', () => {
   });
 
   it("recommends the trick's method even when the run was overridden, and cautions when the interval includes 0", () => {
-    const text = explainDecision(decision({ method: 'umt', overridden: true, linearProbeAccuracy: 0.7, averagedPredictionAccuracy: 0.72, differenceInterval: [-0.05, 0.02] }), ['audio', 'video']);
+    const text = explainDecision(decision({ method: 'umt', overridden: true, linearProbeAccuracy: 0.7, averagedPredictionAccuracy: 0.72, differenceInterval: [-0.05, 0.02] }), ['audio', 'video'], 50);
     expect(text.recommended).toBe('ume');
     expect(text.headline).toBe('Recommended: UME (uni-modal ensemble)');
     expect(text.caution).toContain('includes zero');
+  });
+
+  it('states the distillation weight the run uses, and claims nothing about laziness before the probes measured it', () => {
+    const text = explainDecision(decision({}), ['audio', 'video'], 5).reasons.join(' ');
+    expect(text).toContain('weight 5 in this run');
+    expect(text).not.toContain('weight 50)');
+    expect(text).not.toMatch(/no modality's encoder gets lazy/);
   });
 });
 
