@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAINING } from '../backends/wasm-batch-norm';
+import { BATCH_NORM_TRAINING } from '../backends/wasm/wasm-batch-norm';
 
 /** The fields of tfjs-layers' BatchNormalization this subclass reads (private in its typings). */
 interface BatchNormFields {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../protocol/run';
 import { selectBackend } from '../backends/select-backend';
-import { BATCH_NORM_TRAINING_GRAD } from '../backends/wasm-batch-norm';
+import { BATCH_NORM_TRAINING_GRAD } from '../backends/wasm/wasm-batch-norm';
 import { batchNormalization } from './batch-normalization';
 import { conv2d } from './convolution';
 import { buildFusion, SeedSequence } from './networks';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from './select-backend';
+import { selectBackend } from '../select-backend';
 import { simdKernels } from './simd-kernels';
 
 /**
