@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [-- --quick]`: the engine against PyTorch on this machine.
  *
- * 1. Step throughput of the MLP and CNN UMT steps (bench/step-shapes.ts) on every usable tfjs backend, and
+ * 1. Step throughput of the MLP and CNN UMT steps (engine/train/step-shapes.ts) on every usable tfjs backend, and
  *    in PyTorch (bench/reference/steps.py), in this one invocation.
  * 2. The whole method on mnist-halves with a fixed epoch budget, ours (the CLI) against
  *    bench/reference/pipeline.py: wall time and test accuracies.
@@ -18,7 +18,7 @@ import { imagePairs, measureRun } from './memory-bench';
 import { mnistHalvesWithSplit, timePipeline } from './pipeline-bench';
 import { timePreparation } from './prepare-bench';
 import { ensureTorch, PYTHON, runPython } from './python';
-import type { StepTiming } from './steps';
+import type { StepTiming } from '../engine/train/step-timing';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const json = process.argv.includes('--json');

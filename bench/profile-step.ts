@@ -11,7 +11,7 @@ import { FeatureSource } from '../engine/train/data-source';
 import { trainStep } from '../engine/train/fit';
 import { buildFusion, SeedSequence } from '../engine/train/models/networks';
 import { timeKernels } from './kernel-timer';
-import { BATCH, CLASSES, DISTILL_WEIGHT, SHAPES } from './step-shapes';
+import { BATCH, CLASSES, DISTILL_WEIGHT, SHAPES } from '../engine/train/step-shapes';
 
 const [shapeName = 'cnn', backend = 'wasm'] = process.argv.slice(2);
 const shape = SHAPES.find((s) => s.name === shapeName);

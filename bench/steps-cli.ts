@@ -3,8 +3,8 @@
  * `tsx bench/steps-cli.ts BACKEND RUNS STEPS` prints `{"mlp": {...}, "cnn": {...} | null}` as its last line.
  */
 import type { BackendName } from '../engine/train/backends/select-backend';
-import { SHAPES } from './step-shapes';
-import { timeSteps, type StepTiming } from './steps';
+import { SHAPES } from '../engine/train/step-shapes';
+import { timeSteps, type StepTiming } from '../engine/train/step-timing';
 
 const [backend = 'wasm', runs = '5', steps = '10'] = process.argv.slice(2);
 const result: Record<string, StepTiming | null> = {};

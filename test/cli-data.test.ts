@@ -53,6 +53,15 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
     expect(names).toEqual(['synthetic-unimodal', 'synthetic-paired', 'synthetic-mixed', 'mnist-halves']);
   });
 
+  it('doctor lists every backend as JSON, usable or not with the reason, and times the usable ones', () => {
+    const result = cli('doctor', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const { backends } = JSON.parse(result.stdout) as { backends: { name: string; usable: boolean; reason?: string; stepMs?: number }[] };
+    expect(backends.map((b) => b.name)).toEqual(['gpu', 'native', 'wasm', 'cpu']);
+    expect(backends.find((b) => b.name === 'wasm')).toMatchObject({ usable: true, stepMs: expect.any(Number) });
+    for (const backend of backends.filter((b) => !b.usable)) expect(backend.reason).toContain('to use it, install');
+  }, 60_000);
+
   it('validates a built-in dataset by name', () => {
     const result = cli('validate', 'synthetic-paired', '--json');
     expect(result.code).toBe(0);

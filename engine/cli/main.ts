@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
+import { registerDoctor } from './commands/doctor';
 import { registerPredict } from './commands/predict';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
@@ -21,6 +22,7 @@ export async function main(argv: string[], streams: Pick<CliContext, 'stdout' | 
   registerPredict(program, context);
   registerRuns(program, context);
   registerServe(program, context);
+  registerDoctor(program, context);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -140,6 +140,11 @@ export class EngineService {
         if (!model || !run) throw new AppError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
         return exportModelFolder(model.path, dir, run.dataset.path);
       }
+      case 'backends:check': {
+        if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');
+        const { checkBackends } = await import('../train/backends/check-backends');
+        return { backends: await checkBackends() };
+      }
       case 'model:predict': {
         const { modelDir, dir, backend } = params as EngineCalls['model:predict']['params'];
         // Loaded on first use: TensorFlow.js takes ~0.9 s to load, and most calls never need it here.

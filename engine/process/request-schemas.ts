@@ -28,5 +28,6 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   // An export is checked field by field by the import itself; here only its size is bounded (by the body limit).
   'runs:import': z.object({ data: z.unknown() }).strict() as z.ZodType<EngineCalls['runs:import']['params']>,
   'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1) }).strict(),
+  'backends:check': none,
   'model:predict': z.object({ modelDir: z.string().min(1), dir: z.string().min(1), backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']).optional() }).strict(),
 };

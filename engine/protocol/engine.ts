@@ -3,6 +3,7 @@
  * The only contract between them: requests by call name with their params, one response per request as
  * data (`{ok, value} | {ok: false, error}`: IPC drops error classes), and a stream of run messages.
  */
+import type { BackendCheck } from './backends';
 import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
 import type { EngineError, EngineResult } from './errors';
 import type { PredictionReport } from './predict';
@@ -46,6 +47,11 @@ export interface EngineCalls {
   'runs:import': { params: { data: unknown }; result: ImportOutcome };
   /** Copies a completed run's model folder into `dir`, which must not exist yet or be empty. */
   'model:export': { params: { runId: string; dir: string }; result: { dir: string; files: string[] } };
+  /**
+   * Every backend, usable or not and why not, each usable one timed on a small training step (about five
+   * seconds each): what `modality-studio doctor` prints.
+   */
+  'backends:check': { params: Record<string, never>; result: { backends: BackendCheck[] } };
   /** Classifies the samples of a dataset folder (labels optional) with a model folder that `run` saved. */
   'model:predict': { params: { modelDir: string; dir: string; backend?: BackendChoice }; result: PredictionReport };
 }
@@ -56,7 +62,7 @@ export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'datasets:list', 'dataset:validate', 'dataset:preview',
   'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
   'runs:list', 'runs:show', 'runs:tag', 'runs:note', 'runs:delete', 'runs:export', 'runs:import',
-  'model:export', 'model:predict',
+  'model:export', 'model:predict', 'backends:check',
 ];
 
 /** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../protocol/errors';
-import type { BackendInfo } from './provider';
+import type { BackendInfo, BackendProvider } from './provider';
 import { BACKENDS, findBackend, type BackendName } from './registry';
 
 export type { BackendInfo } from './provider';
@@ -18,16 +18,14 @@ const activated = new WeakMap<object, BackendInfo>();
  * A backend asked for by name that cannot be used throws an {@link AppError} saying why and what to install.
  */
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
-  const current = currentBackend();
+  const current = activeBackend();
   if (current && (choice === 'auto' || choice === current.name)) return current;
   const candidates = choice === 'auto' ? BACKENDS : [findBackend(choice)].filter((b) => b !== undefined);
   if (candidates.length === 0) throw new AppError('config', `There is no backend "${choice}"; expected auto or one of ${BACKENDS.map((b) => b.name).join(', ')}.`);
   const failures: string[] = [];
   for (const provider of candidates) {
     try {
-      const info = await provider.activate();
-      activated.set(tf.backend(), info);
-      return info;
+      return await activateProvider(provider);
     } catch (error) {
       failures.push(`${provider.name}: ${(error as Error).message}`);
     }
@@ -39,11 +37,18 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
   );
 }
 
+/** Activates one provider and records what it got; throws the provider's own short reason when it cannot. */
+export async function activateProvider(provider: BackendProvider): Promise<BackendInfo> {
+  const info = await provider.activate();
+  activated.set(tf.backend(), info);
+  return info;
+}
+
 /**
  * The backend tfjs is running on, as it was activated here; null before the first selection. Read from the
  * engine's field rather than `tf.backend()`, which would start tfjs's default backend when there is none.
  */
-function currentBackend(): BackendInfo | null {
+export function activeBackend(): BackendInfo | null {
   const instance = (tf.engine() as unknown as { backendInstance: object | null }).backendInstance;
   return instance ? (activated.get(instance) ?? null) : null;
 }

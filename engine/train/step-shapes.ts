@@ -1,5 +1,5 @@
-import type { RunConfig } from '../engine/protocol/run';
-import type { ModalityInput } from '../engine/train/models/networks';
+import type { RunConfig } from '../protocol/run';
+import type { ModalityInput } from './models/networks';
 
 /**
  * The two step shapes of the benchmark, identical on both sides (bench/reference/steps.py): two modalities,

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_CONFIG } from '../engine/protocol/run';
-import { selectBackend, type BackendName } from '../engine/train/backends/select-backend';
-import { FeatureSource, type DataSource } from '../engine/train/data-source';
-import { trainStep } from '../engine/train/fit';
-import { buildFusion, SeedSequence } from '../engine/train/models/networks';
-import { SeededRandom } from '../engine/util/random';
+import { DEFAULT_CONFIG } from '../protocol/run';
+import { selectBackend, type BackendName } from './backends/select-backend';
+import { FeatureSource, type DataSource } from './data-source';
+import { trainStep } from './fit';
+import { buildFusion, SeedSequence } from './models/networks';
+import { SeededRandom } from '../util/random';
 import { BATCH, CLASSES, DISTILL_WEIGHT, type StepShape } from './step-shapes';
 
 export interface StepTiming {
