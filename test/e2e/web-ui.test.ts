@@ -51,6 +51,11 @@ describe('the app in a browser, served by the web mode', () => {
     await page.selectOption('#setting-backend', 'wasm');
     await page.getByText('Advanced settings').click();
     await page.fill('#setting-probeEpochs', '8');
+    // The doctor's panel: every backend, the usable ones timed, the unusable ones with their reason.
+    await page.getByRole('button', { name: 'Check the backends' }).click();
+    await page.getByTestId('backend-wasm').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('backend-wasm').innerText()).toMatch(/wasm.*yes.*\d+(\.\d+)? ms/s);
+    expect(await page.getByTestId('backend-check').getByRole('row').count()).toBe(5);
     await shot('wizard-3-settings');
 
     await page.getByRole('button', { name: 'Train the teachers' }).click();
