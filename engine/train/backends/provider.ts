@@ -1,15 +1,8 @@
 import { createRequire } from 'node:module';
+import type { BackendInfo } from '../../protocol/run';
 
-/** Recorded with every run: which backend computed its numbers, and on what. */
-export interface BackendInfo {
-  name: string;
-  /** The tfjs backend id (`tensorflow`, `wasm`, `cpu`). */
-  tfBackend: string;
-  version: string;
-  threads: number;
-  /** wasm: whether the engine's own SIMD kernels run (else tfjs's kernels do; the last digits differ). */
-  simdKernels?: boolean;
-}
+/** Recorded with every run (the protocol's type): which backend computed its numbers, and on what. */
+export type { BackendInfo };
 
 /**
  * One way to run the engine's tensors: what it is called, how to get it when it is missing, and how to make it
