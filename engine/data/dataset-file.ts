@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import type { DatasetIssueCode } from '../protocol/dataset';
+import { DatasetError } from './issues';
+import { confinePath, describeConfinementFailure } from './paths';
 
 /**
  * Reading a file of the user's dataset folder without letting the file decide how long that takes or how
@@ -64,12 +67,17 @@ export function withDatasetFile<T>(absolute: string, label: string, use: (file: 
   }
 }
 
+/** Refuses a file larger than `maxBytes`, whether it is read whole or only its header is. */
+export function checkFileSize(file: OpenDatasetFile, label: string, maxBytes: number): void {
+  if (file.size > maxBytes) {
+    throw new DatasetFileError('too-large', `${label} is ${formatBytes(file.size)}; at most ${formatBytes(maxBytes)} is read from one file. Check that it is the file you meant, or make it smaller.`);
+  }
+}
+
 /** The whole file, refused before reading when it is larger than `maxBytes`. */
 export function readDatasetFile(absolute: string, label: string, maxBytes: number): Buffer {
   return withDatasetFile(absolute, label, (file) => {
-    if (file.size > maxBytes) {
-      throw new DatasetFileError('too-large', `${label} is ${formatBytes(file.size)}; at most ${formatBytes(maxBytes)} is read from one file. Check that it is the file you meant, or make it smaller.`);
-    }
+    checkFileSize(file, label, maxBytes);
     return file.read(0, file.size);
   });
 }
@@ -87,4 +95,20 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${bytes} bytes`;
+}
+
+/**
+ * A file the folder itself holds by name (`manifest.csv`, `dataset.json`): confined to the folder like sample
+ * files, read whole within `maxBytes`, and every failure a {@link DatasetError} naming it. `code` is the issue
+ * code of a file that is there but cannot be used; `fix` ends each message with what to do.
+ */
+export function readFolderFile(rootReal: string, name: string, maxBytes: number, code: DatasetIssueCode, fix: string): Buffer {
+  const confined = confinePath(rootReal, name);
+  if (!confined.ok) throw new DatasetError({ code: 'path-outside', file: name, message: `${name} ${describeConfinementFailure(confined.reason)}.` });
+  try {
+    return readDatasetFile(confined.absolute, name, maxBytes);
+  } catch (error) {
+    if (error instanceof DatasetFileError) throw new DatasetError({ code: error.reason === 'too-large' ? 'file-too-large' : code, file: name, message: `${error.message}${fix ? ` ${fix}` : ''}` });
+    throw new DatasetError({ code, file: name, message: `${name} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); make it readable.${fix ? ` ${fix}` : ''}` });
+  }
 }

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DatasetFileError, MAX_OPTIONS_BYTES, readDatasetFile } from './dataset-file';
+import { MAX_OPTIONS_BYTES, readFolderFile } from './dataset-file';
 import { DatasetError } from './issues';
 import { modalityNameProblem } from './manifest/cells';
-import { confinePath, describeConfinementFailure } from './paths';
 
 const modalityOptions = z
   .object({
@@ -40,23 +39,10 @@ export const DEFAULT_SPLIT_SEED = 0;
 
 const OPTIONS_FILE = 'dataset.json';
 
-function readOptionsText(rootReal: string): string {
-  const confined = confinePath(rootReal, OPTIONS_FILE);
-  if (!confined.ok) throw new DatasetError({ code: 'path-outside', file: OPTIONS_FILE, message: `${OPTIONS_FILE} ${describeConfinementFailure(confined.reason)}.` });
-  let bytes: Buffer;
-  try {
-    bytes = readDatasetFile(confined.absolute, OPTIONS_FILE, MAX_OPTIONS_BYTES);
-  } catch (error) {
-    if (error instanceof DatasetFileError) throw new DatasetError({ code: error.reason === 'too-large' ? 'file-too-large' : 'bad-options', file: OPTIONS_FILE, message: `${error.message} (${OPTIONS_FILE} is optional: remove it to use the defaults.)` });
-    throw new DatasetError({ code: 'bad-options', file: OPTIONS_FILE, message: `${OPTIONS_FILE} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); make it readable, or remove it to use the defaults.` });
-  }
-  return bytes.toString('utf8');
-}
-
 /** Reads `dataset.json` from the folder (`rootReal`: the folder after resolving links), if there is one. */
 export function readDatasetOptions(rootReal: string): { options: DatasetOptions; text: string } {
   if (!fs.existsSync(path.join(rootReal, OPTIONS_FILE))) return { options: {}, text: '' };
-  const text = readOptionsText(rootReal);
+  const text = readFolderFile(rootReal, OPTIONS_FILE, MAX_OPTIONS_BYTES, 'bad-options', `(${OPTIONS_FILE} is optional: remove it to use the defaults.)`).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { fitClip, logMelSpectrogram, melFilterbank } from './audio/log-mel';
+import { fitClip, logMelSpectrogram } from './audio/log-mel';
 import { decodeImage } from './formats/image';
 import { decodeJsonVector } from './formats/json-vector';
 import { decodeNpy } from './formats/npy';
@@ -11,8 +11,6 @@ import { readBytes, type LocatedFile } from './probe';
 export function sampleSize(plan: Pick<ModalityPlan, 'shape'>): number {
   return plan.shape.reduce((a, b) => a * b, 1);
 }
-
-const filterbanks = new Map<string, Float32Array[]>();
 
 /**
  * Decodes one cell to `plan.shape`, flattened row-major: vectors as they are, images HWC in [0, 1],
@@ -32,14 +30,8 @@ export async function decodeCell(cell: Cell, file: LocatedFile | undefined, plan
     case 'image':
       return decodeImage(bytes, rule.height, rule.width, rule.channels);
     case 'audio': {
-      const key = JSON.stringify(rule.logMel);
-      let filters = filterbanks.get(key);
-      if (!filters) {
-        filters = melFilterbank(rule.logMel);
-        filterbanks.set(key, filters);
-      }
       const clip = fitClip(decodeWavMono(bytes, rule.logMel.sampleRate), rule.clipSamples);
-      return logMelSpectrogram(clip, rule.logMel, filters);
+      return logMelSpectrogram(clip, rule.logMel);
     }
   }
 }

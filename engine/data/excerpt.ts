@@ -4,7 +4,8 @@
  * carry a whole file nor put terminal escape sequences on the user's screen.
  */
 export function excerpt(text: string, maxChars = 60): string {
-  const cut = [...text].length > maxChars ? `${[...text].slice(0, maxChars).join('')}…` : text;
+  const characters = [...text];
+  const cut = characters.length > maxChars ? `${characters.slice(0, maxChars).join('')}…` : text;
   return JSON.stringify(cut);
 }
 

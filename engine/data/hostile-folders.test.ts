@@ -86,7 +86,7 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
       fs.writeFileSync(file, header);
       fs.truncateSync(file, header.length + 4 * 2 ** 27);
     });
-    expectError(report, 'corrupt-array', 'arr/7.npy', '512.0 MB', 'at most 256.0 MB');
+    expectError(report, 'file-too-large', 'arr/7.npy', '512.0 MB', 'at most 256.0 MB');
   });
 
   it('refuses a manifest linked outside the folder without echoing what it holds', async () => {

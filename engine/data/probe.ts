@@ -3,8 +3,8 @@ import path from 'node:path';
 import { inspectImage, IMAGE_EXTENSIONS } from './formats/image';
 import { decodeJsonVector } from './formats/json-vector';
 import { npyDataBytes, npyHeaderEnd, NpyFormatError, parseNpyHeader, type NpyHeader } from './formats/npy';
-import { formatBytes, MAX_SAMPLE_FILE_BYTES, readDatasetFile, withDatasetFile, type OpenDatasetFile } from './dataset-file';
-import { inspectWavAt, WavFormatError } from './formats/wav';
+import { checkFileSize, MAX_SAMPLE_FILE_BYTES, readDatasetFile, withDatasetFile, type OpenDatasetFile } from './dataset-file';
+import { inspectWavAt } from './formats/wav';
 import { describeSample } from './issues';
 import { confinePath, describeConfinementFailure } from './paths';
 import type { DatasetIssue } from '../protocol/dataset';
@@ -58,8 +58,8 @@ export function locateFile(rootReal: string, sample: ManifestSample, modality: s
 export async function probeCell(cell: Cell, file: LocatedFile | undefined): Promise<CellProbe> {
   if (cell.type === 'numbers') return { kind: 'vector', length: cell.values.length };
   if (!file) throw new Error('probeCell: a file cell needs its located file');
-  if (file.extension === '.npy') return { kind: 'array', shape: withDatasetFile(file.absolute, file.relative, probeNpy).shape };
-  if (file.extension === '.wav') return withDatasetFile(file.absolute, file.relative, probeWav);
+  if (file.extension === '.npy') return { kind: 'array', shape: withDatasetFile(file.absolute, file.relative, (open) => probeNpy(open, file.relative)).shape };
+  if (file.extension === '.wav') return withDatasetFile(file.absolute, file.relative, (open) => probeWav(open, file.relative));
   const bytes = readBytes(file);
   switch (file.extension) {
     case '.json':
@@ -75,17 +75,17 @@ export function readBytes(file: LocatedFile): Uint8Array {
 }
 
 /** A clip's header, read with a few positioned reads: decoding reads the clip once, later. */
-function probeWav(file: OpenDatasetFile): CellProbe {
-  if (file.size > MAX_SAMPLE_FILE_BYTES) throw new WavFormatError(`it is ${formatBytes(file.size)}; at most ${formatBytes(MAX_SAMPLE_FILE_BYTES)} is read for one sample`);
+function probeWav(file: OpenDatasetFile, label: string): CellProbe {
+  checkFileSize(file, label, MAX_SAMPLE_FILE_BYTES);
   const info = inspectWavAt((position, length) => file.read(position, length), file.size, () => file.read(0, file.size));
   return { kind: 'audio', sampleRate: info.sampleRate, frames: info.frames };
 }
 
 /** An array's header and its promised size, read without reading the data (arrays can be gigabytes). */
-function probeNpy(file: OpenDatasetFile): NpyHeader {
+function probeNpy(file: OpenDatasetFile, label: string): NpyHeader {
+  checkFileSize(file, label, MAX_SAMPLE_FILE_BYTES);
   const header = parseNpyHeader(file.read(0, npyHeaderEnd(file.read(0, 12))));
   const needed = header.dataOffset + npyDataBytes(header);
   if (file.size < needed) throw new NpyFormatError(`its header promises ${needed} bytes in all but the file holds only ${file.size}; it is truncated`);
-  if (file.size > MAX_SAMPLE_FILE_BYTES) throw new NpyFormatError(`it is ${formatBytes(file.size)}; at most ${formatBytes(MAX_SAMPLE_FILE_BYTES)} is read for one sample`);
   return header;
 }

@@ -86,21 +86,21 @@ interface LogMelPlan {
   filters: SparseFilter[];
 }
 
-const plans = new Map<string, { dense: Float32Array[]; plan: LogMelPlan }>();
+const plans = new Map<string, LogMelPlan>();
 
-function planFor(options: LogMelOptions, dense: Float32Array[]): LogMelPlan {
+function planFor(options: LogMelOptions): LogMelPlan {
   const key = JSON.stringify(options);
   const cached = plans.get(key);
-  if (cached && cached.dense === dense) return cached.plan;
+  if (cached) return cached;
   const window = Math.round((options.windowMs / 1000) * options.sampleRate);
   const plan = {
     fft: new FFT(options.fftSize),
     window,
     hop: Math.round((options.hopMs / 1000) * options.sampleRate),
     hann: Float32Array.from({ length: window }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / window)),
-    filters: sparseFilters(dense),
+    filters: sparseFilters(melFilterbank(options)),
   };
-  plans.set(key, { dense, plan });
+  plans.set(key, plan);
   return plan;
 }
 
@@ -109,8 +109,8 @@ function planFor(options: LogMelOptions, dense: Float32Array[]): LogMelPlan {
  * low bands first; width = time), flattened row-major. Magnitude spectrum (paper A.1 feeds the magnitude),
  * Hann window zero-padded to `fftSize`, `log(mel + 1e-6)`.
  */
-export function logMelSpectrogram(clip: Float32Array, options: LogMelOptions, filters = melFilterbank(options)): Float32Array {
-  const { fft, window, hop, hann, filters: bands } = planFor(options, filters);
+export function logMelSpectrogram(clip: Float32Array, options: LogMelOptions): Float32Array {
+  const { fft, window, hop, hann, filters: bands } = planFor(options);
   const frames = frameCount(clip.length, options);
   const input = new Float64Array(options.fftSize);
   const spectrum = fft.createComplexArray() as number[];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { encodePng } from '../formats/image';
 import { mnistHalves, MNIST_HALF_WIDTH, MNIST_SIZE } from './mnist-halves';
 import { generateSynthetic, type SyntheticKind } from './synthetic';
-import { makeFolder } from '../../util/folders';
+import { isAbsentOrEmptyFolder, makeFolder } from '../../util/folders';
 
 export interface BuiltinDataset {
   name: string;
@@ -79,7 +79,7 @@ export function findBuiltin(name: string): BuiltinDataset | undefined {
 
 /** Writes a built-in dataset into `dir`, which must not exist yet or be empty (nothing is overwritten). */
 export async function writeBuiltin(dataset: BuiltinDataset, dir: string): Promise<void> {
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+  if (!isAbsentOrEmptyFolder(dir)) {
     throw new Error(`${dir} is not empty; choose a new or empty folder so that nothing in it is overwritten.`);
   }
   makeFolder(dir);

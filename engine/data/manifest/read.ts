@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatasetFileError, MAX_MANIFEST_BYTES, readDatasetFile } from '../dataset-file';
+import { MAX_MANIFEST_BYTES, readFolderFile } from '../dataset-file';
 import { DatasetError, IssueLog } from '../issues';
-import { confinePath, describeConfinementFailure } from '../paths';
 import { readCsvManifest } from './csv';
 import { readJsonlManifest } from './jsonl';
 import { hasLayout, readLayout } from './layout';
@@ -34,24 +33,11 @@ export function readManifest(root: string, options: ReadManifestOptions, log: Is
     const contentHash = crypto.createHash('sha256').update(layout.listing.join('\n')).digest('hex');
     return { format: 'layout', file: '.', samples: layout.samples, modalities: layout.modalities, contentHash };
   }
-  const bytes = readManifestBytes(root, file);
+  const bytes = readFolderFile(root, file, MAX_MANIFEST_BYTES, 'unreadable-file', '');
   const text = decodeText(bytes, file);
   const contentHash = crypto.createHash('sha256').update(bytes).digest('hex');
   const parsed = file === 'manifest.csv' ? readCsvManifest(text, file, options, log) : readJsonlManifest(text, file, options, log);
   return { format: file === 'manifest.csv' ? 'csv' : 'jsonl', file, ...parsed, contentHash };
-}
-
-/** The manifest's bytes: a regular file inside the folder (links that leave it are refused), of bounded size. */
-function readManifestBytes(rootReal: string, file: string): Buffer {
-  const confined = confinePath(rootReal, file);
-  if (!confined.ok) throw new DatasetError({ code: 'path-outside', file, message: `${file} ${describeConfinementFailure(confined.reason)}.` });
-  try {
-    return readDatasetFile(confined.absolute, file, MAX_MANIFEST_BYTES);
-  } catch (error) {
-    if (error instanceof DatasetFileError) throw new DatasetError({ code: error.reason === 'too-large' ? 'file-too-large' : 'unreadable-file', file, message: error.message });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetError({ code: 'unreadable-file', file, message: `${file} could not be read (${code ?? (error as Error).message}); check that the file is readable by you.` });
-  }
 }
 
 /**

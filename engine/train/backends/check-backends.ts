@@ -28,11 +28,13 @@ export async function checkBackends(budgetMs = 5000): Promise<BackendCheck[]> {
   return BACKENDS.map((provider) => checks.get(provider.name) as BackendCheck);
 }
 
-/** A first step or two tell the pace; then as many timed steps (three runs) as fit in the budget. */
+/**
+ * Two timed steps tell the pace; where three runs of at least two steps (and their warm-up) still fit in the
+ * budget, the median of those is more exact, else the first pace is the answer.
+ */
 async function timeWithin(name: (typeof BACKENDS)[number]['name'], budgetMs: number): Promise<number> {
   const shape = MLP as NonNullable<typeof MLP>;
-  const first = await timeSteps(shape, name, 1, 2, 1);
-  const steps = Math.max(2, Math.min(50, Math.floor((budgetMs * 0.7) / 3 / Math.max(first.msPerStep, 0.1))));
-  if (steps * first.msPerStep * 3 > budgetMs) return first.msPerStep;
-  return (await timeSteps(shape, name, 3, steps, 2)).msPerStep;
+  const first = (await timeSteps(shape, name, 1, 2, 1)).msPerStep;
+  const steps = Math.min(50, Math.floor(budgetMs / 4 / Math.max(first, 0.1)));
+  return steps < 2 ? first : (await timeSteps(shape, name, 3, steps, 2)).msPerStep;
 }
