@@ -19,6 +19,6 @@ const { models } = await runPipeline(dataset, { backend: 'wasm', method: 'umt', 
     if (event.type === 'phase-finished' && process.env.MODALITY_STUDIO_BENCH_VERBOSE) process.stderr.write(`${key} ${((performance.now() - (phaseStart.get(key) ?? 0)) / 1000).toFixed(1)} s\n`);
   },
 });
-[models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+models.dispose();
 dataset.reader.close();
 process.stdout.write(`${JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, seconds: (performance.now() - started) / 1000, samples: report.samples })}\n`);

@@ -104,8 +104,8 @@ describe('runs in the store, through the CLI', () => {
     const db = path.join(home, 'complete.sqlite');
     const run = cli('run', 'synthetic-unimodal', '--db', db, '--backend', 'wasm', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--json');
     expect(run.code, run.stderr).toBe(0);
-    const { runId } = lastJson<{ runId: string }>(run.stdout);
-    expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: 'ume' }]);
+    const { runId, final } = lastJson<{ runId: string; final: { method: string } }>(run.stdout);
+    expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: final.method }]);
     expect(cli('runs', 'tag', runId, 'baseline', '--db', db).code).toBe(0);
     expect(cli('runs', 'note', runId, 'first try with the defaults', '--db', db).code).toBe(0);
     expect(cli('runs', 'show', runId, '--db', db).stdout).toContain('note      first try with the defaults');
@@ -123,7 +123,11 @@ describe('runs in the store, through the CLI', () => {
     const copiedModel = path.join(otherHome, 'runs', runId, 'model');
     expect(imported.stderr).toContain('Not imported: checkpoint');
     const copy = JSON.parse(cli('runs', 'show', runId, '--json', '--db', other).stdout) as StoredRun;
-    expect(copy).toEqual({ ...original, artifacts: original.artifacts.filter((a) => a.kind === 'model').map((a) => ({ ...a, path: copiedModel })) });
+    const originalModel = original.artifacts.find((a) => a.kind === 'model')!.path;
+    // Each candidate's folder is found again inside the copy.
+    const candidates = original.candidates.map((c) => ({ ...c, modelPath: c.modelPath && path.join(copiedModel, path.relative(originalModel, c.modelPath)) }));
+    expect(candidates.every((c) => c.modelPath && fs.existsSync(path.join(c.modelPath, 'model-card.json')))).toBe(true);
+    expect(copy).toEqual({ ...original, candidates, artifacts: original.artifacts.filter((a) => a.kind === 'model').map((a) => ({ ...a, path: copiedModel })) });
     expect(fs.readFileSync(path.join(copiedModel, 'model-card.json'), 'utf8')).toBe(fs.readFileSync(path.join(original.artifacts.find((a) => a.kind === 'model')!.path, 'model-card.json'), 'utf8'));
 
     // An edited export cannot make the app hold (and later export) an arbitrary folder.

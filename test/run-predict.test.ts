@@ -20,11 +20,11 @@ describe('run saves a model that predict reloads in a fresh process', () => {
     const modelDir = path.join(work, `${method}-model`);
     const run = cli('run', name, '--method', method, '--out', modelDir, ...quick);
     expect(run.code, run.stderr).toBe(0);
-    const summary = lastJson<{ runId: string; decision: { method: string }; test: { final: number }; modelDir: string }>(run.stdout);
+    const summary = lastJson<{ runId: string; decision: { method: string }; final: { method: string }; candidates: Record<string, { test: { mean: number } }>; test: { final: number }; modelDir: string }>(run.stdout);
     expect(summary.decision.method).toBe(method);
     expect(summary.modelDir).toBe(modelDir);
     const card = JSON.parse(fs.readFileSync(path.join(modelDir, 'model-card.json'), 'utf8'));
-    expect(card).toMatchObject({ method, classes: ['class-0', 'class-1', 'class-2'], metrics: { test: { final: summary.test.final } } });
+    expect(card).toMatchObject({ method: summary.final.method, final: true, classes: ['class-0', 'class-1', 'class-2'], metrics: { test: { final: summary.test.final } } });
 
     // The same test split, labelled: predict's accuracy on it is the run's final test accuracy.
     const dir = await materializeBuiltin(findBuiltin(name)!, cacheDir);
@@ -38,6 +38,18 @@ describe('run saves a model that predict reloads in a fresh process', () => {
     const onTest = report.predictions.filter((p) => testIds.has(p.id));
     expect(onTest).toHaveLength(testIds.size);
     expect(onTest.filter((p) => p.label === p.actual).length / onTest.length).toBeCloseTo(summary.test.final, 6);
+
+    // Every candidate is saved in its own folder beside the final model's card, and predicts as the run measured it.
+    const folders = fs.readdirSync(modelDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const cards = folders.map((folder) => ({ folder, card: JSON.parse(fs.readFileSync(path.join(modelDir, folder, 'model-card.json'), 'utf8')) as { method: string } }));
+    expect(cards.map((c) => c.card.method).sort()).toEqual(Object.keys(summary.candidates).sort());
+    if (method === 'umt') {
+      for (const { folder, card: candidateCard } of cards.filter((c) => c.card.method !== summary.final.method)) {
+        const own = JSON.parse(cli('predict', path.join(modelDir, folder), name, '--json', '--backend', 'wasm').stdout) as PredictionReport;
+        const hits = own.predictions.filter((p) => testIds.has(p.id));
+        expect(hits.filter((p) => p.label === p.actual).length / hits.length, candidateCard.method).toBeCloseTo(summary.candidates[candidateCard.method]!.test.mean, 6);
+      }
+    }
 
     // Without labels: a manifest with the label column removed gets the same predictions.
     const unlabelled = path.join(work, `${method}-unlabelled`);

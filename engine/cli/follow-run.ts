@@ -54,8 +54,8 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
     }
     const { result, modelDir } = end;
     if (json) {
-      const { backend, decision, test, laziness, durationMs } = result;
-      context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, test, laziness, evaluations: result.evaluations, modelDir, durationMs })}\n`);
+      const { backend, decision, test, laziness, durationMs, seeds, candidates, final } = result;
+      context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, seeds, candidates, final, test, laziness, lazinessVerdicts: result.lazinessVerdicts, notices: result.notices, evaluations: result.evaluations, modelDir, durationMs })}\n`);
     } else {
       context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
     }

@@ -1,11 +1,18 @@
-import type { PhaseRef, RunEvent, RunResult } from '../protocol/run';
+import type { CandidateResult, PhaseRef, RunEvent, RunResult, SeedStat } from '../protocol/run';
 
 const percent = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
+/** `81.2%`, or `81.2% ± 1.3` over several seeds. */
+export function formatStat(stat: SeedStat | null | undefined): string {
+  if (!stat || stat.perSeed.length === 0) return '—';
+  return stat.perSeed.length > 1 ? `${percent(stat.mean)} ± ${(stat.sd * 100).toFixed(1)}` : percent(stat.mean);
+}
+
 export function describePhase(phase: PhaseRef): string {
-  if (phase.phase === 'teacher') return `teacher ${phase.modality}`;
-  if (phase.phase === 'probe' && phase.modality) return `probe ${phase.model} ${phase.modality}`;
-  return phase.phase;
+  const seed = phase.seed !== undefined ? ` (seed ${phase.seed})` : '';
+  if (phase.phase === 'teacher') return `teacher ${phase.modality}${seed}`;
+  if (phase.phase === 'probe' && phase.modality) return `probe ${phase.model} ${phase.modality}${seed}`;
+  return `${[phase.phase, phase.model].filter(Boolean).join(' ')}${seed}`;
 }
 
 /** A plain progress line for logs (stderr when it is not a terminal): one per epoch and per decision. */
@@ -15,6 +22,8 @@ export function formatEventLine(event: RunEvent): string | null {
       return `${describePhase(event)} epoch ${event.epoch}: loss ${event.trainLoss.toFixed(4)}, train ${percent(event.trainAccuracy)}, val ${percent(event.valAccuracy)} (${event.durationMs} ms)`;
     case 'decision':
       return `decision: linear classifier ${percent(event.decision.linearProbeAccuracy)} vs averaged teachers ${percent(event.decision.averagedPredictionAccuracy)} → ${event.decision.method.toUpperCase()}`;
+    case 'final':
+      return `final model: ${event.final.method} (${event.final.reason})`;
     case 'log':
       return `${event.level}: ${event.message}`;
     case 'started':
@@ -24,28 +33,39 @@ export function formatEventLine(event: RunEvent): string | null {
   }
 }
 
+function candidateLine(c: CandidateResult, marks: string): string {
+  const weight = c.distillWeight !== undefined ? ` (weight ${c.distillWeight})` : '';
+  return `  ${`${c.label}${weight}`.padEnd(26)} ${formatStat(c.val).padStart(14)} ${formatStat(c.test).padStart(14)}  ${marks}`.trimEnd();
+}
+
 /** The readable summary of a finished run. */
 export function formatRunSummary(result: RunResult, runId: string): string {
-  const { decision, test } = result;
+  const { decision, final } = result;
+  const candidates = Object.values(result.candidates);
+  const bestOn = (split: 'val' | 'test') => Math.max(...candidates.map((c) => c[split].mean));
+  const seeds = result.seeds.length > 1 ? `, seeds ${result.seeds.join(', ')}: mean ± sd` : '';
   const lines = [
     `Run ${runId} on ${result.dataset.name} (${result.backend.name} backend, ${(result.durationMs / 1000).toFixed(1)} s)`,
     '',
-    `Decision (validation split): ${decision.method.toUpperCase()}${decision.overridden ? ' (chosen by --method, against the rule)' : ''}`,
+    `Decision trick (validation split): ${decision.method.toUpperCase()}${decision.overridden ? ' (chosen by --method, against the rule)' : ''}`,
     `  linear classifier on frozen teachers  ${percent(decision.linearProbeAccuracy)}`,
     `  average of the teachers' predictions   ${percent(decision.averagedPredictionAccuracy)}`,
     `  difference, bootstrap 95% interval     [${percent(decision.differenceInterval[0])}, ${percent(decision.differenceInterval[1])}]`,
     ...Object.entries(decision.sliceAccuracy).map(([m, v]) => `  ${`the classifier's ${m} slice alone`.padEnd(38)} ${percent(v)}`),
     '',
-    'Test accuracy:',
-    ...Object.entries(test.teachers).map(([m, v]) => `  teacher ${m.padEnd(14)} ${percent(v)}`),
-    `  UME (averaged)         ${percent(test.ume)}`,
-    `  late fusion            ${percent(test.lateFusion)}`,
-    ...(test.umt !== undefined ? [`  UMT                    ${percent(test.umt)}`] : []),
-    `  final (${decision.method.toUpperCase()})            ${percent(test.final)}`,
+    `Accuracy of every model (final chosen on validation${seeds}):`,
+    `  ${'model'.padEnd(26)} ${'validation'.padStart(14)} ${'test'.padStart(14)}`,
+    ...candidates.map((c) => candidateLine(c, [
+      c.method === final.method ? 'FINAL' : '',
+      c.val.mean === bestOn('val') ? 'best on val' : '',
+    ].filter(Boolean).join(', '))),
     '',
-    'Modality laziness (linear probe of each encoder, test accuracy):',
-    `  ${'modality'.padEnd(14)} ${'teacher'.padStart(8)} ${'fusion'.padStart(8)} ${'UMT'.padStart(8)}`,
-    ...Object.entries(result.laziness).map(([m, row]) => `  ${m.padEnd(14)} ${percent(row.teacher).padStart(8)} ${percent(row.lateFusion).padStart(8)} ${percent(row.umt).padStart(8)}`),
+    `Final model: ${result.candidates[final.method]?.label ?? final.method}. ${final.reason}`,
+    ...result.notices.map((n) => `Note: ${n}`),
+    ...Object.values(result.candidates).flatMap((c) => (c.weightSearch ? [`UMT's distillation weight, chosen on validation: ${c.weightSearch.map((w) => `${w.weight} → ${formatStat(w.val)}`).join(', ')}`] : [])),
+    '',
+    'Modality laziness (linear probe of each encoder on the test split, against its teacher):',
+    ...result.lazinessVerdicts.map((v) => `  ${v.text}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -134,11 +134,17 @@ export class EngineService {
         return { deleted: deleteRun(this.store.db, runId) !== null, id: runId };
       }
       case 'model:export': {
-        const { runId, dir } = params as EngineCalls['model:export']['params'];
+        const { runId, dir, method } = params as EngineCalls['model:export']['params'];
         const run = getRun(this.store.db, existingRun(this.store.db, runId));
         const model = run?.artifacts.find((a) => a.kind === 'model');
         if (!model || !run) throw new AppError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
-        return exportModelFolder(model.path, dir, run.dataset.path);
+        if (!method || method === run.finalChoice?.method) return exportModelFolder(model.path, dir, run.dataset.path);
+        const candidate = run.candidates.find((c) => c.method === method);
+        if (!candidate?.modelPath) {
+          const saved = run.candidates.filter((c) => c.modelPath).map((c) => c.method);
+          throw new AppError('not-found', `Run ${run.id} has no saved model for "${method}"; it saved ${saved.length ? saved.join(', ') : 'only its final model'}.`);
+        }
+        return exportModelFolder(candidate.modelPath, dir, run.dataset.path);
       }
       case 'backends:check': {
         if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');

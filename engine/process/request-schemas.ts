@@ -27,7 +27,7 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   'runs:export': z.object({ id: z.string().min(1) }).strict(),
   // An export is checked field by field by the import itself; here only its size is bounded (by the body limit).
   'runs:import': z.object({ data: z.unknown() }).strict() as z.ZodType<EngineCalls['runs:import']['params']>,
-  'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1) }).strict(),
+  'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1), method: z.string().min(1).optional() }).strict(),
   'backends:check': none,
   'model:predict': z.object({ modelDir: z.string().min(1), dir: z.string().min(1), backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']).optional() }).strict(),
 };

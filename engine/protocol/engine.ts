@@ -7,7 +7,7 @@ import type { BackendCheck } from './backends';
 import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
 import type { EngineError, EngineResult } from './errors';
 import type { PredictionReport } from './predict';
-import type { BackendChoice, ChosenMethod, RunConfig, RunEvent, RunResult } from './run';
+import type { BackendChoice, ChosenMethod, MethodId, RunConfig, RunEvent, RunResult } from './run';
 import type { ImportOutcome, RunExport, RunSummary, StoredRun } from './store';
 
 export type { EngineError, EngineResult } from './errors';
@@ -45,8 +45,11 @@ export interface EngineCalls {
   'runs:export': { params: { id: string }; result: RunExport };
   /** Adds a run exported elsewhere (what `runs:export` gave); its model folder is copied in when it is here. */
   'runs:import': { params: { data: unknown }; result: ImportOutcome };
-  /** Copies a completed run's model folder into `dir`, which must not exist yet or be empty. */
-  'model:export': { params: { runId: string; dir: string }; result: { dir: string; files: string[] } };
+  /**
+   * Copies a completed run's model folder into `dir`, which must not exist yet or be empty: the final model
+   * (with every candidate inside), or with `method` that candidate's model alone.
+   */
+  'model:export': { params: { runId: string; dir: string; method?: MethodId }; result: { dir: string; files: string[] } };
   /**
    * Every backend, usable or not and why not, each usable one timed on a small training step (about five
    * seconds each): what `modality-studio doctor` prints.

@@ -1,5 +1,5 @@
 import type { DatasetIssue } from './dataset';
-import type { ChosenMethod } from './run';
+import type { MethodId } from './run';
 
 /** What `model:predict` answers: each sample's predicted class, and the accuracy where labels are given. */
 export interface Prediction {
@@ -13,7 +13,7 @@ export interface Prediction {
 
 export interface PredictionReport {
   /** The method of the model (a fused network, or the teachers' averaged predictions). */
-  method: ChosenMethod;
+  method: MethodId;
   classes: string[];
   predictions: Prediction[];
   /** Over the samples whose manifest gives a known label; absent when none does. */

@@ -3,8 +3,14 @@
  * result. Pure types; the CLI, the run store and the UI consume them.
  */
 
+/** The paper's flow (3.3): let the decision trick choose, or go on with UMT or UME whatever it says. */
 export type Method = 'auto' | 'umt' | 'ume';
 export type ChosenMethod = 'umt' | 'ume';
+/**
+ * A model a run can train and report, by its id in the method registry (engine/train/methods):
+ * `late-fusion`, `ume`, `umt`, and `teacher:<modality>` for each teacher alone.
+ */
+export type MethodId = string;
 export type BackendChoice = 'auto' | 'gpu' | 'native' | 'wasm' | 'cpu';
 export type OptimizerName = 'adam' | 'sgd';
 export type ScheduleName = 'none' | 'step' | 'plateau';
@@ -23,9 +29,11 @@ export interface RunConfig {
   schedule: ScheduleName;
   /** Early stopping: epochs without a better validation accuracy before training stops (best weights kept). */
   patience: number;
-  /** UMT's weight of the feature-distillation MSE (paper A.2: 50). */
-  distillWeight: number;
+  /** UMT's weight of the feature-distillation MSE (paper A.2: 50), or 'auto': chosen on validation among {@link AUTO_DISTILL_WEIGHTS}. */
+  distillWeight: number | 'auto';
+  /** The first seed; a run with `seeds` N repeats the whole method for seed, seed + 1, …, seed + N − 1. */
   seed: number;
+  seeds: number;
   backend: BackendChoice;
   /** Hidden widths of the MLP encoders of vector modalities; the last is the feature size. */
   mlpHidden: number[];
@@ -54,6 +62,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   patience: 5,
   distillWeight: 50,
   seed: 0,
+  seeds: 1,
   backend: 'auto',
   mlpHidden: [128, 128],
   cnnChannels: [32, 64],
@@ -61,10 +70,24 @@ export const DEFAULT_CONFIG: RunConfig = {
   bootstrapSamples: 1000,
 };
 
-export type PhaseName = 'teacher' | 'decision' | 'late-fusion' | 'umt' | 'ume' | 'probe' | 'evaluation';
+/**
+ * `--distill-weight auto` trains UMT at each of these and keeps the one best on validation: the paper uses 50
+ * (A.2) and varies it in its appendix; BalanceBenchmark's UMT uses 1.
+ */
+export const AUTO_DISTILL_WEIGHTS = [1, 5, 20, 50] as const;
+
+/** The seeds a run trains with: `seed`, `seed + 1`, … (`seeds` of them). */
+export function runSeeds(config: Pick<RunConfig, 'seed' | 'seeds'>): number[] {
+  return Array.from({ length: config.seeds }, (_, i) => config.seed + i);
+}
+
+/** The shared phases, and each method's training, named by its method id (`late-fusion`, `umt`, …). */
+export type PhaseName = 'teacher' | 'decision' | 'probe' | 'evaluation' | MethodId;
 
 export interface PhaseRef {
   phase: PhaseName;
+  /** The seed this phase trains with (runs with several seeds repeat every phase but the decision). */
+  seed?: number;
   /** The modality, for a teacher or a probe. */
   modality?: string;
   /** Which encoder a probe reads: the teacher's, late fusion's or UMT's. */
@@ -82,7 +105,9 @@ export interface EpochMetrics {
 }
 
 export interface Evaluation {
-  model: string;
+  /** A method id of the registry (`late-fusion`, `ume`, `umt`, `teacher:<modality>`). */
+  model: MethodId;
+  seed: number;
   split: 'val' | 'test';
   accuracy: number;
   macroF1: number;
@@ -100,9 +125,57 @@ export interface Decision {
   averagedPredictionAccuracy: number;
   /** Each modality's slice of the multi-modal linear classifier, alone (paper A.7.1). */
   sliceAccuracy: Record<string, number>;
-  /** Bootstrap 95% interval of linearProbeAccuracy − averagedPredictionAccuracy. */
+  /** Bootstrap 95% interval of linearProbeAccuracy − averagedPredictionAccuracy (over samples and seeds). */
   differenceInterval: [number, number];
   split: 'val';
+}
+
+/** An accuracy over the run's seeds: mean, sample standard deviation (0 for one seed) and each seed's value. */
+export interface SeedStat {
+  mean: number;
+  sd: number;
+  perSeed: number[];
+}
+
+/** One model the run trained, as a candidate for the final model. */
+export interface CandidateResult {
+  method: MethodId;
+  label: string;
+  val: SeedStat;
+  test: SeedStat;
+  /** UMT: the distillation weight it trained with (chosen on validation with `--distill-weight auto`). */
+  distillWeight?: number;
+  /** `--distill-weight auto`: each weight's mean validation accuracy. */
+  weightSearch?: { weight: number; val: SeedStat }[];
+  /** Training time of this candidate, all seeds (0 for UME: nothing trains). */
+  trainingMs: number;
+}
+
+/** Which candidate became the final model, and why, in words built from the numbers (never from test). */
+export interface FinalChoice {
+  method: MethodId;
+  /** The method the run went on with at the decision: the trick's recommendation, or the user's choice. */
+  recommended: ChosenMethod;
+  /** Whether `recommended` came from the user overriding the trick. */
+  overridden: boolean;
+  val: SeedStat;
+  test: SeedStat;
+  /** The validation-best candidate, and the 95% interval of its validation lead over the recommendation. */
+  best: MethodId;
+  interval: [number, number] | null;
+  reason: string;
+}
+
+/** A modality's encoder in a fused model against its teacher (paper 3.1), in words and numbers. */
+export interface LazinessVerdict {
+  modality: string;
+  model: MethodId;
+  teacher: number;
+  fused: number;
+  /** 95% interval of fused − teacher probe accuracy (test split, over samples and seeds). */
+  interval: [number, number];
+  verdict: 'lazy' | 'within-noise' | 'not-lazy';
+  text: string;
 }
 
 export interface BackendInfo {
@@ -122,12 +195,24 @@ export type RunEvent =
   | ({ type: 'batch'; epoch: number; epochs: number; batch: number; batches: number } & PhaseRef)
   | { type: 'decision'; decision: Decision }
   | { type: 'evaluation'; evaluation: Evaluation }
+  | { type: 'final'; final: FinalChoice }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 
-export interface LazinessRow {
-  teacher: number;
-  lateFusion: number;
-  umt?: number;
+/** One row of the results table: `(seed, model, split, metric, value)`. */
+export interface ResultRow {
+  seed: number;
+  model: MethodId;
+  split: 'val' | 'test';
+  metric: 'accuracy' | 'macro-f1';
+  value: number;
+}
+
+/** One laziness probe: the linear probe of `model`'s encoder of `modality` (the teacher's: `teacher:<modality>`). */
+export interface LazinessEntry {
+  seed: number;
+  modality: string;
+  model: MethodId;
+  accuracy: number;
 }
 
 export interface RunResult {
@@ -135,6 +220,10 @@ export interface RunResult {
   config: RunConfig;
   dataset: { name: string; fingerprint: string; classes: string[]; modalities: string[] };
   decision: Decision;
+  seeds: number[];
+  candidates: Record<MethodId, CandidateResult>;
+  final: FinalChoice;
+  /** Mean test accuracy of each model, as before method ids existed (`final`: the final model's). */
   test: {
     teachers: Record<string, number>;
     ume: number;
@@ -142,7 +231,11 @@ export interface RunResult {
     umt?: number;
     final: number;
   };
-  laziness: Record<string, LazinessRow>;
+  results: ResultRow[];
+  laziness: LazinessEntry[];
+  lazinessVerdicts: LazinessVerdict[];
+  /** Things the user should know about the advice (a final model other than the recommendation, under-trained teachers). */
+  notices: string[];
   evaluations: Evaluation[];
   durationMs: number;
 }

@@ -1,4 +1,4 @@
-import type { Decision, EpochMetrics, Evaluation, LazinessRow, RunConfig } from './run';
+import type { CandidateResult, Decision, EpochMetrics, Evaluation, FinalChoice, LazinessEntry, LazinessVerdict, MethodId, ResultRow, RunConfig, SeedStat } from './run';
 
 /** What the run store keeps, as hosts see it (`runs list`, `runs show`, the run browser). */
 
@@ -7,7 +7,9 @@ export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancell
 export interface RunSummary {
   id: string;
   dataset: string;
+  /** The final model's method id (before the run completes: the method requested). */
   method: string;
+  seeds: number;
   status: RunStatus;
   /** Test accuracy of the final model, when the run completed. */
   final: number | null;
@@ -18,6 +20,7 @@ export interface RunSummary {
 
 export interface StoredPhase {
   name: string;
+  seed: number;
   modality?: string;
   model?: string;
   status: string;
@@ -57,17 +60,39 @@ export interface StoredRun {
   note: string;
   tags: string[];
   dataset: StoredDataset;
+  /** The run's seeds: seed, seed + 1, … */
+  seeds: number[];
   decision: Decision | null;
+  /** The models the run trained, in the registry's order. */
+  candidates: StoredCandidate[];
+  finalChoice: StoredFinal | null;
   phases: StoredPhase[];
   evaluations: Evaluation[];
-  laziness: Record<string, LazinessRow>;
+  results: ResultRow[];
+  laziness: LazinessEntry[];
+  lazinessVerdicts: LazinessVerdict[];
+  notices: string[];
   artifacts: { kind: 'model' | 'checkpoint'; path: string; phase: string; epoch: number | null; createdAt: string }[];
 }
 
-/** `runs export` output, and what `runs import` reads. */
+/** A candidate as stored: runs made before validation was evaluated (schema version 1) have no `val`. */
+export interface StoredCandidate extends Omit<CandidateResult, 'val' | 'test' | 'trainingMs'> {
+  val: SeedStat | null;
+  test: SeedStat | null;
+  trainingMs: number | null;
+  /** Its saved model folder (the first seed's networks), when it was saved. */
+  modelPath: string | null;
+}
+
+/** The final choice as stored; its accuracies are its candidate's. `best` is unknown for version 1 runs. */
+export interface StoredFinal extends Omit<FinalChoice, 'val' | 'test' | 'best'> {
+  best: MethodId | null;
+}
+
+/** `runs export` output, and what `runs import` reads (version 1, written before issue 11, is read too). */
 export interface RunExport {
   format: 'modality-studio-run';
-  version: 1;
+  version: 2;
   exportedAt: string;
   run: StoredRun;
 }

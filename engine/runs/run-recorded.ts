@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PreparedDataset } from '../data/prepare';
-import { saveFinalModel } from '../model/save-model';
+import { saveRunModels } from '../model/save-model';
 import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
@@ -37,19 +37,20 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Recorded
     const { result, models } = await runPipeline(dataset, config, {
       signal: options.signal,
       chooseMethod: options.chooseMethod,
-      checkpoints: folderCheckpoints(options.checkpointDir),
+      checkpoints: folderCheckpoints(options.checkpointDir, config.seed),
       emit: (event) => {
         record(event);
         options.onEvent?.(event);
       },
     });
     const modelDir = path.resolve(options.modelDir);
+    let folders;
     try {
-      await saveFinalModel(modelDir, dataset.meta, result, models);
+      folders = await saveRunModels(modelDir, dataset.meta, result, models);
     } finally {
-      [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+      models.dispose();
     }
-    completeRun(db, runId, result, modelDir);
+    completeRun(db, runId, result, modelDir, folders);
     return { status: 'completed', result, modelDir };
   } catch (error) {
     const cancelled = error instanceof AppError && error.code === 'aborted';

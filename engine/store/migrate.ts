@@ -42,11 +42,22 @@ export function migrate(db: Database.Database, migrations: Migration[], file: st
     db.pragma('wal_checkpoint(TRUNCATE)');
     fs.copyFileSync(file, backup);
   }
-  for (const migration of migrations.slice(current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+  // SQLite's table-rebuild procedure: with foreign keys on, dropping a rebuilt parent table would cascade
+  // into its children. The pragma is a no-op inside a transaction, so it is set around them, and each
+  // migration is checked to leave no dangling reference before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of migrations.slice(current)) {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const dangling = db.pragma('foreign_key_check') as unknown[];
+        if (dangling.length > 0) throw new Error(`Migration ${migration.name} left ${dangling.length} dangling references; the database is unchanged.`);
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return backup;
 }

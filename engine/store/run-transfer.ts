@@ -4,14 +4,15 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { readCard } from '../model/model-card';
 import { isAbsentOrEmptyFolder, isInside, makeFolder, realPathOf } from '../util/folders';
-import type { ImportOutcome, RunExport, StoredRun } from '../protocol/store';
+import type { Evaluation } from '../protocol/run';
+import type { ImportOutcome, RunExport, StoredPhase, StoredRun } from '../protocol/store';
 import { getRun } from './run-reader';
 import { AppError } from '../protocol/errors';
 
 export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {
   const run = getRun(db, idOrPrefix);
   if (!run) throw new AppError('config', `No run "${idOrPrefix}" in the database; runs list shows the ids.`);
-  return { format: 'modality-studio-run', version: 1, exportedAt: new Date().toISOString(), run };
+  return { format: 'modality-studio-run', version: 2, exportedAt: new Date().toISOString(), run };
 }
 
 /**
@@ -24,25 +25,28 @@ export function exportRun(db: Database.Database, idOrPrefix: string): RunExport 
  * listed, so no later call (model:export, resume) can be pointed at an arbitrary folder through an import.
  */
 export function importRun(db: Database.Database, data: unknown, modelsDir: string): ImportOutcome {
-  const exported = data as Partial<RunExport>;
-  if (exported?.format !== 'modality-studio-run' || exported.version !== 1 || !exported.run?.id) {
-    throw new AppError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 1, "run": {…}}, as runs export writes).');
+  const exported = data as Partial<Omit<RunExport, 'version'>> & { version?: number };
+  if (exported?.format !== 'modality-studio-run' || (exported.version !== 1 && exported.version !== 2) || !exported.run?.id) {
+    throw new AppError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 2, "run": {…}}, as runs export writes; version 1 is read too).');
   }
-  const run = exported.run;
+  const run = exported.version === 1 ? upgradeVersion1(exported.run as unknown as RunV1) : exported.run;
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
   const id = taken ? crypto.randomUUID() : run.id;
   const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], path.join(modelsDir, id, 'model'));
+  const exportedModel = run.artifacts?.find((a) => a.kind === 'model' && model)?.path;
+  // A candidate's folder inside the exported model folder is found again inside the copy; any other is not kept.
+  const candidatePath = (p: string | null) => (p && model && exportedModel && isInside(p, exportedModel) ? path.join(model, path.relative(exportedModel, p)) : null);
   db.transaction(() => {
     const d = run.dataset;
     db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING`).run(d.fingerprint, d.path, d.name, d.format, JSON.stringify(d.modalities), JSON.stringify(d.classes), d.splitRule, JSON.stringify(d.splits), run.createdAt);
     const datasetId = (db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(d.fingerprint) as { id: number }).id;
-    db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, note)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, datasetId, run.status === 'running' ? 'interrupted' : run.status, run.methodRequested, run.method, JSON.stringify(run.config), run.seed, run.backend ? JSON.stringify(run.backend) : null, run.final, run.error, run.createdAt, run.startedAt, run.finishedAt, run.durationMs, run.note);
-    const insertPhase = db.prepare('INSERT INTO phases (run_id, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, seeds, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, note, notices_json, laziness_verdicts_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, datasetId, run.status === 'running' ? 'interrupted' : run.status, run.methodRequested, run.method, JSON.stringify(run.config), run.seed, run.seeds.length, run.backend ? JSON.stringify(run.backend) : null, run.final, run.error, run.createdAt, run.startedAt, run.finishedAt, run.durationMs, run.note, JSON.stringify(run.notices), JSON.stringify(run.lazinessVerdicts));
+    const insertPhase = db.prepare('INSERT INTO phases (run_id, seed, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const insertEpoch = db.prepare('INSERT INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     for (const p of run.phases) {
-      const phaseId = Number(insertPhase.run(id, p.name, p.modality ?? '', p.model ?? '', p.status === 'running' ? 'interrupted' : p.status, p.startedAt, p.finishedAt, p.durationMs, p.bestEpoch, p.stoppedEarly === null ? null : Number(p.stoppedEarly)).lastInsertRowid);
+      const phaseId = Number(insertPhase.run(id, p.seed, p.name, p.modality ?? '', p.model ?? '', p.status === 'running' ? 'interrupted' : p.status, p.startedAt, p.finishedAt, p.durationMs, p.bestEpoch, p.stoppedEarly === null ? null : Number(p.stoppedEarly)).lastInsertRowid);
       for (const e of p.epochs) insertEpoch.run(phaseId, e.epoch, e.trainLoss, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs);
     }
     if (run.decision) {
@@ -50,16 +54,80 @@ export function importRun(db: Database.Database, data: unknown, modelsDir: strin
       db.prepare('INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(id, x.method, Number(x.overridden), x.linearProbeAccuracy, x.averagedPredictionAccuracy, JSON.stringify(x.sliceAccuracy), x.differenceInterval[0], x.differenceInterval[1], x.split);
     }
-    const insertEvaluation = db.prepare('INSERT INTO evaluations (run_id, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const e of run.evaluations) insertEvaluation.run(id, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
-    const insertLaziness = db.prepare('INSERT INTO laziness (run_id, modality, teacher, late_fusion, umt) VALUES (?, ?, ?, ?, ?)');
-    for (const [modality, row] of Object.entries(run.laziness)) insertLaziness.run(id, modality, row.teacher, row.lateFusion, row.umt ?? null);
+    const insertEvaluation = db.prepare('INSERT INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const e of run.evaluations) insertEvaluation.run(id, e.seed, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+    const insertResult = db.prepare('INSERT INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of run.results) insertResult.run(id, r.seed, r.model, r.split, r.metric, r.value);
+    const insertLaziness = db.prepare('INSERT INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
+    for (const l of run.laziness) insertLaziness.run(id, l.seed, l.modality, l.model, l.accuracy);
+    const insertCandidate = db.prepare('INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, training_ms, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    run.candidates.forEach((c, position) => insertCandidate.run(id, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.trainingMs, candidatePath(c.modelPath)));
+    const f = run.finalChoice;
+    if (f) {
+      db.prepare('INSERT INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, f.method, f.recommended, Number(f.overridden), f.best, f.interval?.[0] ?? null, f.interval?.[1] ?? null, f.reason);
+    }
     const insertArtifact = db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (const a of artifacts) insertArtifact.run(id, a.kind, a.path, a.phase, a.epoch, a.createdAt);
     const insertTag = db.prepare('INSERT INTO tags (run_id, tag) VALUES (?, ?)');
     for (const tag of run.tags) insertTag.run(id, tag);
   })();
   return { id, renamed: Boolean(taken), model, dropped };
+}
+
+/** What `runs export` wrote before runs had seeds and candidates (schema version 1). */
+type RunV1 = Omit<StoredRun, 'seeds' | 'candidates' | 'finalChoice' | 'results' | 'laziness' | 'lazinessVerdicts' | 'notices' | 'evaluations' | 'phases'> & {
+  evaluations: Omit<Evaluation, 'seed'>[];
+  phases: Omit<StoredPhase, 'seed'>[];
+  laziness: Record<string, { teacher: number; lateFusion: number; umt?: number }>;
+};
+
+const V1_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT' };
+const V1_PROBE_MODELS: Record<string, string> = { lateFusion: 'late-fusion', umt: 'umt' };
+
+/** The registry's order, as migrations/0002 gives it to version 1 runs. */
+const v1Position = (model: string) => ['late-fusion', 'ume', 'umt'].indexOf(model) >>> 0;
+
+/** Converts a version 1 export as migrations/0002 converts a version 1 database. */
+function upgradeVersion1(run: RunV1): StoredRun {
+  const seed = run.seed;
+  const evaluations = run.evaluations.filter((e) => e.model !== 'final').map((e) => ({ ...e, seed }));
+  const results = evaluations.flatMap((e) => [
+    { seed, model: e.model, split: e.split, metric: 'accuracy' as const, value: e.accuracy },
+    { seed, model: e.model, split: e.split, metric: 'macro-f1' as const, value: e.macroF1 },
+  ]);
+  return {
+    ...run,
+    seeds: [seed],
+    evaluations,
+    results,
+    phases: run.phases.map((p) => ({ ...p, seed, ...(p.model ? { model: p.model === 'teacher' ? `teacher:${p.modality ?? ''}` : (V1_PROBE_MODELS[p.model] ?? p.model) } : {}) })),
+    laziness: Object.entries(run.laziness).flatMap(([modality, row]) => [
+      { seed, modality, model: `teacher:${modality}`, accuracy: row.teacher },
+      { seed, modality, model: 'late-fusion', accuracy: row.lateFusion },
+      ...(row.umt === undefined ? [] : [{ seed, modality, model: 'umt', accuracy: row.umt }]),
+    ]),
+    candidates: evaluations.filter((e) => e.split === 'test').sort((a, b) => v1Position(a.model) - v1Position(b.model)).map((e) => ({
+      method: e.model,
+      label: V1_LABELS[e.model] ?? `Teacher · ${e.model.replace(/^teacher:/, '')}`,
+      ...(e.model === 'umt' && typeof run.config.distillWeight === 'number' ? { distillWeight: run.config.distillWeight } : {}),
+      val: null,
+      test: { mean: e.accuracy, sd: 0, perSeed: [e.accuracy] },
+      trainingMs: null,
+      // Version 1 saved the final model only, as the run's model folder.
+      modelPath: e.model === run.method ? (run.artifacts.find((a) => a.kind === 'model')?.path ?? null) : null,
+    })),
+    finalChoice: run.status === 'completed' && run.method ? {
+      method: run.method,
+      recommended: run.method as 'umt' | 'ume',
+      overridden: run.decision?.overridden ?? false,
+      best: null,
+      interval: null,
+      reason: 'The method the decision went on with (this run was made before final models were chosen on the validation split).',
+    } : null,
+    lazinessVerdicts: [],
+    notices: [],
+  };
 }
 
 function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string): { artifacts: StoredRun['artifacts']; model: string | null; dropped: string[] } {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ValidationReport } from '../protocol/dataset';
-import type { ChosenMethod, PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
+import type { ChosenMethod, MethodId, PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import type { RunStatus } from '../protocol/store';
 
 const now = () => new Date().toISOString();
@@ -26,8 +26,8 @@ export function upsertDataset(db: Database.Database, report: ValidationReport): 
 }
 
 export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig): void {
-  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, pid, host, created_at, started_at)
-    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, process.pid, os.hostname(), now(), now());
+  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now());
 }
 
 /**
@@ -35,17 +35,20 @@ export function createRun(db: Database.Database, runId: string, datasetId: numbe
  * epoch. Batch events are not stored (they only drive progress bars).
  */
 export function eventRecorder(db: Database.Database, runId: string): (event: RunEvent) => void {
-  const phaseKey = (p: PhaseRef) => [runId, p.phase, p.modality ?? '', p.model ?? ''] as const;
-  const startPhase = db.prepare(`INSERT INTO phases (run_id, name, modality, model, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)
-    ON CONFLICT (run_id, name, modality, model) DO UPDATE SET status = 'running', started_at = excluded.started_at, finished_at = NULL`);
+  const runSeed = (db.prepare('SELECT seed FROM runs WHERE id = ?').get(runId) as { seed: number } | undefined)?.seed ?? 0;
+  const phaseKey = (p: PhaseRef) => [runId, p.seed ?? runSeed, p.phase, p.modality ?? '', p.model ?? ''] as const;
+  const startPhase = db.prepare(`INSERT INTO phases (run_id, seed, name, modality, model, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?)
+    ON CONFLICT (run_id, seed, name, modality, model) DO UPDATE SET status = 'running', started_at = excluded.started_at, finished_at = NULL`);
   const finishPhase = db.prepare(`UPDATE phases SET status = 'completed', finished_at = ?, duration_ms = ?, best_epoch = ?, stopped_early = ?
-    WHERE run_id = ? AND name = ? AND modality = ? AND model = ?`);
-  const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND name = ? AND modality = ? AND model = ?');
+    WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?`);
+  const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?');
   const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertResult = db.prepare('INSERT OR REPLACE INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertFinal = db.prepare(`INSERT OR REPLACE INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   return (event) => {
     switch (event.type) {
       case 'started':
@@ -71,7 +74,16 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
       }
       case 'evaluation': {
         const e = event.evaluation;
-        insertEvaluation.run(runId, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+        db.transaction(() => {
+          insertEvaluation.run(runId, e.seed, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+          insertResult.run(runId, e.seed, e.model, e.split, 'accuracy', e.accuracy);
+          insertResult.run(runId, e.seed, e.model, e.split, 'macro-f1', e.macroF1);
+        })();
+        return;
+      }
+      case 'final': {
+        const f = event.final;
+        insertFinal.run(runId, f.method, f.recommended, Number(f.overridden), f.best, f.interval?.[0] ?? null, f.interval?.[1] ?? null, f.reason);
         return;
       }
       case 'batch':
@@ -83,13 +95,22 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
   };
 }
 
-export function completeRun(db: Database.Database, runId: string, result: RunResult, modelDir: string): void {
+/**
+ * Marks a run completed with what only its end knows: the candidates (and where each one's model folder is),
+ * the laziness probes and verdicts, the notices, and the final model folder.
+ */
+export function completeRun(db: Database.Database, runId: string, result: RunResult, modelDir: string, candidateFolders: Record<MethodId, string>): void {
   db.transaction(() => {
-    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, error = NULL WHERE id = ?`)
-      .run(result.decision.method, JSON.stringify(result.backend), result.test.final, now(), result.durationMs, runId);
-    const insert = db.prepare('INSERT OR REPLACE INTO laziness (run_id, modality, teacher, late_fusion, umt) VALUES (?, ?, ?, ?, ?)');
-    for (const [modality, row] of Object.entries(result.laziness)) insert.run(runId, modality, row.teacher, row.lateFusion, row.umt ?? null);
-    db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(runId, modelDir, result.decision.method, now());
+    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, error = NULL,
+      notices_json = ?, laziness_verdicts_json = ? WHERE id = ?`)
+      .run(result.decision.method, JSON.stringify(result.backend), result.final.test.mean, now(), result.durationMs, JSON.stringify(result.notices), JSON.stringify(result.lazinessVerdicts), runId);
+    const laziness = db.prepare('INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
+    for (const row of result.laziness) laziness.run(runId, row.seed, row.modality, row.model, row.accuracy);
+    const candidate = db.prepare(`INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, training_ms, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    Object.values(result.candidates).forEach((c, position) => {
+      candidate.run(runId, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.trainingMs, candidateFolders[c.method] ?? null);
+    });
+    db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(runId, modelDir, result.final.method, now());
   })();
 }
 

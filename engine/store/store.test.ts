@@ -37,12 +37,27 @@ function recordSampleRun(db: Database.Database, runId: string, phaseEpochs = 2):
     ...Array.from({ length: phaseEpochs }, (_, i): RunEvent => ({ type: 'epoch', phase: 'teacher', modality: 'x', epoch: i + 1, trainLoss: 1 / (i + 1), trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6, learningRate: 0.001, durationMs: 10 })),
     { type: 'phase-finished', phase: 'teacher', modality: 'x', durationMs: 20, bestEpoch: 2, stoppedEarly: false },
     { type: 'decision', decision: { method: 'ume', overridden: false, linearProbeAccuracy: 0.7, averagedPredictionAccuracy: 0.8, sliceAccuracy: { x: 0.6, y: 0.5 }, differenceInterval: [-0.2, 0.05], split: 'val' } },
-    { type: 'evaluation', evaluation: { model: 'ume', split: 'test', accuracy: 0.75, macroF1: 0.7, perClassAccuracy: [0.8, 0.7], confusion: [[4, 1], [1, 4]] } },
+    { type: 'evaluation', evaluation: { model: 'ume', seed: 3, split: 'val', accuracy: 0.5, macroF1: 0.4, perClassAccuracy: [0.5, 0.5], confusion: [[1, 1], [1, 1]] } },
+    { type: 'evaluation', evaluation: { model: 'ume', seed: 3, split: 'test', accuracy: 0.75, macroF1: 0.7, perClassAccuracy: [0.8, 0.7], confusion: [[4, 1], [1, 4]] } },
+    { type: 'final', final: { method: 'ume', recommended: 'ume', overridden: false, best: 'ume', interval: null, reason: 'UME has the best validation accuracy.', val: stat(0.5), test: stat(0.75) } },
   ];
   events.forEach(record);
 }
 
-const result = { decision: { method: 'ume' }, backend: { name: 'cpu', tfBackend: 'cpu', version: '4.22.0', threads: 1 }, test: { final: 0.75 }, durationMs: 1234, laziness: { x: { teacher: 0.7, lateFusion: 0.5 } } } as unknown as RunResult;
+function stat(value: number) {
+  return { mean: value, sd: 0, perSeed: [value] };
+}
+
+const result = {
+  decision: { method: 'ume' },
+  backend: { name: 'cpu', tfBackend: 'cpu', version: '4.22.0', threads: 1 },
+  final: { method: 'ume', test: stat(0.75) },
+  candidates: { ume: { method: 'ume', label: 'UME', val: stat(0.5), test: stat(0.75), trainingMs: 0 } },
+  durationMs: 1234,
+  laziness: [{ seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 }, { seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 }],
+  lazinessVerdicts: [],
+  notices: ['a notice'],
+} as unknown as RunResult;
 
 describe('run store', () => {
   it('creates the schema on a fresh database and records a run as it happens', () => {
@@ -50,14 +65,18 @@ describe('run store', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(loadMigrations(MIGRATIONS_DIR).length);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     recordSampleRun(store.db, 'run-1');
-    completeRun(store.db, 'run-1', result, '/models/run-1');
+    completeRun(store.db, 'run-1', result, '/models/run-1', { ume: '/models/run-1/ume' });
     const run = getRun(store.db, 'run-1')!;
     expect(run).toMatchObject({ status: 'completed', method: 'ume', final: 0.75, seed: 3, backend: { name: 'cpu' }, dataset: { name: 'crops', classes: ['a', 'b'] } });
     expect(run.phases[0]).toMatchObject({ name: 'teacher', modality: 'x', status: 'completed', bestEpoch: 2, stoppedEarly: false });
     expect(run.phases[0]!.epochs.map((e) => e.trainLoss)).toEqual([1, 0.5]);
     expect(run.decision).toMatchObject({ method: 'ume', differenceInterval: [-0.2, 0.05], sliceAccuracy: { x: 0.6, y: 0.5 } });
-    expect(run.evaluations[0]).toMatchObject({ model: 'ume', confusion: [[4, 1], [1, 4]] });
-    expect(run.laziness).toEqual({ x: { teacher: 0.7, lateFusion: 0.5 } });
+    expect(run.evaluations[1]).toMatchObject({ model: 'ume', seed: 3, split: 'test', confusion: [[4, 1], [1, 4]] });
+    expect(run.results).toContainEqual({ seed: 3, model: 'ume', split: 'test', metric: 'macro-f1', value: 0.7 });
+    expect(run.candidates).toEqual([{ method: 'ume', label: 'UME', val: stat(0.5), test: stat(0.75), trainingMs: 0, modelPath: '/models/run-1/ume' }]);
+    expect(run.finalChoice).toEqual({ method: 'ume', recommended: 'ume', overridden: false, best: 'ume', interval: null, reason: 'UME has the best validation accuracy.' });
+    expect(run.laziness).toEqual([{ seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 }, { seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 }]);
+    expect(run.notices).toEqual(['a notice']);
     expect(run.artifacts).toMatchObject([{ kind: 'model', path: '/models/run-1' }]);
     store.db.close();
   });
@@ -131,14 +150,14 @@ describe('run store', () => {
   it('round-trips a run through export and import into a second database', () => {
     const source = openStore(dbFile());
     recordSampleRun(source.db, 'travelling');
-    completeRun(source.db, 'travelling', result, '/models/travelling');
+    completeRun(source.db, 'travelling', result, '/models/travelling', { ume: '/models/travelling/ume' });
     source.db.prepare("INSERT INTO tags (run_id, tag) VALUES ('travelling', 'gpu-server')").run();
     const exported = exportRun(source.db, 'trav');
     const target = openStore(dbFile());
     const modelsDir = path.join(path.dirname(dbFile()), 'imported-models');
     // The model folder /models/travelling does not exist here: the run comes without it, and says so.
     expect(importRun(target.db, JSON.parse(JSON.stringify(exported)), modelsDir)).toEqual({ id: 'travelling', renamed: false, model: null, dropped: ['model /models/travelling: not a folder on this machine'] });
-    const withoutModel = { ...exported.run, artifacts: [] };
+    const withoutModel = { ...exported.run, artifacts: [], candidates: exported.run.candidates.map((c) => ({ ...c, modelPath: null })) };
     expect(getRun(target.db, 'travelling')).toEqual(withoutModel);
     const again = importRun(target.db, exported, modelsDir);
     expect(again.renamed).toBe(true);

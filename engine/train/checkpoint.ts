@@ -44,10 +44,12 @@ interface StateFile extends Omit<FitState, 'weights' | 'bestWeights' | 'optimize
  * written to a temporary file and renamed, so a process killed mid-write leaves the previous checkpoint
  * whole.
  */
-export function folderCheckpoints(root: string, onSaved?: (phase: PhaseRef, file: string, epoch: number) => void): CheckpointStore {
+export function folderCheckpoints(root: string, firstSeed: number, onSaved?: (phase: PhaseRef, file: string, epoch: number) => void): CheckpointStore {
   return {
     forPhase(phase) {
-      const file = path.join(root, `${[phase.phase, phase.modality, phase.model].filter(Boolean).join('-').replace(/[^A-Za-z0-9_-]/g, '_')}.ckpt`);
+      // The first seed's files keep the names they had before runs had several seeds, so those runs resume.
+      const seed = phase.seed !== undefined && phase.seed !== firstSeed ? `seed${phase.seed}` : '';
+      const file = path.join(root, `${[phase.phase, phase.modality, phase.model, seed].filter(Boolean).join('-').replace(/[^A-Za-z0-9_-]/g, '_')}.ckpt`);
       return {
         async load() {
           let bytes: Buffer;

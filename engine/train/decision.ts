@@ -1,30 +1,29 @@
-import type { ChosenMethod, Decision, Method } from '../protocol/run';
+import type { ChosenMethod, Decision, Method, RunConfig } from '../protocol/run';
 import { labelsAt, type RunContext } from './context';
 import { concatFeatures } from './data-source';
 import { linearProbabilities, trainLinear } from './linear-probe';
 import { argmaxRows, bootstrapDifference, correctness } from './metrics';
+import { averagePredictions } from './methods/ume';
 import { inPhase } from './phase';
+import { seedStat } from './seed-stats';
 import type { TrainedTeacher } from './teachers';
 
-/** UME's prediction: the plain average of the teachers' softmax outputs (paper A.2: no weighting, no training). */
-export function averagePredictions(teachers: TrainedTeacher[], indices: number[], classes: number): Float32Array {
-  const out = new Float32Array(indices.length * classes);
-  for (const teacher of teachers) {
-    indices.forEach((index, row) => {
-      for (let c = 0; c < classes; c += 1) out[row * classes + c] = (out[row * classes + c] ?? 0) + (teacher.probabilities[index * classes + c] ?? 0) / teachers.length;
-    });
-  }
-  return out;
+/** One seed's evidence for the decision trick, on the validation split. */
+export interface DecisionEvidence {
+  classifierCorrect: Uint8Array;
+  averagedCorrect: Uint8Array;
+  sliceAccuracy: Record<string, number>;
 }
 
+const mean = (v: Uint8Array) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0);
+
 /**
- * The paper's decision trick (3.3, 4.2): a multi-modal linear classifier on the frozen teachers' features
- * versus the average of the teachers' predictions, on the validation split. Classifier strictly better →
- * UMT (cross-modal interaction helps); otherwise UME. Also reports each modality's slice of that classifier
- * alone (A.7.1: its weight columns for the modality, bias divided by K), which shows laziness inside the
- * classifier, and a bootstrap 95% interval of the accuracy difference (shown, never used to overrule).
+ * The paper's decision trick (3.3, 4.2) for one seed's teachers: a multi-modal linear classifier on the
+ * frozen teachers' features versus the average of the teachers' predictions, on the validation split. Also
+ * each modality's slice of that classifier alone (A.7.1: its weight columns for the modality, bias divided
+ * by K), which shows laziness inside the classifier.
  */
-export async function decide(context: RunContext, teachers: TrainedTeacher[], requested: Method): Promise<Decision> {
+export async function decisionEvidence(context: RunContext, teachers: TrainedTeacher[]): Promise<DecisionEvidence> {
   return inPhase(context, { phase: 'decision' }, async () => {
     const classes = context.classes.length;
     const joined = concatFeatures(teachers.map((t) => t.features), context.all.length);
@@ -32,9 +31,6 @@ export async function decide(context: RunContext, teachers: TrainedTeacher[], re
     const actual = labelsAt(context, context.val);
     const classifierPredicted = argmaxRows(await linearProbabilities(classifier, joined, context.val, context.config.batchSize), classes);
     const averagedPredicted = argmaxRows(averagePredictions(teachers, context.val, classes), classes);
-    const classifierCorrect = correctness(actual, classifierPredicted);
-    const averagedCorrect = correctness(actual, averagedPredicted);
-    const mean = (v: Uint8Array) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0);
     const [kernel, bias] = classifier.getWeights();
     const weights = (await kernel!.data()) as Float32Array;
     const biases = (await bias!.data()) as Float32Array;
@@ -42,26 +38,33 @@ export async function decide(context: RunContext, teachers: TrainedTeacher[], re
     const sliceAccuracy: Record<string, number> = {};
     let offset = 0;
     for (const teacher of teachers) {
-      const predicted = sliceArgmax(teacher, weights, biases, offset, teachers.length, context.val, classes);
-      sliceAccuracy[teacher.modality] = mean(correctness(actual, predicted));
+      sliceAccuracy[teacher.modality] = mean(correctness(actual, sliceArgmax(teacher, weights, biases, offset, teachers.length, context.val, classes)));
       offset += teacher.features.dim;
     }
-    const linearProbeAccuracy = mean(classifierCorrect);
-    const averagedPredictionAccuracy = mean(averagedCorrect);
-    // Paper 3.3: "If the performance of the classifier is better … choose UMT; otherwise … UME."
-    const ruled: ChosenMethod = linearProbeAccuracy > averagedPredictionAccuracy ? 'umt' : 'ume';
-    const decision: Decision = {
-      method: requested === 'auto' ? ruled : requested,
-      overridden: requested !== 'auto' && requested !== ruled,
-      linearProbeAccuracy,
-      averagedPredictionAccuracy,
-      sliceAccuracy,
-      differenceInterval: bootstrapDifference(classifierCorrect, averagedCorrect, context.config.bootstrapSamples, context.config.seed),
-      split: 'val',
-    };
-    context.emit({ type: 'decision', decision });
-    return decision;
+    return { classifierCorrect: correctness(actual, classifierPredicted), averagedCorrect: correctness(actual, averagedPredicted), sliceAccuracy };
   });
+}
+
+/**
+ * The trick's ruling over the run's seeds (paper 3.3: "If the performance of the classifier is better …
+ * choose UMT; otherwise … UME"), on the mean over seeds, with a bootstrap 95% interval of the difference over
+ * samples and seeds (shown, never used to overrule). `requested` other than auto is the user's choice.
+ */
+export function decide(evidence: DecisionEvidence[], requested: Method, config: Pick<RunConfig, 'bootstrapSamples' | 'seed'>): Decision {
+  const linearProbeAccuracy = seedStat(evidence.map((e) => mean(e.classifierCorrect))).mean;
+  const averagedPredictionAccuracy = seedStat(evidence.map((e) => mean(e.averagedCorrect))).mean;
+  const modalities = Object.keys(evidence[0]?.sliceAccuracy ?? {});
+  const sliceAccuracy = Object.fromEntries(modalities.map((m) => [m, seedStat(evidence.map((e) => e.sliceAccuracy[m] ?? 0)).mean]));
+  const ruled: ChosenMethod = linearProbeAccuracy > averagedPredictionAccuracy ? 'umt' : 'ume';
+  return {
+    method: requested === 'auto' ? ruled : requested,
+    overridden: requested !== 'auto' && requested !== ruled,
+    linearProbeAccuracy,
+    averagedPredictionAccuracy,
+    sliceAccuracy,
+    differenceInterval: bootstrapDifference(evidence.map((e) => e.classifierCorrect), evidence.map((e) => e.averagedCorrect), config.bootstrapSamples, config.seed),
+    split: 'val',
+  };
 }
 
 /** Predictions of one modality's slice of the linear classifier: `F_m W[rows of m] + b / K`. */

@@ -9,6 +9,7 @@ import { hitCount, oneHotTargets } from './batch-targets';
 import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
 import { AppError } from '../protocol/errors';
+import type { ExtraLoss, GradientHook } from './methods/method';
 
 const YIELD_EVERY_MS = 50;
 
@@ -31,7 +32,9 @@ export interface FitOptions {
   patience: number;
   seed: number;
   /** Added to the cross-entropy on training batches (UMT's distillation); built from the model's outputs. */
-  extraLoss?: (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
+  extraLoss?: ExtraLoss;
+  /** Changes the gradients between `variableGrads` and `applyGradients` (OGM-GE); see {@link GradientHook}. */
+  gradientHook?: GradientHook;
   emit: (event: RunEvent) => void;
   signal?: AbortSignal;
   /** Saved after every epoch and at the end; a phase found finished or part-way is continued from it. */
@@ -53,7 +56,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
-  const step = !options.extraLoss && isLinearClassifier(model) ? linearStep : trainStep;
+  const step = !options.extraLoss && !options.gradientHook && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -95,7 +98,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
-        const { loss, hits } = step(options, batch, variables, optimizer);
+        const { loss, hits } = step(options, batch, variables, optimizer, epoch);
         const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
         [lossSum, correct, loss, hits].forEach((t) => t.dispose());
         lossSum = nextLoss as tf.Tensor;
@@ -142,19 +145,27 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
  * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
  * the step benchmark (bench/), which times exactly this.
  */
-export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer): { loss: tf.Scalar; hits: tf.Scalar } {
+export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, epoch = 1): { loss: tf.Scalar; hits: tf.Scalar } {
   let hits: tf.Scalar | null = null;
+  // Kept out of the tape's scope only when a gradient hook needs them.
+  let seen: { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const inputs = options.source.inputs(batch);
     const targets = oneHotTargets(options.labels, batch, options.classes);
     const outputs = applyModel(options.model, inputs, true);
     const logits = outputs[0] as tf.Tensor2D;
     hits = tf.keep(hitCount(logits, targets));
+    if (options.gradientHook) seen = { outputs: outputs.map((o) => tf.keep(o)), targets: tf.keep(targets) };
     const taskLoss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
     return options.extraLoss ? (tf.add(taskLoss, options.extraLoss(outputs, batch)) as tf.Scalar) : taskLoss;
   }, variables);
-  optimizer.applyGradients(grads);
+  const kept = seen as { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null;
+  const applied = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, epoch }) : grads;
+  optimizer.applyGradients(applied);
   Object.values(grads).forEach((g) => g.dispose());
+  const original = new Set(Object.values(grads));
+  Object.values(applied).forEach((g) => { if (!original.has(g)) g.dispose(); });
+  if (kept) [...kept.outputs, kept.targets].forEach((t) => t.dispose());
   return { loss: value, hits: hits as unknown as tf.Scalar };
 }
 

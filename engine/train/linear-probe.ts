@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PhaseRef } from '../protocol/run';
-import { LINEAR_RATE_FACTOR, sharedFitOptions, type RunContext } from './context';
+import { LINEAR_RATE_FACTOR, phaseOf, seedsFor, sharedFitOptions, type RunContext } from './context';
 import type { FeatureSource } from './data-source';
 import { fitModel } from './fit';
 import { buildLinear } from './models/networks';
@@ -12,17 +12,18 @@ import { runModel } from './predict';
  */
 export async function trainLinear(context: RunContext, phase: PhaseRef, features: FeatureSource, name: string): Promise<tf.LayersModel> {
   const { config } = context;
-  const model = buildLinear(features.dim, context.classes.length, context.seeds, name);
+  const seeds = seedsFor(context, `${name}:${phase.modality ?? ''}`);
+  const model = buildLinear(features.dim, context.classes.length, seeds, name);
   await fitModel({
     ...sharedFitOptions(context),
-    phase,
+    phase: phaseOf(context, phase),
     model,
     source: features,
     epochs: config.probeEpochs,
     learningRate: config.learningRate * LINEAR_RATE_FACTOR,
     optimizer: 'adam',
     schedule: 'none',
-    seed: context.seeds.take(),
+    seed: seeds.take(),
   });
   return model;
 }
@@ -30,5 +31,6 @@ export async function trainLinear(context: RunContext, phase: PhaseRef, features
 /** Probability rows `[indices.length, classes]` of a linear model on features. */
 export async function linearProbabilities(model: tf.LayersModel, features: FeatureSource, indices: number[], batchSize: number): Promise<Float32Array> {
   const [probabilities] = await runModel(model, features, indices, batchSize);
-  return probabilities ?? new Float32Array(0);
+  if (!probabilities) throw new Error('A linear classifier returned no output.');
+  return probabilities;
 }

@@ -14,7 +14,7 @@ export function argmaxRows(probabilities: Float32Array, classes: number): Int32A
 }
 
 /** Accuracy, macro-F1 (mean over classes of F1; a class never predicted nor present counts as 0), per-class accuracy, confusion. */
-export function evaluatePredictions(model: string, split: Evaluation['split'], actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Evaluation {
+export function evaluatePredictions(model: string, split: Evaluation['split'], actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Omit<Evaluation, 'seed'> {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;
   for (let i = 0; i < actual.length; i += 1) {
@@ -44,25 +44,41 @@ export function evaluatePredictions(model: string, split: Evaluation['split'], a
 }
 
 /**
- * Bootstrap 95% interval of mean(correctA) − mean(correctB) over the same samples (paired resampling with
- * replacement), percentile method.
+ * Bootstrap 95% interval of mean(correctA) − mean(correctB), percentile method. Paired: both models are
+ * scored on the same samples, which are resampled together. With several seeds (one correctness vector per
+ * seed, same samples in each), each resample also draws the seeds with replacement, so the interval covers
+ * both the split's sampling noise and the training's seed noise (a two-level bootstrap).
  */
-export function bootstrapDifference(correctA: Uint8Array, correctB: Uint8Array, resamples: number, seed: number): [number, number] {
-  const n = correctA.length;
-  if (n === 0) return [0, 0];
+export function bootstrapDifference(correctA: Uint8Array | Uint8Array[], correctB: Uint8Array | Uint8Array[], resamples: number, seed: number): [number, number] {
+  const a = Array.isArray(correctA) ? correctA : [correctA];
+  const b = Array.isArray(correctB) ? correctB : [correctB];
+  const seeds = Math.min(a.length, b.length);
+  const n = a[0]?.length ?? 0;
+  if (n === 0 || seeds === 0) return [0, 0];
   const random = new SeededRandom(seed);
   const differences = new Float64Array(resamples);
+  const drawn = new Int32Array(seeds);
   for (let r = 0; r < resamples; r += 1) {
+    // One seed needs no draw: the numbers stay those of a plain paired bootstrap.
+    for (let s = 0; s < seeds; s += 1) drawn[s] = seeds === 1 ? 0 : random.int(seeds);
     let diff = 0;
     for (let i = 0; i < n; i += 1) {
       const j = random.int(n);
-      diff += (correctA[j] ?? 0) - (correctB[j] ?? 0);
+      for (let s = 0; s < seeds; s += 1) {
+        const k = drawn[s] ?? 0;
+        diff += ((a[k] as Uint8Array)[j] ?? 0) - ((b[k] as Uint8Array)[j] ?? 0);
+      }
     }
-    differences[r] = diff / n;
+    differences[r] = diff / (n * seeds);
   }
   differences.sort();
   const at = (q: number) => differences[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))] ?? 0;
   return [at(0.025), at(0.975)];
+}
+
+/** Whether a 95% interval of a difference contains 0: the data cannot tell the two apart. */
+export function withinNoise(interval: [number, number]): boolean {
+  return interval[0] <= 0 && interval[1] >= 0;
 }
 
 export function correctness(actual: ArrayLike<number>, predicted: ArrayLike<number>): Uint8Array {

@@ -1,9 +1,10 @@
 import type { PhaseRef } from '../protocol/run';
-import type { RunContext } from './context';
+import { phaseOf, type RunContext } from './context';
 import type { FitResult } from './fit';
 
-/** Runs one phase between its started and finished events, reporting its duration and early stop. */
-export async function inPhase<T>(context: RunContext, phase: PhaseRef, work: () => Promise<T & { fit?: FitResult }>): Promise<T & { fit?: FitResult }> {
+/** Runs one phase of the context's seed between its started and finished events, reporting its duration and early stop. */
+export async function inPhase<T>(context: RunContext, ref: PhaseRef, work: () => Promise<T & { fit?: FitResult }>): Promise<T & { fit?: FitResult }> {
+  const phase = phaseOf(context, ref);
   const started = Date.now();
   context.emit({ type: 'phase-started', ...phase });
   const result = await work();

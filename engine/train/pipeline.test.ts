@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/dataset-folder';
 import { findBuiltin, materializeBuiltin } from '../data/builtin/registry';
 import { prepareDataset, type PreparedDataset } from '../data/prepare';
-import type { RunConfig, RunEvent } from '../protocol/run';
+import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { runPipeline } from './pipeline';
 
 const cacheDir = makeTempDir('pipeline-cache');
@@ -26,8 +26,27 @@ const fast: Partial<RunConfig> = { backend: 'wasm', seed: 1, bootstrapSamples: 2
 
 async function run(name: string, config: Partial<RunConfig>, onEvent?: (e: RunEvent) => void) {
   const { result, models } = await runPipeline(await builtin(name), { ...fast, ...config }, { emit: onEvent });
-  [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+  models.dispose();
   return result;
+}
+
+/** The laziness probe of `model`'s encoder of `modality` (first seed). */
+function probeOf(result: RunResult, modality: string, model: string): number {
+  const entry = result.laziness.find((l) => l.modality === modality && l.model === model);
+  if (!entry) throw new Error(`no probe of ${model} ${modality}`);
+  return entry.accuracy;
+}
+
+/** The selection rule's promise: the final model is the validation-best, or the recommendation kept within noise. */
+function expectChosenOnValidation(result: RunResult): void {
+  const best = Math.max(...Object.values(result.candidates).map((c) => c.val.mean));
+  if (result.final.method === result.decision.method) {
+    if (result.final.val.mean < best) expect(result.final.interval![0]).toBeLessThanOrEqual(0);
+  } else {
+    expect(result.final.val.mean).toBe(best);
+    expect(result.final.interval![0]).toBeGreaterThan(0);
+  }
+  expect(result.test.final).toBe(result.candidates[result.final.method]!.test.mean);
 }
 
 describe('the method on datasets whose answer we know', () => {
@@ -41,7 +60,8 @@ describe('the method on datasets whose answer we know', () => {
     expect(result.decision.linearProbeAccuracy).toBeLessThanOrEqual(result.decision.averagedPredictionAccuracy);
     expect(result.test.ume).toBeGreaterThan(0.95);
     expect(result.test.umt).toBeUndefined();
-    expect(result.test.final).toBe(result.test.ume);
+    expect(Object.keys(result.candidates)).toEqual(['late-fusion', 'ume', 'teacher:a', 'teacher:b']);
+    expectChosenOnValidation(result);
   });
 
   it('finds each teacher near chance but late fusion far above it when the label lives in the pairing', async () => {
@@ -54,11 +74,38 @@ describe('the method on datasets whose answer we know', () => {
     const result = await run('synthetic-mixed', { epochs: 20, teacherEpochs: 20, probeEpochs: 30 });
     expect(result.decision.method).toBe('umt');
     expect(result.decision.differenceInterval[0]).toBeGreaterThan(0);
-    const { a, b } = result.laziness;
+    const probe = (modality: string, model: string) => probeOf(result, modality, model);
     // Late fusion reads class 0 from a alone and leaves b lazy; UMT's distillation restores b.
-    expect(b!.umt! - b!.lateFusion).toBeGreaterThan(0.08);
-    expect(a!.umt! + b!.umt!).toBeGreaterThan(a!.lateFusion + b!.lateFusion);
-    expect(b!.teacher - b!.lateFusion).toBeGreaterThan(0.08);
+    expect(probe('b', 'umt') - probe('b', 'late-fusion')).toBeGreaterThan(0.08);
+    expect(probe('a', 'umt') + probe('b', 'umt')).toBeGreaterThan(probe('a', 'late-fusion') + probe('b', 'late-fusion'));
+    expect(probe('b', 'teacher:b') - probe('b', 'late-fusion')).toBeGreaterThan(0.08);
+    expect(result.lazinessVerdicts.find((v) => v.modality === 'b' && v.model === 'late-fusion')).toMatchObject({ verdict: 'lazy' });
+    expectChosenOnValidation(result);
+  });
+});
+
+describe('seeds and the distillation weight', () => {
+  it('repeats the whole method per seed, each seed giving the numbers a run with that seed alone gives', async () => {
+    const config = { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume' as const };
+    const both = await run('synthetic-mixed', { ...config, seed: 5, seeds: 2 });
+    const five = await run('synthetic-mixed', { ...config, seed: 5 });
+    const six = await run('synthetic-mixed', { ...config, seed: 6 });
+    expect(both.seeds).toEqual([5, 6]);
+    const late = both.candidates['late-fusion']!;
+    expect(late.test.perSeed).toEqual([five.candidates['late-fusion']!.test.mean, six.candidates['late-fusion']!.test.mean]);
+    expect(late.val.mean).toBeCloseTo((late.val.perSeed[0]! + late.val.perSeed[1]!) / 2, 12);
+    expect(both.laziness.filter((l) => l.seed === 6)).toEqual(six.laziness);
+    expect(both.evaluations.filter((e) => e.seed === 6)).toEqual(six.evaluations);
+    expectChosenOnValidation(both);
+  });
+
+  it('with --distill-weight auto trains UMT at 1, 5, 20 and 50 on the same teachers and keeps the best on validation', async () => {
+    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'umt', distillWeight: 'auto' });
+    const umt = result.candidates.umt!;
+    expect(umt.weightSearch!.map((w) => w.weight)).toEqual([1, 5, 20, 50]);
+    const best = umt.weightSearch!.reduce((a, b) => (b.val.mean > a.val.mean ? b : a));
+    expect(umt.distillWeight).toBe(best.weight);
+    expect(umt.val.mean).toBe(best.val.mean);
   });
 });
 

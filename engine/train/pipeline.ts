@@ -1,16 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
-import { trickMethod, type ChosenMethod, type Decision, type Evaluation, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
+import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
 import { resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
-import { averagePredictions, decide } from './decision';
-import { trainFusion } from './fusion';
-import { probeLaziness } from './laziness';
-import { argmaxRows, evaluatePredictions } from './metrics';
-import { SeedSequence, type ModalityInput } from './models/networks';
+import { decide, decisionEvidence } from './decision';
+import { probeLaziness, type ProbeResult } from './laziness';
+import { lazinessVerdicts } from './laziness-verdicts';
+import { argmaxRows, correctness, evaluatePredictions } from './metrics';
+import type { CandidateNetwork, TrainedCandidate, TrainingMethod } from './methods/method';
+import { methodsFor } from './methods/registry';
+import type { ModalityInput } from './models/networks';
 import { inPhase } from './phase';
+import { seedStat } from './seed-stats';
+import { meanValAccuracy, selectFinal } from './select-final';
+import { teacherNotices } from './notices';
 import { trainTeachers, type TrainedTeacher } from './teachers';
 import { AppError } from '../protocol/errors';
 
@@ -27,16 +32,26 @@ export interface PipelineEvents {
   chooseMethod?: (decision: Decision) => Promise<ChosenMethod>;
 }
 
-/** The trained models of a run, for saving; the caller disposes them. */
+/** The trained networks of the run's first seed, one entry per candidate, for saving. */
 export interface PipelineModels {
-  teachers: { modality: string; model: tf.LayersModel }[];
-  lateFusion: tf.LayersModel;
-  umt?: tf.LayersModel;
+  seed: number;
+  candidates: { method: MethodId; label: string; loss: string; networks: CandidateNetwork[] }[];
+  /** Disposes every network (each once: UME and the teachers share theirs). */
+  dispose(): void;
+}
+
+interface CandidateRuns {
+  method: TrainingMethod;
+  /** Per seed, the candidate kept (for UMT with `--distill-weight auto`: the validation-best weight's). */
+  perSeed: TrainedCandidate[];
+  weightSearch?: CandidateResult['weightSearch'];
 }
 
 /**
- * The whole method on one prepared dataset: teachers → decision trick → UME (always: it costs nothing) and
- * late fusion (the baseline) → UMT when chosen → laziness probes → test evaluation of every model.
+ * The whole method on one prepared dataset, for each of the run's seeds: teachers → decision trick (on the
+ * mean over seeds) → every method the run trains (late fusion, UME, UMT when chosen, each teacher alone) →
+ * laziness probes → validation and test evaluation of every candidate → the final model, chosen on
+ * validation (engine/train/select-final.ts).
  */
 export async function runPipeline(dataset: PreparedDataset, partialConfig: Partial<RunConfig>, events: PipelineEvents = {}): Promise<{ result: RunResult; models: PipelineModels }> {
   const started = Date.now();
@@ -45,53 +60,195 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
   if (dataset.meta.classes.length < 2) {
     throw new AppError('dataset', `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`);
   }
-  const context = createContext(dataset, config, events);
-  context.emit({ type: 'started', backend });
-  const evaluations: Evaluation[] = [];
-  const record = (evaluation: Evaluation) => {
-    evaluations.push(evaluation);
-    context.emit({ type: 'evaluation', evaluation });
-    return evaluation;
-  };
-  const evaluate = (model: string, probabilities: Float32Array) =>
-    record(evaluatePredictions(model, 'test', labelsAt(context, context.test), argmaxRows(probabilities, context.classes.length), context.classes.length));
-
-  const teachers = await trainTeachers(context);
-  let lateFusion: tf.LayersModel | undefined;
-  let umt: tf.LayersModel | undefined;
+  const seeds = runSeeds(config);
+  const contexts = seeds.map((seed) => createContext(dataset, config, seed, events));
+  const first = contexts[0] as RunContext;
+  first.emit({ type: 'started', backend });
+  const modalities = first.modalities.map((m) => m.name);
+  const teachers: TrainedTeacher[][] = [];
+  const runs: CandidateRuns[] = [];
+  const networks = new Networks();
   try {
-    const decision = await confirmed(context, await decide(context, teachers, config.method), events.chooseMethod);
-    const baseline = await trainFusion(context, 'late-fusion', teachers, 0);
-    lateFusion = baseline;
-    if (decision.method === 'umt') umt = await trainFusion(context, 'umt', teachers, config.distillWeight);
-    const fused = [{ name: 'lateFusion' as const, model: baseline }, ...(umt ? [{ name: 'umt' as const, model: umt }] : [])];
-    const laziness = await inPhase(context, { phase: 'probe' }, () => probeLaziness(context, teachers, fused));
-    const fusedTest = (name: 'lateFusion' | 'umt') => laziness.testProbabilities.get(name) ?? new Float32Array(0);
-    const test = await inPhase(context, { phase: 'evaluation' }, async () => {
-      const teacherAccuracy: Record<string, number> = {};
-      for (const teacher of teachers) teacherAccuracy[teacher.modality] = evaluate(`teacher:${teacher.modality}`, rowsAt(teacher, context.test, context.classes.length)).accuracy;
-      const ume = evaluate('ume', averagePredictions(teachers, context.test, context.classes.length));
-      const fusion = evaluate('late-fusion', fusedTest('lateFusion'));
-      const umtEvaluation = umt ? evaluate('umt', fusedTest('umt')) : undefined;
-      const chosen = decision.method === 'umt' && umtEvaluation ? umtEvaluation : ume;
-      record({ ...chosen, model: 'final' });
-      return { teachers: teacherAccuracy, ume: ume.accuracy, lateFusion: fusion.accuracy, ...(umtEvaluation ? { umt: umtEvaluation.accuracy } : {}), final: chosen.accuracy };
-    });
+    for (const context of contexts) {
+      teachers.push(await trainTeachers(context));
+      networks.own((teachers.at(-1) as TrainedTeacher[]).map((t) => t.model));
+    }
+    const evidence = [];
+    for (const [s, context] of contexts.entries()) evidence.push(await decisionEvidence(context, teachers[s] as TrainedTeacher[]));
+    const ruled = decide(evidence, config.method, config);
+    first.emit({ type: 'decision', decision: ruled });
+    const decision = await confirmed(first, ruled, events.chooseMethod);
+
+    const methods = methodsFor(modalities).filter((m) => m.trainsIn(decision.method));
+    for (const method of methods) runs.push({ method, perSeed: [] });
+    const variants = new Map<MethodId, TrainedCandidate[][]>();
+    for (const [s, context] of contexts.entries()) {
+      for (const run of runs) {
+        const trained = await run.method.train({ run: context, teachers: teachers[s] as TrainedTeacher[] });
+        variants.set(run.method.id, [...(variants.get(run.method.id) ?? []), trained]);
+        networks.own(trained.flatMap((c) => c.networks.map((n) => n.model)));
+        // Only the first seed's networks are saved; later seeds keep their predictions and features.
+        if (s > 0) networks.release(trained.flatMap((c) => c.networks.map((n) => n.model)));
+      }
+      if (s > 0) networks.release((teachers[s] as TrainedTeacher[]).map((t) => t.model));
+    }
+    for (const run of runs) keepBestVariant(run, variants.get(run.method.id) ?? [], first, networks);
+
+    const probes: ProbeResult[] = [];
+    const evaluations: Evaluation[] = [];
+    for (const [s, context] of contexts.entries()) {
+      await inPhase(context, { phase: 'probe' }, async () => {
+        probes.push(...await probeLaziness(context, teachers[s] as TrainedTeacher[], runs.map((r) => r.perSeed[s] as TrainedCandidate)));
+        return {};
+      });
+      await inPhase(context, { phase: 'evaluation' }, async () => {
+        for (const run of runs) {
+          for (const split of ['val', 'test'] as const) {
+            const evaluation = evaluateCandidate(context, run.perSeed[s] as TrainedCandidate, split);
+            evaluations.push(evaluation);
+            context.emit({ type: 'evaluation', evaluation });
+          }
+        }
+        return {};
+      });
+    }
+
+    const labels = Object.fromEntries(runs.map((r) => [r.method.id, r.method.label]));
+    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations)]));
+    const selection = selectFinal(
+      runs.map((run) => ({ method: run.method.id, label: run.method.label, valCorrect: run.perSeed.map((c, s) => correctOn(contexts[s] as RunContext, c, 'val')) })),
+      { method: decision.method, overridden: decision.overridden },
+      config.bootstrapSamples,
+      config.seed,
+    );
+    const chosen = candidates[selection.method] as CandidateResult;
+    const final = { ...selection, recommended: decision.method, overridden: decision.overridden, val: chosen.val, test: chosen.test };
+    first.emit({ type: 'final', final });
+    const testMean = (id: MethodId) => candidates[id]?.test.mean;
+    const umtTest = testMean('umt');
     const result: RunResult = {
       backend,
       config,
-      dataset: { name: dataset.meta.name, fingerprint: dataset.meta.fingerprint, classes: dataset.meta.classes, modalities: context.modalities.map((m) => m.name) },
+      dataset: { name: dataset.meta.name, fingerprint: dataset.meta.fingerprint, classes: dataset.meta.classes, modalities },
       decision,
-      test,
-      laziness: laziness.table,
+      seeds,
+      candidates,
+      final,
+      test: {
+        teachers: Object.fromEntries(modalities.map((m) => [m, testMean(`teacher:${m}`) ?? 0])),
+        ume: testMean('ume') ?? 0,
+        lateFusion: testMean('late-fusion') ?? 0,
+        ...(umtTest !== undefined ? { umt: umtTest } : {}),
+        final: chosen.test.mean,
+      },
+      results: evaluations.flatMap((e) => [
+        { seed: e.seed, model: e.model, split: e.split, metric: 'accuracy' as const, value: e.accuracy },
+        { seed: e.seed, model: e.model, split: e.split, metric: 'macro-f1' as const, value: e.macroF1 },
+      ]),
+      laziness: probes.map(({ correct: _correct, ...entry }) => entry),
+      lazinessVerdicts: lazinessVerdicts(probes, labels, config.bootstrapSamples, config.seed),
+      notices: [
+        ...(final.method !== decision.method ? [`The final model is ${labels[final.method] ?? final.method}, not ${labels[decision.method] ?? decision.method} (${decision.overridden ? 'your choice at the decision' : "the decision trick's recommendation"}): ${labels[final.method] ?? final.method} is better on the validation split by more than the noise.`] : []),
+        ...teacherNotices(teachers.flat(), config),
+      ],
       evaluations,
       durationMs: Date.now() - started,
     };
-    return { result, models: { teachers: teachers.map((t) => ({ modality: t.modality, model: t.model })), lateFusion: baseline, ...(umt ? { umt } : {}) } };
-  } catch (error) {
-    [...teachers.map((t) => t.model), lateFusion, umt].forEach((model) => model?.dispose());
-    throw error;
+    const saved = runs.map((run) => ({ method: run.method.id, label: run.method.label, loss: run.method.loss(config, run.perSeed[0]?.distillWeight), networks: (run.perSeed[0] as TrainedCandidate).networks }));
+    const handed = networks.handOver(saved.flatMap((c) => c.networks.map((n) => n.model)));
+    return { result, models: { seed: first.seed, candidates: saved, dispose: () => handed.releaseAll() } };
+  } finally {
+    networks.releaseAll();
   }
+}
+
+/** The networks a run holds, each disposed exactly once (UME and the teacher candidates share the teachers'). */
+class Networks {
+  private readonly held = new Set<tf.LayersModel>();
+  private readonly released = new WeakSet<tf.LayersModel>();
+
+  own(models: tf.LayersModel[]): void {
+    models.filter((m) => !this.released.has(m)).forEach((m) => this.held.add(m));
+  }
+
+  release(models: tf.LayersModel[]): void {
+    for (const model of new Set(models)) {
+      if (!this.held.delete(model)) continue;
+      this.released.add(model);
+      model.dispose();
+    }
+  }
+
+  releaseAll(): void {
+    this.release([...this.held]);
+  }
+
+  /** Moves these networks to a new holder (the caller's), releasing none of them here. */
+  handOver(models: tf.LayersModel[]): Networks {
+    const next = new Networks();
+    for (const model of models) {
+      if (this.held.delete(model)) next.held.add(model);
+    }
+    return next;
+  }
+}
+
+/**
+ * A method trained several ways per seed (UMT's distillation weights): keeps, for every seed, the variant
+ * whose mean validation accuracy over seeds is best, records each variant's, and disposes the others.
+ */
+function keepBestVariant(run: CandidateRuns, perSeed: TrainedCandidate[][], context: RunContext, networks: Networks): void {
+  const count = perSeed[0]?.length ?? 0;
+  if (count === 0) throw new Error(`${run.method.id} trained nothing.`);
+  const scores = Array.from({ length: count }, (_, v) => meanValAccuracy({ method: run.method.id, label: run.method.label, valCorrect: perSeed.map((variants) => correctOn(context, variants[v] as TrainedCandidate, 'val')) }));
+  const best = scores.indexOf(Math.max(...scores));
+  if (count > 1) {
+    run.weightSearch = Array.from({ length: count }, (_, v) => ({
+      weight: perSeed[0]?.[v]?.distillWeight ?? 0,
+      val: seedStat(perSeed.map((variants) => accuracyOf(correctOn(context, variants[v] as TrainedCandidate, 'val')))),
+    }));
+  }
+  run.perSeed = perSeed.map((variants) => variants[best] as TrainedCandidate);
+  perSeed.forEach((variants) => variants.forEach((c, v) => {
+    if (v !== best && c.ownsNetworks) networks.release(c.networks.map((n) => n.model));
+  }));
+}
+
+function candidateResult(run: CandidateRuns, evaluations: Evaluation[]): CandidateResult {
+  const of = (split: 'val' | 'test') => seedStat(evaluations.filter((e) => e.model === run.method.id && e.split === split).sort((a, b) => a.seed - b.seed).map((e) => e.accuracy));
+  const weight = run.perSeed[0]?.distillWeight;
+  return {
+    method: run.method.id,
+    label: run.method.label,
+    val: of('val'),
+    test: of('test'),
+    ...(weight !== undefined ? { distillWeight: weight } : {}),
+    ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
+    trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
+  };
+}
+
+const accuracyOf = (correct: Uint8Array) => (correct.length ? correct.reduce((s, v) => s + v, 0) / correct.length : 0);
+
+function splitOf(context: RunContext, split: 'val' | 'test'): number[] {
+  return split === 'val' ? context.val : context.test;
+}
+
+function predictedOn(context: RunContext, candidate: TrainedCandidate, split: 'val' | 'test'): Int32Array {
+  const classes = context.classes.length;
+  const indices = splitOf(context, split);
+  const rows = new Float32Array(indices.length * classes);
+  indices.forEach((index, row) => rows.set(candidate.probabilities.subarray(index * classes, (index + 1) * classes), row * classes));
+  return argmaxRows(rows, classes);
+}
+
+function correctOn(context: RunContext, candidate: TrainedCandidate, split: 'val' | 'test'): Uint8Array {
+  return correctness(labelsAt(context, splitOf(context, split)), predictedOn(context, candidate, split));
+}
+
+function evaluateCandidate(context: RunContext, candidate: TrainedCandidate, split: 'val' | 'test'): Evaluation {
+  const evaluation = evaluatePredictions(candidate.method, split, labelsAt(context, splitOf(context, split)), predictedOn(context, candidate, split), context.classes.length);
+  return { ...evaluation, seed: context.seed };
 }
 
 /** The decision as the user confirmed or overrode it (paper 4.2: the trick recommends, the user may know better). */
@@ -105,7 +262,7 @@ async function confirmed(context: RunContext, decision: Decision, chooseMethod: 
   return changed;
 }
 
-function createContext(dataset: PreparedDataset, config: RunConfig, events: PipelineEvents): RunContext {
+function createContext(dataset: PreparedDataset, config: RunConfig, seed: number, events: PipelineEvents): RunContext {
   const { meta } = dataset;
   const modalities: ModalityInput[] = meta.modalities.map((m) => ({ name: m.name, kind: m.kind, shape: m.shape }));
   const byIndex = (split: string) => meta.splits.flatMap((s, i) => (s === split ? [i] : []));
@@ -119,15 +276,9 @@ function createContext(dataset: PreparedDataset, config: RunConfig, events: Pipe
     test: byIndex('test'),
     all: meta.sampleIds.map((_, i) => i),
     config,
-    seeds: new SeedSequence(config.seed),
+    seed,
     emit: events.emit ?? (() => undefined),
     signal: events.signal,
     checkpoints: events.checkpoints,
   };
-}
-
-function rowsAt(teacher: TrainedTeacher, indices: number[], classes: number): Float32Array {
-  const out = new Float32Array(indices.length * classes);
-  indices.forEach((index, row) => out.set(teacher.probabilities.subarray(index * classes, (index + 1) * classes), row * classes));
-  return out;
 }

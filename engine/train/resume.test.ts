@@ -25,34 +25,39 @@ async function dataset(): Promise<PreparedDataset> {
 
 const config: Partial<RunConfig> = { backend: 'wasm', seed: 11, method: 'umt', epochs: 3, teacherEpochs: 3, probeEpochs: 3, bootstrapSamples: 200 };
 
-async function run(checkpointDir: string, abortAfterBatches?: number) {
+async function run(checkpointDir: string, abortAfterBatches?: number, seeds = 1) {
   const controller = new AbortController();
   let batches = 0;
   const epochs: RunEvent[] = [];
-  const { result, models } = await runPipeline(await dataset(), config, {
+  const { result, models } = await runPipeline(await dataset(), { ...config, seeds }, {
     signal: controller.signal,
-    checkpoints: folderCheckpoints(checkpointDir),
+    checkpoints: folderCheckpoints(checkpointDir, config.seed ?? 0),
     emit: (e) => {
       if (e.type === 'batch' && ++batches === abortAfterBatches) controller.abort();
       if (e.type === 'epoch') epochs.push({ ...e, durationMs: 0 });
     },
   });
-  [models.lateFusion, models.umt, ...models.teachers.map((t) => t.model)].forEach((m) => m?.dispose());
+  models.dispose();
   return { result, epochs };
 }
 
 describe('resuming from checkpoints', () => {
   it.each([
-    ['in the middle of the second teacher', 150],
-    ['in the middle of UMT', 350],
-  ])('an interrupted run resumed %s ends with exactly the numbers of an unbroken run', async (_where, abortAt) => {
-    const unbroken = await run(path.join(work, `unbroken-${abortAt}`));
+    ['in the middle of the second teacher', 150, 1],
+    ['in the middle of UMT', 350, 1],
+    // Two seeds: 4 teachers (~300 batches), 2 decision classifiers, then seed 11's fused models, then seed 12's.
+    ["in the middle of the second seed's UMT", 700, 2],
+  ])('an interrupted run resumed %s ends with exactly the numbers of an unbroken run', async (_where, abortAt, seeds) => {
+    const unbroken = await run(path.join(work, `unbroken-${abortAt}`), undefined, seeds);
     const dir = path.join(work, `broken-${abortAt}`);
     const before = tf.memory().numTensors;
-    await expect(run(dir, abortAt)).rejects.toMatchObject({ code: 'aborted' });
+    await expect(run(dir, abortAt, seeds)).rejects.toMatchObject({ code: 'aborted' });
     expect(tf.memory().numTensors).toBe(before);
     expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
-    const resumed = await run(dir);
+    const resumed = await run(dir, undefined, seeds);
+    const scores = (r: typeof unbroken.result) => Object.values(r.candidates).map(({ trainingMs: _time, ...rest }) => rest);
+    expect(scores(resumed.result)).toEqual(scores(unbroken.result));
+    expect(resumed.result.final).toEqual(unbroken.result.final);
     expect(resumed.result.evaluations).toEqual(unbroken.result.evaluations);
     expect(resumed.result.decision).toEqual(unbroken.result.decision);
     expect(resumed.result.laziness).toEqual(unbroken.result.laziness);

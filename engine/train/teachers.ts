@@ -1,18 +1,21 @@
 import type * as tf from '@tensorflow/tfjs';
-import { sharedFitOptions, type RunContext } from './context';
+import { phaseOf, seedsFor, sharedFitOptions, type RunContext } from './context';
 import { CacheSource, FeatureSource } from './data-source';
-import { fitModel } from './fit';
+import { fitModel, type FitResult } from './fit';
 import { buildTeacher } from './models/networks';
 import { inPhase } from './phase';
 import { runModel } from './predict';
 
 export interface TrainedTeacher {
   modality: string;
+  seed: number;
   model: tf.LayersModel;
   /** Softmax of every sample, `[samples, classes]`. */
   probabilities: Float32Array;
   /** The frozen encoder's features of every sample, computed once (inputs are not augmented). */
   features: FeatureSource;
+  fit: FitResult;
+  trainingMs: number;
 }
 
 /** Paper 3.3, UMT and UME step 1: each modality's encoder + linear head trained alone with cross-entropy. */
@@ -33,24 +36,26 @@ export async function trainTeachers(context: RunContext): Promise<TrainedTeacher
 async function trainTeacher(context: RunContext, m: number, built: tf.LayersModel[]): Promise<TrainedTeacher> {
   const modality = context.modalities[m] as RunContext['modalities'][number];
   const phase = { phase: 'teacher' as const, modality: modality.name };
+  const started = Date.now();
   return inPhase(context, phase, async () => {
-    const model = buildTeacher(modality, context.classes.length, context.config, context.seeds);
+    const seeds = seedsFor(context, `teacher:${modality.name}`);
+    const model = buildTeacher(modality, context.classes.length, context.config, seeds);
     built.push(model);
     const source = new CacheSource(context.reader, [m]);
-    const result = await fitModel({
+    const fit = await fitModel({
       ...sharedFitOptions(context),
-      phase,
+      phase: phaseOf(context, phase),
       model,
       source,
       epochs: context.config.teacherEpochs,
       learningRate: context.config.learningRate,
       optimizer: context.config.optimizer,
       schedule: context.config.schedule,
-      seed: context.seeds.take(),
-      checkpoint: context.checkpoints?.forPhase(phase),
+      seed: seeds.take(),
+      checkpoint: context.checkpoints?.forPhase(phaseOf(context, phase)),
     });
     const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
-    const dim = (features?.length ?? 0) / context.all.length;
-    return { modality: modality.name, model, probabilities: probabilities ?? new Float32Array(0), features: new FeatureSource(features ?? new Float32Array(0), dim), fit: result };
+    if (!probabilities || !features) throw new Error(`The teacher of ${modality.name} returned ${probabilities ? 'no features' : 'no predictions'}.`);
+    return { modality: modality.name, seed: context.seed, model, probabilities, features: new FeatureSource(features, features.length / context.all.length), fit, trainingMs: Date.now() - started };
   });
 }

@@ -76,15 +76,23 @@ describe('the app in a browser, served by the web mode', () => {
 
     await page.getByTestId('final-summary').waitFor({ timeout: 180_000 });
     await page.getByTestId('laziness-table').waitFor();
-    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME), \d+\.\d% on the test split/);
+    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Teacher · [ab]), \d+\.\d% on the test split/);
     await shot('wizard-7-results');
 
     const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
     expect(runs.runs).toHaveLength(1);
     const [run] = runs.runs;
-    expect(run).toMatchObject({ status: 'completed', method: recommended.includes('UMT') ? 'umt' : 'ume' });
+    const stored = await app.call<{ decision: { method: string }; finalChoice: { method: string; reason: string }; candidates: { method: string; label: string }[] }>('runs:show', { id: run!.id });
+    expect(stored.decision.method).toBe(recommended.includes('UMT') ? 'umt' : 'ume');
+    expect(run).toMatchObject({ status: 'completed', method: stored.finalChoice.method });
     const shown = await page.getByTestId('final-summary').innerText();
     expect(shown).toContain(`${((run?.final ?? 0) * 100).toFixed(1)}%`);
+    expect(shown).toContain(stored.candidates.find((c) => c.method === stored.finalChoice.method)!.label);
+    // The reason the results page gives is the one the run recorded, built from its validation numbers.
+    expect(await page.getByTestId('final-choice').innerText()).toContain(stored.finalChoice.reason);
+    const rows = page.locator('[data-testid="test-accuracy-table"] tbody tr');
+    expect(await rows.count()).toBe(stored.candidates.length);
+    expect(await page.locator(`[data-testid="test-accuracy-table"] tr[data-method="${stored.finalChoice.method}"]`).innerText()).toContain('final');
   }, 400_000);
 
   it('lists the run in the run browser and opens its page with the same numbers', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultCacheDir } from '../../data/cache/location';
-import type { RunConfig } from '../../protocol/run';
+import { AUTO_DISTILL_WEIGHTS, type RunConfig } from '../../protocol/run';
 import { resolveConfig } from '../../train/config';
 import { EXIT_USAGE, type CliContext } from '../context';
 import { AppError } from '../../protocol/errors';
@@ -17,6 +17,12 @@ const widths = (value: string) => {
   const list = value.split(',').map((part) => Number(part.trim()));
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`expected comma-separated whole numbers like 128,128, got "${value}"`);
   return list;
+};
+const weight = (value: string): number | 'auto' => {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number or auto, got "${value}"`);
+  return n;
 };
 const number = (value: string) => {
   const n = Number(value);
@@ -38,8 +44,9 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--probe-epochs <n>', 'epochs of the linear classifiers on frozen features', integer)
     .option('--batch-size <n>', 'mini-batch size', integer)
     .option('--lr <x>', 'learning rate', number)
-    .option('--distill-weight <w>', "UMT's feature-distillation weight (paper: 50)", number)
-    .option('--seed <s>', 'seed of initialisation and shuffling', integer)
+    .option('--distill-weight <w>', `UMT's feature-distillation weight (paper: 50), or auto: train UMT at ${AUTO_DISTILL_WEIGHTS.join(', ')} and keep the best on validation`, weight)
+    .option('--seed <s>', 'seed of initialisation and shuffling (the first one, with --seeds)', integer)
+    .option('--seeds <n>', 'repeat the whole method with n seeds (seed, seed+1, …): accuracies become mean ± sd', integer)
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
     .option('--optimizer <name>', 'adam or sgd (with momentum 0.9)')
     .option('--schedule <name>', 'learning-rate schedule: none, step or plateau')

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { RunSummary, StoredRun } from '../../protocol/store';
+import { formatStat } from '../format-run';
 import type { CliContext } from '../context';
 import { epochsCsv } from '../epochs-csv';
 import { withLocalEngine } from '../with-engine';
@@ -99,15 +100,18 @@ function formatRun(run: StoredRun): string {
   const lines = [
     `Run ${run.id} — ${run.status}`,
     `  dataset   ${run.dataset.name} (${run.dataset.path}, fingerprint ${run.dataset.fingerprint.slice(0, 12)})`,
-    `  method    ${run.method?.toUpperCase() ?? '—'} (requested ${run.methodRequested})`,
-    `  final     ${run.final === null ? '—' : `${(run.final * 100).toFixed(1)}%`} test accuracy`,
+    `  decision  ${run.method?.toUpperCase() ?? '—'} (requested ${run.methodRequested})`,
+    `  final     ${run.finalChoice ? `${run.candidates.find((c) => c.method === run.finalChoice?.method)?.label ?? run.finalChoice.method}, ` : ''}${run.final === null ? '—' : `${(run.final * 100).toFixed(1)}%`} test accuracy`,
+    ...(run.finalChoice ? [`  why       ${run.finalChoice.reason}`] : []),
     `  backend   ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} threads` : '—'}`,
-    `  seed      ${run.seed}`,
+    `  seed${run.seeds.length > 1 ? 's' : ' '}     ${run.seeds.join(', ')}`,
+    ...(run.candidates.length ? ['  models (validation, test):', ...run.candidates.map((c) => `    ${c.label.padEnd(26)} ${formatStat(c.val).padStart(14)} ${formatStat(c.test).padStart(14)}`)] : []),
+    ...run.notices.map((n) => `  note: ${n}`),
     ...(run.error ? [`  error     ${run.error}`] : []),
     ...(run.tags.length ? [`  tags      ${run.tags.join(', ')}`] : []),
     ...(run.note ? [`  note      ${run.note}`] : []),
     '  phases:',
-    ...run.phases.map((p) => `    ${[p.name, p.modality, p.model].filter(Boolean).join(' ').padEnd(28)} ${p.status.padEnd(11)} ${p.epochs.length} epochs${p.bestEpoch ? `, best ${p.bestEpoch}` : ''}`),
+    ...run.phases.map((p) => `    ${[p.name, p.modality, p.model, run.seeds.length > 1 ? `seed ${p.seed}` : ''].filter(Boolean).join(' ').padEnd(28)} ${p.status.padEnd(11)} ${p.epochs.length} epochs${p.bestEpoch ? `, best ${p.bestEpoch}` : ''}`),
   ];
   return `${lines.join('\n')}\n`;
 }

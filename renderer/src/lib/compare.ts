@@ -2,14 +2,14 @@ import type { EpochMetrics } from '../../../engine/protocol/run';
 import type { StoredRun } from '../../../engine/protocol/store';
 import { phaseKey } from './phases';
 
-/** Test accuracy of one evaluated model of a run (`final`, `late-fusion`, `ume`, `umt`, `teacher:NAME`). */
+/** Mean test accuracy over the run's seeds of one of its models, by method id (`late-fusion`, `umt`, `teacher:NAME`, …). */
 export function testAccuracy(run: StoredRun, model: string): number | null {
-  return run.evaluations.find((e) => e.model === model && e.split === 'test')?.accuracy ?? null;
+  return run.candidates.find((c) => c.method === model)?.test?.mean ?? null;
 }
 
-/** The epoch curves of a stored run, by phase key. */
+/** The epoch curves of a stored run, by phase key (seeds after the first keyed apart). */
 export function curvesOf(run: StoredRun): Map<string, EpochMetrics[]> {
-  return new Map(run.phases.filter((p) => p.epochs.length > 0).map((p) => [phaseKey({ phase: p.name as never, modality: p.modality, model: p.model }), p.epochs]));
+  return new Map(run.phases.filter((p) => p.epochs.length > 0).map((p) => [phaseKey({ phase: p.name, modality: p.modality, model: p.model, seed: p.seed }, run.seed), p.epochs]));
 }
 
 /** Phase keys every compared run has, in the first run's order: the curves that can be overlaid. */

@@ -36,11 +36,14 @@ describe('what the UI says about the decision', () => {
     expect(text).toContain('weight 5 in this run');
     expect(text).not.toContain('weight 50)');
     expect(text).not.toMatch(/no modality's encoder gets lazy/);
+    const auto = explainDecision(decision({}), ['audio', 'video'], 'auto').reasons.join(' ');
+    expect(auto).toContain('weight chosen on validation among 1, 5, 20 and 50');
+    expect(auto).toContain('the final model is the one best on the validation split');
   });
 });
 
 describe('the run table', () => {
-  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, tags: [], ...over });
+  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', seeds: 1, status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, tags: [], ...over });
   const runs = [run('a', { final: 0.9, tags: ['best'] }), run('b', { final: null, status: 'failed' }), run('c', { final: 0.7, dataset: 'mnist-halves' })];
 
   it('sorts by a column with missing values last in both directions', () => {
@@ -71,6 +74,11 @@ describe('small things the UI relies on', () => {
     expect(parseField(field('mlpHidden'), '256, x').error).toContain('whole numbers');
     expect(parseField(field('teacherEpochs'), '2.5').error).toBe('Expected a whole number.');
     expect(parseField(field('method'), 'best').error).toContain('auto, umt, ume');
+    expect(parseField(field('distillWeight'), 'auto')).toEqual({ value: 'auto' });
+    expect(parseField(field('distillWeight'), '5')).toEqual({ value: 5 });
+    expect(parseField(field('distillWeight'), 'lots').error).toBe('Expected a number or auto.');
+    expect(parseField(field('epochs'), 'auto').error).toBe('Expected a number.');
+    expect(parseField(field('seeds'), '3')).toEqual({ value: 3 });
   });
 
   it('routes hashes to pages', () => {

@@ -1,29 +1,39 @@
 import type { PhaseRef } from '../../../engine/protocol/run';
 
-/** One key per trained phase: `teacher:left`, `probe:left:lateFusion`, `umt`. */
-export function phaseKey(ref: PhaseRef): string {
-  return [ref.phase, ref.modality, ref.model].filter(Boolean).join(':');
+/**
+ * One key per trained phase, as a JSON array `[phase, modality, model]` (method ids hold ':', so no separator
+ * character is safe), with the seed appended for seeds after the run's first: a single-seed run's keys are
+ * the same whatever its seed, so runs with different seeds still compare phase by phase.
+ */
+export function phaseKey(ref: PhaseRef, firstSeed?: number): string {
+  const seed = ref.seed !== undefined && firstSeed !== undefined && ref.seed !== firstSeed ? [ref.seed] : [];
+  return JSON.stringify([ref.phase, ref.modality ?? '', ref.model ?? '', ...seed]);
 }
 
-const NAMES: Record<PhaseRef['phase'], string> = {
+/** Parses a key back (stored phases come with their parts; live ones are keyed). */
+export function parsePhaseKey(key: string): PhaseRef {
+  const [phase, modality, model, seed] = JSON.parse(key) as [string, string, string, number | undefined];
+  return { phase, ...(modality ? { modality } : {}), ...(model ? { model } : {}), ...(seed !== undefined ? { seed } : {}) };
+}
+
+const NAMES: Record<string, string> = {
   teacher: 'Teacher',
   decision: 'Decision classifier',
   'late-fusion': 'Late fusion',
   umt: 'UMT',
   ume: 'UME',
   probe: 'Linear probe',
-  evaluation: 'Test evaluation',
+  evaluation: 'Evaluation',
 };
 
-const MODELS: Record<string, string> = { teacher: 'teacher encoder', lateFusion: 'late-fusion encoder', umt: 'UMT encoder' };
-
-export function phaseLabel(ref: PhaseRef): string {
-  const model = ref.model ? ` (${MODELS[ref.model] ?? ref.model})` : '';
-  return `${NAMES[ref.phase]}${ref.modality ? ` · ${ref.modality}` : ''}${model}`;
+/** A method id in words: the registry's ids the UI knows, `teacher:<modality>`, else the id itself. */
+export function methodLabel(id: string): string {
+  if (id.startsWith('teacher:')) return `Teacher · ${id.slice('teacher:'.length)}`;
+  return NAMES[id] ?? id;
 }
 
-/** Parses a key back (stored phases come with their parts; live ones are keyed). */
-export function parsePhaseKey(key: string): PhaseRef {
-  const [phase, modality, model] = key.split(':');
-  return { phase: phase as PhaseRef['phase'], ...(modality ? { modality } : {}), ...(model ? { model } : {}) };
+export function phaseLabel(ref: PhaseRef): string {
+  const model = ref.model ? ` (${ref.model.startsWith('weight-') ? `distillation weight ${ref.model.slice(7)}` : `${methodLabel(ref.model)} encoder`})` : '';
+  const seed = ref.seed !== undefined ? ` · seed ${ref.seed}` : '';
+  return `${NAMES[ref.phase] ?? methodLabel(ref.phase)}${ref.modality ? ` · ${ref.modality}` : ''}${model}${seed}`;
 }

@@ -6,6 +6,8 @@ export interface SettingField {
   label: string;
   help: string;
   kind: 'int' | 'number' | 'choice' | 'list';
+  /** The word `auto` is accepted besides a number (the engine then chooses the value on validation). */
+  allowsAuto?: boolean;
   choices?: string[];
   advanced: boolean;
 }
@@ -17,8 +19,9 @@ export const SETTING_FIELDS: SettingField[] = [
   { key: 'batchSize', label: 'Batch size', kind: 'int', advanced: false, help: 'Samples per training step. Larger is faster per epoch but may need a larger learning rate.' },
   { key: 'learningRate', label: 'Learning rate', kind: 'number', advanced: false, help: 'Step size of the optimizer. The linear classifiers use 10x this rate (they train on fixed features).' },
   { key: 'seed', label: 'Seed', kind: 'int', advanced: false, help: 'The same seed on the same backend gives the same numbers.' },
+  { key: 'seeds', label: 'Repeat with N seeds', kind: 'int', advanced: false, help: 'Trains everything (teachers included) with seeds seed, seed+1, …: accuracies become mean ± sd, and differences smaller than the seeds\' spread are reported as noise. N times the time.' },
   { key: 'backend', label: 'Backend', kind: 'choice', choices: ['auto', 'gpu', 'native', 'wasm', 'cpu'], advanced: false, help: 'auto: the GPU when tfjs-node-gpu is installed, else native CPU, else WebAssembly.' },
-  { key: 'distillWeight', label: 'Distillation weight', kind: 'number', advanced: true, help: "UMT's weight of the feature-distillation loss (MSE to each teacher's features). The paper uses 50 (appendix A.2)." },
+  { key: 'distillWeight', label: 'Distillation weight', kind: 'number', allowsAuto: true, advanced: true, help: "UMT's weight of the feature-distillation loss (MSE to each teacher's features). The paper uses 50 (appendix A.2). auto: train UMT at 1, 5, 20 and 50 and keep the best on validation (four UMT trainings)." },
   { key: 'probeEpochs', label: 'Probe epochs', kind: 'int', advanced: true, help: 'Epochs of the linear classifiers of the decision and the laziness probes (on cached features: cheap).' },
   { key: 'patience', label: 'Early-stopping patience', kind: 'int', advanced: true, help: 'Epochs without a better validation accuracy before a phase stops (its best weights are kept).' },
   { key: 'optimizer', label: 'Optimizer', kind: 'choice', choices: ['adam', 'sgd'], advanced: true, help: 'Adam by default; SGD uses momentum 0.9.' },
@@ -42,8 +45,9 @@ export function parseField(field: SettingField, text: string): { value?: unknown
     const parts = trimmed.split(/[,\s]+/).filter(Boolean).map(Number);
     return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n > 0) ? { value: parts } : { error: 'Expected whole numbers separated by commas, such as 128, 128.' };
   }
+  if (field.allowsAuto && trimmed === 'auto') return { value: 'auto' };
   const number = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(number)) return { error: 'Expected a number.' };
+  if (trimmed === '' || !Number.isFinite(number)) return { error: field.allowsAuto ? 'Expected a number or auto.' : 'Expected a number.' };
   if (field.kind === 'int' && !Number.isInteger(number)) return { error: 'Expected a whole number.' };
   return { value: number };
 }

@@ -1,5 +1,5 @@
 import type { RunMessage } from '../../../engine/protocol/engine';
-import type { BackendInfo, Decision, EpochMetrics, Evaluation, PhaseRef, RunResult } from '../../../engine/protocol/run';
+import type { BackendInfo, Decision, EpochMetrics, Evaluation, FinalChoice, PhaseRef, RunResult } from '../../../engine/protocol/run';
 import { batchesDone, secondsLeft } from '../lib/eta';
 import { phaseKey } from '../lib/phases';
 
@@ -29,13 +29,19 @@ export class TrainingRun {
   progress = $state<PhaseProgress | null>(null);
   decision = $state<Decision | null>(null);
   evaluations = $state<Evaluation[]>([]);
+  final = $state<FinalChoice | null>(null);
   result = $state<RunResult | null>(null);
   modelDir = $state<string | null>(null);
   error = $state<{ code: string; message: string } | null>(null);
   warnings = $state<string[]>([]);
   readonly startedAtMs = Date.now();
 
-  constructor(readonly runId: string, readonly waitsForChoice: boolean) {}
+  /** `firstSeed`: the run's first seed; phases of later seeds are keyed apart (see phaseKey). */
+  constructor(readonly runId: string, readonly waitsForChoice: boolean, readonly firstSeed = 0) {}
+
+  key(ref: PhaseRef): string {
+    return phaseKey(ref, this.firstSeed);
+  }
 
   get ended(): boolean {
     return this.status === 'completed' || this.status === 'cancelled' || this.status === 'failed';
@@ -70,27 +76,27 @@ export class TrainingRun {
         this.backend = event.backend;
         break;
       case 'phase-started':
-        this.phases = [...this.phases, { phase: event.phase, modality: event.modality, model: event.model }];
-        this.progress = { ref: event, key: phaseKey(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null };
+        this.phases = [...this.phases, { phase: event.phase, modality: event.modality, model: event.model, seed: event.seed }];
+        this.progress = { ref: event, key: this.key(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null };
         break;
       case 'batch': {
-        const started = this.progress?.key === phaseKey(event) ? this.progress.startedAtMs : Date.now();
+        const started = this.progress?.key === this.key(event) ? this.progress.startedAtMs : Date.now();
         const total = event.epochs * event.batches;
         const done = batchesDone(event.epoch, event.batch, event.batches);
         this.progress = {
-          ref: event, key: phaseKey(event), epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
+          ref: event, key: this.key(event), epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
           startedAtMs: started, fraction: total > 0 ? done / total : 0, secondsLeft: secondsLeft(done, total, Date.now() - started),
         };
         break;
       }
       case 'epoch': {
-        const key = phaseKey(event);
+        const key = this.key(event);
         const { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs } = event;
         this.curves = { ...this.curves, [key]: [...(this.curves[key] ?? []), { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs }] };
         break;
       }
       case 'phase-finished':
-        this.finished = { ...this.finished, [phaseKey(event)]: { durationMs: event.durationMs, stoppedEarly: event.stoppedEarly, bestEpoch: event.bestEpoch } };
+        this.finished = { ...this.finished, [this.key(event)]: { durationMs: event.durationMs, stoppedEarly: event.stoppedEarly, bestEpoch: event.bestEpoch } };
         if (event.phase === 'decision' && this.waitsForChoice) this.status = 'awaiting-choice';
         break;
       case 'decision':
@@ -98,6 +104,9 @@ export class TrainingRun {
         break;
       case 'evaluation':
         this.evaluations = [...this.evaluations, event.evaluation];
+        break;
+      case 'final':
+        this.final = event.final;
         break;
       case 'log':
         if (event.level === 'warn') this.warnings = [...this.warnings, event.message];

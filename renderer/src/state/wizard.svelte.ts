@@ -1,7 +1,6 @@
 import type { DatasetPreview, ValidationReport } from '../../../engine/protocol/dataset';
 import { DEFAULT_CONFIG, type ChosenMethod, type PhaseRef, type RunConfig } from '../../../engine/protocol/run';
 import { call, host } from '../host/host';
-import { phaseKey } from '../lib/phases';
 import { rememberDataset } from '../lib/recent';
 import { Preparation } from './preparation.svelte';
 import { TrainingRun } from './training-run.svelte';
@@ -87,7 +86,7 @@ export class Wizard {
     this.busy = 'Starting the run…';
     try {
       const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true });
-      this.follow(new TrainingRun(runId, true));
+      this.follow(new TrainingRun(runId, true, this.config.seed));
       this.step = 3;
     } catch (error) {
       this.error = (error as Error).message;
@@ -113,11 +112,11 @@ export class Wizard {
    */
   async attach(runId: string, awaitingChoice: boolean): Promise<void> {
     const stored = await call('runs:show', { id: runId });
-    const run = new TrainingRun(runId, true);
+    const run = new TrainingRun(runId, true, stored.seed);
     for (const phase of stored.phases) {
-      const ref = { phase: phase.name as PhaseRef['phase'], modality: phase.modality, model: phase.model };
+      const ref = { phase: phase.name as PhaseRef['phase'], modality: phase.modality, model: phase.model, seed: phase.seed };
       run.phases.push(ref);
-      if (phase.epochs.length > 0) run.curves[phaseKey(ref)] = phase.epochs;
+      if (phase.epochs.length > 0) run.curves[run.key(ref)] = phase.epochs;
     }
     run.decision = stored.decision;
     if (stored.backend) run.backend = stored.backend;

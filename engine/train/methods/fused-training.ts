@@ -1,0 +1,65 @@
+import type { PhaseRef } from '../../protocol/run';
+import { phaseOf, seedsFor, sharedFitOptions } from '../context';
+import { CacheSource, FeatureSource } from '../data-source';
+import { fitModel } from '../fit';
+import { buildFusion } from '../models/networks';
+import { inPhase } from '../phase';
+import { runModel } from '../predict';
+import type { ExtraLoss, GradientHook, MethodContext, TrainedCandidate } from './method';
+
+export interface FusedTrainingSpec {
+  method: string;
+  /** The phase it trains in (store rows, progress, checkpoints); its `model` part names a variant. */
+  phase: PhaseRef;
+  extraLoss?: ExtraLoss;
+  gradientHook?: GradientHook;
+  distillWeight?: number;
+}
+
+/**
+ * Trains a fresh late-fusion network (paper 4.3: one encoder per modality, features concatenated, one linear
+ * head) with the method's extra loss terms and gradient hook, then runs it once over every sample: its
+ * softmax predictions and each encoder's features (for the laziness probes) come back with it.
+ */
+export async function trainFusedModel(context: MethodContext, spec: FusedTrainingSpec): Promise<TrainedCandidate> {
+  const { run } = context;
+  const started = Date.now();
+  const phase = phaseOf(run, spec.phase);
+  const seeds = seedsFor(run, [spec.phase.phase, spec.phase.model ?? ''].join(':'));
+  const source = new CacheSource(run.reader, run.modalities.map((_, i) => i));
+  const { candidate } = await inPhase(run, spec.phase, async () => {
+    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'));
+    try {
+      const fit = await fitModel({
+        ...sharedFitOptions(run),
+        phase,
+        model,
+        source,
+        epochs: run.config.epochs,
+        learningRate: run.config.learningRate,
+        optimizer: run.config.optimizer,
+        schedule: run.config.schedule,
+        seed: seeds.take(),
+        extraLoss: spec.extraLoss,
+        gradientHook: spec.gradientHook,
+        checkpoint: run.checkpoints?.forPhase(phase),
+      });
+      const [probabilities, ...features] = await runModel(model, source, run.all, run.config.batchSize);
+      if (!probabilities || features.length !== run.modalities.length) throw new Error(`${spec.method} returned ${features.length} feature outputs for ${run.modalities.length} modalities.`);
+      const candidate: TrainedCandidate = {
+        method: spec.method,
+        probabilities,
+        encoderFeatures: features.map((values) => new FeatureSource(values, values.length / run.all.length)),
+        networks: [{ name: 'fused', modalities: run.modalities.map((m) => m.name), model }],
+        ownsNetworks: true,
+        ...(spec.distillWeight !== undefined ? { distillWeight: spec.distillWeight } : {}),
+        trainingMs: 0,
+      };
+      return { candidate, fit };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  });
+  return { ...candidate, trainingMs: Date.now() - started };
+}

@@ -1,0 +1,69 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ChosenMethod, MethodId, RunConfig } from '../../protocol/run';
+import type { RunContext } from '../context';
+import type { FeatureSource } from '../data-source';
+import type { TrainedTeacher } from '../teachers';
+
+/** What a method's training sees: one seed's run context and that seed's teachers. */
+export interface MethodContext {
+  run: RunContext;
+  teachers: TrainedTeacher[];
+}
+
+/**
+ * Between `tf.variableGrads` and `applyGradients` (engine/train/fit.ts): a method that changes gradients
+ * (OGM-GE scales each modality's encoder gradients) returns them by variable name; the loop disposes the
+ * input gradients and every returned tensor that is not one of them. `outputs` are the model's outputs on the batch, as the loss saw them.
+ */
+export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number }) => tf.NamedTensorMap;
+
+/** Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. */
+export type ExtraLoss = (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
+
+/** A network of a trained candidate: what `predict` loads, and the modalities it reads. */
+export interface CandidateNetwork {
+  name: string;
+  modalities: string[];
+  model: tf.LayersModel;
+}
+
+/** One trained model of one seed, with everything the pipeline needs from it once it is trained. */
+export interface TrainedCandidate {
+  method: MethodId;
+  /**
+   * Softmax rows `[samples, classes]` of every sample of the dataset. Every method predicts this way: the
+   * mean of its networks' softmax outputs (one network for fused models and teachers; UME: all teachers).
+   */
+  probabilities: Float32Array;
+  /** Fused models: each modality's encoder features for every sample, read by the laziness probes (paper 3.1). */
+  encoderFeatures: FeatureSource[] | null;
+  networks: CandidateNetwork[];
+  /** Networks this candidate trained (a teacher's or UME's networks belong to the teachers). */
+  ownsNetworks: boolean;
+  distillWeight?: number;
+  trainingMs: number;
+}
+
+/**
+ * A training method: a file under engine/train/methods and a line in its registry. The pipeline trains
+ * every method that {@link TrainingMethod.trainsIn} a run, each seed, and evaluates them all the same way.
+ */
+export interface TrainingMethod {
+  id: MethodId;
+  label: string;
+  /** Where the method comes from, cited in the UI and the model card. */
+  reference: string;
+  /** Whether it needs the uni-modal teachers (UMT distils from them; UME averages them). */
+  needsTeachers: boolean;
+  /** What it trains, in words (the UI states each method's cost). */
+  trains: string;
+  /** The loss it optimises, in words (the model card records it). */
+  loss(config: RunConfig, distillWeight?: number): string;
+  /** Whether a run trains it, given the method the run goes on with after the decision (paper 3.3). */
+  trainsIn(goOn: ChosenMethod): boolean;
+  /**
+   * Trains it for one seed. A method with a setting chosen on validation (UMT's `--distill-weight auto`)
+   * returns one candidate per value; the pipeline keeps the value with the best mean validation accuracy.
+   */
+  train(context: MethodContext): Promise<TrainedCandidate[]>;
+}

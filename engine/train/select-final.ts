@@ -1,0 +1,57 @@
+import type { ChosenMethod, FinalChoice, MethodId } from '../protocol/run';
+import { bootstrapDifference, withinNoise } from './metrics';
+import { seedStat } from './seed-stats';
+
+/** A candidate as the selection sees it: which validation samples each seed's model got right. */
+export interface ScoredCandidate {
+  method: MethodId;
+  label: string;
+  /** One vector per seed, over the same validation samples. */
+  valCorrect: Uint8Array[];
+}
+
+export interface Recommendation {
+  /** The method the run went on with at the decision (paper 3.3's UMT or UME). */
+  method: ChosenMethod;
+  /** Whether the user chose it against the trick. */
+  overridden: boolean;
+}
+
+export type Selection = Pick<FinalChoice, 'method' | 'best' | 'interval' | 'reason'>;
+
+const accuracy = (correct: Uint8Array) => (correct.length ? correct.reduce((s, v) => s + v, 0) / correct.length : 0);
+export const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accuracy)).mean;
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const num = (v: number) => (v * 100).toFixed(1);
+const pts = (v: number) => `${num(v)} pts`;
+
+/**
+ * Chooses the final model on the validation split, never on test. The candidate with the best mean
+ * validation accuracy wins, unless the recommendation (the decision trick's, or the user's) is within noise
+ * of it: when the paired bootstrap 95% interval of their validation difference (over samples and seeds)
+ * contains 0, the recommendation is kept, because the paper's reasoning then has no evidence against it.
+ * Ties go to the recommendation, then to the candidate listed first (the registry's order).
+ */
+export function selectFinal(candidates: ScoredCandidate[], recommendation: Recommendation, resamples: number, seed: number): Selection {
+  if (candidates.length === 0) throw new Error('No candidate model to choose from.');
+  const scored = candidates.map((c) => ({ c, val: meanValAccuracy(c) }));
+  const top = Math.max(...scored.map((s) => s.val));
+  const leaders = scored.filter((s) => s.val === top);
+  const recommended = scored.find((s) => s.c.method === recommendation.method);
+  const best = (leaders.find((s) => s.c.method === recommendation.method) ?? leaders[0]) as (typeof scored)[number];
+  const who = recommendation.overridden ? `you chose ${recommended?.c.label ?? recommendation.method} at the decision` : `the trick recommended ${recommended?.c.label ?? recommendation.method}`;
+  if (!recommended) {
+    return { method: best.c.method, best: best.c.method, interval: null, reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}); ${who}, which this run did not train.` };
+  }
+  if (best.c.method === recommended.c.method) {
+    const runnerUp = scored.filter((s) => s !== best).sort((x, y) => y.val - x.val)[0];
+    const next = runnerUp ? `, ${pts(best.val - runnerUp.val)} above the next best (${runnerUp.c.label}, ${pct(runnerUp.val)})` : '';
+    return { method: best.c.method, best: best.c.method, interval: null, reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}${next}); ${who}.` };
+  }
+  const interval = bootstrapDifference(best.c.valCorrect, recommended.c.valCorrect, resamples, seed);
+  const lead = `${best.c.label}: ${pts(best.val - recommended.val)} above ${recommended.c.label} on validation (${pct(best.val)} vs ${pct(recommended.val)}), interval ${num(interval[0])} to ${pts(interval[1])}`;
+  if (withinNoise(interval)) {
+    return { method: recommended.c.method, best: best.c.method, interval, reason: `${lead}, which includes 0: within noise, so ${recommended.c.label} is kept (${who}).` };
+  }
+  return { method: best.c.method, best: best.c.method, interval, reason: `${lead}; ${who}.` };
+}

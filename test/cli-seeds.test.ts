@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CandidateResult, FinalChoice } from '../engine/protocol/run';
+import { cliWith, lastJson } from './helpers/cli';
+import { makeTempDir } from './helpers/dataset-folder';
+
+const home = makeTempDir('cli-seeds');
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+const cli = cliWith({ MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache') });
+
+interface RunJson {
+  seeds: number[];
+  candidates: Record<string, CandidateResult>;
+  final: FinalChoice;
+  decision: { method: string };
+  test: { final: number; lateFusion: number; ume: number; teachers: Record<string, number> };
+}
+
+describe('run --seeds 3 --json', () => {
+  it('repeats the method per seed and prints every candidate as mean ± sd with per-seed values, and the final model chosen on validation', () => {
+    const run = cli('run', 'synthetic-mixed', '--seeds', '3', '--seed', '1', '--epochs', '3', '--teacher-epochs', '3', '--probe-epochs', '3', '--backend', 'wasm', '--json', '--db', path.join(home, 'runs.sqlite'));
+    expect(run.code, run.stderr).toBe(0);
+    const json = lastJson<RunJson>(run.stdout);
+    expect(json.seeds).toEqual([1, 2, 3]);
+    expect(Object.keys(json.candidates)).toEqual(expect.arrayContaining(['late-fusion', 'ume', 'teacher:a', 'teacher:b']));
+    expect('umt' in json.candidates).toBe(json.decision.method === 'umt');
+    for (const c of Object.values(json.candidates)) {
+      for (const stat of [c.val, c.test]) {
+        expect(stat.perSeed).toHaveLength(3);
+        expect(stat.mean).toBeCloseTo(stat.perSeed.reduce((s, v) => s + v, 0) / 3, 12);
+        expect(stat.sd).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(json.candidates.umt?.distillWeight ?? 50).toBe(50);
+    // Today's fields stay: test.final is the final model's mean test accuracy.
+    expect(json.test.final).toBe(json.candidates[json.final.method]!.test.mean);
+    expect(json.test.lateFusion).toBe(json.candidates['late-fusion']!.test.mean);
+    expect(json.final.recommended).toBe(json.decision.method);
+    const bestVal = Math.max(...Object.values(json.candidates).map((c) => c.val.mean));
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    if (json.final.method === json.final.recommended) {
+      // Kept: it is the best on validation, or the best is within noise of it.
+      if (json.final.val.mean < bestVal) expect(json.final.interval![0]).toBeLessThanOrEqual(0);
+    } else {
+      expect(json.final.val.mean).toBe(bestVal);
+      expect(json.final.interval![0]).toBeGreaterThan(0);
+      expect(json.final.reason).toContain(`(${pct(json.final.val.mean)} vs ${pct(json.candidates[json.final.recommended]!.val.mean)})`);
+    }
+    expect(json.final.reason).toContain(pct(json.final.val.mean));
+    // The readable summary shows the same table, with the seeds.
+    const shown = cli('runs', 'show', lastJson<{ runId: string }>(run.stdout).runId, '--db', path.join(home, 'runs.sqlite'));
+    expect(shown.stdout).toContain('seeds     1, 2, 3');
+    expect(shown.stdout).toContain(json.final.reason);
+  }, 240_000);
+});
