@@ -6,6 +6,8 @@ ALTER TABLE runs ADD COLUMN seeds INTEGER NOT NULL DEFAULT 1;
 -- Things the user should know about the advice, and each modality's laziness verdict, as the run wrote them.
 ALTER TABLE runs ADD COLUMN notices_json TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE runs ADD COLUMN laziness_verdicts_json TEXT NOT NULL DEFAULT '[]';
+-- A method's extra loss terms (UMT's distillation) apart from the total, so curves can show them apart.
+ALTER TABLE epochs ADD COLUMN train_extra_loss REAL;
 
 -- Phases are repeated per seed: the seed joins their key.
 CREATE TABLE phases_v2 (

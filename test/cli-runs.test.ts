@@ -141,7 +141,7 @@ describe('runs in the store, through the CLI', () => {
     expect((JSON.parse(cli('runs', 'show', 'edited', '--json', '--db', other).stdout) as StoredRun).artifacts).toEqual([]);
     expect(copy.tags).toEqual(['baseline']);
     expect(copy.note).toBe('first try with the defaults');
-    expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('phase,modality,model,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');
+    expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('seed,phase,modality,model,epoch,train_loss,train_extra_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');
     expect(cli('runs', 'delete', runId, '--db', db).code).toBe(0);
     expect(runsList(db)).toEqual([]);
     expect(cli('runs', 'show', runId, '--db', db).code).toBe(1);

@@ -19,7 +19,7 @@ export function describePhase(phase: PhaseRef): string {
 export function formatEventLine(event: RunEvent): string | null {
   switch (event.type) {
     case 'epoch':
-      return `${describePhase(event)} epoch ${event.epoch}: loss ${event.trainLoss.toFixed(4)}, train ${percent(event.trainAccuracy)}, val ${percent(event.valAccuracy)} (${event.durationMs} ms)`;
+      return `${describePhase(event)} epoch ${event.epoch}: loss ${event.trainLoss.toFixed(4)}${event.trainExtraLoss !== undefined ? ` (cross-entropy ${(event.trainLoss - event.trainExtraLoss).toFixed(4)} + distillation ${event.trainExtraLoss.toFixed(4)})` : ''}, train ${percent(event.trainAccuracy)}, val ${percent(event.valAccuracy)} (${event.durationMs} ms)`;
     case 'decision':
       return `decision: linear classifier ${percent(event.decision.linearProbeAccuracy)} vs averaged teachers ${percent(event.decision.averagedPredictionAccuracy)} → ${event.decision.method.toUpperCase()}`;
     case 'final':

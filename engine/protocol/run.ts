@@ -96,7 +96,10 @@ export interface PhaseRef {
 
 export interface EpochMetrics {
   epoch: number;
+  /** The whole training loss: cross-entropy plus the method's extra terms. */
   trainLoss: number;
+  /** The method's extra loss terms alone (UMT: the weighted distillation MSE), when it has any. */
+  trainExtraLoss?: number;
   trainAccuracy: number;
   valLoss: number;
   valAccuracy: number;

@@ -44,7 +44,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
   if (!id) return null;
   const r = db.prepare('SELECT r.*, d.fingerprint, d.path, d.name, d.format, d.modalities_json, d.classes_json, d.split_rule, d.split_counts_json FROM runs r JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?').get(id) as RunRow;
   const phases = db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY id').all(id) as { id: number; seed: number; name: string; modality: string; model: string; status: string; started_at: string; finished_at: string | null; duration_ms: number | null; best_epoch: number | null; stopped_early: number | null }[];
-  const epochsOf = db.prepare('SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms FROM epochs WHERE phase_id = ? ORDER BY epoch');
+  const epochsOf = db.prepare('SELECT epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms FROM epochs WHERE phase_id = ? ORDER BY epoch');
   const decision = db.prepare('SELECT * FROM decisions WHERE run_id = ?').get(id) as { method: Decision['method']; overridden: number; linear_probe_accuracy: number; averaged_prediction_accuracy: number; slice_accuracy_json: string; interval_low: number; interval_high: number } | undefined;
   const evaluations = db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seed, rowid').all(id) as { seed: number; model: string; split: Evaluation['split']; accuracy: number; macro_f1: number; per_class_json: string; confusion_json: string }[];
   const results = db.prepare('SELECT seed, model, split, metric, value FROM results WHERE run_id = ? ORDER BY seed, model, split, metric').all(id) as ResultRow[];
@@ -115,8 +115,8 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
       durationMs: p.duration_ms,
       bestEpoch: p.best_epoch,
       stoppedEarly: p.stopped_early === null ? null : p.stopped_early === 1,
-      epochs: (epochsOf.all(p.id) as { epoch: number; train_loss: number; train_accuracy: number; val_loss: number; val_accuracy: number; learning_rate: number; duration_ms: number }[]).map((e) => ({
-        epoch: e.epoch, trainLoss: e.train_loss, trainAccuracy: e.train_accuracy, valLoss: e.val_loss, valAccuracy: e.val_accuracy, learningRate: e.learning_rate, durationMs: e.duration_ms,
+      epochs: (epochsOf.all(p.id) as { epoch: number; train_loss: number; train_extra_loss: number | null; train_accuracy: number; val_loss: number; val_accuracy: number; learning_rate: number; duration_ms: number }[]).map((e) => ({
+        epoch: e.epoch, trainLoss: e.train_loss, ...(e.train_extra_loss === null ? {} : { trainExtraLoss: e.train_extra_loss }), trainAccuracy: e.train_accuracy, valLoss: e.val_loss, valAccuracy: e.val_accuracy, learningRate: e.learning_rate, durationMs: e.duration_ms,
       })),
     })),
     evaluations: evaluations.map((e) => ({ model: e.model, seed: e.seed, split: e.split, accuracy: e.accuracy, macroF1: e.macro_f1, perClassAccuracy: JSON.parse(e.per_class_json), confusion: JSON.parse(e.confusion_json) })),

@@ -44,10 +44,10 @@ export function importRun(db: Database.Database, data: unknown, modelsDir: strin
     db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, seeds, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, note, notices_json, laziness_verdicts_json)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, datasetId, run.status === 'running' ? 'interrupted' : run.status, run.methodRequested, run.method, JSON.stringify(run.config), run.seed, run.seeds.length, run.backend ? JSON.stringify(run.backend) : null, run.final, run.error, run.createdAt, run.startedAt, run.finishedAt, run.durationMs, run.note, JSON.stringify(run.notices), JSON.stringify(run.lazinessVerdicts));
     const insertPhase = db.prepare('INSERT INTO phases (run_id, seed, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const insertEpoch = db.prepare('INSERT INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertEpoch = db.prepare('INSERT INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     for (const p of run.phases) {
       const phaseId = Number(insertPhase.run(id, p.seed, p.name, p.modality ?? '', p.model ?? '', p.status === 'running' ? 'interrupted' : p.status, p.startedAt, p.finishedAt, p.durationMs, p.bestEpoch, p.stoppedEarly === null ? null : Number(p.stoppedEarly)).lastInsertRowid);
-      for (const e of p.epochs) insertEpoch.run(phaseId, e.epoch, e.trainLoss, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs);
+      for (const e of p.epochs) insertEpoch.run(phaseId, e.epoch, e.trainLoss, e.trainExtraLoss ?? null, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs);
     }
     if (run.decision) {
       const x = run.decision;

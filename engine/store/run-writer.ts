@@ -42,8 +42,8 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
   const finishPhase = db.prepare(`UPDATE phases SET status = 'completed', finished_at = ?, duration_ms = ?, best_epoch = ?, stopped_early = ?
     WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?`);
   const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?');
-  const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -63,7 +63,7 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
       case 'epoch': {
         const phase = findPhase.get(...phaseKey(event)) as { id: number } | undefined;
         if (!phase) return;
-        insertEpoch.run(phase.id, event.epoch, event.trainLoss, event.trainAccuracy, event.valLoss, event.valAccuracy, event.learningRate, event.durationMs);
+        insertEpoch.run(phase.id, event.epoch, event.trainLoss, event.trainExtraLoss ?? null, event.trainAccuracy, event.valLoss, event.valAccuracy, event.learningRate, event.durationMs);
         return;
       }
       case 'decision': {

@@ -56,7 +56,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
-  const step = !options.extraLoss && !options.gradientHook && isLinearClassifier(model) ? linearStep : trainStep;
+  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -91,18 +91,20 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       const order = random.shuffle([...options.trainIndices]);
       let lossSum: tf.Tensor = tf.scalar(0);
       let correct: tf.Tensor = tf.scalar(0);
+      // The extra loss terms (UMT's distillation) summed apart, so the curves can show them apart.
+      let extraSum: tf.Tensor = tf.scalar(0);
       for (let b = 0; b < batches; b += 1) {
         if (options.signal?.aborted) {
-          lossSum.dispose();
-          correct.dispose();
+          [lossSum, correct, extraSum].forEach((t) => t.dispose());
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
-        const { loss, hits } = step(options, batch, variables, optimizer, epoch);
-        const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
-        [lossSum, correct, loss, hits].forEach((t) => t.dispose());
+        const { loss, hits, extra } = step(options, batch, variables, optimizer, epoch);
+        const [nextLoss, nextCorrect, nextExtra] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits), extra ? extraSum.add(extra.mul(batch.length)) : extraSum.clone()]);
+        [lossSum, correct, extraSum, loss, hits, extra].forEach((t) => t?.dispose());
         lossSum = nextLoss as tf.Tensor;
         correct = nextCorrect as tf.Tensor;
+        extraSum = nextExtra as tf.Tensor;
         options.emit({ type: 'batch', ...phase, epoch, epochs: options.epochs, batch: b + 1, batches });
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
           // Let the host's messages (a cancel request, progress writes) through between batches.
@@ -112,10 +114,10 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       }
       const trainLoss = (await lossSum.data())[0]! / order.length;
       const trainAccuracy = (await correct.data())[0]! / order.length;
-      lossSum.dispose();
-      correct.dispose();
+      const trainExtraLoss = options.extraLoss ? (await extraSum.data())[0]! / order.length : undefined;
+      [lossSum, correct, extraSum].forEach((t) => t.dispose());
       const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
-      const metrics: EpochMetrics = { epoch, trainLoss, trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
+      const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
       history.push(metrics);
       const improved = !best || val.accuracy > best.accuracy;
       if (improved) {
@@ -145,8 +147,9 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
  * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
  * the step benchmark (bench/), which times exactly this.
  */
-export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, epoch = 1): { loss: tf.Scalar; hits: tf.Scalar } {
+export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, epoch = 1): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
   let hits: tf.Scalar | null = null;
+  let extra: tf.Scalar | null = null;
   // Kept out of the tape's scope only when a gradient hook needs them.
   let seen: { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null = null;
   const { value, grads } = tf.variableGrads(() => {
@@ -157,7 +160,10 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
     hits = tf.keep(hitCount(logits, targets));
     if (options.gradientHook) seen = { outputs: outputs.map((o) => tf.keep(o)), targets: tf.keep(targets) };
     const taskLoss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-    return options.extraLoss ? (tf.add(taskLoss, options.extraLoss(outputs, batch)) as tf.Scalar) : taskLoss;
+    if (!options.extraLoss) return taskLoss;
+    const extraLoss = options.extraLoss(outputs, batch);
+    extra = tf.keep(extraLoss);
+    return tf.add(taskLoss, extraLoss) as tf.Scalar;
   }, variables);
   const kept = seen as { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null;
   const applied = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, epoch }) : grads;
@@ -166,7 +172,7 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
   const original = new Set(Object.values(grads));
   Object.values(applied).forEach((g) => { if (!original.has(g)) g.dispose(); });
   if (kept) [...kept.outputs, kept.targets].forEach((t) => t.dispose());
-  return { loss: value, hits: hits as unknown as tf.Scalar };
+  return { loss: value, hits: hits as unknown as tf.Scalar, ...(extra ? { extra: extra as tf.Scalar } : {}) };
 }
 
 /** Mean cross-entropy and accuracy of output 0 over `indices`, in inference mode. */

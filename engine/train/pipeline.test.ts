@@ -100,7 +100,17 @@ describe('seeds and the distillation weight', () => {
   });
 
   it('with --distill-weight auto trains UMT at 1, 5, 20 and 50 on the same teachers and keeps the best on validation', async () => {
-    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'umt', distillWeight: 'auto' });
+    const epochs: Extract<RunEvent, { type: 'epoch' }>[] = [];
+    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'umt', distillWeight: 'auto' }, (e) => {
+      if (e.type === 'epoch') epochs.push(e);
+    });
+    // The distillation term is recorded apart from the total, growing with the weight; other phases have none.
+    const umtEpochs = epochs.filter((e) => e.phase === 'umt');
+    expect(umtEpochs.map((e) => e.model)).toEqual(['weight-1', 'weight-1', 'weight-5', 'weight-5', 'weight-20', 'weight-20', 'weight-50', 'weight-50']);
+    for (const e of umtEpochs) expect(e.trainExtraLoss).toBeGreaterThan(0);
+    for (const e of umtEpochs) expect(e.trainLoss - e.trainExtraLoss!).toBeGreaterThan(0);
+    expect(umtEpochs[6]!.trainExtraLoss).toBeGreaterThan(umtEpochs[0]!.trainExtraLoss!);
+    expect(epochs.filter((e) => e.phase !== 'umt').every((e) => e.trainExtraLoss === undefined)).toBe(true);
     const umt = result.candidates.umt!;
     expect(umt.weightSearch!.map((w) => w.weight)).toEqual([1, 5, 20, 50]);
     const best = umt.weightSearch!.reduce((a, b) => (b.val.mean > a.val.mean ? b : a));

@@ -109,8 +109,8 @@ describe('the app in a browser, served by the web mode', () => {
     await shot('run-browser');
   });
 
-  it('compares two runs side by side', async () => {
-    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 4, seed: 7, method: 'ume' } });
+  it('compares two runs side by side, and shows a run with several seeds as mean ± sd', async () => {
+    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 4, seed: 7, seeds: 2, method: 'ume' } });
     await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 120_000, interval: 500 }).toBe('completed');
     await page.getByRole('button', { name: 'Refresh' }).click();
     const boxes = page.locator('[data-testid="runs-table"] tbody input[type="checkbox"]');
@@ -122,8 +122,19 @@ describe('the app in a browser, served by the web mode', () => {
     await table.waitFor();
     expect(await table.locator('thead th').count()).toBe(3);
     expect(await table.innerText()).toContain('config: seed');
+    expect(await table.innerText()).toContain('7, 8');
     await page.locator('.chart canvas').first().waitFor();
     await shot('compare');
+
+    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    const accuracy = page.getByTestId('test-accuracy-table');
+    await accuracy.waitFor();
+    const stored = await app.call<{ candidates: { method: string; val: { mean: number; sd: number; perSeed: number[] } }[] }>('runs:show', { id: runId });
+    const late = stored.candidates.find((c) => c.method === 'late-fusion')!;
+    expect(late.val.perSeed).toHaveLength(2);
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText()).toContain(`${(late.val.mean * 100).toFixed(1)}% ± ${(late.val.sd * 100).toFixed(1)}`);
+    expect(await page.getByText(/Accuracy of every model \(mean ± sd over seeds 7, 8\)/).count()).toBe(1);
+    await shot('run-page-seeds');
   }, 200_000);
 
   it("shows a malformed dataset's errors with the file, line and fix", async () => {
