@@ -17,6 +17,7 @@ const configSchema = z
     optimizer: z.enum(['adam', 'sgd']),
     schedule: z.enum(['none', 'step', 'plateau']),
     patience: positiveInt(10_000),
+    minEpochs: positiveInt(10_000),
     distillWeight: z.union([z.number().min(0).max(1e6), z.literal('auto')]),
     seed: z.number().int().min(0).max(2 ** 31 - 1 - 100),
     seeds: positiveInt(100),

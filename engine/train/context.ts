@@ -56,6 +56,7 @@ export function sharedFitOptions(context: RunContext) {
     valIndices: context.val,
     batchSize: config.batchSize,
     patience: config.patience,
+    minEpochs: config.minEpochs,
     emit: context.emit,
     signal: context.signal,
   };

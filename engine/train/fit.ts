@@ -8,6 +8,7 @@ import { resumeFrom, saveCheckpoint } from './fit-checkpoint';
 import { hitCount, oneHotTargets } from './batch-targets';
 import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
+import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import type { ExtraLoss, GradientHook } from './methods/method';
 
@@ -28,8 +29,10 @@ export interface FitOptions {
   learningRate: number;
   optimizer: OptimizerName;
   schedule: ScheduleName;
-  /** Early stopping patience in epochs, on validation accuracy. */
+  /** Early stopping: epochs without a better smoothed validation accuracy (engine/train/early-stopping.ts). */
   patience: number;
+  /** Early stopping never stops a phase before this many epochs. */
+  minEpochs: number;
   seed: number;
   /** Added to the cross-entropy on training batches (UMT's distillation); built from the model's outputs. */
   extraLoss?: ExtraLoss;
@@ -126,7 +129,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       }
       // Emitted after the snapshot, so that the tensor count a listener sees is the same every epoch.
       options.emit({ type: 'epoch', ...phase, ...metrics });
-      if (!improved && best && epoch - best.epoch >= options.patience) {
+      if (shouldStop(history, options.patience, options.minEpochs)) {
         stoppedEarly = epoch < options.epochs;
         break;
       }
