@@ -252,6 +252,17 @@ export interface RunResult {
   durationMs: number;
 }
 
+const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', auto: 'auto' };
+
+/**
+ * A method id in words where no candidate label is at hand (run lists, progress): `teacher:<modality>`, the
+ * paper's methods, else the id itself. A run's candidates carry their registry labels.
+ */
+export function methodLabel(id: MethodId): string {
+  if (id.startsWith('teacher:')) return `Teacher · ${id.slice('teacher:'.length)}`;
+  return METHOD_LABELS[id] ?? id;
+}
+
 export function otherMethod(method: ChosenMethod): ChosenMethod {
   return method === 'umt' ? 'ume' : 'umt';
 }

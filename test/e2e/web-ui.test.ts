@@ -206,6 +206,35 @@ describe('the app in a browser, served by the web mode', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('fits the confusion matrix of 30 classes in the page width', async () => {
+    const dir = folders.make('thirty-classes');
+    const rows = ['id,label,split,left.a,left.b,right.x,right.y'];
+    for (let i = 0; i < 300; i += 1) {
+      const c = i % 30;
+      const split = ['train', 'train', 'train', 'train', 'train', 'train', 'val', 'val', 'test', 'test'][Math.floor(i / 30)];
+      rows.push(`s${i},class-with-a-long-name-${c},${split},${c},${(c * 7) % 30},${i % 5},${c % 3}`);
+    }
+    writeFiles(dir, { 'manifest.csv': `${rows.join('\n')}\n` });
+    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: dir, config: { backend: 'wasm', teacherEpochs: 1, epochs: 1, probeEpochs: 1, method: 'ume' } });
+    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 120_000, interval: 500 }).toBe('completed');
+    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    const matrix = page.locator('figure.confusion');
+    await matrix.waitFor();
+    expect(await matrix.locator('tbody tr').count()).toBe(30);
+    const { scroll, width } = await matrix.evaluate((figure) => ({ scroll: figure.scrollWidth, width: figure.clientWidth }));
+    expect(scroll).toBeLessThanOrEqual(width);
+    // The page came from another run's page: its charts were redrawn with this run's axis range (all
+    // accuracies here are far below the previous run's, so the old range would hide every bar).
+    const range = await page.locator('figure.chart', { hasText: 'Every model, validation and test' }).locator('canvas').getAttribute('data-y-range');
+    const [low, high] = (range ?? '').split('..').map(Number);
+    const run = await app.call<{ candidates: { val: { mean: number } | null; test: { mean: number } | null }[] }>('runs:show', { id: runId });
+    const values = run.candidates.flatMap((c) => [c.val?.mean ?? 0, c.test?.mean ?? 0].map((v) => v * 100));
+    expect(low).toBeLessThanOrEqual(Math.min(...values));
+    expect(high).toBeGreaterThanOrEqual(Math.max(...values));
+    expect(high).toBeLessThanOrEqual(Math.max(...values) + 30);
+    await shot('confusion-30-classes');
+  }, 180_000);
+
   it('loaded every asset and broke no Content-Security-Policy rule', () => {
     expect(problems).toEqual([]);
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { RunSummary, StoredRun } from '../../protocol/store';
 import { formatStat } from '../format-run';
+import { methodLabel } from '../../protocol/run';
 import type { CliContext } from '../context';
 import { epochsCsv } from '../epochs-csv';
 import { withLocalEngine } from '../with-engine';
@@ -11,8 +12,8 @@ type DbOption = { db?: string };
 
 function formatList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with: npx modality-studio run synthetic-mixed\n';
-  const rows = runs.map((r) => [r.id.slice(0, 8), r.dataset, r.method.toUpperCase(), r.status, r.final === null ? '—' : `${(r.final * 100).toFixed(1)}%`, r.startedAt?.replace('T', ' ').slice(0, 19) ?? '—', r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`, r.tags.join(' ')]);
-  const header = ['id', 'dataset', 'method', 'status', 'final', 'started', 'duration', 'tags'];
+  const rows = runs.map((r) => [r.id.slice(0, 8), r.dataset, methodLabel(r.method), r.status, r.final === null ? '—' : `${(r.final * 100).toFixed(1)}%`, r.startedAt?.replace('T', ' ').slice(0, 19) ?? '—', r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`, r.tags.join(' ')]);
+  const header = ['id', 'dataset', 'final model', 'status', 'accuracy', 'started', 'duration', 'tags'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   return `${[header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
 }

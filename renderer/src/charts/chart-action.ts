@@ -7,10 +7,19 @@ import { Chart } from './chart-setup';
  */
 export function chart(canvas: HTMLCanvasElement, config: ChartConfiguration) {
   const instance = new Chart(canvas, config);
+  // The drawn value axis, on the element (the canvas itself shows only pixels): tests read it.
+  const markAxis = () => {
+    const y = instance.scales.y;
+    if (y) canvas.dataset.yRange = `${y.min}..${y.max}`;
+  };
+  markAxis();
   return {
     update(next: ChartConfiguration) {
       instance.data = next.data;
+      // Options too: an axis range fitted to the values changes with them (a page showing another run).
+      instance.options = next.options ?? {};
       instance.update('none');
+      markAxis();
     },
     destroy() {
       instance.destroy();

@@ -1,4 +1,6 @@
-import type { PhaseRef } from '../../../engine/protocol/run';
+import { methodLabel, type PhaseRef } from '../../../engine/protocol/run';
+
+export { methodLabel };
 
 /**
  * One key per trained phase, as a JSON array `[phase, modality, model]` (method ids hold ':', so no separator
@@ -25,12 +27,6 @@ const NAMES: Record<string, string> = {
   probe: 'Linear probe',
   evaluation: 'Evaluation',
 };
-
-/** A method id in words: the registry's ids the UI knows, `teacher:<modality>`, else the id itself. */
-export function methodLabel(id: string): string {
-  if (id.startsWith('teacher:')) return `Teacher · ${id.slice('teacher:'.length)}`;
-  return NAMES[id] ?? id;
-}
 
 export function phaseLabel(ref: PhaseRef): string {
   const model = ref.model ? ` (${ref.model.startsWith('weight-') ? `distillation weight ${ref.model.slice(7)}` : `${methodLabel(ref.model)} encoder`})` : '';
