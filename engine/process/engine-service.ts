@@ -17,7 +17,7 @@ import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { deleteRun, requestCancel } from '../store/run-admin';
 import { claimForResume, createRun, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
-import { resolveConfig } from '../train/config';
+import { checkMethods, resolveConfig } from '../train/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
 import { AppError, errorResult, toResult } from '../protocol/errors';
@@ -177,6 +177,9 @@ export class EngineService {
 
   private async startRun(params: EngineCalls['run:start']['params']): Promise<{ runId: string }> {
     const config = resolveConfig(params.config ?? {});
+    // Loaded here, not at start: the registry brings TensorFlow.js, which training needs next anyway.
+    const { METHODS } = await import('../train/methods/registry');
+    checkMethods(config, METHODS.map((m) => m.id));
     const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir));
     const runId = crypto.randomUUID();
     let modelDir: string;

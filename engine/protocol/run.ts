@@ -39,6 +39,8 @@ export interface RunConfig {
   /** The first seed; a run with `seeds` N repeats the whole method for seed, seed + 1, …, seed + N − 1. */
   seed: number;
   seeds: number;
+  /** Methods to train besides the paper's flow, by registry id (`--methods`); each becomes a candidate. */
+  methods: MethodId[];
   backend: BackendChoice;
   /** Hidden widths of the MLP encoders of vector modalities; the last is the feature size. */
   mlpHidden: number[];
@@ -72,6 +74,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   distillWeight: 50,
   seed: 0,
   seeds: 1,
+  methods: [],
   backend: 'auto',
   mlpHidden: [128, 128],
   cnnChannels: [32, 64],
@@ -252,7 +255,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', auto: 'auto' };
+const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', 'aux-ce': 'Auxiliary CE', auto: 'auto' };
 
 /**
  * A method id in words where no candidate label is at hand (run lists, progress): `teacher:<modality>`, the

@@ -21,6 +21,7 @@ const configSchema = z
     distillWeight: z.union([z.number().min(0).max(1e6), z.literal('auto')]),
     seed: z.number().int().min(0).max(2 ** 31 - 1 - 100),
     seeds: positiveInt(100),
+    methods: z.array(z.string()).max(50),
     backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']),
     mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
     cnnChannels: z.array(positiveInt(1024)).min(1).max(8),
@@ -40,4 +41,23 @@ export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
     throw new AppError('config', `Setting "${field}" is ${given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
   }
   return parsed.data;
+}
+
+/** `all` in `methods`: every registered method (`--compare all`). */
+export const ALL_METHODS = 'all';
+
+/**
+ * Checks `config.methods` against the registry's ids. Apart from {@link resolveConfig} because the registry
+ * loads TensorFlow.js: the engine checks at `run:start`, before any data is read.
+ */
+export function checkMethods(config: Pick<RunConfig, 'methods'>, known: readonly string[]): void {
+  const unknown = config.methods.find((id) => id !== ALL_METHODS && !known.includes(id));
+  if (unknown !== undefined) {
+    throw new AppError('config', `Setting "methods" names ${JSON.stringify(unknown)}, which is not a training method. Known: ${known.join(', ')}; or all (--compare all).`);
+  }
+}
+
+/** The methods a run was asked for, `all` expanded. */
+export function requestedMethods(config: Pick<RunConfig, 'methods'>, known: readonly string[]): string[] {
+  return config.methods.includes(ALL_METHODS) ? [...known] : [...config.methods];
 }

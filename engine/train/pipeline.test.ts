@@ -119,6 +119,17 @@ describe('seeds and the distillation weight', () => {
   });
 });
 
+describe('methods asked for besides the paper\'s flow', () => {
+  it('trains Auxiliary-CE as one more candidate, probed and evaluated like the others, and refuses an unknown method', async () => {
+    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce'] });
+    expect(Object.keys(result.candidates)).toEqual(['late-fusion', 'ume', 'aux-ce', 'teacher:a', 'teacher:b']);
+    expect(result.candidates['aux-ce']!.test.perSeed).toHaveLength(1);
+    expect(result.laziness.filter((l) => l.model === 'aux-ce').map((l) => l.modality)).toEqual(['a', 'b']);
+    expectChosenOnValidation(result);
+    await expect(run('synthetic-mixed', { methods: ['ogm'] })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('Known: late-fusion, ume, umt, aux-ce') });
+  });
+});
+
 describe('runs are reproducible and leak nothing', () => {
   it('gives identical numbers for the same seed on the same backend', async () => {
     const trace = (events: RunEvent[]) => (e: RunEvent) => {
@@ -140,12 +151,12 @@ describe('runs are reproducible and leak nothing', () => {
   it('holds the same number of tensors after the first and the last epoch of every phase, and frees the run', async () => {
     const counts = new Map<string, number[]>();
     const before = tf.memory().numTensors;
-    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, method: 'umt' }, (e) => {
+    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, method: 'umt', methods: ['aux-ce'] }, (e) => {
       if (e.type !== 'epoch') return;
       const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
       counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
     });
-    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//']));
+    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//', 'aux-ce//']));
     for (const [phase, series] of counts) {
       if (series.length < 2) continue;
       expect(series.at(-1), `tensor count in ${phase}: ${series.join(', ')}`).toBe(series[0]);

@@ -3,14 +3,14 @@ import type { PreparedDataset } from '../data/prepare';
 import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
 import { selectBackend } from './backends/select-backend';
 import type { CheckpointStore } from './checkpoint';
-import { resolveConfig } from './config';
+import { checkMethods, requestedMethods, resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
 import { decide, decisionEvidence } from './decision';
 import { probeLaziness, type ProbeResult } from './laziness';
 import { lazinessVerdicts } from './laziness-verdicts';
 import { argmaxRows, correctness, evaluatePredictions } from './metrics';
 import type { CandidateNetwork, TrainedCandidate, TrainingMethod } from './methods/method';
-import { methodsFor } from './methods/registry';
+import { METHODS, methodsFor } from './methods/registry';
 import type { ModalityInput } from './models/networks';
 import { inPhase } from './phase';
 import { seedStat } from './seed-stats';
@@ -56,6 +56,8 @@ interface CandidateRuns {
 export async function runPipeline(dataset: PreparedDataset, partialConfig: Partial<RunConfig>, events: PipelineEvents = {}): Promise<{ result: RunResult; models: PipelineModels }> {
   const started = Date.now();
   const config = resolveConfig(partialConfig);
+  const known = METHODS.map((m) => m.id);
+  checkMethods(config, known);
   const backend = await selectBackend(config.backend);
   if (dataset.meta.classes.length < 2) {
     throw new AppError('dataset', `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`);
@@ -79,7 +81,8 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     first.emit({ type: 'decision', decision: ruled });
     const decision = await confirmed(first, ruled, events.chooseMethod);
 
-    const methods = methodsFor(modalities).filter((m) => m.trainsIn(decision.method));
+    const requested = requestedMethods(config, known);
+    const methods = methodsFor(modalities).filter((m) => m.trainsIn({ goOn: decision.method, requested }));
     for (const method of methods) runs.push({ method, perSeed: [] });
     const variants = new Map<MethodId, TrainedCandidate[][]>();
     for (const [s, context] of contexts.entries()) {

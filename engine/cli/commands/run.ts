@@ -31,7 +31,7 @@ const number = (value: string) => {
 };
 
 /** The run settings by their config names (commander camel-cases `--teacher-epochs` to `teacherEpochs`), plus host options. */
-type RunOptions = Partial<Omit<RunConfig, 'learningRate' | 'bootstrapSamples'>> & { lr?: number; json?: boolean; cacheDir?: string; out?: string; db?: string };
+type RunOptions = Partial<Omit<RunConfig, 'learningRate' | 'bootstrapSamples'>> & { lr?: number; json?: boolean; cacheDir?: string; out?: string; db?: string; compare?: string };
 
 export function registerRun(program: Command, context: CliContext): void {
   program
@@ -46,6 +46,8 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--lr <x>', 'learning rate', number)
     .option('--distill-weight <w>', `UMT's feature-distillation weight (paper: 50), or auto: train UMT at ${AUTO_DISTILL_WEIGHTS.join(', ')} and keep the best on validation`, weight)
     .option('--seed <s>', 'seed of initialisation and shuffling (the first one, with --seeds)', integer)
+    .option('--methods <ids>', 'methods to train besides the paper\'s flow, comma-separated (umt, aux-ce); each becomes a candidate', (value: string) => value.split(',').map((id) => id.trim()).filter(Boolean))
+    .option('--compare <all>', 'all: train every registered method as a candidate')
     .option('--seeds <n>', 'repeat the whole method with n seeds (seed, seed+1, …): accuracies become mean ± sd', integer)
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
     .option('--optimizer <name>', 'adam or sgd (with momentum 0.9)')
@@ -64,8 +66,9 @@ export function registerRun(program: Command, context: CliContext): void {
       let config: RunConfig;
       try {
         // Checked before any data is read, so a typo costs nothing.
-        const { lr, json: _json, cacheDir: _cacheDir, out: _out, db: _db, ...settings } = options;
-        config = resolveConfig({ ...settings, learningRate: lr });
+        const { lr, json: _json, cacheDir: _cacheDir, out: _out, db: _db, compare, ...settings } = options;
+        if (compare !== undefined && compare !== 'all') throw new AppError('config', `--compare takes all, got "${compare}"; to choose methods, use --methods umt,aux-ce.`);
+        config = resolveConfig({ ...settings, ...(compare ? { methods: [...(settings.methods ?? []), 'all'] } : {}), learningRate: lr });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         context.stderr.write(`${error.message}\n`);

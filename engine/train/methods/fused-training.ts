@@ -14,6 +14,8 @@ export interface FusedTrainingSpec {
   extraLoss?: ExtraLoss;
   gradientHook?: GradientHook;
   distillWeight?: number;
+  /** One linear head per modality on its features (Auxiliary-CE); their logits follow the features. */
+  auxiliaryHeads?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
   const seeds = seedsFor(run, [spec.phase.phase, spec.phase.model ?? ''].join(':'));
   const source = new CacheSource(run.reader, run.modalities.map((_, i) => i));
   const { candidate } = await inPhase(run, spec.phase, async () => {
-    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'));
+    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'), { auxiliaryHeads: spec.auxiliaryHeads });
     try {
       const fit = await fitModel({
         ...sharedFitOptions(run),
@@ -44,7 +46,8 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         gradientHook: spec.gradientHook,
         checkpoint: run.checkpoints?.forPhase(phase),
       });
-      const [probabilities, ...features] = await runModel(model, source, run.all, run.config.batchSize);
+      const [probabilities, ...rest] = await runModel(model, source, run.all, run.config.batchSize);
+      const features = rest.slice(0, run.modalities.length);
       if (!probabilities || features.length !== run.modalities.length) throw new Error(`${spec.method} returned ${features.length} feature outputs for ${run.modalities.length} modalities.`);
       const candidate: TrainedCandidate = {
         method: spec.method,

@@ -4,6 +4,12 @@ import type { RunContext } from '../context';
 import type { FeatureSource } from '../data-source';
 import type { TrainedTeacher } from '../teachers';
 
+/** What decides which methods a run trains. */
+export interface RunPlan {
+  goOn: ChosenMethod;
+  requested: readonly MethodId[];
+}
+
 /** What a method's training sees: one seed's run context and that seed's teachers. */
 export interface MethodContext {
   run: RunContext;
@@ -59,8 +65,11 @@ export interface TrainingMethod {
   trains: string;
   /** The loss it optimises, in words (the model card records it). */
   loss(config: RunConfig, distillWeight?: number): string;
-  /** Whether a run trains it, given the method the run goes on with after the decision (paper 3.3). */
-  trainsIn(goOn: ChosenMethod): boolean;
+  /**
+   * Whether a run trains it: `goOn` is the method the run goes on with after the decision (paper 3.3),
+   * `requested` the methods the user asked for besides (`--methods`, `--compare all`).
+   */
+  trainsIn(plan: RunPlan): boolean;
   /**
    * Trains it for one seed. A method with a setting chosen on validation (UMT's `--distill-weight auto`)
    * returns one candidate per value; the pipeline keeps the value with the best mean validation accuracy.

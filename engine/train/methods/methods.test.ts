@@ -11,6 +11,8 @@ import { METHODS, methodsFor } from './registry';
 import { teacherMethod } from './teacher';
 import { averagePredictions, ume } from './ume';
 import { distillationLoss, distillWeights } from './umt';
+import { auxiliaryCrossEntropy } from './aux-ce';
+import { buildFusion } from '../models/networks';
 
 /** A teacher with given probabilities and features of every sample; its network is a stand-in. */
 function teacher(modality: string, probabilities: number[], features: number[], dim: number): TrainedTeacher {
@@ -27,16 +29,18 @@ function teacher(modality: string, probabilities: number[], features: number[], 
 
 describe('the method registry', () => {
   it('lists late fusion, UME and UMT, then each teacher alone, with unique ids', () => {
-    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt']);
+    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce']);
     const all = methodsFor(['audio', 'video']);
-    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'teacher:audio', 'teacher:video']);
+    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'teacher:audio', 'teacher:video']);
     expect(new Set(all.map((m) => m.label)).size).toBe(all.length);
   });
 
   it('trains UMT only when the run goes on with UMT; late fusion, UME and the teachers always', () => {
-    const names = (goOn: 'umt' | 'ume') => methodsFor(['a']).filter((m) => m.trainsIn(goOn)).map((m) => m.id);
+    const names = (goOn: 'umt' | 'ume', requested: string[] = []) => methodsFor(['a']).filter((m) => m.trainsIn({ goOn, requested })).map((m) => m.id);
     expect(names('umt')).toEqual(['late-fusion', 'ume', 'umt', 'teacher:a']);
     expect(names('ume')).toEqual(['late-fusion', 'ume', 'teacher:a']);
+    // Asked for, a method trains whatever the decision: UMT beside UME, Auxiliary-CE in any run.
+    expect(names('ume', ['umt', 'aux-ce'])).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'teacher:a']);
   });
 });
 
@@ -80,6 +84,31 @@ describe('UMT', () => {
   it('trains at the configured weight, or at 1, 5, 20 and 50 with auto', () => {
     expect(distillWeights({ distillWeight: 7 })).toEqual([7]);
     expect(distillWeights({ distillWeight: 'auto' })).toEqual([1, 5, 20, 50]);
+  });
+});
+
+describe('Auxiliary-CE', () => {
+  it('adds each modality head\'s cross-entropy, equal weights, to the fused head\'s (paper §4.3)', async () => {
+    await selectBackend('wasm');
+    // Two classes, a batch of samples [1, 0] with labels 1 and 0; two modalities.
+    const labels = Int32Array.from([0, 1]);
+    const features = tf.zeros([2, 3]);
+    const auxA = tf.tensor2d([[0, 0], [2, 0]]); // rows for samples 1, 0: CE = ln 2 and −ln(e²/(e²+1))
+    const auxB = tf.tensor2d([[0, 1], [0, 1]]); // label 1: −ln(e/(e+1)); label 0: −ln(1/(1+e))
+    const extra = auxiliaryCrossEntropy(labels, 2, 2)([tf.zeros([2, 2]), features, features, auxA, auxB], [1, 0]);
+    const ce = (logit: number, other: number) => -Math.log(Math.exp(logit) / (Math.exp(logit) + Math.exp(other)));
+    // tfjs's softmaxCrossEntropy is the mean over the batch, as each head's loss.
+    const expected = (ce(0, 0) + ce(2, 0)) / 2 + (ce(1, 0) + ce(0, 1)) / 2;
+    expect(extra.dataSync()[0]).toBeCloseTo(expected, 5);
+    [features, auxA, auxB, extra].forEach((t) => t.dispose());
+  });
+
+  it('builds one head per modality on its features, after the features in the outputs, so predictions and probes read what they always read', async () => {
+    await selectBackend('wasm');
+    const modalities = [{ name: 'a', kind: 'vector' as const, shape: [3] }, { name: 'b', kind: 'vector' as const, shape: [2] }];
+    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [5] }, new SeedSequence(1), 'aux', { auxiliaryHeads: true });
+    expect(model.outputs.map((o) => o.shape)).toEqual([[null, 4], [null, 5], [null, 5], [null, 4], [null, 4]]);
+    model.dispose();
   });
 });
 

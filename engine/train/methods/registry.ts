@@ -1,4 +1,5 @@
 import type { MethodId } from '../../protocol/run';
+import { auxCe } from './aux-ce';
 import { lateFusion } from './late-fusion';
 import type { TrainingMethod } from './method';
 import { teacherMethod } from './teacher';
@@ -9,7 +10,7 @@ import { umt } from './umt';
  * Every training method a run can report, in the order results list them. Adding one is a file under
  * engine/train/methods and a line here; the protocol, the run store and the UI are keyed by its id.
  */
-export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt];
+export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt, auxCe];
 
 /** The methods of a run on these modalities: the registry's, then each teacher alone. */
 export function methodsFor(modalities: string[]): TrainingMethod[] {

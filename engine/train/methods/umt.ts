@@ -37,7 +37,7 @@ export const umt: TrainingMethod = {
   needsTeachers: true,
   trains: 'one fused network distilled from the teachers, as long as late fusion (four times with --distill-weight auto)',
   loss: (config, weight) => `cross-entropy + ${weight ?? config.distillWeight} × Σ_modalities MSE(student features, teacher features), MSE = mean over batch and feature dimensions`,
-  trainsIn: (goOn) => goOn === 'umt',
+  trainsIn: ({ goOn, requested }) => goOn === 'umt' || requested.includes('umt'),
   train: async (context) => {
     const weights = distillWeights(context.run.config);
     const trained: TrainedCandidate[] = [];

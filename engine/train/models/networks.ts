@@ -80,14 +80,17 @@ export function buildTeacher(modality: ModalityInput, classes: number, config: R
 
 /**
  * Late fusion (paper 4.3): one encoder per modality, features concatenated, one linear head.
- * Inputs: one tensor per modality. Outputs `[logits, features of modality 0, features of modality 1, …]`.
+ * Inputs: one tensor per modality. Outputs `[logits, features of modality 0, features of modality 1, …]`;
+ * with `auxiliaryHeads` (Auxiliary-CE, §4.3) also one linear head per modality on its features, their
+ * logits after the features: `[…, logits of modality 0, logits of modality 1, …]`.
  */
-export function buildFusion(modalities: ModalityInput[], classes: number, config: RunConfig, seeds: SeedSequence, name: string): tf.LayersModel {
+export function buildFusion(modalities: ModalityInput[], classes: number, config: RunConfig, seeds: SeedSequence, name: string, options: { auxiliaryHeads?: boolean } = {}): tf.LayersModel {
   const inputs = modalities.map((m) => tf.input({ shape: m.shape, name: layerName('input', m.name) }));
   const features = modalities.map((m, i) => buildEncoder(m, config, seeds).apply(inputs[i] as tf.SymbolicTensor) as tf.SymbolicTensor);
   const joined = tf.layers.concatenate({ axis: -1 }).apply(features) as tf.SymbolicTensor;
   const logits = linearHead('head_fused', classes, seeds).apply(joined) as tf.SymbolicTensor;
-  return tf.model({ inputs, outputs: [logits, ...features], name });
+  const auxiliary = options.auxiliaryHeads ? modalities.map((m, i) => linearHead(layerName('head_aux', m.name), classes, seeds).apply(features[i] as tf.SymbolicTensor) as tf.SymbolicTensor) : [];
+  return tf.model({ inputs, outputs: [logits, ...features, ...auxiliary], name });
 }
 
 /** A linear classifier on fixed features `[batch, inputDim]` → logits `[batch, classes]`. */
