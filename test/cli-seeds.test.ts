@@ -59,11 +59,11 @@ describe('run --seeds 3 --json', () => {
     const run = cli('run', 'synthetic-mixed', '--compare', 'all', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--backend', 'wasm', '--json', '--db', db);
     expect(run.code, run.stderr).toBe(0);
     const json = lastJson<RunJson & { config: { methods: string[] } }>(run.stdout);
-    expect(Object.keys(json.candidates)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'teacher:a', 'teacher:b']);
+    expect(Object.keys(json.candidates)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'teacher:a', 'teacher:b']);
     expect(json.config.methods).toEqual(['all']);
     const unknown = cli('run', 'synthetic-mixed', '--methods', 'aux-ce,ogm', '--db', db);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Setting "methods" names "ogm", which is not a training method. Known: late-fusion, ume, umt, aux-ce');
+    expect(unknown.stderr).toContain('Setting "methods" names "ogm", which is not a training method. Known: late-fusion, ume, umt, aux-ce, modality-dropout');
     expect(cli('run', 'synthetic-mixed', '--compare', 'some', '--db', db).stderr).toContain('--compare takes all');
     // Neither refused run was recorded.
     expect(JSON.parse(cli('runs', 'list', '--json', '--db', db).stdout).runs).toHaveLength(1);

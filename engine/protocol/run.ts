@@ -41,6 +41,8 @@ export interface RunConfig {
   seeds: number;
   /** Methods to train besides the paper's flow, by registry id (`--methods`); each becomes a candidate. */
   methods: MethodId[];
+  /** Modality dropout: the probability that a training step drops one modality's features (paper A.7 Table 14: 0.5). */
+  modalityDropoutRate: number;
   backend: BackendChoice;
   /** Hidden widths of the MLP encoders of vector modalities; the last is the feature size. */
   mlpHidden: number[];
@@ -75,6 +77,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   seed: 0,
   seeds: 1,
   methods: [],
+  modalityDropoutRate: 0.5,
   backend: 'auto',
   mlpHidden: [128, 128],
   cnnChannels: [32, 64],
@@ -255,7 +258,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', 'aux-ce': 'Auxiliary CE', auto: 'auto' };
+const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', 'aux-ce': 'Auxiliary CE', 'modality-dropout': 'Modality dropout', auto: 'auto' };
 
 /**
  * A method id in words where no candidate label is at hand (run lists, progress): `teacher:<modality>`, the

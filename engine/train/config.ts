@@ -22,6 +22,7 @@ const configSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1 - 100),
     seeds: positiveInt(100),
     methods: z.array(z.string()).max(50),
+    modalityDropoutRate: z.number().min(0).max(1),
     backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']),
     mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
     cnnChannels: z.array(positiveInt(1024)).min(1).max(8),

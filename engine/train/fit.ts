@@ -38,6 +38,8 @@ export interface FitOptions {
   extraLoss?: ExtraLoss;
   /** Changes the gradients between `variableGrads` and `applyGradients` (OGM-GE); see {@link GradientHook}. */
   gradientHook?: GradientHook;
+  /** Called before each training step with its epoch and step number within the epoch (modality dropout). */
+  beforeStep?: (step: { epoch: number; step: number }) => void;
   emit: (event: RunEvent) => void;
   signal?: AbortSignal;
   /** Saved after every epoch and at the end; a phase found finished or part-way is continued from it. */
@@ -59,7 +61,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
-  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && isLinearClassifier(model) ? linearStep : trainStep;
+  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && !options.beforeStep && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -102,6 +104,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
+        options.beforeStep?.({ epoch, step: b });
         const { loss, hits, extra } = step(options, batch, variables, optimizer, epoch);
         const [nextLoss, nextCorrect, nextExtra] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits), extra ? extraSum.add(extra.mul(batch.length)) : extraSum.clone()]);
         [lossSum, correct, extraSum, loss, hits, extra].forEach((t) => t?.dispose());

@@ -120,13 +120,19 @@ describe('seeds and the distillation weight', () => {
 });
 
 describe('methods asked for besides the paper\'s flow', () => {
-  it('trains Auxiliary-CE as one more candidate, probed and evaluated like the others, and refuses an unknown method', async () => {
-    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce'] });
-    expect(Object.keys(result.candidates)).toEqual(['late-fusion', 'ume', 'aux-ce', 'teacher:a', 'teacher:b']);
-    expect(result.candidates['aux-ce']!.test.perSeed).toHaveLength(1);
-    expect(result.laziness.filter((l) => l.model === 'aux-ce').map((l) => l.modality)).toEqual(['a', 'b']);
+  it('trains Auxiliary-CE and modality dropout as more candidates, probed and evaluated like the others, and refuses an unknown method', async () => {
+    const steps: string[] = [];
+    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce', 'modality-dropout'] }, (e) => {
+      if (e.type === 'epoch') steps.push(e.phase);
+    });
+    expect(Object.keys(result.candidates)).toEqual(['late-fusion', 'ume', 'aux-ce', 'modality-dropout', 'teacher:a', 'teacher:b']);
+    expect(steps.filter((p) => p === 'aux-ce' || p === 'modality-dropout')).toEqual(['aux-ce', 'aux-ce', 'modality-dropout', 'modality-dropout']);
+    for (const id of ['aux-ce', 'modality-dropout']) {
+      expect(result.candidates[id]!.test.perSeed).toHaveLength(1);
+      expect(result.laziness.filter((l) => l.model === id).map((l) => l.modality)).toEqual(['a', 'b']);
+    }
     expectChosenOnValidation(result);
-    await expect(run('synthetic-mixed', { methods: ['ogm'] })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('Known: late-fusion, ume, umt, aux-ce') });
+    await expect(run('synthetic-mixed', { methods: ['ogm'] })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('Known: late-fusion, ume, umt, aux-ce, modality-dropout') });
   });
 });
 

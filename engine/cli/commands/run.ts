@@ -47,6 +47,7 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--distill-weight <w>', `UMT's feature-distillation weight (paper: 50), or auto: train UMT at ${AUTO_DISTILL_WEIGHTS.join(', ')} and keep the best on validation`, weight)
     .option('--seed <s>', 'seed of initialisation and shuffling (the first one, with --seeds)', integer)
     .option('--methods <ids>', 'methods to train besides the paper\'s flow, comma-separated (umt, aux-ce); each becomes a candidate', (value: string) => value.split(',').map((id) => id.trim()).filter(Boolean))
+    .option('--modality-dropout-rate <p>', 'modality dropout: the probability that a training step drops one modality (paper: 0.5)', number)
     .option('--compare <all>', 'all: train every registered method as a candidate')
     .option('--seeds <n>', 'repeat the whole method with n seeds (seed, seed+1, …): accuracies become mean ± sd', integer)
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')

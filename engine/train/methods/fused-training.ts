@@ -1,7 +1,8 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { PhaseRef } from '../../protocol/run';
 import { phaseOf, seedsFor, sharedFitOptions } from '../context';
 import { CacheSource, FeatureSource } from '../data-source';
-import { fitModel } from '../fit';
+import { fitModel, type FitOptions } from '../fit';
 import { buildFusion } from '../models/networks';
 import { inPhase } from '../phase';
 import { runModel } from '../predict';
@@ -16,6 +17,8 @@ export interface FusedTrainingSpec {
   distillWeight?: number;
   /** One linear head per modality on its features (Auxiliary-CE); their logits follow the features. */
   auxiliaryHeads?: boolean;
+  /** A modality-dropout layer on the concatenated features, and what sets it before each step. */
+  modalityDropout?: (model: tf.LayersModel) => FitOptions['beforeStep'];
 }
 
 /**
@@ -30,7 +33,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
   const seeds = seedsFor(run, [spec.phase.phase, spec.phase.model ?? ''].join(':'));
   const source = new CacheSource(run.reader, run.modalities.map((_, i) => i));
   const { candidate } = await inPhase(run, spec.phase, async () => {
-    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'), { auxiliaryHeads: spec.auxiliaryHeads });
+    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'), { auxiliaryHeads: spec.auxiliaryHeads, modalityDropout: Boolean(spec.modalityDropout) });
     try {
       const fit = await fitModel({
         ...sharedFitOptions(run),
@@ -44,6 +47,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         seed: seeds.take(),
         extraLoss: spec.extraLoss,
         gradientHook: spec.gradientHook,
+        beforeStep: spec.modalityDropout?.(model),
         checkpoint: run.checkpoints?.forPhase(phase),
       });
       const [probabilities, ...rest] = await runModel(model, source, run.all, run.config.batchSize);

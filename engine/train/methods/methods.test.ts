@@ -29,9 +29,9 @@ function teacher(modality: string, probabilities: number[], features: number[], 
 
 describe('the method registry', () => {
   it('lists late fusion, UME and UMT, then each teacher alone, with unique ids', () => {
-    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce']);
+    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout']);
     const all = methodsFor(['audio', 'video']);
-    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'teacher:audio', 'teacher:video']);
+    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'teacher:audio', 'teacher:video']);
     expect(new Set(all.map((m) => m.label)).size).toBe(all.length);
   });
 

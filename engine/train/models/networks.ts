@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/run';
 import { batchNormalization } from './batch-normalization';
 import { conv2d } from './convolution';
+import { ModalityDropout } from './modality-dropout';
+
+/** The name of the modality-dropout layer in a fused model that has one. */
+export const MODALITY_DROPOUT_LAYER = 'modality_dropout';
 
 /** What an encoder needs to know about its modality. */
 export interface ModalityInput {
@@ -84,10 +88,12 @@ export function buildTeacher(modality: ModalityInput, classes: number, config: R
  * with `auxiliaryHeads` (Auxiliary-CE, §4.3) also one linear head per modality on its features, their
  * logits after the features: `[…, logits of modality 0, logits of modality 1, …]`.
  */
-export function buildFusion(modalities: ModalityInput[], classes: number, config: RunConfig, seeds: SeedSequence, name: string, options: { auxiliaryHeads?: boolean } = {}): tf.LayersModel {
+export function buildFusion(modalities: ModalityInput[], classes: number, config: RunConfig, seeds: SeedSequence, name: string, options: { auxiliaryHeads?: boolean; modalityDropout?: boolean } = {}): tf.LayersModel {
   const inputs = modalities.map((m) => tf.input({ shape: m.shape, name: layerName('input', m.name) }));
   const features = modalities.map((m, i) => buildEncoder(m, config, seeds).apply(inputs[i] as tf.SymbolicTensor) as tf.SymbolicTensor);
-  const joined = tf.layers.concatenate({ axis: -1 }).apply(features) as tf.SymbolicTensor;
+  const concatenated = tf.layers.concatenate({ axis: -1 }).apply(features) as tf.SymbolicTensor;
+  const sizes = features.map((f) => (f.shape.at(-1) as number | undefined) ?? 0);
+  const joined = options.modalityDropout ? (new ModalityDropout(sizes, MODALITY_DROPOUT_LAYER).apply(concatenated) as tf.SymbolicTensor) : concatenated;
   const logits = linearHead('head_fused', classes, seeds).apply(joined) as tf.SymbolicTensor;
   const auxiliary = options.auxiliaryHeads ? modalities.map((m, i) => linearHead(layerName('head_aux', m.name), classes, seeds).apply(features[i] as tf.SymbolicTensor) as tf.SymbolicTensor) : [];
   return tf.model({ inputs, outputs: [logits, ...features, ...auxiliary], name });
