@@ -146,6 +146,10 @@ export class EngineService {
         }
         return exportModelFolder(candidate.modelPath, dir, run.dataset.path);
       }
+      case 'methods:list': {
+        const { describeMethods } = await import('../train/methods/registry');
+        return { methods: describeMethods() };
+      }
       case 'backends:check': {
         if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');
         const { checkBackends } = await import('../train/backends/check-backends');

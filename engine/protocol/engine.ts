@@ -6,6 +6,7 @@
 import type { BackendCheck } from './backends';
 import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
 import type { EngineError, EngineResult } from './errors';
+import type { MethodInfo } from './methods';
 import type { PredictionReport } from './predict';
 import type { BackendChoice, ChosenMethod, MethodId, RunConfig, RunEvent, RunResult } from './run';
 import type { ImportOutcome, RunExport, RunSummary, StoredRun } from './store';
@@ -55,6 +56,8 @@ export interface EngineCalls {
    * seconds each): what `modality-studio doctor` prints.
    */
   'backends:check': { params: Record<string, never>; result: { backends: BackendCheck[] } };
+  /** The training methods of the registry, those a run trains only when asked for marked `optional`. */
+  'methods:list': { params: Record<string, never>; result: { methods: MethodInfo[] } };
   /** Classifies the samples of a dataset folder (labels optional) with a model folder that `run` saved. */
   'model:predict': { params: { modelDir: string; dir: string; backend?: BackendChoice }; result: PredictionReport };
 }
@@ -65,7 +68,7 @@ export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'datasets:list', 'dataset:validate', 'dataset:preview',
   'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
   'runs:list', 'runs:show', 'runs:tag', 'runs:note', 'runs:delete', 'runs:export', 'runs:import',
-  'model:export', 'model:predict', 'backends:check',
+  'model:export', 'model:predict', 'backends:check', 'methods:list',
 ];
 
 /** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */

@@ -49,6 +49,12 @@ describe('the app in a browser, served by the web mode', () => {
     await page.fill('#setting-teacherEpochs', '4');
     await page.fill('#setting-epochs', '4');
     await page.selectOption('#setting-backend', 'wasm');
+    // "Also compare": the methods a run trains only when asked, from the engine's registry, each with its cost.
+    const also = page.getByTestId('also-compare');
+    await also.getByRole('checkbox').first().waitFor();
+    expect(await also.innerText()).toMatch(/Auxiliary CE.*§4\.3.*Trains one fused network with a head per modality/s);
+    expect(await also.innerText()).toContain('Modality dropout');
+    await also.getByRole('checkbox', { name: /Auxiliary CE/ }).check();
     await page.getByText('Advanced settings').click();
     await page.fill('#setting-probeEpochs', '8');
     // The doctor's panel: every backend, the usable ones timed, the unusable ones with their reason.
@@ -76,7 +82,7 @@ describe('the app in a browser, served by the web mode', () => {
 
     await page.getByTestId('final-summary').waitFor({ timeout: 180_000 });
     await page.getByTestId('laziness-table').waitFor();
-    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Teacher · [ab]), \d+\.\d% on the test split/);
+    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/);
     await shot('wizard-7-results');
 
     const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
@@ -93,6 +99,9 @@ describe('the app in a browser, served by the web mode', () => {
     const rows = page.locator('[data-testid="test-accuracy-table"] tbody tr');
     expect(await rows.count()).toBe(stored.candidates.length);
     expect(await page.locator(`[data-testid="test-accuracy-table"] tr[data-method="${stored.finalChoice.method}"]`).innerText()).toContain('final');
+    // The method asked for in the settings trained as one more candidate.
+    expect(stored.candidates.map((c) => c.method)).toContain('aux-ce');
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="aux-ce"]').innerText()).toContain('Auxiliary CE');
   }, 400_000);
 
   it('lists the run in the run browser and opens its page with the same numbers', async () => {

@@ -1,3 +1,4 @@
+import type { MethodInfo } from '../../protocol/methods';
 import type { MethodId } from '../../protocol/run';
 import { auxCe } from './aux-ce';
 import { lateFusion } from './late-fusion';
@@ -16,6 +17,11 @@ export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt, auxCe, 
 /** The methods of a run on these modalities: the registry's, then each teacher alone. */
 export function methodsFor(modalities: string[]): TrainingMethod[] {
   return [...METHODS, ...modalities.map(teacherMethod)];
+}
+
+/** The registry as a UI lists it; a method no run trains unless asked for is `optional`. */
+export function describeMethods(): MethodInfo[] {
+  return METHODS.map((m) => ({ id: m.id, label: m.label, reference: m.reference, trains: m.trains, optional: !m.trainsIn({ goOn: 'ume', requested: [] }) }));
 }
 
 export function findMethod(id: MethodId, modalities: string[]): TrainingMethod | undefined {
