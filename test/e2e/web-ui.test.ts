@@ -102,6 +102,9 @@ describe('the app in a browser, served by the web mode', () => {
     // The method asked for in the settings trained as one more candidate.
     expect(stored.candidates.map((c) => c.method)).toContain('aux-ce');
     expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="aux-ce"]').innerText()).toContain('Auxiliary CE');
+    // Each candidate's training time: UME trains nothing beyond the teachers it averages.
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="ume"]').innerText()).toContain('none (uses the teachers)');
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText()).toMatch(/\d+ s|< 1 s/);
   }, 400_000);
 
   it('lists the run in the run browser and opens its page with the same numbers', async () => {
