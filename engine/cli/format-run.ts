@@ -1,12 +1,8 @@
-import type { CandidateResult, PhaseRef, RunEvent, RunResult, SeedStat } from '../protocol/run';
+import type { CandidateResult, PhaseRef, RunEvent, RunResult } from '../protocol/run';
 
 const percent = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
-/** `81.2%`, or `81.2% ± 1.3` over several seeds. */
-export function formatStat(stat: SeedStat | null | undefined): string {
-  if (!stat || stat.perSeed.length === 0) return '—';
-  return stat.perSeed.length > 1 ? `${percent(stat.mean)} ± ${(stat.sd * 100).toFixed(1)}` : percent(stat.mean);
-}
+import { seedStatText as formatStat } from '../protocol/seed-stat';
 
 export function describePhase(phase: PhaseRef): string {
   const seed = phase.seed !== undefined ? ` (seed ${phase.seed})` : '';

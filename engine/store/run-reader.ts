@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { runSeeds, type Decision, type Evaluation, type LazinessEntry, type ResultRow } from '../protocol/run';
 import type { RunSummary, StoredCandidate, StoredFinal, StoredPhase, StoredRun } from '../protocol/store';
-import { seedStat } from '../train/seed-stats';
+import { seedStat } from '../protocol/seed-stat';
 
 interface RunRow {
   id: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { readCard } from '../model/model-card';
 import { isAbsentOrEmptyFolder, isInside, makeFolder, realPathOf } from '../util/folders';
-import type { Evaluation } from '../protocol/run';
+import { methodLabel, type Evaluation } from '../protocol/run';
 import type { ImportOutcome, RunExport, StoredPhase, StoredRun } from '../protocol/store';
 import { getRun } from './run-reader';
 import { AppError } from '../protocol/errors';
@@ -33,7 +33,7 @@ export function importRun(db: Database.Database, data: unknown, modelsDir: strin
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
   const id = taken ? crypto.randomUUID() : run.id;
   const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], path.join(modelsDir, id, 'model'));
-  const exportedModel = run.artifacts?.find((a) => a.kind === 'model' && model)?.path;
+  const exportedModel = model ? run.artifacts?.find((a) => a.kind === 'model')?.path : undefined;
   // A candidate's folder inside the exported model folder is found again inside the copy; any other is not kept.
   const candidatePath = (p: string | null) => (p && model && exportedModel && isInside(p, exportedModel) ? path.join(model, path.relative(exportedModel, p)) : null);
   db.transaction(() => {
@@ -82,7 +82,6 @@ type RunV1 = Omit<StoredRun, 'seeds' | 'candidates' | 'finalChoice' | 'results' 
   laziness: Record<string, { teacher: number; lateFusion: number; umt?: number }>;
 };
 
-const V1_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT' };
 const V1_PROBE_MODELS: Record<string, string> = { lateFusion: 'late-fusion', umt: 'umt' };
 
 /** The registry's order, as migrations/0002 gives it to version 1 runs. */
@@ -109,7 +108,7 @@ function upgradeVersion1(run: RunV1): StoredRun {
     ]),
     candidates: evaluations.filter((e) => e.split === 'test').sort((a, b) => v1Position(a.model) - v1Position(b.model)).map((e) => ({
       method: e.model,
-      label: V1_LABELS[e.model] ?? `Teacher · ${e.model.replace(/^teacher:/, '')}`,
+      label: methodLabel(e.model),
       ...(e.model === 'umt' && typeof run.config.distillWeight === 'number' ? { distillWeight: run.config.distillWeight } : {}),
       val: null,
       test: { mean: e.accuracy, sd: 0, perSeed: [e.accuracy] },

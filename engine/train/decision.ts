@@ -2,10 +2,10 @@ import type { ChosenMethod, Decision, Method, RunConfig } from '../protocol/run'
 import { labelsAt, type RunContext } from './context';
 import { concatFeatures } from './data-source';
 import { linearProbabilities, trainLinear } from './linear-probe';
-import { argmaxRows, bootstrapDifference, correctness } from './metrics';
+import { accuracyOf as mean, argmaxRows, bootstrapDifference, correctness } from './metrics';
 import { averagePredictions } from './methods/ume';
 import { inPhase } from './phase';
-import { seedStat } from './seed-stats';
+import { seedStat } from '../protocol/seed-stat';
 import type { TrainedTeacher } from './teachers';
 
 /** One seed's evidence for the decision trick, on the validation split. */
@@ -14,8 +14,6 @@ export interface DecisionEvidence {
   averagedCorrect: Uint8Array;
   sliceAccuracy: Record<string, number>;
 }
-
-const mean = (v: Uint8Array) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0);
 
 /**
  * The paper's decision trick (3.3, 4.2) for one seed's teachers: a multi-modal linear classifier on the

@@ -96,21 +96,26 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       const order = random.shuffle([...options.trainIndices]);
       let lossSum: tf.Tensor = tf.scalar(0);
       let correct: tf.Tensor = tf.scalar(0);
-      // The extra loss terms (UMT's distillation) summed apart, so the curves can show them apart.
-      let extraSum: tf.Tensor = tf.scalar(0);
+      // The extra loss terms (UMT's distillation) summed apart, so the curves can show them apart; only
+      // for a phase that has them (the probes' ~7,000 steps a run add nothing to their batch loop).
+      let extraSum: tf.Tensor | null = options.extraLoss ? tf.scalar(0) : null;
       for (let b = 0; b < batches; b += 1) {
         if (options.signal?.aborted) {
-          [lossSum, correct, extraSum].forEach((t) => t.dispose());
+          [lossSum, correct, extraSum].forEach((t) => t?.dispose());
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         options.beforeStep?.({ epoch, step: b });
         const { loss, hits, extra } = step(options, batch, variables, optimizer, epoch);
-        const [nextLoss, nextCorrect, nextExtra] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits), extra ? extraSum.add(extra.mul(batch.length)) : extraSum.clone()]);
-        [lossSum, correct, extraSum, loss, hits, extra].forEach((t) => t?.dispose());
+        const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
+        if (extraSum && extra) {
+          const nextExtra = tf.tidy(() => (extraSum as tf.Tensor).add(extra.mul(batch.length)));
+          extraSum.dispose();
+          extraSum = nextExtra;
+        }
+        [lossSum, correct, loss, hits, extra].forEach((t) => t?.dispose());
         lossSum = nextLoss as tf.Tensor;
         correct = nextCorrect as tf.Tensor;
-        extraSum = nextExtra as tf.Tensor;
         options.emit({ type: 'batch', ...phase, epoch, epochs: options.epochs, batch: b + 1, batches });
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
           // Let the host's messages (a cancel request, progress writes) through between batches.
@@ -120,8 +125,8 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       }
       const trainLoss = (await lossSum.data())[0]! / order.length;
       const trainAccuracy = (await correct.data())[0]! / order.length;
-      const trainExtraLoss = options.extraLoss ? (await extraSum.data())[0]! / order.length : undefined;
-      [lossSum, correct, extraSum].forEach((t) => t.dispose());
+      const trainExtraLoss = extraSum ? (await extraSum.data())[0]! / order.length : undefined;
+      [lossSum, correct, extraSum].forEach((t) => t?.dispose());
       const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
       const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
       history.push(metrics);

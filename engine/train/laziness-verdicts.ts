@@ -1,11 +1,9 @@
 import type { LazinessVerdict, MethodId } from '../protocol/run';
 import type { ProbeResult } from './laziness';
+import { seedStat } from '../protocol/seed-stat';
+import { percentText as pct, pointsNumber as num } from './in-words';
 import { bootstrapDifference, withinNoise } from './metrics';
 import { teacherId } from './methods/teacher';
-import { seedStat } from './seed-stats';
-
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const num = (v: number) => (v * 100).toFixed(1);
 
 /**
  * Each fused model's encoder of each modality against that modality's teacher (paper 3.1, Table 2): lazy when

@@ -2,7 +2,7 @@ import type { LazinessEntry, MethodId } from '../protocol/run';
 import { labelsAt, type RunContext } from './context';
 import type { FeatureSource } from './data-source';
 import { linearProbabilities, trainLinear } from './linear-probe';
-import { argmaxRows, correctness } from './metrics';
+import { accuracyOf, argmaxRows, correctness } from './metrics';
 import type { TrainedCandidate } from './methods/method';
 import { teacherId } from './methods/teacher';
 import { inPhase } from './phase';
@@ -39,6 +39,6 @@ async function probe(context: RunContext, modality: string, model: MethodId, fea
     const predicted = argmaxRows(await linearProbabilities(classifier, features, context.test, context.config.batchSize), context.classes.length);
     classifier.dispose();
     const correct = correctness(labelsAt(context, context.test), predicted);
-    return { seed: context.seed, modality, model, accuracy: correct.reduce((s, v) => s + v, 0) / Math.max(1, correct.length), correct };
+    return { seed: context.seed, modality, model, accuracy: accuracyOf(correct), correct };
   });
 }

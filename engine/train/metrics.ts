@@ -81,6 +81,11 @@ export function withinNoise(interval: [number, number]): boolean {
   return interval[0] <= 0 && interval[1] >= 0;
 }
 
+/** The share of 1s in a correctness vector: the accuracy it records (0 for none). */
+export function accuracyOf(correct: Uint8Array): number {
+  return correct.length ? correct.reduce((s, v) => s + v, 0) / correct.length : 0;
+}
+
 export function correctness(actual: ArrayLike<number>, predicted: ArrayLike<number>): Uint8Array {
   return Uint8Array.from({ length: actual.length }, (_, i) => (actual[i] === predicted[i] ? 1 : 0));
 }

@@ -8,13 +8,13 @@ import { labelsAt, type RunContext } from './context';
 import { decide, decisionEvidence } from './decision';
 import { probeLaziness, type ProbeResult } from './laziness';
 import { lazinessVerdicts } from './laziness-verdicts';
-import { argmaxRows, correctness, evaluatePredictions } from './metrics';
+import { accuracyOf, argmaxRows, correctness, evaluatePredictions } from './metrics';
 import type { CandidateNetwork, TrainedCandidate, TrainingMethod } from './methods/method';
 import { METHODS, methodsFor } from './methods/registry';
 import type { ModalityInput } from './models/networks';
 import { inPhase } from './phase';
-import { seedStat } from './seed-stats';
-import { meanValAccuracy, selectFinal } from './select-final';
+import { seedStat } from '../protocol/seed-stat';
+import { selectFinal } from './select-final';
 import { teacherNotices } from './notices';
 import { trainTeachers, type TrainedTeacher } from './teachers';
 import { AppError } from '../protocol/errors';
@@ -203,14 +203,10 @@ class Networks {
 function keepBestVariant(run: CandidateRuns, perSeed: TrainedCandidate[][], context: RunContext, networks: Networks): void {
   const count = perSeed[0]?.length ?? 0;
   if (count === 0) throw new Error(`${run.method.id} trained nothing.`);
-  const scores = Array.from({ length: count }, (_, v) => meanValAccuracy({ method: run.method.id, label: run.method.label, valCorrect: perSeed.map((variants) => correctOn(context, variants[v] as TrainedCandidate, 'val')) }));
-  const best = scores.indexOf(Math.max(...scores));
-  if (count > 1) {
-    run.weightSearch = Array.from({ length: count }, (_, v) => ({
-      weight: perSeed[0]?.[v]?.distillWeight ?? 0,
-      val: seedStat(perSeed.map((variants) => accuracyOf(correctOn(context, variants[v] as TrainedCandidate, 'val')))),
-    }));
-  }
+  const stats = Array.from({ length: count }, (_, v) => seedStat(perSeed.map((variants) => accuracyOf(correctOn(context, variants[v] as TrainedCandidate, 'val')))));
+  const means = stats.map((s) => s.mean);
+  const best = means.indexOf(Math.max(...means));
+  if (count > 1) run.weightSearch = stats.map((val, v) => ({ weight: perSeed[0]?.[v]?.distillWeight ?? 0, val }));
   run.perSeed = perSeed.map((variants) => variants[best] as TrainedCandidate);
   perSeed.forEach((variants) => variants.forEach((c, v) => {
     if (v !== best && c.ownsNetworks) networks.release(c.networks.map((n) => n.model));
@@ -230,8 +226,6 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[]): Candida
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };
 }
-
-const accuracyOf = (correct: Uint8Array) => (correct.length ? correct.reduce((s, v) => s + v, 0) / correct.length : 0);
 
 function splitOf(context: RunContext, split: 'val' | 'test'): number[] {
   return split === 'val' ? context.val : context.test;

@@ -1,6 +1,7 @@
 import type { ChosenMethod, FinalChoice, MethodId } from '../protocol/run';
-import { bootstrapDifference, withinNoise } from './metrics';
-import { seedStat } from './seed-stats';
+import { seedStat } from '../protocol/seed-stat';
+import { percentText as pct, pointsNumber as num, pointsText as pts } from './in-words';
+import { accuracyOf, bootstrapDifference, withinNoise } from './metrics';
 
 /** A candidate as the selection sees it: which validation samples each seed's model got right. */
 export interface ScoredCandidate {
@@ -19,11 +20,7 @@ export interface Recommendation {
 
 export type Selection = Pick<FinalChoice, 'method' | 'best' | 'interval' | 'reason'>;
 
-const accuracy = (correct: Uint8Array) => (correct.length ? correct.reduce((s, v) => s + v, 0) / correct.length : 0);
-export const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accuracy)).mean;
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const num = (v: number) => (v * 100).toFixed(1);
-const pts = (v: number) => `${num(v)} pts`;
+const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accuracyOf)).mean;
 
 /**
  * Chooses the final model on the validation split, never on test. The candidate with the best mean

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { RunSummary, StoredRun } from '../../protocol/store';
-import { formatStat } from '../format-run';
+import { seedStatText as formatStat } from '../../protocol/seed-stat';
 import { methodLabel } from '../../protocol/run';
 import type { CliContext } from '../context';
 import { epochsCsv } from '../epochs-csv';

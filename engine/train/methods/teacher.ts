@@ -1,3 +1,4 @@
+import { methodLabel } from '../../protocol/run';
 import type { TrainingMethod } from './method';
 
 export const TEACHER_PREFIX = 'teacher:';
@@ -15,7 +16,7 @@ export function teacherId(modality: string): string {
 export function teacherMethod(modality: string): TrainingMethod {
   return {
     id: teacherId(modality),
-    label: `Teacher · ${modality}`,
+    label: methodLabel(teacherId(modality)),
     reference: 'Du et al. 2023, §3.3 (uni-modal teacher)',
     needsTeachers: true,
     trains: 'nothing more: the teacher trained before the decision',

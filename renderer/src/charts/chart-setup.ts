@@ -37,6 +37,8 @@ export const barAnnotations = {
     const { ctx } = chart;
     const y = chart.scales.y;
     if (!y) return;
+    // Read once per draw: getComputedStyle is not free, and every bar uses the same colour.
+    const { text } = themeColours();
     chart.data.datasets.forEach((dataset, d) => {
       const options = dataset as unknown as BarAnnotationOptions;
       const meta = chart.getDatasetMeta(d);
@@ -47,8 +49,8 @@ export const barAnnotations = {
         const error = options.errors?.[i] ?? null;
         const { x } = bar.getProps(['x'], true) as { x: number };
         ctx.save();
-        ctx.strokeStyle = themeColours().text;
-        ctx.fillStyle = themeColours().text;
+        ctx.strokeStyle = text;
+        ctx.fillStyle = text;
         let top = y.getPixelForValue(value);
         if (error !== null && error > 0) {
           const high = y.getPixelForValue(value + error);

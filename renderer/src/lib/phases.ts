@@ -21,9 +21,6 @@ export function parsePhaseKey(key: string): PhaseRef {
 const NAMES: Record<string, string> = {
   teacher: 'Teacher',
   decision: 'Decision classifier',
-  'late-fusion': 'Late fusion',
-  umt: 'UMT',
-  ume: 'UME',
   probe: 'Linear probe',
   evaluation: 'Evaluation',
 };

@@ -1,4 +1,5 @@
 import type { CandidateResult, Evaluation, LazinessEntry, LazinessVerdict, MethodId, RunResult, SeedStat } from '../../../engine/protocol/run';
+import { seedStat } from '../../../engine/protocol/seed-stat';
 import type { StoredCandidate, StoredRun } from '../../../engine/protocol/store';
 
 /** What the results view shows, from a live run's result or a stored run alike. */
@@ -48,18 +49,10 @@ export function bestMean(candidates: ResultsData['candidates'], split: 'val' | '
   return means.length ? Math.max(...means) : null;
 }
 
-/** `81.2%`, or `81.2% ± 1.3` when several seeds gave it. */
-export function statText(stat: SeedStat | null | undefined): string {
-  if (!stat || stat.perSeed.length === 0) return '—';
-  const mean = `${(stat.mean * 100).toFixed(1)}%`;
-  return stat.perSeed.length > 1 ? `${mean} ± ${(stat.sd * 100).toFixed(1)}` : mean;
-}
+export { seedStatText as statText } from '../../../engine/protocol/seed-stat';
 
 /** Mean and sd over seeds of one encoder's laziness probe. */
 export function probeStat(laziness: LazinessEntry[], modality: string, model: MethodId): SeedStat | null {
   const values = laziness.filter((l) => l.modality === modality && l.model === model).sort((a, b) => a.seed - b.seed).map((l) => l.accuracy);
-  if (values.length === 0) return null;
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, sd, perSeed: values };
+  return values.length ? seedStat(values) : null;
 }
