@@ -23,6 +23,7 @@ const configSchema = z
     seeds: positiveInt(100),
     methods: z.array(z.string()).max(50),
     modalityDropoutRate: z.number().min(0).max(1),
+    finalRule: z.enum(['validation-best', 'recommendation-within-noise']),
     backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']),
     mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
     cnnChannels: z.array(positiveInt(1024)).min(1).max(8),

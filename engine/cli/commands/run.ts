@@ -48,6 +48,7 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--seed <s>', 'seed of initialisation and shuffling (the first one, with --seeds)', integer)
     .option('--methods <ids>', 'methods to train besides the paper\'s flow, comma-separated (umt, aux-ce); each becomes a candidate', (value: string) => value.split(',').map((id) => id.trim()).filter(Boolean))
     .option('--modality-dropout-rate <p>', 'modality dropout: the probability that a training step drops one modality (paper: 0.5)', number)
+    .option('--final-rule <rule>', 'validation-best (default): the candidate best on validation; recommendation-within-noise: keep the trick\'s recommendation when the best is within noise of it')
     .option('--compare <all>', 'all: train every registered method as a candidate')
     .option('--seeds <n>', 'repeat the whole method with n seeds (seed, seed+1, …): accuracies become mean ± sd', integer)
     .option('--backend <b>', 'auto, gpu, native, wasm or cpu')

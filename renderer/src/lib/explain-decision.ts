@@ -37,7 +37,7 @@ export function explainDecision(decision: Decision, modalities: string[], distil
   const caution = low <= 0 && high >= 0
     ? `The 95% bootstrap interval of the difference, ${points(low)} to ${points(high)}, includes zero: the validation split is too small to tell the two apart with confidence, so either choice is defensible.`
     : null;
-  reasons.push('Late fusion trains in every run as well, and the final model is the one best on the validation split: this recommendation is kept unless another model beats it there by more than the noise.');
+  reasons.push('Late fusion trains in every run as well, and the final model is the one best on the validation split, whichever that is; the results say when the difference is within noise.');
   reasons.push(`Each modality's part of the joint classifier, alone: ${slices}.`);
   const name = recommended === 'umt' ? 'UMT (uni-modal teacher)' : 'UME (uni-modal ensemble)';
   return { headline: `Recommended: ${name}`, reasons, caution, recommended };
