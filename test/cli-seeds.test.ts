@@ -56,12 +56,30 @@ describe('run --seeds 3 --json', () => {
     const db = path.join(home, 'compare.sqlite');
     const run = cli('run', 'synthetic-mixed', '--compare', 'all', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--backend', 'wasm', '--json', '--db', db);
     expect(run.code, run.stderr).toBe(0);
-    const json = lastJson<RunJson & { config: { methods: string[] } }>(run.stdout);
-    expect(Object.keys(json.candidates)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'teacher:a', 'teacher:b']);
+    const json = lastJson<RunJson & { config: { methods: string[] }; laziness: Record<string, Record<string, number>> }>(run.stdout);
+    const fused = ['late-fusion', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending'];
+    expect(Object.keys(json.candidates)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending', 'teacher:a', 'teacher:b']);
     expect(json.config.methods).toEqual(['all']);
+    for (const c of Object.values(json.candidates)) expect([c.val.mean, c.test.mean].every((v) => v >= 0 && v <= 1)).toBe(true);
+    // The final model is the validation-best of all of them.
+    expect(json.final.val.mean).toBe(Math.max(...Object.values(json.candidates).map((c) => c.val.mean)));
+    // Every fused method's encoders are probed, keyed by method id, with the old keys beside them.
+    for (const modality of ['a', 'b']) {
+      const row = json.laziness[modality]!;
+      for (const id of [...fused, `teacher:${modality}`]) expect(row[id], `${modality} ${id}`).toBeGreaterThan(0);
+      expect(row.teacher).toBe(row[`teacher:${modality}`]);
+      expect(row.lateFusion).toBe(row['late-fusion']);
+      expect(row.umt).toBe(row.umt);
+    }
+    // G-Blending's weights, estimated on a held-out part of the training split, are recorded and sum to 1.
+    const weights = json.candidates['g-blending']!.estimated![0]!.values;
+    expect(weights.map((w) => w.label)).toEqual(['weight of the fused head', "weight of a's head", "weight of b's head"]);
+    expect(weights.reduce((s, w) => s + w.value, 0)).toBeCloseTo(1, 9);
+    const shown = cli('runs', 'show', lastJson<{ runId: string }>(run.stdout).runId, '--db', db);
+    expect(shown.stdout).toContain(`G-Blending estimated (seed 0): weight of the fused head ${weights[0]!.value.toFixed(3)}`);
     const unknown = cli('run', 'synthetic-mixed', '--methods', 'aux-ce,ogm', '--db', db);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Setting "methods" names "ogm", which is not a training method. Known: late-fusion, ume, umt, aux-ce, modality-dropout');
+    expect(unknown.stderr).toContain('Setting "methods" names "ogm", which is not a training method. Known: late-fusion, ume, umt, aux-ce, modality-dropout, ogm-ge, g-blending');
     expect(cli('run', 'synthetic-mixed', '--compare', 'some', '--db', db).stderr).toContain('--compare takes all');
     // Neither refused run was recorded.
     expect(JSON.parse(cli('runs', 'list', '--json', '--db', db).stdout).runs).toHaveLength(1);

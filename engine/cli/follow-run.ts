@@ -1,5 +1,6 @@
 import { EngineClient } from '../process/engine-client';
 import { AppError } from '../protocol/errors';
+import { lazinessTable } from '../protocol/laziness-table';
 import type { EngineMessage } from '../protocol/engine';
 import { EXIT_USAGE, type CliContext } from './context';
 import { formatEventLine, formatRunSummary } from './format-run';
@@ -55,7 +56,7 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
     const { result, modelDir } = end;
     if (json) {
       const { backend, decision, test, laziness, durationMs, seeds, candidates, final } = result;
-      context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, seeds, candidates, final, test, laziness, lazinessVerdicts: result.lazinessVerdicts, notices: result.notices, evaluations: result.evaluations, modelDir, durationMs })}\n`);
+      context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, seeds, candidates, final, test, laziness: lazinessTable(laziness), lazinessProbes: laziness, lazinessVerdicts: result.lazinessVerdicts, notices: result.notices, evaluations: result.evaluations, modelDir, durationMs })}\n`);
     } else {
       context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
     }

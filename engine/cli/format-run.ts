@@ -15,7 +15,7 @@ export function describePhase(phase: PhaseRef): string {
 export function formatEventLine(event: RunEvent): string | null {
   switch (event.type) {
     case 'epoch':
-      return `${describePhase(event)} epoch ${event.epoch}: loss ${event.trainLoss.toFixed(4)}${event.trainExtraLoss !== undefined ? ` (cross-entropy ${(event.trainLoss - event.trainExtraLoss).toFixed(4)} + distillation ${event.trainExtraLoss.toFixed(4)})` : ''}, train ${percent(event.trainAccuracy)}, val ${percent(event.valAccuracy)} (${event.durationMs} ms)`;
+      return `${describePhase(event)} epoch ${event.epoch}: loss ${event.trainLoss.toFixed(4)}${event.trainExtraLoss !== undefined ? ` (fused cross-entropy ${(event.trainLoss - event.trainExtraLoss).toFixed(4)} + ${event.phase === 'umt' ? 'distillation' : 'extra terms'} ${event.trainExtraLoss.toFixed(4)})` : ''}, train ${percent(event.trainAccuracy)}, ${event.model?.startsWith('estimate-') ? 'held-out' : 'val'} ${percent(event.valAccuracy)} (${event.durationMs} ms)`;
     case 'decision':
       return `decision: linear classifier ${percent(event.decision.linearProbeAccuracy)} vs averaged teachers ${percent(event.decision.averagedPredictionAccuracy)} → ${event.decision.method.toUpperCase()}`;
     case 'final':
@@ -59,6 +59,7 @@ export function formatRunSummary(result: RunResult, runId: string): string {
     `Final model: ${result.candidates[final.method]?.label ?? final.method}. ${final.reason}`,
     ...result.notices.map((n) => `Note: ${n}`),
     ...Object.values(result.candidates).flatMap((c) => (c.weightSearch ? [`UMT's distillation weight, chosen on validation: ${c.weightSearch.map((w) => `${w.weight} → ${formatStat(w.val)}`).join(', ')}`] : [])),
+    ...Object.values(result.candidates).flatMap((c) => (c.estimated ?? []).map((e) => `${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`)),
     '',
     'Modality laziness (linear probe of each encoder on the test split, against its teacher):',
     ...result.lazinessVerdicts.map((v) => `  ${v.text}`),

@@ -36,6 +36,8 @@ export interface FitOptions {
   seed: number;
   /** Added to the cross-entropy on training batches (UMT's distillation); built from the model's outputs. */
   extraLoss?: ExtraLoss;
+  /** Weight of the fused head's cross-entropy (1 when absent); G-Blending weighs every head's loss. */
+  taskLossWeight?: number;
   /** Changes the gradients between `variableGrads` and `applyGradients` (OGM-GE); see {@link GradientHook}. */
   gradientHook?: GradientHook;
   /** Called before each training step with its epoch and step number within the epoch (modality dropout). */
@@ -61,7 +63,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
-  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && !options.beforeStep && isLinearClassifier(model) ? linearStep : trainStep;
+  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -106,7 +108,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         options.beforeStep?.({ epoch, step: b });
-        const { loss, hits, extra } = step(options, batch, variables, optimizer, epoch);
+        const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });
         const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
         if (extraSum && extra) {
           const nextExtra = tf.tidy(() => (extraSum as tf.Tensor).add(extra.mul(batch.length)));
@@ -158,7 +160,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
  * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
  * the step benchmark (bench/), which times exactly this.
  */
-export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, epoch = 1): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
+export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook' | 'taskLossWeight'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, at: { epoch: number; step: number } = { epoch: 1, step: 0 }): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
   let hits: tf.Scalar | null = null;
   let extra: tf.Scalar | null = null;
   // Kept out of the tape's scope only when a gradient hook needs them.
@@ -170,14 +172,15 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
     const logits = outputs[0] as tf.Tensor2D;
     hits = tf.keep(hitCount(logits, targets));
     if (options.gradientHook) seen = { outputs: outputs.map((o) => tf.keep(o)), targets: tf.keep(targets) };
-    const taskLoss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+    const crossEntropy = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+    const taskLoss = options.taskLossWeight === undefined ? crossEntropy : tf.mul(crossEntropy, options.taskLossWeight) as tf.Scalar;
     if (!options.extraLoss) return taskLoss;
     const extraLoss = options.extraLoss(outputs, batch);
     extra = tf.keep(extraLoss);
     return tf.add(taskLoss, extraLoss) as tf.Scalar;
   }, variables);
   const kept = seen as { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null;
-  const applied = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, epoch }) : grads;
+  const applied = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, ...at }) : grads;
   optimizer.applyGradients(applied);
   Object.values(grads).forEach((g) => g.dispose());
   const original = new Set(Object.values(grads));

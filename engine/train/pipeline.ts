@@ -117,7 +117,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     }
 
     const labels = Object.fromEntries(runs.map((r) => [r.method.id, r.method.label]));
-    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations)]));
+    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations, seeds)]));
     const selection = selectFinal(
       runs.map((run) => ({ method: run.method.id, label: run.method.label, valCorrect: run.perSeed.map((c, s) => correctOn(contexts[s] as RunContext, c, 'val')) })),
       { method: decision.method, overridden: decision.overridden },
@@ -214,7 +214,7 @@ function keepBestVariant(run: CandidateRuns, perSeed: TrainedCandidate[][], cont
   }));
 }
 
-function candidateResult(run: CandidateRuns, evaluations: Evaluation[]): CandidateResult {
+function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: number[]): CandidateResult {
   const of = (split: 'val' | 'test') => seedStat(evaluations.filter((e) => e.model === run.method.id && e.split === split).sort((a, b) => a.seed - b.seed).map((e) => e.accuracy));
   const weight = run.perSeed[0]?.distillWeight;
   return {
@@ -224,6 +224,7 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[]): Candida
     test: of('test'),
     ...(weight !== undefined ? { distillWeight: weight } : {}),
     ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
+    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [] })) } : {}),
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };
 }

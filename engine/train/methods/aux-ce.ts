@@ -4,16 +4,25 @@ import type { ExtraLoss, TrainingMethod } from './method';
 import { trainFusedModel } from './fused-training';
 
 /**
- * The auxiliary terms of Auxiliary-CE (paper §4.3, Table 3.4): the cross-entropy of each modality's own
- * linear head on its encoder's features, summed with equal weights (1 each, as the fused head's). The model's
- * outputs are `[fused logits, features × M, auxiliary logits × M]` (buildFusion with auxiliaryHeads).
+ * Σ_m w_m · CE(head_m): the cross-entropy of each modality's own linear head on its encoder's features,
+ * weighted. The model's outputs are `[fused logits, features × M, auxiliary logits × M]` (buildFusion with
+ * auxiliaryHeads). G-Blending weighs them by its estimates.
  */
-export function auxiliaryCrossEntropy(labels: Int32Array, classes: number, modalities: number): ExtraLoss {
+export function weightedHeadLosses(labels: Int32Array, classes: number, weights: number[]): ExtraLoss {
+  const modalities = weights.length;
   return (outputs, batch) => {
     const targets = oneHotTargets(labels, batch, classes);
-    const terms = Array.from({ length: modalities }, (_, m) => tf.losses.softmaxCrossEntropy(targets, outputs[1 + modalities + m] as tf.Tensor2D));
+    const terms = weights.map((weight, m) => {
+      const crossEntropy = tf.losses.softmaxCrossEntropy(targets, outputs[1 + modalities + m] as tf.Tensor2D);
+      return weight === 1 ? crossEntropy : tf.mul(crossEntropy, weight);
+    });
     return tf.addN(terms) as tf.Scalar;
   };
+}
+
+/** The auxiliary terms of Auxiliary-CE (paper §4.3, Table 3.4): every modality head's cross-entropy, weight 1 as the fused head's. */
+export function auxiliaryCrossEntropy(labels: Int32Array, classes: number, modalities: number): ExtraLoss {
+  return weightedHeadLosses(labels, classes, new Array<number>(modalities).fill(1));
 }
 
 /**

@@ -13,7 +13,10 @@ export interface FusedTrainingSpec {
   /** The phase it trains in (store rows, progress, checkpoints); its `model` part names a variant. */
   phase: PhaseRef;
   extraLoss?: ExtraLoss;
-  gradientHook?: GradientHook;
+  /** Weight of the fused head's cross-entropy (G-Blending); 1 when absent. */
+  taskLossWeight?: number;
+  /** The gradient hook of the built model (OGM-GE reads its head and its encoders' variables). */
+  gradientHook?: (model: tf.LayersModel) => GradientHook;
   distillWeight?: number;
   /** One linear head per modality on its features (Auxiliary-CE); their logits follow the features. */
   auxiliaryHeads?: boolean;
@@ -46,7 +49,8 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         schedule: run.config.schedule,
         seed: seeds.take(),
         extraLoss: spec.extraLoss,
-        gradientHook: spec.gradientHook,
+        taskLossWeight: spec.taskLossWeight,
+        gradientHook: spec.gradientHook?.(model),
         beforeStep: spec.modalityDropout?.(model),
         checkpoint: run.checkpoints?.forPhase(phase),
       });

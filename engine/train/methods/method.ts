@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ChosenMethod, MethodId, RunConfig } from '../../protocol/run';
+import type { ChosenMethod, Estimate, MethodId, RunConfig } from '../../protocol/run';
 import type { RunContext } from '../context';
 import type { FeatureSource } from '../data-source';
 import type { TrainedTeacher } from '../teachers';
@@ -19,9 +19,10 @@ export interface MethodContext {
 /**
  * Between `tf.variableGrads` and `applyGradients` (engine/train/fit.ts): a method that changes gradients
  * (OGM-GE scales each modality's encoder gradients) returns them by variable name; the loop disposes the
- * input gradients and every returned tensor that is not one of them. `outputs` are the model's outputs on the batch, as the loss saw them.
+ * input gradients and every returned tensor that is not one of them. `outputs` are the model's outputs on the
+ * batch, as the loss saw them; `epoch` counts from 1, `step` (the batch within the epoch) from 0.
  */
-export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number }) => tf.NamedTensorMap;
+export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number }) => tf.NamedTensorMap;
 
 /** Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. */
 export type ExtraLoss = (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
@@ -47,6 +48,8 @@ export interface TrainedCandidate {
   /** Networks this candidate trained (a teacher's or UME's networks belong to the teachers). */
   ownsNetworks: boolean;
   distillWeight?: number;
+  /** What the method estimated from the training split, in words with its value (G-Blending: each head's loss weight). */
+  estimated?: Estimate[];
   trainingMs: number;
 }
 

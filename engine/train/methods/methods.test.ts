@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../protocol/run';
+import { DEFAULT_CONFIG, methodLabel } from '../../protocol/run';
 import { selectBackend } from '../backends/select-backend';
 import { FeatureSource } from '../data-source';
 import { trainStep } from '../fit';
@@ -29,10 +29,14 @@ function teacher(modality: string, probabilities: number[], features: number[], 
 
 describe('the method registry', () => {
   it('lists late fusion, UME and UMT, then each teacher alone, with unique ids', () => {
-    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout']);
+    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending']);
     const all = methodsFor(['audio', 'video']);
-    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'teacher:audio', 'teacher:video']);
+    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending', 'teacher:audio', 'teacher:video']);
     expect(new Set(all.map((m) => m.label)).size).toBe(all.length);
+  });
+
+  it('names each method in the protocol as the registry does (the UI and CLI label runs without loading the engine)', () => {
+    METHODS.forEach((m) => expect(methodLabel(m.id)).toBe(m.label));
   });
 
   it('trains UMT only when the run goes on with UMT; late fusion, UME and the teachers always', () => {
@@ -123,16 +127,16 @@ describe('the gradient hook of the training step', () => {
     const optimizer = tf.train.sgd(0.1);
     const weights = () => model.getWeights().map((w) => Array.from(w.dataSync()));
     const before = weights();
-    const seen: { outputs: number; targets: number[]; batch: number[]; epoch: number }[] = [];
+    const seen: { outputs: number; targets: number[]; batch: number[]; epoch: number; step: number }[] = [];
     const tensors = tf.memory().numTensors;
     // A hook that zeroes every gradient: the step must then change nothing.
     const zeroed = trainStep({ source, labels, classes, model, gradientHook: (grads, step) => {
-      seen.push({ outputs: step.outputs.length, targets: step.targets.shape, batch: step.batch, epoch: step.epoch });
+      seen.push({ outputs: step.outputs.length, targets: step.targets.shape, batch: step.batch, epoch: step.epoch, step: step.step });
       return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.zerosLike(g)]));
-    } }, [0, 1, 2], variables, optimizer, 4);
+    } }, [0, 1, 2], variables, optimizer, { epoch: 4, step: 7 });
     zeroed.loss.dispose();
     zeroed.hits.dispose();
-    expect(seen).toEqual([{ outputs: 2, targets: [3, 2], batch: [0, 1, 2], epoch: 4 }]);
+    expect(seen).toEqual([{ outputs: 2, targets: [3, 2], batch: [0, 1, 2], epoch: 4, step: 7 }]);
     expect(weights()).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);
     // Without a hook the same step moves the weights.

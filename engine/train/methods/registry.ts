@@ -2,7 +2,9 @@ import type { MethodInfo } from '../../protocol/methods';
 import type { MethodId } from '../../protocol/run';
 import { auxCe } from './aux-ce';
 import { lateFusion } from './late-fusion';
+import { gBlending } from './g-blending';
 import { modalityDropout } from './modality-dropout';
+import { ogmGe } from './ogm-ge';
 import type { TrainingMethod } from './method';
 import { teacherMethod } from './teacher';
 import { ume } from './ume';
@@ -12,7 +14,7 @@ import { umt } from './umt';
  * Every training method a run can report, in the order results list them. Adding one is a file under
  * engine/train/methods and a line here; the protocol, the run store and the UI are keyed by its id.
  */
-export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt, auxCe, modalityDropout];
+export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt, auxCe, modalityDropout, ogmGe, gBlending];
 
 /** The methods of a run on these modalities: the registry's, then each teacher alone. */
 export function methodsFor(modalities: string[]): TrainingMethod[] {

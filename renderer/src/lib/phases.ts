@@ -25,8 +25,34 @@ const NAMES: Record<string, string> = {
   evaluation: 'Evaluation',
 };
 
+/** The `model` part of a phase: UMT's weight variant, G-Blending's estimation of a head, or a probe's encoder. */
+function modelPart(model: string): string {
+  if (model.startsWith('weight-')) return `distillation weight ${model.slice('weight-'.length)}`;
+  if (model === 'estimate-fused') return 'estimating the fused head\'s weight';
+  if (model.startsWith('estimate-head-')) return `estimating ${model.slice('estimate-head-'.length)}'s head weight`;
+  return `${methodLabel(model)} encoder`;
+}
+
 export function phaseLabel(ref: PhaseRef): string {
-  const model = ref.model ? ` (${ref.model.startsWith('weight-') ? `distillation weight ${ref.model.slice(7)}` : `${methodLabel(ref.model)} encoder`})` : '';
+  const model = ref.model ? ` (${modelPart(ref.model)})` : '';
   const seed = ref.seed !== undefined ? ` · seed ${ref.seed}` : '';
   return `${NAMES[ref.phase] ?? methodLabel(ref.phase)}${ref.modality ? ` · ${ref.modality}` : ''}${model}${seed}`;
+}
+
+const SHARED_PHASES = new Set(['teacher', 'decision', 'probe', 'evaluation']);
+
+/** The method phases among curve keys (late fusion, UMT, Auxiliary-CE, …), in the order they first appear. */
+export function methodPhases(keys: string[]): string[] {
+  return [...new Set(keys.map((key) => parsePhaseKey(key).phase).filter((phase) => !SHARED_PHASES.has(phase)))];
+}
+
+/** What a method's extra loss terms are, for the title of their chart. */
+const EXTRA_TERMS: Record<string, string> = {
+  umt: "distillation term (weighted MSE to the teachers' features)",
+  'aux-ce': "the modality heads' cross-entropies",
+  'g-blending': "the modality heads' weighted cross-entropies",
+};
+
+export function extraTermTitle(phase: string): string {
+  return EXTRA_TERMS[phase] ?? 'extra loss terms';
 }

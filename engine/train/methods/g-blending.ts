@@ -1,0 +1,138 @@
+import { SeededRandom } from '../../util/random';
+import { phaseOf, seedsFor, sharedFitOptions, type RunContext } from '../context';
+import { CacheSource } from '../data-source';
+import { fitModel } from '../fit';
+import { buildFusion, buildTeacher } from '../models/networks';
+import { inPhase } from '../phase';
+import { trainFusedModel } from './fused-training';
+import { weightedHeadLosses } from './aux-ce';
+import type { TrainingMethod } from './method';
+
+/**
+ * One head's losses at the first and the last epoch of its estimation training: on the training part it
+ * trained on (L^T) and on the held-out part of the training split (L^V).
+ */
+export interface LossCurve {
+  trainFirst: number;
+  trainLast: number;
+  heldOutFirst: number;
+  heldOutLast: number;
+}
+
+/**
+ * Offline Gradient-Blending's weights (Wang et al., CVPR 2020, "What Makes Training Multi-modal
+ * Classification Networks Hard?", §3.2–3.3). Between the first and the last epoch, a head's generalization
+ * is the drop of its held-out loss, G = L^V_first − L^V_last, and its overfitting is the growth of the gap
+ * O = L^V − L^T, ΔO = O_last − O_first. The weight that minimises the blend's overfitting-to-generalization
+ * ratio is w_k = G_k / ΔO_k² normalised to sum to 1 (their Proposition 1 and Eq. 6, with the gradient inner
+ * product estimated by G and its variance by ΔO²). A head whose held-out loss did not drop (G ≤ 0) gets 0: it
+ * does not generalize, and BalanceBenchmark's |G| would reward it. ΔO² is floored at 1e-6 so a head with no
+ * measurable overfitting gets a large but finite weight. When no head generalizes, the weights are equal.
+ * Returns the weights in the order of `curves`.
+ */
+export function gBlendWeights(curves: LossCurve[]): number[] {
+  const raw = curves.map((c) => {
+    const generalization = c.heldOutFirst - c.heldOutLast;
+    const overfitting = (c.heldOutLast - c.trainLast) - (c.heldOutFirst - c.trainFirst);
+    return generalization > 0 ? generalization / Math.max(overfitting ** 2, 1e-6) : 0;
+  });
+  const total = raw.reduce((s, w) => s + w, 0);
+  return raw.map((w) => (total > 0 ? w / total : 1 / curves.length));
+}
+
+/** The share of the training split held out to measure generalization (ours; the paper holds out a part of train). */
+export const HELD_OUT_SHARE = 0.2;
+
+/** Splits the training split into the part the estimation trains on and the held-out part, by the run's seed. */
+export function holdOut(context: Pick<RunContext, 'train' | 'seed'>, share = HELD_OUT_SHARE): { fit: number[]; heldOut: number[] } {
+  if (context.train.length < 2) throw new Error(`G-Blending needs at least 2 training samples to hold some out; the training split has ${context.train.length}.`);
+  const order = new SeededRandom(context.seed * 7_919 + 17).shuffle([...context.train]);
+  const count = Math.min(Math.max(1, Math.round(order.length * share)), order.length - 1);
+  const heldOut = new Set(order.slice(0, count));
+  // Both parts keep the split's order, so batches do not depend on the shuffle above.
+  return { fit: context.train.filter((i) => !heldOut.has(i)), heldOut: context.train.filter((i) => heldOut.has(i)) };
+}
+
+/**
+ * Trains one head's model from scratch on the fit part for the estimation epochs; its loss curve. `m` is the
+ * modality's index, or null for the fused model.
+ */
+async function estimateHead(context: RunContext, m: number | null, parts: { fit: number[]; heldOut: number[] }): Promise<LossCurve> {
+  const head = m === null ? 'fused' : `head-${context.modalities[m]?.name ?? m}`;
+  const ref = { phase: 'g-blending' as const, model: `estimate-${head}` };
+  const { config } = context;
+  const epochs = config.gBlendEpochs;
+  const { curve } = await inPhase(context, ref, async () => {
+    const seeds = seedsFor(context, `g-blending:${head}`);
+    const model = m !== null
+      ? buildTeacher(context.modalities[m]!, context.classes.length, config, seeds)
+      : buildFusion(context.modalities, context.classes.length, config, seeds, 'g_blending_estimate');
+    try {
+      const fit = await fitModel({
+        ...sharedFitOptions(context),
+        trainIndices: parts.fit,
+        valIndices: parts.heldOut,
+        // No early stopping: the curve runs its whole length, as the paper's estimation does.
+        patience: epochs,
+        minEpochs: epochs,
+        phase: phaseOf(context, ref),
+        model,
+        source: new CacheSource(context.reader, m !== null ? [m] : context.modalities.map((_, i) => i)),
+        epochs,
+        learningRate: config.learningRate,
+        optimizer: config.optimizer,
+        schedule: config.schedule,
+        seed: seeds.take(),
+        checkpoint: context.checkpoints?.forPhase(phaseOf(context, ref)),
+      });
+      const first = fit.history[0];
+      const last = fit.history.at(-1);
+      if (!first || !last) throw new Error(`G-Blending's estimation of ${head} trained no epoch.`);
+      return { curve: { trainFirst: first.trainLoss, trainLast: last.trainLoss, heldOutFirst: first.valLoss, heldOutLast: last.valLoss }, fit };
+    } finally {
+      model.dispose();
+    }
+  });
+  return curve;
+}
+
+/**
+ * G-Blending, offline (Wang et al. 2020, Algorithm 1 offline; the paper §4.3, Table 3.4 compares UMT with it):
+ * each modality's uni-modal model and the late-fusion model train from scratch for `gBlendEpochs` epochs on
+ * 80% of the training split; their losses on the other 20% (never on validation or test) give each head's
+ * weight ({@link gBlendWeights}). Then a late-fusion network with one linear head per modality trains on the
+ * whole training split with loss w_fused·CE(fused) + Σ w_u·CE(head_u), and predicts with the fused head.
+ * The weights are recorded with the run (per seed).
+ */
+export const gBlending: TrainingMethod = {
+  id: 'g-blending',
+  label: 'G-Blending',
+  reference: 'Wang et al. 2020 (CVPR), "What Makes Training Multi-modal Classification Networks Hard?" (offline Gradient-Blending)',
+  needsTeachers: false,
+  trains: 'a uni-modal model per modality and a late-fusion model for the estimation epochs on 80% of the training split, then one fused network with a head per modality, as long as late fusion',
+  loss: () => 'w_fused × cross-entropy of the fused head + Σ_modalities w_m × cross-entropy of each modality\'s own head, weights estimated on a held-out part of the training split',
+  trainsIn: ({ requested }) => requested.includes('g-blending'),
+  train: async (context) => {
+    const { run } = context;
+    const started = Date.now();
+    const parts = holdOut(run);
+    const curves: LossCurve[] = [];
+    // The modalities' heads, then the fused head.
+    for (const m of [...run.modalities.map((_, i) => i), null]) curves.push(await estimateHead(run, m, parts));
+    const weights = gBlendWeights(curves);
+    const fusedWeight = weights.at(-1) ?? 0;
+    const candidate = await trainFusedModel(context, {
+      method: 'g-blending',
+      phase: { phase: 'g-blending' },
+      auxiliaryHeads: true,
+      taskLossWeight: fusedWeight,
+      // The fused head's weight goes to its cross-entropy, the task loss; the modality heads' to theirs.
+      extraLoss: weightedHeadLosses(run.labels, run.classes.length, weights.slice(0, -1)),
+    });
+    const estimated = [
+      { label: 'weight of the fused head', value: fusedWeight },
+      ...run.modalities.map((m, i) => ({ label: `weight of ${m.name}'s head`, value: weights[i] ?? 0 })),
+    ];
+    return [{ ...candidate, estimated, trainingMs: Date.now() - started }];
+  },
+};
