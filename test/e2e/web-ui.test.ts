@@ -135,6 +135,11 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await table.locator('thead th').count()).toBe(3);
     expect(await table.innerText()).toContain('config: seed');
     expect(await table.innerText()).toContain('7, 8');
+    // Every method of either run, with its accuracies, time and probes; the best of the runs marked per row.
+    const methods = page.getByTestId('compare-methods');
+    expect(await methods.innerText()).toMatch(/Late fusion: validation.*Late fusion: test.*Late fusion: training time.*Late fusion: probe of a/s);
+    expect(await methods.innerText()).toMatch(/UME: test/);
+    expect(await methods.locator('.best-mark').count()).toBeGreaterThan(0);
     await page.locator('.chart canvas').first().waitFor();
     await shot('compare');
 

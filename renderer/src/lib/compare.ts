@@ -1,11 +1,7 @@
-import type { EpochMetrics } from '../../../engine/protocol/run';
+import type { EpochMetrics, SeedStat } from '../../../engine/protocol/run';
 import type { StoredRun } from '../../../engine/protocol/store';
-import { phaseKey } from './phases';
-
-/** Mean test accuracy over the run's seeds of one of its models, by method id (`late-fusion`, `umt`, `teacher:NAME`, …). */
-export function testAccuracy(run: StoredRun, model: string): number | null {
-  return run.candidates.find((c) => c.method === model)?.test?.mean ?? null;
-}
+import { methodLabel, phaseKey } from './phases';
+import { probeStat } from './results';
 
 /** The epoch curves of a stored run, by phase key (seeds after the first keyed apart). */
 export function curvesOf(run: StoredRun): Map<string, EpochMetrics[]> {
@@ -22,4 +18,42 @@ export function commonPhases(runs: StoredRun[]): string[] {
 export function differingConfig(runs: StoredRun[]): (keyof StoredRun['config'])[] {
   const keys = Object.keys(runs[0]?.config ?? {}) as (keyof StoredRun['config'])[];
   return keys.filter((key) => new Set(runs.map((run) => JSON.stringify(run.config[key]))).size > 1);
+}
+
+/** One row of the compare view's methods table: a number per run (null where the run has none), and which way is better. */
+export interface MethodRow {
+  label: string;
+  values: (SeedStat | null)[];
+  kind: 'accuracy' | 'time';
+}
+
+/**
+ * The methods table of compare (issue 12): per method any run trained, its validation and test accuracy,
+ * its training time, and each modality's laziness probe of its encoders (fused methods), one column per run.
+ */
+export function methodRows(runs: StoredRun[]): MethodRow[] {
+  const methods = [...new Set(runs.flatMap((run) => run.candidates.map((c) => c.method)))];
+  const modalities = [...new Set(runs.flatMap((run) => run.dataset.modalities.map((m) => m.name)))];
+  const candidate = (run: StoredRun, method: string) => run.candidates.find((c) => c.method === method);
+  return methods.flatMap((method): MethodRow[] => {
+    const label = methodLabel(method);
+    const probed = modalities.filter((m) => runs.some((run) => run.laziness.some((l) => l.model === method && l.modality === m)));
+    return [
+      { label: `${label}: validation`, kind: 'accuracy', values: runs.map((run) => candidate(run, method)?.val ?? null) },
+      { label: `${label}: test`, kind: 'accuracy', values: runs.map((run) => candidate(run, method)?.test ?? null) },
+      { label: `${label}: training time`, kind: 'time', values: runs.map((run) => {
+        const ms = candidate(run, method)?.trainingMs;
+        return ms === null || ms === undefined ? null : { mean: ms, sd: 0, perSeed: [ms] };
+      }) },
+      ...probed.map((m): MethodRow => ({ label: `${label}: probe of ${m}`, kind: 'accuracy', values: runs.map((run) => probeStat(run.laziness, m, method)) })),
+    ];
+  });
+}
+
+/** The index of the best value of a row (highest accuracy, shortest time), or null when fewer than two runs have one. */
+export function bestIndex(row: MethodRow): number | null {
+  const present = row.values.flatMap((v, i) => (v ? [{ i, mean: v.mean }] : []));
+  if (present.length < 2 || (row.kind === 'time' && present.every((p) => p.mean === 0))) return null;
+  const target = row.kind === 'time' ? Math.min(...present.map((p) => p.mean)) : Math.max(...present.map((p) => p.mean));
+  return present.find((p) => p.mean === target)?.i ?? null;
 }
