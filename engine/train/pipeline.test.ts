@@ -153,12 +153,12 @@ describe('runs are reproducible and leak nothing', () => {
   it('holds the same number of tensors after the first and the last epoch of every phase, and frees the run', async () => {
     const counts = new Map<string, number[]>();
     const before = tf.memory().numTensors;
-    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, method: 'umt', methods: ['aux-ce'] }, (e) => {
+    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, gBlendEpochs: 2, method: 'umt', methods: ['all'] }, (e) => {
       if (e.type !== 'epoch') return;
       const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
       counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
     });
-    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//', 'aux-ce//']));
+    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//', 'aux-ce//', 'modality-dropout//', 'ogm-ge//', 'g-blending//', 'g-blending//estimate-fused']));
     for (const [phase, series] of counts) {
       if (series.length < 2) continue;
       expect(series.at(-1), `tensor count in ${phase}: ${series.join(', ')}`).toBe(series[0]);
