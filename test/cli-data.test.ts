@@ -56,8 +56,12 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
   it('doctor lists every backend as JSON, usable or not with the reason, and times the usable ones', () => {
     const result = cli('doctor', '--json');
     expect(result.code, result.stderr).toBe(0);
-    const { backends } = JSON.parse(result.stdout) as { backends: { name: string; usable: boolean; reason?: string; stepMs?: number }[] };
-    expect(backends.map((b) => b.name)).toEqual(['gpu', 'native', 'wasm', 'cpu']);
+    const { backends } = JSON.parse(result.stdout) as { backends: { name: string; usable: boolean; reason?: string; stepMs?: number; adapter?: { description: string } }[] };
+    expect(backends.map((b) => b.name)).toEqual(['gpu', 'native', 'wasm', 'cpu', 'webgpu']);
+    // WebGPU names its adapter when it has one (CI: lavapipe), and says what is missing when not.
+    const webgpu = backends.find((b) => b.name === 'webgpu')!;
+    if (webgpu.usable) expect(webgpu.adapter?.description).toBeTruthy();
+    else expect(process.env.MODALITY_STUDIO_REQUIRE_WEBGPU, webgpu.reason).toBeUndefined();
     expect(backends.find((b) => b.name === 'wasm')).toMatchObject({ usable: true, stepMs: expect.any(Number) });
     for (const backend of backends.filter((b) => !b.usable)) expect(backend.reason).toContain('to use it, install');
   }, 60_000);

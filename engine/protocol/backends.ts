@@ -6,6 +6,8 @@ export interface BackendCheck {
   reason?: string;
   version?: string;
   threads?: number;
+  /** webgpu: the adapter, as it describes itself (vendor, architecture, driver). */
+  adapter?: { vendor: string; architecture: string; description: string };
   /** Median milliseconds of the benchmark's MLP training step (batch 64) on it. */
   stepMs?: number;
 }

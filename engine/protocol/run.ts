@@ -11,7 +11,7 @@ export type ChosenMethod = 'umt' | 'ume';
  * `late-fusion`, `ume`, `umt`, and `teacher:<modality>` for each teacher alone.
  */
 export type MethodId = string;
-export type BackendChoice = 'auto' | 'gpu' | 'native' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'gpu' | 'native' | 'wasm' | 'cpu' | 'webgpu';
 export type OptimizerName = 'adam' | 'sgd';
 export type ScheduleName = 'none' | 'step' | 'plateau';
 /**
@@ -237,6 +237,8 @@ export interface BackendInfo {
   threads: number;
   /** wasm: whether the engine's own SIMD kernels run (else tfjs's kernels do; the last digits differ). */
   simdKernels?: boolean;
+  /** webgpu: the adapter it ran on, as the adapter describes itself. */
+  adapter?: { vendor: string; architecture: string; description: string };
 }
 
 export type RunEvent =

@@ -27,7 +27,7 @@ const configSchema = z
     ogmModulatedShare: z.number().min(0).max(1),
     gBlendEpochs: positiveInt(10_000),
     finalRule: z.enum(['validation-best', 'recommendation-within-noise']),
-    backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']),
+    backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu']),
     mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
     cnnChannels: z.array(positiveInt(1024)).min(1).max(8),
     cnnFeatureDim: positiveInt(8192),

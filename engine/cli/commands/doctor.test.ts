@@ -7,12 +7,14 @@ describe('modality-studio doctor', () => {
       { name: 'gpu', usable: false, reason: '@tensorflow/tfjs-node-gpu is not installed; to use it, install it' },
       { name: 'wasm', usable: true, version: '4.22.0', threads: 2, stepMs: 24.04 },
       { name: 'cpu', usable: true, version: '4.22.0', threads: 1, stepMs: 632.2 },
+      { name: 'webgpu', usable: true, version: '4.22.0', threads: 1, adapter: { vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7' }, stepMs: 812.5 },
     ]);
     expect(text.split('\n')).toEqual([
       'Backends, in the order --backend auto tries them:',
-      '  gpu   not usable: @tensorflow/tfjs-node-gpu is not installed; to use it, install it',
-      '  wasm  usable: version 4.22.0, 2 threads, MLP training step (batch 64) 24.0 ms  ← auto',
-      '  cpu   usable: version 4.22.0, 1 thread, MLP training step (batch 64) 632.2 ms',
+      '  gpu     not usable: @tensorflow/tfjs-node-gpu is not installed; to use it, install it',
+      '  wasm    usable: version 4.22.0, 2 threads, MLP training step (batch 64) 24.0 ms  ← auto',
+      '  cpu     usable: version 4.22.0, 1 thread, MLP training step (batch 64) 632.2 ms',
+      '  webgpu  usable: version 4.22.0, adapter llvmpipe: Mesa 25.0.7 (mesa, software), 1 thread, MLP training step (batch 64) 812.5 ms',
       '',
     ]);
   });

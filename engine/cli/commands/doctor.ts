@@ -7,7 +7,7 @@ export function registerDoctor(program: Command, context: CliContext): void {
   program
     .command('doctor')
     .description('every training backend, usable or not and why not, each usable one timed on a small training step')
-    .option('--json', 'print {"backends": [{name, usable, reason?, version?, threads?, stepMs?}]}')
+    .option('--json', 'print {"backends": [{name, usable, reason?, version?, threads?, adapter?, stepMs?}]}')
     .action((options: { json?: boolean }) =>
       withLocalEngine(context, { store: 'lazy' }, async (engine) => {
         context.stderr.write('Checking each backend and timing a training step on the usable ones (about five seconds each)…\n');
@@ -24,7 +24,8 @@ export function formatChecks(backends: BackendCheck[]): string {
     const name = b.name.padEnd(width);
     if (!b.usable) return `  ${name}  not usable: ${b.reason ?? 'no reason given'}`;
     const step = b.stepMs === undefined ? '' : `, MLP training step (batch 64) ${b.stepMs < 10 ? b.stepMs.toFixed(2) : b.stepMs.toFixed(1)} ms`;
-    return `  ${name}  usable: version ${b.version}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${step}${b.name === chosen ? '  ← auto' : ''}`;
+    const adapter = b.adapter ? `, adapter ${b.adapter.description || b.adapter.vendor} (${b.adapter.vendor}, ${b.adapter.architecture})` : '';
+    return `  ${name}  usable: version ${b.version}${adapter}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${step}${b.name === chosen ? '  ← auto' : ''}`;
   });
   return `Backends, in the order --backend auto tries them:\n${lines.join('\n')}\n`;
 }

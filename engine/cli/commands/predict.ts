@@ -11,7 +11,7 @@ export function registerPredict(program: Command, context: CliContext): void {
     .argument('<model-dir>', 'the model folder `run` wrote (it holds model-card.json)')
     .argument('<dir>', 'dataset folder in the same format, with the modalities the model was trained on, or the name of a built-in dataset')
     .option('--json', 'print one JSON object')
-    .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
+    .option('--backend <b>', 'auto, gpu, native, wasm, cpu or webgpu')
     .action(async (modelDir: string, dir: string, options: { json?: boolean; backend?: BackendChoice }) => {
       await withLocalEngine(context, { store: 'lazy', prepareInThread: true }, async (engine) => {
         // Like run, predict takes a built-in dataset's name where no folder of that name exists.

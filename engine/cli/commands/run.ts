@@ -54,7 +54,7 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--final-rule <rule>', 'validation-best (default): the candidate best on validation; recommendation-within-noise: keep the trick\'s recommendation when the best is within noise of it')
     .option('--compare <all>', 'all: train every registered method as a candidate')
     .option('--seeds <n>', 'repeat the whole method with n seeds (seed, seed+1, …): accuracies become mean ± sd', integer)
-    .option('--backend <b>', 'auto, gpu, native, wasm or cpu')
+    .option('--backend <b>', 'auto, gpu, native, wasm, cpu or webgpu')
     .option('--optimizer <name>', 'adam or sgd (with momentum 0.9)')
     .option('--schedule <name>', 'learning-rate schedule: none, step or plateau')
     .option('--patience <n>', 'early stopping: epochs without a better smoothed validation accuracy', integer)

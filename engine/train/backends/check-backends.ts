@@ -22,7 +22,7 @@ export async function checkBackends(budgetMs = 5000): Promise<BackendCheck[]> {
       checks.set(provider.name, { name: provider.name, usable: false, reason: `${(error as Error).message}; to use it, ${provider.installHint}` });
       continue;
     }
-    checks.set(provider.name, { name: provider.name, usable: true, version: info.version, threads: info.threads, ...(MLP ? { stepMs: await timeWithin(provider.name, budgetMs) } : {}) });
+    checks.set(provider.name, { name: provider.name, usable: true, version: info.version, threads: info.threads, ...(info.adapter ? { adapter: info.adapter } : {}), ...(MLP ? { stepMs: await timeWithin(provider.name, budgetMs) } : {}) });
   }
   if (before) await selectBackend(before.name as (typeof BACKENDS)[number]['name']);
   return BACKENDS.map((provider) => checks.get(provider.name) as BackendCheck);

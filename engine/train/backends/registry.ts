@@ -4,12 +4,15 @@ import { nativeBackend } from './native/provider';
 import type { BackendChoice } from '../../protocol/run';
 import type { BackendProvider } from './provider';
 import { wasmBackend } from './wasm/provider';
+import { webgpuBackend } from './webgpu/provider';
 
 /**
  * Every backend the engine can train on, in the order `auto` tries them (CUDA GPU, native TensorFlow on the
- * CPU, wasm, plain JS). Adding one is a folder with its provider and a line here.
+ * CPU, wasm, plain JS). Adding one is a folder with its provider and a line here. WebGPU comes after the
+ * plain-JS backend, which always starts, so `auto` never picks it: only `--backend webgpu` does, until `auto`
+ * chooses by measuring (issue 13).
  */
-export const BACKENDS = [gpuBackend, nativeBackend, wasmBackend, cpuBackend] as const satisfies readonly BackendProvider[];
+export const BACKENDS = [gpuBackend, nativeBackend, wasmBackend, cpuBackend, webgpuBackend] as const satisfies readonly BackendProvider[];
 
 export type BackendName = (typeof BACKENDS)[number]['name'];
 

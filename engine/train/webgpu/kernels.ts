@@ -1,0 +1,196 @@
+/**
+ * WGSL of the compiled training step. Every size, offset and stride is a constant baked into the source, so
+ * one step's pipelines and bind groups are made once and a step is only dispatches (no uniform per op, the
+ * cost that makes tfjs's WebGPU backend slow: ../shared/gpu/DEVICE.md). Matrices live in flat f32 buffers;
+ * a matrix view is (offset, row stride, column stride), so a transpose or a column slice of a concatenation
+ * is a view, never a copy.
+ */
+
+/** Where element (i, j) of a matrix is in its buffer: `offset + i * row + j * col`. */
+export interface View {
+  offset: number;
+  row: number;
+  col: number;
+}
+
+const TILE = 16;
+const u = (n: number) => `${Math.trunc(n)}u`;
+
+export const rowMajor = (offset: number, columns: number): View => ({ offset, row: columns, col: 1 });
+export const transposed = (offset: number, columns: number): View => ({ offset, row: 1, col: columns });
+
+export interface MatMulSpec {
+  /** C[m, n] = A[m, k] · B[k, n] (+ bias[n]) (then ReLU). */
+  m: number;
+  n: number;
+  k: number;
+  a: View;
+  b: View;
+  /** C is written row-major at `c.offset` with row stride `c.row` (a column slice of a wider matrix when `c.row > n`). */
+  c: View;
+  /** Offset of the bias vector in the bias buffer (binding 3). */
+  biasOffset?: number;
+  relu?: boolean;
+}
+
+/** Tiled matrix product, 16×16 outputs per workgroup; bindings: a, b, c (read-write), bias. Dispatch [ceil(n/16), ceil(m/16)]. */
+export function matMulKernel(spec: MatMulSpec): string {
+  const { m, n, k, a, b, c } = spec;
+  const bias = spec.biasOffset !== undefined;
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}
+var<workgroup> tileA: array<array<f32, ${TILE}>, ${TILE}>;
+var<workgroup> tileB: array<array<f32, ${TILE}>, ${TILE}>;
+
+fn loadA(i: u32, kk: u32) -> f32 {
+  if (i >= ${u(m)} || kk >= ${u(k)}) { return 0.0; }
+  return a[${u(a.offset)} + i * ${u(a.row)} + kk * ${u(a.col)}];
+}
+
+fn loadB(kk: u32, j: u32) -> f32 {
+  if (kk >= ${u(k)} || j >= ${u(n)}) { return 0.0; }
+  return b[${u(b.offset)} + kk * ${u(b.row)} + j * ${u(b.col)}];
+}
+
+@compute @workgroup_size(${TILE}, ${TILE})
+fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let i = group.y * ${u(TILE)} + local.y;
+  let j = group.x * ${u(TILE)} + local.x;
+  var sum = 0.0;
+  for (var t = 0u; t < ${u(Math.ceil(k / TILE))}; t = t + 1u) {
+    tileA[local.y][local.x] = loadA(i, t * ${u(TILE)} + local.x);
+    tileB[local.y][local.x] = loadB(t * ${u(TILE)} + local.y, j);
+    workgroupBarrier();
+    for (var s = 0u; s < ${u(TILE)}; s = s + 1u) {
+      sum = sum + tileA[local.y][s] * tileB[s][local.x];
+    }
+    workgroupBarrier();
+  }
+  if (i < ${u(m)} && j < ${u(n)}) {
+    var value = sum${bias ? ` + bias[${u(spec.biasOffset ?? 0)} + j]` : ''};
+    ${spec.relu ? 'value = max(value, 0.0);' : ''}
+    c[${u(c.offset)} + i * ${u(c.row)} + j] = value;
+  }
+}`;
+}
+
+export function matMulWorkgroups(spec: Pick<MatMulSpec, 'm' | 'n'>): [number, number] {
+  return [Math.ceil(spec.n / TILE), Math.ceil(spec.m / TILE)];
+}
+
+/**
+ * The gradient through a ReLU, dZ = dY ⊙ 1[Y > 0], for a [rows, columns] block (Y is the layer's output, so
+ * Y > 0 exactly where its pre-activation was). Bindings: dY, Y, dZ. Dispatch [ceil(columns/16), ceil(rows/16)].
+ */
+export function reluGradKernel(rows: number, columns: number, dy: View, y: View, dz: View): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dz: array<f32>;
+
+@compute @workgroup_size(${TILE}, ${TILE})
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.y;
+  let j = id.x;
+  if (i >= ${u(rows)} || j >= ${u(columns)}) { return; }
+  let grad = dy[${u(dy.offset)} + i * ${u(dy.row)} + j * ${u(dy.col)}];
+  let out = y[${u(y.offset)} + i * ${u(y.row)} + j * ${u(y.col)}];
+  dz[${u(dz.offset)} + i * ${u(dz.row)} + j * ${u(dz.col)}] = select(0.0, grad, out > 0.0);
+}`;
+}
+
+/** out[j] = Σ_i x(i, j) over `rows` rows: a bias gradient. Bindings: x, out. Dispatch [ceil(columns/64)]. */
+export function columnSumKernel(rows: number, columns: number, x: View, outOffset: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let j = id.x;
+  if (j >= ${u(columns)}) { return; }
+  var sum = 0.0;
+  for (var i = 0u; i < ${u(rows)}; i = i + 1u) {
+    sum = sum + x[${u(x.offset)} + i * ${u(x.row)} + j * ${u(x.col)}];
+  }
+  out[${u(outOffset)} + j] = sum;
+}`;
+}
+
+/**
+ * Softmax cross-entropy of `rows` rows of `classes` logits against integer labels, as tfjs's
+ * `losses.softmaxCrossEntropy` (mean over the batch): per row, loss_i = log Σ exp(z − max) − (z_label − max),
+ * and the gradient of the mean, dZ = (softmax − onehot) / rows. Bindings: logits, labels (i32), dLogits, rowLoss.
+ */
+export function softmaxCrossEntropyKernel(rows: number, classes: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> logits: array<f32>;
+@group(0) @binding(1) var<storage, read> labels: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dLogits: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x;
+  if (i >= ${u(rows)}) { return; }
+  let base = i * ${u(classes)};
+  var top = logits[base];
+  for (var j = 1u; j < ${u(classes)}; j = j + 1u) { top = max(top, logits[base + j]); }
+  var total = 0.0;
+  for (var j = 0u; j < ${u(classes)}; j = j + 1u) { total = total + exp(logits[base + j] - top); }
+  let label = u32(labels[i]);
+  rowLoss[i] = log(total) - (logits[base + label] - top);
+  for (var j = 0u; j < ${u(classes)}; j = j + 1u) {
+    let p = exp(logits[base + j] - top) / total;
+    dLogits[base + j] = (p - select(0.0, 1.0, j == label)) / ${rows}.0;
+  }
+}`;
+}
+
+/**
+ * Adds the batch's mean loss to an accumulator (read once per epoch, not per step), and counts the step.
+ * One thread: the batch's row losses are few. Bindings: rowLoss, accumulator [sum of batch means, steps].
+ */
+export function accumulateLossKernel(rows: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> rowLoss: array<f32>;
+@group(0) @binding(1) var<storage, read_write> accumulator: array<f32>;
+
+@compute @workgroup_size(1)
+fn main() {
+  var sum = 0.0;
+  for (var i = 0u; i < ${u(rows)}; i = i + 1u) { sum = sum + rowLoss[i]; }
+  accumulator[0] = accumulator[0] + sum / ${rows}.0;
+  accumulator[1] = accumulator[1] + 1.0;
+}`;
+}
+
+/**
+ * One Adam update of every parameter (tfjs's `train.adam`: m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g²,
+ * p ← p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)), over flat buffers of `count` parameters.
+ * Bindings: params, grads, m, v, settings uniform {lr, 1/(1 − β1^t), 1/(1 − β2^t), ε}. Dispatch [ceil(count/256)].
+ */
+export function adamKernel(count: number, beta1: number, beta2: number): string {
+  return /* wgsl */ `
+struct Settings { rate: f32, correct1: f32, correct2: f32, epsilon: f32 }
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m: array<f32>;
+@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(4) var<uniform> settings: Settings;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x;
+  if (i >= ${u(count)}) { return; }
+  let g = grads[i];
+  let mi = ${beta1} * m[i] + ${1 - beta1} * g;
+  let vi = ${beta2} * v[i] + ${1 - beta2} * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  params[i] = params[i] - settings.rate * (mi * settings.correct1) / (sqrt(vi * settings.correct2) + settings.epsilon);
+}`;
+}

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../protocol/run';
+import { SeededRandom } from '../../util/random';
+import { selectBackend } from '../backends/select-backend';
+import { nodeGpu } from '../backends/webgpu/dawn';
+import { FeatureSource } from '../data-source';
+import { trainStep } from '../fit';
+import { buildFusion, buildTeacher, SeedSequence } from '../models/networks';
+import { GpuContext } from './gpu-context';
+import { CompiledMlpStep, type MlpStepSpec } from './mlp-step';
+
+/** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
+const gpu = await nodeGpu().catch((error: Error) => {
+  if (process.env.MODALITY_STUDIO_REQUIRE_WEBGPU) throw error;
+  return null;
+});
+const device = gpu ? await gpu.adapter.requestDevice() : null;
+afterAll(() => device?.destroy());
+
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
+
+/**
+ * The same network, weights and batches on tfjs's cpu backend (the engine's `trainStep`, Adam) and through
+ * the compiled WebGPU step: the loss of every step and the final weights.
+ */
+async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number) {
+  await selectBackend('cpu');
+  const random = new SeededRandom(11);
+  const samples = spec.batch * 3;
+  const data = spec.encoders.map((e) => Float32Array.from({ length: samples * e.inputDim }, () => random.next() * 2 - 1));
+  const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * spec.classes));
+  const modalities = spec.encoders.map((e, m) => ({ name: `m${m}`, kind: 'vector' as const, shape: [e.inputDim] }));
+  const hidden = spec.encoders[0]!.hidden;
+  const config = { ...DEFAULT_CONFIG, mlpHidden: hidden };
+  const model = modalities.length === 1 ? buildTeacher(modalities[0]!, spec.classes, config, new SeedSequence(2)) : buildFusion(modalities, spec.classes, config, new SeedSequence(2), 'reference');
+  const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+  const sources = data.map((values, m) => new FeatureSource(values, spec.encoders[m]!.inputDim));
+  const source = { inputs: (batch: number[]) => sources.flatMap((s) => s.inputs(batch)) };
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = tf.train.adam(learningRate);
+  const ctx = new GpuContext(device as GPUDevice);
+  const step = new CompiledMlpStep(ctx, spec);
+  expect(step.slots.map((s) => s.shape)).toEqual(model.getWeights().map((w) => w.shape));
+  step.setWeights(initial);
+  const cpuLosses: number[] = [];
+  const gpuLosses: number[] = [];
+  for (let s = 0; s < steps; s += 1) {
+    const batch = Array.from({ length: spec.batch }, (_, i) => (s * spec.batch + i) % samples);
+    const result = trainStep({ source: source as unknown as FeatureSource, labels, classes: spec.classes, model }, batch, variables, optimizer);
+    cpuLosses.push((await result.loss.data())[0]!);
+    tf.dispose([result.loss, result.hits]);
+    step.step(sources.map((src) => src.rows(batch)), Int32Array.from(batch, (i) => labels[i]!), learningRate);
+    gpuLosses.push((await step.takeLoss()).meanLoss);
+  }
+  const cpuWeights = model.getWeights().map((w) => w.dataSync());
+  const gpuWeights = await step.getWeights();
+  const buffersWhileAlive = ctx.liveBuffers;
+  step.dispose();
+  optimizer.dispose();
+  model.dispose();
+  return { cpuLosses, gpuLosses, cpuWeights, gpuWeights, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+}
+
+describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoders)', () => {
+  it('trains a two-modality late-fusion network to the cpu backend\'s losses and weights (1e-4)', async () => {
+    const result = await bothWays({ batch: 16, classes: 5, encoders: [{ inputDim: 7, hidden: [12, 6] }, { inputDim: 9, hidden: [12, 6] }] }, 4, 1e-2);
+    result.gpuLosses.forEach((loss, i) => expect(relative(loss, result.cpuLosses[i]!), `step ${i}: ${loss} vs ${result.cpuLosses[i]}`).toBeLessThan(1e-4));
+    result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!)).toBeLessThan(1e-4)));
+    // The losses moved: the update did something.
+    expect(result.cpuLosses[3]).not.toBe(result.cpuLosses[0]);
+    expect(result.buffersWhileAlive).toBeGreaterThan(0);
+    expect(result.buffersAfter).toBe(0);
+  }, 60_000);
+
+  it('does the same for a teacher (one encoder) with sizes that are not multiples of the 16×16 tiles', async () => {
+    const result = await bothWays({ batch: 13, classes: 3, encoders: [{ inputDim: 33, hidden: [17] }] }, 3, 5e-3);
+    result.gpuLosses.forEach((loss, i) => expect(relative(loss, result.cpuLosses[i]!)).toBeLessThan(1e-4));
+    result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!)).toBeLessThan(1e-4)));
+  }, 60_000);
+});

@@ -1,0 +1,218 @@
+import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
+import { accumulateLossKernel, adamKernel, columnSumKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
+
+/**
+ * A late-fusion network of MLP encoders (paper 4.3; a teacher is the case of one encoder) as the engine
+ * builds it (engine/train/models/networks.ts): per modality, dense + ReLU layers of the given widths; the
+ * last layers' outputs concatenated; one linear head. Cross-entropy, Adam.
+ */
+export interface MlpStepSpec {
+  batch: number;
+  classes: number;
+  encoders: { inputDim: number; hidden: number[] }[];
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** A parameter's place in the flat parameter buffer, in the order of the tfjs model's `getWeights()`. */
+export interface ParameterSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+interface DenseLayer {
+  inputDim: number;
+  units: number;
+  kernel: ParameterSlot;
+  bias: ParameterSlot;
+}
+
+/**
+ * The parameters of {@link MlpStepSpec}'s network in tfjs's order: each encoder's layers (kernel
+ * `[in, units]`, bias `[units]`), then the head's kernel `[Σ features, classes]` and bias.
+ */
+export function mlpParameters(spec: MlpStepSpec): { encoders: DenseLayer[][]; head: DenseLayer; slots: ParameterSlot[]; count: number } {
+  const slots: ParameterSlot[] = [];
+  let offset = 0;
+  const slot = (name: string, shape: number[]) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const made = { name, shape, offset, size };
+    offset += size;
+    slots.push(made);
+    return made;
+  };
+  const dense = (name: string, inputDim: number, units: number): DenseLayer => ({ inputDim, units, kernel: slot(`${name}/kernel`, [inputDim, units]), bias: slot(`${name}/bias`, [units]) });
+  const encoders = spec.encoders.map((encoder, m) => {
+    let width = encoder.inputDim;
+    return encoder.hidden.map((units, l) => {
+      const layer = dense(`encoder${m}/dense${l}`, width, units);
+      width = units;
+      return layer;
+    });
+  });
+  const features = spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? e.inputDim), 0);
+  const head = dense('head', features, spec.classes);
+  return { encoders, head, slots, count: offset };
+}
+
+/**
+ * One training step of that network compiled for WebGPU: every buffer, pipeline and bind group made once; a
+ * step writes the batch, encodes all its dispatches (forward, cross-entropy, backward, one Adam update of
+ * every parameter) in one compute pass and submits once. The loss stays on the GPU, summed over steps,
+ * until {@link CompiledMlpStep.takeLoss} reads it.
+ */
+export class CompiledMlpStep {
+  readonly slots: ParameterSlot[];
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly dispatches: Dispatch[] = [];
+  private readonly inputs: GPUBuffer[];
+  private readonly labels: GPUBuffer;
+  private readonly params: GPUBuffer;
+  private readonly moments: GPUBuffer[];
+  private readonly settings: GPUBuffer;
+  private readonly loss: GPUBuffer;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  private readonly count: number;
+  private steps = 0;
+
+  constructor(private readonly ctx: GpuContext, readonly spec: MlpStepSpec) {
+    const { batch: rows, classes } = spec;
+    this.beta1 = spec.beta1 ?? 0.9;
+    this.beta2 = spec.beta2 ?? 0.999;
+    this.epsilon = spec.epsilon ?? 1e-7;
+    const layout = mlpParameters(spec);
+    this.slots = layout.slots;
+    this.count = layout.count;
+    const buffer = (words: number, label: string) => {
+      const made = ctx.storage(words, label);
+      this.buffers.push(made);
+      return made;
+    };
+    this.params = buffer(layout.count, 'params');
+    const grads = buffer(layout.count, 'grads');
+    this.moments = [buffer(layout.count, 'adam m'), buffer(layout.count, 'adam v')];
+    this.settings = ctx.uniform(16, 'adam settings');
+    this.buffers.push(this.settings);
+    this.inputs = spec.encoders.map((e, m) => buffer(rows * e.inputDim, `input ${m}`));
+    this.labels = buffer(rows, 'labels');
+    const featureDim = layout.head.inputDim;
+    const features = buffer(rows * featureDim, 'features');
+    const dFeatures = buffer(rows * featureDim, 'd features');
+    const logits = buffer(rows * classes, 'logits');
+    const dLogits = buffer(rows * classes, 'd logits');
+    const rowLoss = buffer(rows, 'row loss');
+    this.loss = buffer(2, 'loss accumulator');
+
+    const matMul = (product: MatMulSpec, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, bias?: GPUBuffer) => {
+      const pipeline = ctx.pipeline(matMulKernel(product), 'matmul');
+      this.dispatches.push({ pipeline, bindGroup: ctx.bind(pipeline, bias ? [a, b, c, bias] : [a, b, c]), workgroups: matMulWorkgroups(product) });
+    };
+    const simple = (code: string, label: string, bindings: GPUBuffer[], workgroups: Dispatch['workgroups']) => {
+      const pipeline = ctx.pipeline(code, label);
+      this.dispatches.push({ pipeline, bindGroup: ctx.bind(pipeline, bindings), workgroups });
+    };
+    const tile = (n: number) => Math.ceil(n / 16);
+
+    // Forward: each encoder's layers; the last writes its columns of the concatenated features.
+    const outputs: { buffer: GPUBuffer; view: View }[][] = [];
+    let column = 0;
+    layout.encoders.forEach((layers, m) => {
+      const encoderOutputs: { buffer: GPUBuffer; view: View }[] = [];
+      layers.forEach((layer, l) => {
+        const last = l === layers.length - 1;
+        const input = l === 0 ? { buffer: this.inputs[m] as GPUBuffer, view: rowMajor(0, layer.inputDim) } : encoderOutputs[l - 1] as { buffer: GPUBuffer; view: View };
+        const output = last ? { buffer: features, view: { offset: column, row: featureDim, col: 1 } } : { buffer: buffer(rows * layer.units, `activation ${m}.${l}`), view: rowMajor(0, layer.units) };
+        matMul({ m: rows, n: layer.units, k: layer.inputDim, a: input.view, b: rowMajor(layer.kernel.offset, layer.units), c: output.view, biasOffset: layer.bias.offset, relu: true }, input.buffer, this.params, output.buffer, this.params);
+        encoderOutputs.push(output);
+      });
+      column += layers.at(-1)?.units ?? 0;
+      outputs.push(encoderOutputs);
+    });
+    const head = layout.head;
+    matMul({ m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
+    simple(softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss], [Math.ceil(rows / 64)]);
+    simple(accumulateLossKernel(rows), 'loss', [rowLoss, this.loss], [1]);
+
+    // Backward: the head, then each encoder from its last layer down.
+    matMul({ m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
+    simple(columnSumKernel(rows, classes, rowMajor(0, classes), head.bias.offset), 'bias gradient', [dLogits, grads], [Math.ceil(classes / 64)]);
+    matMul({ m: rows, n: featureDim, k: classes, a: rowMajor(0, classes), b: { offset: head.kernel.offset, row: 1, col: classes }, c: rowMajor(0, featureDim) }, dLogits, this.params, dFeatures);
+    column = 0;
+    layout.encoders.forEach((layers, m) => {
+      const encoderOutputs = outputs[m] as { buffer: GPUBuffer; view: View }[];
+      let dy: { buffer: GPUBuffer; view: View } = { buffer: dFeatures, view: { offset: column, row: featureDim, col: 1 } };
+      for (let l = layers.length - 1; l >= 0; l -= 1) {
+        const layer = layers[l] as DenseLayer;
+        const y = encoderOutputs[l] as { buffer: GPUBuffer; view: View };
+        const dz = buffer(rows * layer.units, `d pre-activation ${m}.${l}`);
+        simple(reluGradKernel(rows, layer.units, dy.view, y.view, rowMajor(0, layer.units)), 'relu gradient', [dy.buffer, y.buffer, dz], [tile(layer.units), tile(rows)]);
+        const input = l === 0 ? { buffer: this.inputs[m] as GPUBuffer, view: rowMajor(0, layer.inputDim) } : encoderOutputs[l - 1] as { buffer: GPUBuffer; view: View };
+        const inputT = { offset: input.view.offset, row: input.view.col, col: input.view.row };
+        matMul({ m: layer.inputDim, n: layer.units, k: rows, a: inputT, b: rowMajor(0, layer.units), c: rowMajor(layer.kernel.offset, layer.units) }, input.buffer, dz, grads);
+        simple(columnSumKernel(rows, layer.units, rowMajor(0, layer.units), layer.bias.offset), 'bias gradient', [dz, grads], [Math.ceil(layer.units / 64)]);
+        if (l > 0) {
+          const next = { buffer: buffer(rows * layer.inputDim, `d activation ${m}.${l - 1}`), view: rowMajor(0, layer.inputDim) };
+          matMul({ m: rows, n: layer.inputDim, k: layer.units, a: rowMajor(0, layer.units), b: { offset: layer.kernel.offset, row: 1, col: layer.units }, c: next.view }, dz, this.params, next.buffer);
+          dy = next;
+        }
+      }
+      column += layers.at(-1)?.units ?? 0;
+    });
+    const adam = ctx.pipeline(adamKernel(layout.count, this.beta1, this.beta2), 'adam');
+    this.dispatches.push({ pipeline: adam, bindGroup: ctx.bind(adam, [this.params, grads, ...this.moments, this.settings]), workgroups: [Math.ceil(layout.count / 256)] });
+  }
+
+  /** How many dispatches one step encodes. */
+  get dispatchCount(): number {
+    return this.dispatches.length;
+  }
+
+  /** Sets every parameter (in {@link slots}' order, as the tfjs model's `getWeights()`) and resets Adam. */
+  setWeights(weights: Float32Array[]): void {
+    if (weights.length !== this.slots.length) throw new Error(`Expected ${this.slots.length} weight arrays, got ${weights.length}.`);
+    weights.forEach((w, i) => {
+      const slot = this.slots[i] as ParameterSlot;
+      if (w.length !== slot.size) throw new Error(`Weight ${slot.name} has ${w.length} values; its shape [${slot.shape.join(', ')}] needs ${slot.size}.`);
+      this.ctx.write(this.params, w, slot.offset);
+    });
+    const zeros = new Float32Array(this.count);
+    this.moments.forEach((b) => this.ctx.write(b, zeros));
+    this.steps = 0;
+  }
+
+  async getWeights(): Promise<Float32Array[]> {
+    const all = await this.ctx.read(this.params, this.count);
+    return this.slots.map((s) => all.slice(s.offset, s.offset + s.size));
+  }
+
+  /**
+   * One step on a batch of exactly `spec.batch` samples: `inputs[m]` is `[batch, inputDim_m]` row-major,
+   * `labels` the class indices. Returns once the work is submitted (the GPU runs it after).
+   */
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number): void {
+    this.steps += 1;
+    inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, x));
+    this.ctx.write(this.labels, labels);
+    this.ctx.write(this.settings, Float32Array.of(learningRate, 1 / (1 - this.beta1 ** this.steps), 1 / (1 - this.beta2 ** this.steps), this.epsilon));
+    const encoder = this.ctx.device.createCommandEncoder();
+    encodeDispatches(encoder, this.dispatches);
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** The mean of the batch losses since the last call, and how many steps that was; resets the sum. */
+  async takeLoss(): Promise<{ meanLoss: number; steps: number }> {
+    const [sum = 0, steps = 0] = await this.ctx.read(this.loss, 2);
+    this.ctx.write(this.loss, new Float32Array(2));
+    return { meanLoss: steps > 0 ? sum / steps : 0, steps };
+  }
+
+  dispose(): void {
+    this.buffers.forEach((b) => this.ctx.destroy(b));
+    this.buffers.length = 0;
+  }
+}
