@@ -15,7 +15,7 @@ import type { ModalityInput } from './models/networks';
 import { inPhase } from './phase';
 import { seedStat } from '../protocol/seed-stat';
 import { selectFinal } from './select-final';
-import { teacherNotices } from './notices';
+import { finalNotices, teacherNotices } from './notices';
 import { trainTeachers, type TrainedTeacher } from './teachers';
 import { AppError } from '../protocol/errors';
 
@@ -152,7 +152,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       laziness: probes.map(({ correct: _correct, ...entry }) => entry),
       lazinessVerdicts: lazinessVerdicts(probes, labels, config.bootstrapSamples, config.seed),
       notices: [
-        ...(final.method !== decision.method ? [`The final model is ${labels[final.method] ?? final.method}, not ${labels[decision.method] ?? decision.method} (${decision.overridden ? 'your choice at the decision' : "the decision trick's recommendation"}): ${labels[final.method] ?? final.method} is better on the validation split by more than the noise.`] : []),
+        ...finalNotices(final, labels),
         ...teacherNotices(teachers.flat(), config),
       ],
       evaluations,
