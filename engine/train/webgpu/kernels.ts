@@ -123,7 +123,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 /**
  * Softmax cross-entropy of `rows` rows of `classes` logits against integer labels, as tfjs's
  * `losses.softmaxCrossEntropy` (mean over the batch): per row, loss_i = log Σ exp(z − max) − (z_label − max),
- * and the gradient of the mean, dZ = (softmax − onehot) / rows. Bindings: logits, labels (i32), dLogits, rowLoss.
+ * and the gradient of the mean, dZ = (softmax − onehot) / n over the n rows with a label. A row labelled −1
+ * pads a short last batch: no loss, no gradient, not counted. `correct` is 1 where the top logit is the label
+ * (ties to the first, as argMax). Bindings: logits, labels (i32), dLogits, rowLoss, correct.
  */
 export function softmaxCrossEntropyKernel(rows: number, classes: number): string {
   return /* wgsl */ `
@@ -131,40 +133,126 @@ export function softmaxCrossEntropyKernel(rows: number, classes: number): string
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
 @group(0) @binding(2) var<storage, read_write> dLogits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
+@group(0) @binding(4) var<storage, read_write> correct: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
   if (i >= ${u(rows)}) { return; }
   let base = i * ${u(classes)};
+  if (labels[i] < 0) {
+    rowLoss[i] = 0.0;
+    correct[i] = 0.0;
+    for (var j = 0u; j < ${u(classes)}; j = j + 1u) { dLogits[base + j] = 0.0; }
+    return;
+  }
+  var valid = 0.0;
+  for (var r = 0u; r < ${u(rows)}; r = r + 1u) { valid = valid + select(0.0, 1.0, labels[r] >= 0); }
   var top = logits[base];
-  for (var j = 1u; j < ${u(classes)}; j = j + 1u) { top = max(top, logits[base + j]); }
+  var best = 0u;
+  for (var j = 1u; j < ${u(classes)}; j = j + 1u) {
+    if (logits[base + j] > top) { top = logits[base + j]; best = j; }
+  }
   var total = 0.0;
   for (var j = 0u; j < ${u(classes)}; j = j + 1u) { total = total + exp(logits[base + j] - top); }
   let label = u32(labels[i]);
   rowLoss[i] = log(total) - (logits[base + label] - top);
+  correct[i] = select(0.0, 1.0, best == label);
   for (var j = 0u; j < ${u(classes)}; j = j + 1u) {
     let p = exp(logits[base + j] - top) / total;
-    dLogits[base + j] = (p - select(0.0, 1.0, j == label)) / ${rows}.0;
+    dLogits[base + j] = (p - select(0.0, 1.0, j == label)) / valid;
   }
 }`;
 }
 
 /**
- * Adds the batch's mean loss to an accumulator (read once per epoch, not per step), and counts the step.
- * One thread: the batch's row losses are few. Bindings: rowLoss, accumulator [sum of batch means, steps].
+ * UMT's distillation term on the concatenated features (paper A.4): w · Σ_m mean((F_m − T_m)²), each mean
+ * over the labelled rows and modality m's feature columns, adds 2w(F_m − T_m) / (n·d_m) to dF. Bindings:
+ * features, teacher features (same layout), dFeatures (read-write), labels, rowDistill (each row's term).
+ * Dispatch [ceil(width/16), ceil(rows/16)] for the gradient; the row terms are written by column 0's threads.
+ */
+export function distillationKernel(rows: number, widths: number[], weight: number): string {
+  const width = widths.reduce((a, b) => a + b, 0);
+  const starts = widths.map((_, m) => widths.slice(0, m).reduce((a, b) => a + b, 0));
+  const dims = `array<u32, ${widths.length}>(${widths.map(u).join(', ')})`;
+  const begins = `array<u32, ${widths.length}>(${starts.map(u).join(', ')})`;
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> features: array<f32>;
+@group(0) @binding(1) var<storage, read> teacher: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dFeatures: array<f32>;
+@group(0) @binding(3) var<storage, read> labels: array<i32>;
+@group(0) @binding(4) var<storage, read_write> rowDistill: array<f32>;
+
+fn modalityOf(j: u32) -> u32 {
+  var m = 0u;
+  let begins = ${begins};
+  for (var k = 1u; k < ${u(widths.length)}; k = k + 1u) { if (j >= begins[k]) { m = k; } }
+  return m;
+}
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.y;
+  let j = id.x;
+  if (i >= ${u(rows)} || j >= ${u(width)}) { return; }
+  var valid = 0.0;
+  for (var r = 0u; r < ${u(rows)}; r = r + 1u) { valid = valid + select(0.0, 1.0, labels[r] >= 0); }
+  let dims = ${dims};
+  let begins = ${begins};
+  if (labels[i] >= 0) {
+    let at = i * ${u(width)} + j;
+    let diff = features[at] - teacher[at];
+    dFeatures[at] = dFeatures[at] + 2.0 * ${weight} * diff / (valid * f32(dims[modalityOf(j)]));
+  }
+  if (j == 0u) {
+    var term = 0.0;
+    if (labels[i] >= 0) {
+      for (var m = 0u; m < ${u(widths.length)}; m = m + 1u) {
+        var sum = 0.0;
+        for (var c = 0u; c < dims[m]; c = c + 1u) {
+          let at = i * ${u(width)} + begins[m] + c;
+          let diff = features[at] - teacher[at];
+          sum = sum + diff * diff;
+        }
+        term = term + ${weight} * sum / (valid * f32(dims[m]));
+      }
+    }
+    rowDistill[i] = term;
+  }
+}`;
+}
+
+/**
+ * Adds the batch's sums to an accumulator read once per epoch, not per step: [Σ row losses, steps, hits,
+ * labelled samples, Σ row distillation terms × labelled samples]. One thread: a batch's rows are few.
+ * Bindings: rowLoss, correct, labels, rowDistill, accumulator.
  */
 export function accumulateLossKernel(rows: number): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> rowLoss: array<f32>;
-@group(0) @binding(1) var<storage, read_write> accumulator: array<f32>;
+@group(0) @binding(1) var<storage, read> correct: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<i32>;
+@group(0) @binding(3) var<storage, read> rowDistill: array<f32>;
+@group(0) @binding(4) var<storage, read_write> accumulator: array<f32>;
 
 @compute @workgroup_size(1)
 fn main() {
-  var sum = 0.0;
-  for (var i = 0u; i < ${u(rows)}; i = i + 1u) { sum = sum + rowLoss[i]; }
-  accumulator[0] = accumulator[0] + sum / ${rows}.0;
+  var loss = 0.0;
+  var hits = 0.0;
+  var valid = 0.0;
+  var distill = 0.0;
+  for (var i = 0u; i < ${u(rows)}; i = i + 1u) {
+    loss = loss + rowLoss[i];
+    hits = hits + correct[i];
+    valid = valid + select(0.0, 1.0, labels[i] >= 0);
+    distill = distill + rowDistill[i];
+  }
+  accumulator[0] = accumulator[0] + loss;
   accumulator[1] = accumulator[1] + 1.0;
+  accumulator[2] = accumulator[2] + hits;
+  accumulator[3] = accumulator[3] + valid;
+  // rowDistill holds each row's share of the batch mean; × valid turns it into a per-sample sum.
+  accumulator[4] = accumulator[4] + distill * valid;
 }`;
 }
 

@@ -1,5 +1,5 @@
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, adamKernel, columnSumKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
+import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
 
 /**
  * A late-fusion network of MLP encoders (paper 4.3; a teacher is the case of one encoder) as the engine
@@ -10,6 +10,8 @@ export interface MlpStepSpec {
   batch: number;
   classes: number;
   encoders: { inputDim: number; hidden: number[] }[];
+  /** UMT (paper A.4): the weight of the MSE between each encoder's features and its frozen teacher's; absent for plain cross-entropy. */
+  distillWeight?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -74,6 +76,7 @@ export class CompiledMlpStep {
   private readonly moments: GPUBuffer[];
   private readonly settings: GPUBuffer;
   private readonly loss: GPUBuffer;
+  private readonly teacher: GPUBuffer | null;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -106,7 +109,10 @@ export class CompiledMlpStep {
     const logits = buffer(rows * classes, 'logits');
     const dLogits = buffer(rows * classes, 'd logits');
     const rowLoss = buffer(rows, 'row loss');
-    this.loss = buffer(2, 'loss accumulator');
+    const correct = buffer(rows, 'correct');
+    const rowDistill = buffer(rows, 'row distillation');
+    this.loss = buffer(5, 'loss accumulator');
+    this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
 
     const matMul = (product: MatMulSpec, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, bias?: GPUBuffer) => {
       const pipeline = ctx.pipeline(matMulKernel(product), 'matmul');
@@ -135,13 +141,17 @@ export class CompiledMlpStep {
     });
     const head = layout.head;
     matMul({ m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
-    simple(softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss], [Math.ceil(rows / 64)]);
-    simple(accumulateLossKernel(rows), 'loss', [rowLoss, this.loss], [1]);
+    simple(softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
 
     // Backward: the head, then each encoder from its last layer down.
     matMul({ m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
     simple(columnSumKernel(rows, classes, rowMajor(0, classes), head.bias.offset), 'bias gradient', [dLogits, grads], [Math.ceil(classes / 64)]);
     matMul({ m: rows, n: featureDim, k: classes, a: rowMajor(0, classes), b: { offset: head.kernel.offset, row: 1, col: classes }, c: rowMajor(0, featureDim) }, dLogits, this.params, dFeatures);
+    if (this.teacher) {
+      const widths = layout.encoders.map((layers) => layers.at(-1)?.units ?? 0);
+      simple(distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowDistill], [tile(featureDim), tile(rows)]);
+    }
+    simple(accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowDistill, this.loss], [1]);
     column = 0;
     layout.encoders.forEach((layers, m) => {
       const encoderOutputs = outputs[m] as { buffer: GPUBuffer; view: View }[];
@@ -191,28 +201,48 @@ export class CompiledMlpStep {
   }
 
   /**
-   * One step on a batch of exactly `spec.batch` samples: `inputs[m]` is `[batch, inputDim_m]` row-major,
-   * `labels` the class indices. Returns once the work is submitted (the GPU runs it after).
+   * One step on a batch of up to `spec.batch` samples (a shorter last batch is padded, its padding ignored):
+   * `inputs[m]` is `[n, inputDim_m]` row-major, `labels` the n class indices, `teacherFeatures` (UMT) the
+   * frozen teachers' concatenated features `[n, Σ feature sizes]`. Returns once the work is submitted.
    */
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number): void {
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
+    const rows = this.spec.batch;
+    if (labels.length > rows || labels.length === 0) throw new Error(`A batch of ${labels.length} samples; this step was compiled for 1 to ${rows}.`);
     this.steps += 1;
-    inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, x));
-    this.ctx.write(this.labels, labels);
+    const padded = labels.length < rows;
+    inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, padded ? padTo(x, rows * (this.spec.encoders[m]?.inputDim ?? 0)) : x));
+    const allLabels = padded ? Int32Array.from({ length: rows }, (_, i) => labels[i] ?? -1) : labels;
+    this.ctx.write(this.labels, allLabels);
+    if (this.teacher) {
+      if (!teacherFeatures) throw new Error('This step distils from teachers: give their features.');
+      this.ctx.write(this.teacher, padded ? padTo(teacherFeatures, this.teacher.size / 4) : teacherFeatures);
+    }
     this.ctx.write(this.settings, Float32Array.of(learningRate, 1 / (1 - this.beta1 ** this.steps), 1 / (1 - this.beta2 ** this.steps), this.epsilon));
     const encoder = this.ctx.device.createCommandEncoder();
     encodeDispatches(encoder, this.dispatches);
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
-  /** The mean of the batch losses since the last call, and how many steps that was; resets the sum. */
-  async takeLoss(): Promise<{ meanLoss: number; steps: number }> {
-    const [sum = 0, steps = 0] = await this.ctx.read(this.loss, 2);
-    this.ctx.write(this.loss, new Float32Array(2));
-    return { meanLoss: steps > 0 ? sum / steps : 0, steps };
+  /**
+   * Since the last call: the mean training loss per sample (cross-entropy + distillation, as the training
+   * loop reports it), the distillation part alone, the training accuracy, and the samples and steps; resets.
+   */
+  async takeLoss(): Promise<{ meanLoss: number; extraLoss: number; accuracy: number; samples: number; steps: number }> {
+    const [loss = 0, steps = 0, hits = 0, samples = 0, extra = 0] = await this.ctx.read(this.loss, 5);
+    this.ctx.write(this.loss, new Float32Array(5));
+    const per = (v: number) => (samples > 0 ? v / samples : 0);
+    return { meanLoss: per(loss + extra), extraLoss: per(extra), accuracy: per(hits), samples, steps };
   }
 
   dispose(): void {
     this.buffers.forEach((b) => this.ctx.destroy(b));
     this.buffers.length = 0;
   }
+}
+
+/** `values` followed by zeros up to `length` words. */
+function padTo(values: Float32Array, length: number): Float32Array {
+  const out = new Float32Array(length);
+  out.set(values.subarray(0, length));
+  return out;
 }
