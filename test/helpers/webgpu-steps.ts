@@ -1,0 +1,35 @@
+import { GpuContext } from '../../engine/train/webgpu/gpu-context';
+import { CompiledMlpStep, mlpParameters, type MlpStepSpec } from '../../engine/train/webgpu/mlp-step';
+
+/** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
+export function fixedProblem(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+  const spec: MlpStepSpec = { batch: 16, classes: 4, distillWeight: 5, encoders: [{ inputDim: 9, hidden: [12, 6] }, { inputDim: 7, hidden: [12, 6] }] };
+  const weights = mlpParameters(spec).slots.map((slot) => Float32Array.from({ length: slot.size }, () => (next() - 0.5) * 0.6));
+  const batches = [16, 16, 11].map((n) => ({
+    inputs: spec.encoders.map((e) => Float32Array.from({ length: n * e.inputDim }, () => next() * 2 - 1)),
+    labels: Int32Array.from({ length: n }, () => Math.floor(next() * spec.classes)),
+    teacher: Float32Array.from({ length: n * 12 }, () => next()),
+  }));
+  return { spec, weights, batches };
+}
+
+/** Trains the fixed problem on `device` with the compiled step: every step's loss, and the final weights. */
+export async function runFixedProblem(device: GPUDevice, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
+  const { spec, weights, batches } = fixedProblem(seed);
+  const ctx = new GpuContext(device);
+  const step = new CompiledMlpStep(ctx, spec);
+  step.setWeights(weights);
+  const losses: number[] = [];
+  for (const batch of batches) {
+    step.step(batch.inputs, batch.labels, 0.01, batch.teacher);
+    losses.push((await step.takeLoss()).meanLoss);
+  }
+  const trained = (await step.getWeights()).map((w) => Array.from(w));
+  step.dispose();
+  return { losses, weights: trained };
+}
