@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { expandHome } from '../util/home-path';
 import { isAbsentOrEmptyFolder, isInside, makeFolder } from '../util/folders';
 import { AppError } from '../protocol/errors';
 
@@ -8,7 +9,7 @@ import { AppError } from '../protocol/errors';
  * and it can be created. Creates it, so that the check and the claim are one step. Returns the absolute path.
  */
 export function claimModelFolder(dir: string, datasetRoot: string): string {
-  const target = path.resolve(dir);
+  const target = path.resolve(expandHome(dir));
   if (isInside(target, datasetRoot)) {
     throw new AppError('output', `${target} is inside the dataset folder ${datasetRoot}, which Modality Studio only reads; choose a folder outside it for the model.`);
   }

@@ -11,6 +11,7 @@ import { ENGINE_CALL_NAMES } from '../protocol/engine';
 import { BUILTIN_DATASETS } from '../data/builtin/registry';
 import { previewDataset } from '../data/preview';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
+import { expandHome } from '../util/home-path';
 import { exportModelFolder } from '../model/export-model';
 import { claimModelFolder } from '../model/model-output';
 import { openStore, type OpenedStore } from '../store/open-store';
@@ -159,7 +160,7 @@ export class EngineService {
         const { modelDir, dir, backend } = params as EngineCalls['model:predict']['params'];
         // Loaded on first use: TensorFlow.js takes ~0.9 s to load, and most calls never need it here.
         const { predictFolder } = await import('../model/predict-folder');
-        return predictFolder(path.resolve(modelDir), await resolveDatasetArgument(dir, this.options.cacheDir), backend ?? 'auto');
+        return predictFolder(path.resolve(expandHome(modelDir)), await resolveDatasetArgument(dir, this.options.cacheDir), backend ?? 'auto');
       }
     }
   }

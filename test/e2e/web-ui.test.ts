@@ -161,7 +161,12 @@ describe('the app in a browser, served by the web mode', () => {
     writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s2,cat,train,2,', 's2,cat,train,two,').replace('s5,dog,train,5,2.5,', 's5,dog,train,5,') });
     await page.getByRole('link', { name: 'New run' }).click();
     await page.getByRole('button', { name: /^1\s*Data$/ }).click();
+    // A relative path is refused before anything is read, naming the absolute path expected.
+    await page.fill('#dataset-folder', 'data/my-set');
+    await page.getByRole('button', { name: 'Check the data' }).click();
+    expect(await page.getByTestId('dataset-path-problem').innerText()).toMatch(/^"data\/my-set" is a relative path.*for example \/home\/you\/data\/my-set\.$/s);
     await page.fill('#dataset-folder', dir);
+    await expect.poll(() => page.getByTestId('dataset-path-problem').count()).toBe(0);
     await page.getByRole('button', { name: 'Check the data' }).click();
     const table = page.getByTestId('error-table');
     await table.waitFor();
@@ -172,6 +177,12 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('error-count').innerText()).toMatch(/\d+ errors?/);
     expect(await page.getByRole('button', { name: 'Continue to settings' }).isDisabled()).toBe(true);
     await shot('wizard-2-errors');
+    // Recent offers only folders that loaded: the built-in checked earlier, not this broken folder.
+    await page.getByRole('link', { name: 'New run' }).click();
+    await page.getByRole('button', { name: /^1\s*Data$/ }).click();
+    const recent = page.locator('section', { has: page.getByRole('heading', { name: 'Recent' }) });
+    expect(await recent.innerText()).toContain('synthetic-mixed');
+    expect(await recent.innerText()).not.toContain(dir);
   });
 
   it('previews images as thumbnails and audio as spectrograms, and is usable from the keyboard', async () => {

@@ -58,7 +58,8 @@ export class Wizard {
       this.report = await call('dataset:validate', { dir: this.dataset });
       stopProgress();
       this.preparation = null;
-      rememberDataset(this.dataset);
+      // Only a folder that loaded is worth offering again.
+      if (this.report.ok) rememberDataset(this.dataset);
       this.step = 1;
       if (this.report.ok) {
         this.busy = 'Drawing the preview…';
