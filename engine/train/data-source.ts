@@ -5,6 +5,8 @@ import type { CacheReader } from '../data/cache/reader';
 export interface DataSource {
   /** One tensor per model input, `[indices.length, ...shape]`. The caller disposes them. */
   inputs(indices: number[]): tf.Tensor[];
+  /** The same values as host arrays, row-major (the compiled WebGPU step writes them to its own buffers). */
+  arrays?(indices: number[]): Float32Array[];
 }
 
 /** Decoded samples from the preprocessing cache, read batch by batch. */
@@ -17,6 +19,10 @@ export class CacheSource implements DataSource {
       return tf.tensor(this.reader.read(m, indices), [indices.length, ...shape], 'float32');
     });
   }
+
+  arrays(indices: number[]): Float32Array[] {
+    return this.modalityIndexes.map((m) => this.reader.read(m, indices));
+  }
 }
 
 /** Fixed features held in memory, `[samples, dim]` row-major: the frozen encoders' outputs. */
@@ -25,6 +31,10 @@ export class FeatureSource implements DataSource {
 
   inputs(indices: number[]): tf.Tensor[] {
     return [tf.tensor2d(this.rows(indices), [indices.length, this.dim])];
+  }
+
+  arrays(indices: number[]): Float32Array[] {
+    return [this.rows(indices)];
   }
 
   rows(indices: number[]): Float32Array {

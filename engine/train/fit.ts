@@ -11,6 +11,7 @@ import { LearningRateSchedule } from './schedule';
 import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import type { ExtraLoss, GradientHook } from './methods/method';
+import { CompiledTrainer } from './webgpu/compiled-trainer';
 
 const YIELD_EVERY_MS = 50;
 
@@ -86,7 +87,15 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     best = resumed.best;
     firstEpoch = saved.epoch + 1;
   }
+  // On tfjs's WebGPU backend, a plain MLP network trains on the engine's compiled step (engine/train/webgpu):
+  // one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
+  const compiled = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined && step === trainStep
+    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source }, variables)
+    : null;
+  if (compiled && saved) await compiled.importState(model, optimizer);
+  if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step)` });
   const checkpoint = async (epoch: number, done: boolean) => {
+    if (compiled && options.checkpoint && !done) await compiled.exportOptimizer(optimizer);
     if (options.checkpoint) await saveCheckpoint(options.checkpoint, { epoch, done, history, randomState: random.state, schedule: schedule.state, best, stoppedEarly }, model, optimizer);
   };
   try {
@@ -107,17 +116,21 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
-        options.beforeStep?.({ epoch, step: b });
-        const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });
-        const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
-        if (extraSum && extra) {
-          const nextExtra = tf.tidy(() => (extraSum as tf.Tensor).add(extra.mul(batch.length)));
-          extraSum.dispose();
-          extraSum = nextExtra;
+        if (compiled) {
+          compiled.train(options.source, options.labels, batch, schedule.rate);
+        } else {
+          options.beforeStep?.({ epoch, step: b });
+          const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });
+          const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
+          if (extraSum && extra) {
+            const nextExtra = tf.tidy(() => (extraSum as tf.Tensor).add(extra.mul(batch.length)));
+            extraSum.dispose();
+            extraSum = nextExtra;
+          }
+          [lossSum, correct, loss, hits, extra].forEach((t) => t?.dispose());
+          lossSum = nextLoss as tf.Tensor;
+          correct = nextCorrect as tf.Tensor;
         }
-        [lossSum, correct, loss, hits, extra].forEach((t) => t?.dispose());
-        lossSum = nextLoss as tf.Tensor;
-        correct = nextCorrect as tf.Tensor;
         options.emit({ type: 'batch', ...phase, epoch, epochs: options.epochs, batch: b + 1, batches });
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
           // Let the host's messages (a cancel request, progress writes) through between batches.
@@ -125,8 +138,9 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           lastYield = Date.now();
         }
       }
-      const trainLoss = (await lossSum.data())[0]! / order.length;
-      const trainAccuracy = (await correct.data())[0]! / order.length;
+      const onGpu = compiled ? await compiled.endEpoch(model) : null;
+      const trainLoss = onGpu ? onGpu.loss : (await lossSum.data())[0]! / order.length;
+      const trainAccuracy = onGpu ? onGpu.accuracy : (await correct.data())[0]! / order.length;
       const trainExtraLoss = extraSum ? (await extraSum.data())[0]! / order.length : undefined;
       [lossSum, correct, extraSum].forEach((t) => t?.dispose());
       const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
@@ -152,6 +166,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   } finally {
     best?.weights.forEach((w) => w.dispose());
     optimizer.dispose();
+    compiled?.dispose();
   }
 }
 

@@ -195,6 +195,18 @@ export class CompiledMlpStep {
     this.steps = 0;
   }
 
+  /** Adam's moments per parameter (in {@link slots}' order) and its step count. */
+  async getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }> {
+    const [m, v] = await Promise.all(this.moments.map((b) => this.ctx.read(b, this.count)));
+    const split = (all: Float32Array) => this.slots.map((s) => all.slice(s.offset, s.offset + s.size));
+    return { m: split(m as Float32Array), v: split(v as Float32Array), steps: this.steps };
+  }
+
+  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void {
+    [m, v].forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.slots[i] as ParameterSlot).offset)));
+    this.steps = steps;
+  }
+
   async getWeights(): Promise<Float32Array[]> {
     const all = await this.ctx.read(this.params, this.count);
     return this.slots.map((s) => all.slice(s.offset, s.offset + s.size));

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DataSource } from '../data-source';
+import { GpuContext } from './gpu-context';
+import { CompiledMlpStep, mlpParameters, type MlpStepSpec } from './mlp-step';
+
+/**
+ * The network of a tfjs model as {@link CompiledMlpStep} can train it, or null: a teacher or a late-fusion
+ * model (engine/train/models/networks.ts) whose encoders are dense + ReLU layers only, with one linear head and
+ * nothing else that trains (no batch norm, auxiliary heads or modality dropout), inputs that are vectors.
+ */
+export function mlpSpecOf(model: tf.LayersModel, batch: number, classes: number): MlpStepSpec | null {
+  const encoders: MlpStepSpec['encoders'] = [];
+  let head: tf.layers.Layer | null = null;
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    if (kind === 'InputLayer' || kind === 'Concatenate') continue;
+    if (kind === 'Sequential' && layer.name.startsWith('encoder_')) {
+      const dense = (layer as tf.Sequential).layers;
+      if (dense.length === 0 || dense.some((d) => d.getClassName() !== 'Dense' || (d.getConfig().activation as string) !== 'relu' || !d.getConfig().useBias)) return null;
+      encoders.push({ inputDim: dense[0]!.getWeights()[0]!.shape[0]!, hidden: dense.map((d) => d.getConfig().units as number) });
+      continue;
+    }
+    if (kind === 'Dense' && !head && layer.name.startsWith('head') && (layer.getConfig().activation as string) === 'linear') {
+      head = layer;
+      continue;
+    }
+    return null;
+  }
+  if (!head || encoders.length === 0 || model.outputs.length !== 1 + encoders.length || model.inputs.length !== encoders.length) return null;
+  if ((head.getConfig().units as number) !== classes) return null;
+  const spec: MlpStepSpec = { batch, classes, encoders };
+  // The same parameters in the same order as the model's weights, or the model is something else.
+  const expected = model.getWeights().map((w) => w.shape.join('x'));
+  const compiled = mlpParameters(spec).slots.map((slot) => slot.shape.join('x'));
+  return expected.length === compiled.length && expected.every((shape, i) => shape === compiled[i]) ? spec : null;
+}
+
+/** The GPUDevice of tfjs's active WebGPU backend, or null on any other backend. */
+function webgpuDevice(): GPUDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
+/**
+ * The training loop's steps on the engine's compiled WebGPU step, for a model it can compile, on tfjs's WebGPU
+ * backend (whose device it shares), with Adam: the loop keeps its shuffling, schedule, evaluation, early
+ * stopping and checkpoints; this trains. The tfjs model gets the weights at each epoch's end (for evaluation
+ * and the best snapshot), and the tfjs optimizer the Adam state before each checkpoint, so a checkpoint
+ * written here resumes on any backend and one written elsewhere resumes here.
+ */
+export class CompiledTrainer {
+  private constructor(private readonly ctx: GpuContext, private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[]) {}
+
+  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource }, variables: tf.Variable[]): CompiledTrainer | null {
+    const device = webgpuDevice();
+    if (!device || options.optimizer !== 'adam' || !options.source.arrays) return null;
+    const spec = mlpSpecOf(options.model, options.batchSize, options.classes);
+    if (!spec) return null;
+    const ctx = new GpuContext(device);
+    const trainer = new CompiledTrainer(ctx, new CompiledMlpStep(ctx, spec), variables);
+    trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
+    return trainer;
+  }
+
+  get dispatchCount(): number {
+    return this.step.dispatchCount;
+  }
+
+  /** One step on a batch of sample indices. */
+  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number): void {
+    const arrays = source.arrays?.(batch);
+    if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
+    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate);
+  }
+
+  /** The epoch's mean loss and accuracy (read back once), and the model given the trained weights. */
+  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; accuracy: number }> {
+    const { meanLoss, accuracy } = await this.step.takeLoss();
+    const weights = await this.step.getWeights();
+    const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    return { loss: meanLoss, accuracy };
+  }
+
+  /** Puts the compiled Adam state into tfjs's optimizer (for a checkpoint). */
+  async exportOptimizer(optimizer: tf.Optimizer): Promise<void> {
+    const { m, v, steps } = await this.step.getAdamState();
+    const named = (arrays: Float32Array[], suffix: string) => arrays.map((values, i) => ({ name: `${this.variables[i]!.name}/${suffix}`, tensor: tf.tensor(values, this.step.slots[i]!.shape) }));
+    const iterations = { name: 'iter', tensor: tf.scalar(steps, 'int32') };
+    const weights = [iterations, ...named(m, 'm'), ...named(v, 'v')];
+    await optimizer.setWeights(weights);
+    // setWeights copies into variables of its own.
+    tf.dispose(weights.map((w) => w.tensor));
+  }
+
+  /** Takes the model's weights and tfjs's Adam state (a resumed checkpoint). */
+  async importState(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+    this.step.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
+    const saved = await optimizer.getWeights();
+    const [iter, ...moments] = saved;
+    if (iter && moments.length === 2 * this.step.slots.length) {
+      const steps = (await iter.tensor.data())[0] ?? 0;
+      const half = moments.length / 2;
+      this.step.setAdamState(moments.slice(0, half).map((w) => w.tensor.dataSync() as Float32Array), moments.slice(half).map((w) => w.tensor.dataSync() as Float32Array), steps);
+    }
+    iter?.tensor.dispose();
+  }
+
+  dispose(): void {
+    this.step.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../test/helpers/dataset-folder';
+import { findBuiltin, materializeBuiltin } from '../../data/builtin/registry';
+import { prepareDataset } from '../../data/prepare';
+import type { RunEvent, RunResult } from '../../protocol/run';
+import { nodeGpu } from '../backends/webgpu/dawn';
+import { folderCheckpoints } from '../checkpoint';
+import { runPipeline } from '../pipeline';
+
+/** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
+const gpu = await nodeGpu().catch((error: Error) => {
+  if (process.env.MODALITY_STUDIO_REQUIRE_WEBGPU) throw error;
+  return null;
+});
+const cacheDir = makeTempDir('webgpu-run');
+afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+async function run(backend: 'webgpu' | 'wasm', events: RunEvent[], resume?: { dir: string; abortAfterBatches?: number }): Promise<RunResult> {
+  const dir = await materializeBuiltin(findBuiltin('synthetic-mixed')!, cacheDir);
+  const { dataset } = await prepareDataset(dir, { cacheDir });
+  const controller = new AbortController();
+  let batches = 0;
+  try {
+    const { result, models } = await runPipeline(dataset!, { backend, seed: 2, epochs: 2, teacherEpochs: 2, probeEpochs: 2, bootstrapSamples: 200 }, {
+      signal: controller.signal,
+      ...(resume ? { checkpoints: folderCheckpoints(resume.dir, 2) } : {}),
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'batch' && ++batches === resume?.abortAfterBatches) controller.abort();
+      },
+    });
+    models.dispose();
+    return result;
+  } finally {
+    dataset!.reader.close();
+  }
+}
+
+describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
+  it('trains teachers and late fusion on the compiled step and agrees with wasm: same decision, accuracies within 1 pt', async () => {
+    const events: RunEvent[] = [];
+    const onGpu = await run('webgpu', events);
+    const onWasm = await run('wasm', []);
+    const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+    expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion']));
+    expect(onGpu.backend.adapter).toBeDefined();
+    expect(onGpu.decision.method).toBe(onWasm.decision.method);
+    for (const [id, candidate] of Object.entries(onWasm.candidates)) {
+      expect(Math.abs(onGpu.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(onGpu.candidates[id]!.val.mean - candidate.val.mean), id).toBeLessThanOrEqual(0.01);
+    }
+  }, 300_000);
+
+  it('resumes a run interrupted inside a compiled phase with the numbers of an unbroken run (Adam state through the checkpoint)', async () => {
+    const unbroken = await run('webgpu', [], { dir: path.join(cacheDir, 'unbroken') });
+    const broken = path.join(cacheDir, 'broken');
+    // Each teacher trains 2 epochs of 33 batches (2,100 training samples): batch 124 is in the second teacher's second epoch.
+    await expect(run('webgpu', [], { dir: broken, abortAfterBatches: 124 })).rejects.toMatchObject({ code: 'aborted' });
+    const resumed = await run('webgpu', [], { dir: broken });
+    const scores = (r: RunResult) => Object.values(r.candidates).map(({ trainingMs: _time, ...rest }) => rest);
+    expect(scores(resumed)).toEqual(scores(unbroken));
+  }, 300_000);
+});
