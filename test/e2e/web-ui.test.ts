@@ -218,7 +218,16 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByText('Advanced settings').click();
     await page.fill('#setting-patience', '200');
     await page.getByRole('button', { name: 'Train the teachers' }).click();
+    // Cancelling asks first; "Keep training" leaves the run going.
     await page.getByRole('button', { name: 'Cancel run' }).click({ timeout: 30_000 });
+    expect(await page.getByTestId('confirm-cancel').innerText()).toContain('Stop this run?');
+    await page.getByRole('button', { name: 'Keep training' }).click();
+    expect(await page.getByTestId('confirm-cancel').count()).toBe(0);
+    const batchBefore = await page.getByTestId('run-progress').innerText();
+    await expect.poll(() => page.getByTestId('run-progress').innerText(), { timeout: 30_000 }).not.toBe(batchBefore);
+    expect(await page.getByText('Run cancelled.').count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('button', { name: 'Stop the run' }).click();
     await page.getByText('Run cancelled.').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('run-progress').innerText()).toContain('resumed');
   }, 60_000);
