@@ -5,7 +5,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from '../engine/train/backends/webgpu/dawn';
+import { webgpuForTests, WEBGPU_REQUIRED } from './helpers/webgpu-adapter';
 import { CHROMIUM } from './helpers/browser';
 import { makeTempDir } from './helpers/dataset-folder';
 import { runFixedProblem } from './helpers/webgpu-steps';
@@ -16,12 +16,8 @@ import { runFixedProblem } from './helpers/webgpu-steps';
  * Chromium (SwiftShader's WebGPU), gives the losses and weights it gives on Dawn in Node. Skipped where
  * there is no Dawn adapter or no Chromium, except in CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1).
  */
-const required = Boolean(process.env.MODALITY_STUDIO_REQUIRE_WEBGPU);
-const gpu = await nodeGpu().catch((error: Error) => {
-  if (required) throw error;
-  return null;
-});
-const usable = gpu !== null && (fs.existsSync(CHROMIUM) || required);
+const gpu = await webgpuForTests();
+const usable = gpu !== null && (fs.existsSync(CHROMIUM) || WEBGPU_REQUIRED);
 const profile = makeTempDir('webgpu-chromium');
 afterAll(() => fs.rmSync(profile, { recursive: true, force: true }));
 

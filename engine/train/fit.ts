@@ -63,8 +63,10 @@ export interface FitResult {
 export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // Cross-entropy alone, nothing hooked into the step: the faster steps below may take it.
+  const plain = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
-  const step: typeof trainStep = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined && isLinearClassifier(model) ? linearStep : trainStep;
+  const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
@@ -89,7 +91,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   }
   // On tfjs's WebGPU backend, a plain MLP network trains on the engine's compiled step (engine/train/webgpu):
   // one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
-  const compiled = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined && step === trainStep
+  const compiled = plain && step === trainStep
     ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source }, variables)
     : null;
   if (compiled && saved) await compiled.importState(model, optimizer);

@@ -13,7 +13,7 @@ export function fixedProblem(seed: number) {
   const batches = [16, 16, 11].map((n) => ({
     inputs: spec.encoders.map((e) => Float32Array.from({ length: n * e.inputDim }, () => next() * 2 - 1)),
     labels: Int32Array.from({ length: n }, () => Math.floor(next() * spec.classes)),
-    teacher: Float32Array.from({ length: n * 12 }, () => next()),
+    teacher: Float32Array.from({ length: n * spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? 0), 0) }, () => next()),
   }));
   return { spec, weights, batches };
 }

@@ -49,7 +49,7 @@ function webgpuDevice(): GPUDevice | null {
  * written here resumes on any backend and one written elsewhere resumes here.
  */
 export class CompiledTrainer {
-  private constructor(private readonly ctx: GpuContext, private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[]) {}
+  private constructor(private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[]) {}
 
   static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource }, variables: tf.Variable[]): CompiledTrainer | null {
     const device = webgpuDevice();
@@ -57,7 +57,7 @@ export class CompiledTrainer {
     const spec = mlpSpecOf(options.model, options.batchSize, options.classes);
     if (!spec) return null;
     const ctx = new GpuContext(device);
-    const trainer = new CompiledTrainer(ctx, new CompiledMlpStep(ctx, spec), variables);
+    const trainer = new CompiledTrainer(new CompiledMlpStep(ctx, spec), variables);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
   }

@@ -125,7 +125,8 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * `losses.softmaxCrossEntropy` (mean over the batch): per row, loss_i = log Σ exp(z − max) − (z_label − max),
  * and the gradient of the mean, dZ = (softmax − onehot) / n over the n rows with a label. A row labelled −1
  * pads a short last batch: no loss, no gradient, not counted. `correct` is 1 where the top logit is the label
- * (ties to the first, as argMax). Bindings: logits, labels (i32), dLogits, rowLoss, correct.
+ * (ties to the first, as argMax). Bindings: logits, labels (i32, `rows` labels then n, the count of labelled
+ * rows, written once by the host so no thread counts them), dLogits, rowLoss, correct.
  */
 export function softmaxCrossEntropyKernel(rows: number, classes: number): string {
   return /* wgsl */ `
@@ -146,8 +147,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     for (var j = 0u; j < ${u(classes)}; j = j + 1u) { dLogits[base + j] = 0.0; }
     return;
   }
-  var valid = 0.0;
-  for (var r = 0u; r < ${u(rows)}; r = r + 1u) { valid = valid + select(0.0, 1.0, labels[r] >= 0); }
+  let valid = f32(labels[${u(rows)}]);
   var top = logits[base];
   var best = 0u;
   for (var j = 1u; j < ${u(classes)}; j = j + 1u) {
@@ -168,7 +168,8 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 /**
  * UMT's distillation term on the concatenated features (paper A.4): w · Σ_m mean((F_m − T_m)²), each mean
  * over the labelled rows and modality m's feature columns, adds 2w(F_m − T_m) / (n·d_m) to dF. Bindings:
- * features, teacher features (same layout), dFeatures (read-write), labels, rowDistill (each row's term).
+ * features, teacher features (same layout), dFeatures (read-write), labels (with n after them, as for the
+ * cross-entropy), rowDistill (each row's term).
  * Dispatch [ceil(width/16), ceil(rows/16)] for the gradient; the row terms are written by column 0's threads.
  */
 export function distillationKernel(rows: number, widths: number[], weight: number): string {
@@ -195,8 +196,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.y;
   let j = id.x;
   if (i >= ${u(rows)} || j >= ${u(width)}) { return; }
-  var valid = 0.0;
-  for (var r = 0u; r < ${u(rows)}; r = r + 1u) { valid = valid + select(0.0, 1.0, labels[r] >= 0); }
+  let valid = f32(labels[${u(rows)}]);
   let dims = ${dims};
   let begins = ${begins};
   if (labels[i] >= 0) {
@@ -239,14 +239,13 @@ export function accumulateLossKernel(rows: number): string {
 fn main() {
   var loss = 0.0;
   var hits = 0.0;
-  var valid = 0.0;
   var distill = 0.0;
   for (var i = 0u; i < ${u(rows)}; i = i + 1u) {
     loss = loss + rowLoss[i];
     hits = hits + correct[i];
-    valid = valid + select(0.0, 1.0, labels[i] >= 0);
     distill = distill + rowDistill[i];
   }
+  let valid = f32(labels[${u(rows)}]);
   accumulator[0] = accumulator[0] + loss;
   accumulator[1] = accumulator[1] + 1.0;
   accumulator[2] = accumulator[2] + hits;

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../protocol/run';
 import { SeededRandom } from '../../util/random';
 import { selectBackend } from '../backends/select-backend';
-import { nodeGpu } from '../backends/webgpu/dawn';
+import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource } from '../data-source';
 import { trainStep } from '../fit';
 import { buildFusion, buildTeacher, SeedSequence } from '../models/networks';
@@ -13,10 +13,7 @@ import { GpuContext } from './gpu-context';
 import { CompiledMlpStep, type MlpStepSpec } from './mlp-step';
 
 /** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
-const gpu = await nodeGpu().catch((error: Error) => {
-  if (process.env.MODALITY_STUDIO_REQUIRE_WEBGPU) throw error;
-  return null;
-});
+const gpu = await webgpuForTests();
 const device = gpu ? await gpu.adapter.requestDevice() : null;
 afterAll(() => device?.destroy());
 

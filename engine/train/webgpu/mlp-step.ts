@@ -72,6 +72,8 @@ export class CompiledMlpStep {
   private readonly dispatches: Dispatch[] = [];
   private readonly inputs: GPUBuffer[];
   private readonly labels: GPUBuffer;
+  /** The batch's labels (−1 for padding) and, after them, how many are real: written once per step. */
+  private readonly labelWords: Int32Array;
   private readonly params: GPUBuffer;
   private readonly moments: GPUBuffer[];
   private readonly settings: GPUBuffer;
@@ -102,7 +104,8 @@ export class CompiledMlpStep {
     this.settings = ctx.uniform(16, 'adam settings');
     this.buffers.push(this.settings);
     this.inputs = spec.encoders.map((e, m) => buffer(rows * e.inputDim, `input ${m}`));
-    this.labels = buffer(rows, 'labels');
+    this.labels = buffer(rows + 1, 'labels');
+    this.labelWords = new Int32Array(rows + 1);
     const featureDim = layout.head.inputDim;
     const features = buffer(rows * featureDim, 'features');
     const dFeatures = buffer(rows * featureDim, 'd features');
@@ -223,8 +226,10 @@ export class CompiledMlpStep {
     this.steps += 1;
     const padded = labels.length < rows;
     inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, padded ? padTo(x, rows * (this.spec.encoders[m]?.inputDim ?? 0)) : x));
-    const allLabels = padded ? Int32Array.from({ length: rows }, (_, i) => labels[i] ?? -1) : labels;
-    this.ctx.write(this.labels, allLabels);
+    this.labelWords.fill(-1);
+    this.labelWords.set(labels);
+    this.labelWords[rows] = labels.length;
+    this.ctx.write(this.labels, this.labelWords);
     if (this.teacher) {
       if (!teacherFeatures) throw new Error('This step distils from teachers: give their features.');
       this.ctx.write(this.teacher, padded ? padTo(teacherFeatures, this.teacher.size / 4) : teacherFeatures);

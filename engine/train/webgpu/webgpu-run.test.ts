@@ -5,15 +5,12 @@ import { makeTempDir } from '../../../test/helpers/dataset-folder';
 import { findBuiltin, materializeBuiltin } from '../../data/builtin/registry';
 import { prepareDataset } from '../../data/prepare';
 import type { RunEvent, RunResult } from '../../protocol/run';
-import { nodeGpu } from '../backends/webgpu/dawn';
+import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { folderCheckpoints } from '../checkpoint';
 import { runPipeline } from '../pipeline';
 
 /** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
-const gpu = await nodeGpu().catch((error: Error) => {
-  if (process.env.MODALITY_STUDIO_REQUIRE_WEBGPU) throw error;
-  return null;
-});
+const gpu = await webgpuForTests();
 const cacheDir = makeTempDir('webgpu-run');
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 

@@ -6,16 +6,13 @@ import { trainStep } from '../../fit';
 import { buildFusion, SeedSequence } from '../../models/networks';
 import { SeededRandom } from '../../../util/random';
 import { selectBackend } from '../select-backend';
-import { nodeGpu } from './dawn';
+import { webgpuForTests } from '../../../../test/helpers/webgpu-adapter';
 
 /**
  * Where there is no WebGPU adapter (no Vulkan driver, or Debian 12's Mesa 22), these tests are skipped;
  * CI installs Mesa 25's lavapipe and sets MODALITY_STUDIO_REQUIRE_WEBGPU=1, so there they must run.
  */
-const adapter = await nodeGpu().then((g) => g.info, (error: Error) => {
-  if (process.env.MODALITY_STUDIO_REQUIRE_WEBGPU) throw error;
-  return null;
-});
+const adapter = (await webgpuForTests())?.info ?? null;
 
 /** Losses of `steps` Adam steps of a small fused MLP with distillation-free cross-entropy, from one seed. */
 async function losses(backend: 'webgpu' | 'cpu', steps: number): Promise<number[]> {
