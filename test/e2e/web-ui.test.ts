@@ -259,7 +259,8 @@ describe('the app in a browser, served by the web mode', () => {
     await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
     const matrix = page.locator('figure.confusion');
     await matrix.waitFor();
-    expect(await matrix.locator('tbody tr').count()).toBe(30);
+    // Polled: until this run's data arrive, the page still shows the previous run's 3-class matrix.
+    await expect.poll(() => matrix.locator('tbody tr').count(), { timeout: 10_000 }).toBe(30);
     const { scroll, width } = await matrix.evaluate((figure) => ({ scroll: figure.scrollWidth, width: figure.clientWidth }));
     expect(scroll).toBeLessThanOrEqual(width);
     // The page came from another run's page: its charts were redrawn with this run's axis range (all
