@@ -63,8 +63,10 @@ export interface FitResult {
 export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  // Cross-entropy alone, nothing hooked into the step: the faster steps below may take it.
-  const plain = !options.extraLoss && !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined;
+  // Nothing hooked into the step: the faster steps below may take it (with cross-entropy alone, or UMT's
+  // distillation for the compiled one, which has a kernel for it).
+  const unhooked = !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined;
+  const plain = unhooked && !options.extraLoss;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
@@ -89,10 +91,11 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     best = resumed.best;
     firstEpoch = saved.epoch + 1;
   }
-  // On tfjs's WebGPU backend, a plain MLP network trains on the engine's compiled step (engine/train/webgpu):
-  // one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
-  const compiled = plain && step === trainStep
-    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source }, variables)
+  // On tfjs's WebGPU backend, an MLP network trains on the engine's compiled step (engine/train/webgpu): one
+  // submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
+  const distillation = options.extraLoss?.distillation;
+  const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation)
+    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}) }, variables)
     : null;
   if (compiled && saved) await compiled.importState(model, optimizer);
   if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step)` });
@@ -143,7 +146,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       const onGpu = compiled ? await compiled.endEpoch(model) : null;
       const trainLoss = onGpu ? onGpu.loss : (await lossSum.data())[0]! / order.length;
       const trainAccuracy = onGpu ? onGpu.accuracy : (await correct.data())[0]! / order.length;
-      const trainExtraLoss = extraSum ? (await extraSum.data())[0]! / order.length : undefined;
+      const trainExtraLoss = onGpu ? onGpu.extraLoss : extraSum ? (await extraSum.data())[0]! / order.length : undefined;
       [lossSum, correct, extraSum].forEach((t) => t?.dispose());
       const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
       const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };

@@ -24,8 +24,18 @@ export interface MethodContext {
  */
 export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number }) => tf.NamedTensorMap;
 
-/** Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. */
-export type ExtraLoss = (outputs: tf.Tensor[], batch: number[]) => tf.Scalar;
+/**
+ * Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. A term that
+ * is UMT's feature distillation says so in `distillation` (its weight and the targets per encoder), which lets
+ * the compiled WebGPU step (engine/train/webgpu) compute it in its own kernel instead of this tfjs code.
+ */
+export type ExtraLoss = ((outputs: tf.Tensor[], batch: number[]) => tf.Scalar) & { distillation?: DistillationTerm };
+
+/** w · Σ_m MSE(encoder m's features, targets m's rows of the batch) (paper A.4), MSE = mean over batch and features. */
+export interface DistillationTerm {
+  weight: number;
+  targets: { dim: number; rows(indices: number[]): Float32Array }[];
+}
 
 /** A network of a trained candidate: what `predict` loads, and the modalities it reads. */
 export interface CandidateNetwork {

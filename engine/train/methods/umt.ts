@@ -15,13 +15,15 @@ export function distillWeights(config: Pick<RunConfig, 'distillWeight'>): number
  * paper's code uses). The teachers' features come from the cache computed once after teacher training.
  */
 export function distillationLoss(teachers: TrainedTeacher[], weight: number): ExtraLoss {
-  return (outputs, batch) => {
+  const loss: ExtraLoss = (outputs, batch) => {
     const terms = teachers.map((teacher, m) => {
       const target = tf.tensor2d(teacher.features.rows(batch), [batch.length, teacher.features.dim]);
       return tf.mean(tf.squaredDifference(outputs[m + 1] as tf.Tensor, target));
     });
     return tf.mul(tf.addN(terms), weight) as tf.Scalar;
   };
+  loss.distillation = { weight, targets: teachers.map((teacher) => teacher.features) };
+  return loss;
 }
 
 /**

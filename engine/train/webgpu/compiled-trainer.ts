@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
+import type { DistillationTerm } from '../methods/method';
 import { GpuContext } from './gpu-context';
 import { CompiledMlpStep, mlpParameters, type MlpStepSpec } from './mlp-step';
 
@@ -49,15 +50,23 @@ function webgpuDevice(): GPUDevice | null {
  * written here resumes on any backend and one written elsewhere resumes here.
  */
 export class CompiledTrainer {
-  private constructor(private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[]) {}
+  private constructor(private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
 
-  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource }, variables: tf.Variable[]): CompiledTrainer | null {
+  /**
+   * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
+   * another backend, SGD, a network it does not compile, or a distillation whose targets do not match the
+   * encoders' widths.
+   */
+  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm }, variables: tf.Variable[]): CompiledTrainer | null {
     const device = webgpuDevice();
     if (!device || options.optimizer !== 'adam' || !options.source.arrays) return null;
-    const spec = mlpSpecOf(options.model, options.batchSize, options.classes);
-    if (!spec) return null;
+    const plain = mlpSpecOf(options.model, options.batchSize, options.classes);
+    if (!plain) return null;
+    const distillation = options.distillation ?? null;
+    if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== plain.encoders[m]!.hidden.at(-1)))) return null;
+    const spec = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
     const ctx = new GpuContext(device);
-    const trainer = new CompiledTrainer(new CompiledMlpStep(ctx, spec), variables);
+    const trainer = new CompiledTrainer(new CompiledMlpStep(ctx, spec), variables, distillation);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
   }
@@ -70,17 +79,21 @@ export class CompiledTrainer {
   train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number): void {
     const arrays = source.arrays?.(batch);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
-    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate);
+    const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(batch)), this.distillation.targets.map((t) => t.dim), batch.length) : undefined;
+    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets);
   }
 
-  /** The epoch's mean loss and accuracy (read back once), and the model given the trained weights. */
-  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; accuracy: number }> {
-    const { meanLoss, accuracy } = await this.step.takeLoss();
+  /**
+   * The epoch's mean loss (distillation included), its distillation part when there is one, and accuracy (read
+   * back once); the model is given the trained weights.
+   */
+  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; extraLoss?: number; accuracy: number }> {
+    const { meanLoss, extraLoss, accuracy } = await this.step.takeLoss();
     const weights = await this.step.getWeights();
     const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
-    return { loss: meanLoss, accuracy };
+    return { loss: meanLoss, ...(this.distillation ? { extraLoss } : {}), accuracy };
   }
 
   /** Puts the compiled Adam state into tfjs's optimizer (for a checkpoint). */
@@ -110,4 +123,19 @@ export class CompiledTrainer {
   dispose(): void {
     this.step.dispose();
   }
+}
+
+/** Row-wise concatenation of per-encoder rows (`parts[m]` is `[n, dims[m]]`): `[n, Σ dims]`, as the step takes its targets. */
+export function concatRows(parts: Float32Array[], dims: number[], n: number): Float32Array {
+  const width = dims.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(n * width);
+  for (let i = 0; i < n; i += 1) {
+    let at = i * width;
+    parts.forEach((part, m) => {
+      const dim = dims[m] ?? 0;
+      out.set(part.subarray(i * dim, (i + 1) * dim), at);
+      at += dim;
+    });
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { FeatureSource } from '../data-source';
 import { trainStep } from '../fit';
 import { buildFusion, buildTeacher, SeedSequence } from '../models/networks';
 import { distillationLoss } from '../methods/umt';
+import { concatRows } from './compiled-trainer';
 import type { TrainedTeacher } from '../teachers';
 import { GpuContext } from './gpu-context';
 import { CompiledMlpStep, type MlpStepSpec } from './mlp-step';
@@ -74,20 +75,6 @@ async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, 
   optimizer.dispose();
   model.dispose();
   return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
-}
-
-/** Row-wise concatenation of per-modality feature rows: `[n, Σ dims]`. */
-function concatRows(parts: Float32Array[], dims: number[], n: number): Float32Array {
-  const width = dims.reduce((a, b) => a + b, 0);
-  const out = new Float32Array(n * width);
-  for (let i = 0; i < n; i += 1) {
-    let at = i * width;
-    parts.forEach((part, m) => {
-      out.set(part.subarray(i * dims[m]!, (i + 1) * dims[m]!), at);
-      at += dims[m]!;
-    });
-  }
-  return out;
 }
 
 function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {

@@ -36,12 +36,12 @@ async function run(backend: 'webgpu' | 'wasm', events: RunEvent[], resume?: { di
 }
 
 describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
-  it('trains teachers and late fusion on the compiled step and agrees with wasm: same decision, accuracies within 1 pt', async () => {
+  it('trains teachers, late fusion and UMT on the compiled step and agrees with wasm: same decision, accuracies within 1 pt', async () => {
     const events: RunEvent[] = [];
     const onGpu = await run('webgpu', events);
     const onWasm = await run('wasm', []);
     const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
-    expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion']));
+    expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
     expect(onGpu.backend.adapter).toBeDefined();
     expect(onGpu.decision.method).toBe(onWasm.decision.method);
     for (const [id, candidate] of Object.entries(onWasm.candidates)) {
