@@ -23,7 +23,7 @@ export function formatEventLine(event: RunEvent): string | null {
     case 'log':
       return `${event.level}: ${event.message}`;
     case 'started':
-      return `backend: ${event.backend.name} (tfjs ${event.backend.tfBackend} ${event.backend.version}, ${event.backend.threads} thread${event.backend.threads === 1 ? '' : 's'}${event.backend.simdKernels ? ', SIMD kernels' : ''})`;
+      return `backend: ${event.backend.name} (tfjs ${event.backend.tfBackend} ${event.backend.version}, ${event.backend.threads} thread${event.backend.threads === 1 ? '' : 's'}${event.backend.simdKernels ? ', SIMD kernels' : ''})${event.backend.choice ? `; auto chose ${event.backend.choice.reason}` : ''}`;
     default:
       return null;
   }

@@ -7,7 +7,11 @@ export interface BackendCheck {
   version?: string;
   threads?: number;
   /** webgpu: the adapter, as it describes itself (vendor, architecture, driver). */
-  adapter?: { vendor: string; architecture: string; description: string };
-  /** Median milliseconds of the benchmark's MLP training step (batch 64) on it. */
+  adapter?: { vendor: string; architecture: string; description: string; software?: boolean };
+  /** Median milliseconds of the benchmark's MLP training step (batch 64) on it, as training runs it (webgpu: the compiled step). */
   stepMs?: number;
+  /** The one `--backend auto` would choose for the benchmark's MLP (the fastest of the ones it times, engine/train/backends/choose-backend.ts). */
+  auto?: boolean;
+  /** Why `auto` would not time it though it is usable (a software adapter, a fallback-only backend). */
+  autoSkips?: string;
 }

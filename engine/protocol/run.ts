@@ -238,7 +238,15 @@ export interface BackendInfo {
   /** wasm: whether the engine's own SIMD kernels run (else tfjs's kernels do; the last digits differ). */
   simdKernels?: boolean;
   /** webgpu: the adapter it ran on, as the adapter describes itself. */
-  adapter?: { vendor: string; architecture: string; description: string };
+  adapter?: { vendor: string; architecture: string; description: string; software?: boolean };
+  /** `--backend auto`: what was measured on the run's own model, and why this backend was chosen. */
+  choice?: BackendChoiceEvidence;
+}
+
+/** The evidence of `auto`'s choice: each backend's milliseconds per step of the run's model, or why it was not timed. */
+export interface BackendChoiceEvidence {
+  measured: { name: string; msPerStep?: number; note?: string }[];
+  reason: string;
 }
 
 export type RunEvent =

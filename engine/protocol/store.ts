@@ -1,4 +1,4 @@
-import type { CandidateResult, Decision, EpochMetrics, Evaluation, FinalChoice, LazinessEntry, LazinessVerdict, MethodId, ResultRow, RunConfig, SeedStat } from './run';
+import type { BackendInfo, CandidateResult, Decision, EpochMetrics, Evaluation, FinalChoice, LazinessEntry, LazinessVerdict, MethodId, ResultRow, RunConfig, SeedStat } from './run';
 
 /** What the run store keeps, as hosts see it (`runs list`, `runs show`, the run browser). */
 
@@ -50,7 +50,7 @@ export interface StoredRun {
   method: string | null;
   config: RunConfig;
   seed: number;
-  backend: { name: string; tfBackend: string; version: string; threads: number } | null;
+  backend: BackendInfo | null;
   final: number | null;
   error: string | null;
   createdAt: string;

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
 import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
-import { selectBackend } from './backends/select-backend';
+import { backendForRun } from './backends/choose-backend';
 import type { CheckpointStore } from './checkpoint';
 import { checkMethods, requestedMethods, resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
@@ -58,13 +58,13 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
   const config = resolveConfig(partialConfig);
   const known = METHODS.map((m) => m.id);
   checkMethods(config, known);
-  const backend = await selectBackend(config.backend);
   if (dataset.meta.classes.length < 2) {
     throw new AppError('dataset', `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`);
   }
   const seeds = runSeeds(config);
   const contexts = seeds.map((seed) => createContext(dataset, config, seed, events));
   const first = contexts[0] as RunContext;
+  const backend = await backendForRun(config.backend, { modalities: first.modalities, config, classes: first.classes.length, batch: config.batchSize });
   first.emit({ type: 'started', backend });
   const modalities = first.modalities.map((m) => m.name);
   const teachers: TrainedTeacher[][] = [];

@@ -1,76 +1,104 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_CONFIG } from '../protocol/run';
+import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
 import { selectBackend, type BackendName } from './backends/select-backend';
 import { FeatureSource, type DataSource } from './data-source';
 import { trainStep } from './fit';
-import { buildFusion, SeedSequence } from './models/networks';
+import type { ExtraLoss } from './methods/method';
+import { distillationLoss } from './methods/umt';
+import type { TrainedTeacher } from './teachers';
+import { buildFusion, SeedSequence, type ModalityInput } from './models/networks';
 import { SeededRandom } from '../util/random';
-import { BATCH, CLASSES, DISTILL_WEIGHT, type StepShape } from './step-shapes';
+import { BATCH, CLASSES, DISTILL_WEIGHT } from './step-shapes';
+import { CompiledTrainer } from './webgpu/compiled-trainer';
 
 export interface StepTiming {
   backend: string;
   threads: number;
   /** Median milliseconds per training step. */
   msPerStep: number;
+  /** The step ran on the engine's compiled WebGPU step (engine/train/webgpu), as training would. */
+  compiled?: boolean;
 }
 
-const POOL = 8 * BATCH;
+/** What is timed: a late-fusion network of these modalities, built with this config (the run's, or a bench shape's). */
+export interface TimedShape {
+  modalities: ModalityInput[];
+  config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>;
+  classes?: number;
+  batch?: number;
+}
 
-/** In-memory inputs, like the cache's batches: a Float32Array per modality turned into a tensor per step. */
+/** In-memory inputs, like the cache's batches: a Float32Array per modality, gathered per step. */
 class MemorySource implements DataSource {
   constructor(private readonly data: Float32Array[], private readonly shapes: number[][]) {}
-  inputs(indices: number[]): tf.Tensor[] {
+  arrays(indices: number[]): Float32Array[] {
     return this.data.map((values, m) => {
-      const shape = this.shapes[m] ?? [];
-      const size = shape.reduce((a, b) => a * b, 1);
+      const size = (this.shapes[m] ?? []).reduce((a, b) => a * b, 1);
       const out = new Float32Array(indices.length * size);
       indices.forEach((index, row) => out.set(values.subarray(index * size, (index + 1) * size), row * size));
-      return tf.tensor(out, [indices.length, ...shape]);
+      return out;
     });
+  }
+
+  inputs(indices: number[]): tf.Tensor[] {
+    return this.arrays(indices).map((values, m) => tf.tensor(values, [indices.length, ...(this.shapes[m] ?? [])]));
   }
 }
 
 /**
- * Times the engine's own training step (`trainStep`, the body of the training loop) on one shape: warm-up
- * steps, then `runs` runs of `steps` steps, each ending with a read of the loss (so queued work is done);
- * the median run's time per step.
+ * Times the engine's UMT training step on one shape as a run would train it: the compiled WebGPU step where
+ * fit.ts would take it, else `trainStep` (the body of the training loop). Warm-up steps, then `runs` runs of
+ * `steps` steps, each ending with a read of the loss (so queued work is done); the median run's time per step.
  */
-export async function timeSteps(shape: StepShape, backend: BackendName, runs: number, steps: number, warmup = Math.max(3, Math.ceil(steps / 4))): Promise<StepTiming> {
+export async function timeSteps(shape: TimedShape, backend: BackendName, runs: number, steps: number, warmup = Math.max(3, Math.ceil(steps / 4))): Promise<StepTiming> {
   const info = await selectBackend(backend);
+  const batchSize = shape.batch ?? BATCH;
+  const classes = shape.classes ?? CLASSES;
+  const pool = 8 * batchSize;
   const random = new SeededRandom(1);
   const sizes = shape.modalities.map((m) => m.shape.reduce((a, b) => a * b, 1));
-  const source = new MemorySource(sizes.map((size) => Float32Array.from({ length: POOL * size }, () => random.next() * 2 - 1)), shape.modalities.map((m) => m.shape));
-  const labels = Int32Array.from({ length: POOL }, (_, i) => i % CLASSES);
-  const teachers = shape.modalities.map(() => new FeatureSource(Float32Array.from({ length: POOL * shape.featureDim }, () => random.next()), shape.featureDim));
-  const model = buildFusion(shape.modalities, CLASSES, { ...DEFAULT_CONFIG, ...shape.config }, new SeedSequence(1), `bench_${shape.name}`);
+  const source = new MemorySource(sizes.map((size) => Float32Array.from({ length: pool * size }, () => random.next() * 2 - 1)), shape.modalities.map((m) => m.shape));
+  const labels = Int32Array.from({ length: pool }, (_, i) => i % classes);
+  const model = buildFusion(shape.modalities, classes, { ...DEFAULT_CONFIG, ...shape.config }, new SeedSequence(1), 'timed_step');
+  const featureDims = model.outputs.slice(1).map((output) => output.shape.at(-1) ?? 0);
+  const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: pool * dim }, () => random.next()), dim) }));
+  const extraLoss: ExtraLoss = distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
-  const extraLoss = (outputs: tf.Tensor[], batch: number[]) =>
-    tf.mul(tf.addN(teachers.map((t, m) => tf.mean(tf.squaredDifference(outputs[m + 1] as tf.Tensor, tf.tensor2d(t.rows(batch), [batch.length, t.dim]))))), DISTILL_WEIGHT) as tf.Scalar;
-  const options = { source, labels, classes: CLASSES, model, extraLoss };
+  const compiled = CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss.distillation ? { distillation: extraLoss.distillation } : {}) }, variables);
+  const options = { source, labels, classes, model, extraLoss };
   let cursor = 0;
   const step = async (count: number) => {
     let last: tf.Scalar | null = null;
     for (let i = 0; i < count; i += 1) {
-      const batch = Array.from({ length: BATCH }, (_, j) => (cursor + j) % POOL);
-      cursor = (cursor + BATCH) % POOL;
-      const { loss, hits } = trainStep(options, batch, variables, optimizer);
-      hits.dispose();
+      const batch = Array.from({ length: batchSize }, (_, j) => (cursor + j) % pool);
+      cursor = (cursor + batchSize) % pool;
+      if (compiled) {
+        compiled.train(source, labels, batch, 1e-3);
+        continue;
+      }
+      const { loss, hits, extra } = trainStep(options, batch, variables, optimizer);
+      tf.dispose([hits, extra].filter((t) => t !== undefined));
       last?.dispose();
       last = loss;
     }
+    if (compiled) await compiled.settle();
     await last?.data();
     last?.dispose();
   };
-  await step(warmup);
-  const times: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    await step(steps);
-    times.push((performance.now() - started) / steps);
+  try {
+    await step(warmup);
+    const times: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const started = performance.now();
+      await step(steps);
+      times.push((performance.now() - started) / steps);
+    }
+    times.sort((a, b) => a - b);
+    return { backend: info.name, threads: info.threads, msPerStep: times[Math.floor(times.length / 2)] ?? NaN, ...(compiled ? { compiled: true } : {}) };
+  } finally {
+    compiled?.dispose();
+    optimizer.dispose();
+    model.dispose();
   }
-  optimizer.dispose();
-  model.dispose();
-  times.sort((a, b) => a - b);
-  return { backend: info.name, threads: info.threads, msPerStep: times[Math.floor(times.length / 2)] ?? NaN };
 }

@@ -16,16 +16,15 @@ export function registerDoctor(program: Command, context: CliContext): void {
       }));
 }
 
-/** One line per backend, in `auto`'s order; the first usable one is what `--backend auto` takes. */
+/** One line per backend; `← auto` marks what `--backend auto` would choose for this step's model. */
 export function formatChecks(backends: BackendCheck[]): string {
-  const chosen = backends.find((b) => b.usable)?.name;
   const width = Math.max(...backends.map((b) => b.name.length));
   const lines = backends.map((b) => {
     const name = b.name.padEnd(width);
     if (!b.usable) return `  ${name}  not usable: ${b.reason ?? 'no reason given'}`;
     const step = b.stepMs === undefined ? '' : `, MLP training step (batch 64) ${b.stepMs < 10 ? b.stepMs.toFixed(2) : b.stepMs.toFixed(1)} ms`;
     const adapter = b.adapter ? `, adapter ${b.adapter.description || b.adapter.vendor} (${b.adapter.vendor}, ${b.adapter.architecture})` : '';
-    return `  ${name}  usable: version ${b.version}${adapter}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${step}${b.name === chosen ? '  ← auto' : ''}`;
+    return `  ${name}  usable: version ${b.version}${adapter}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${step}${b.auto ? '  ← auto' : ''}${b.autoSkips ? ` (auto does not time it: ${b.autoSkips})` : ''}`;
   });
-  return `Backends, in the order --backend auto tries them:\n${lines.join('\n')}\n`;
+  return `Backends (a run's --backend auto times the usable ones on its own model and takes the fastest):\n${lines.join('\n')}\n`;
 }

@@ -15,6 +15,11 @@ export interface BackendProvider<Name extends string = string> {
   tfBackend: string;
   /** What to do to make it usable: `To use it, <installHint>`. */
   installHint: string;
+  /**
+   * Why `auto` does not time it against the others, when it never should win on any machine (the plain-JS
+   * backend: the same cores as wasm without its kernels); `auto` then uses it only when nothing else starts.
+   */
+  fallbackOnly?: string;
   activate(): Promise<BackendInfo>;
 }
 

@@ -7,10 +7,11 @@ import { wasmBackend } from './wasm/provider';
 import { webgpuBackend } from './webgpu/provider';
 
 /**
- * Every backend the engine can train on, in the order `auto` tries them (CUDA GPU, native TensorFlow on the
- * CPU, wasm, plain JS). Adding one is a folder with its provider and a line here. WebGPU comes after the
- * plain-JS backend, which always starts, so `auto` never picks it: only `--backend webgpu` does, until `auto`
- * chooses by measuring (issue 13).
+ * Every backend the engine can train on. Adding one is a folder with its provider and a line here. A run's
+ * `auto` times the usable ones on its model (choose-backend.ts); this order breaks near-ties there (the first
+ * is kept unless another is clearly faster) and is the order tried where nothing is timed (`predict`, whose
+ * few samples are not worth timing). WebGPU comes after the plain-JS backend, which always starts, so only
+ * a run's measurement picks it.
  */
 export const BACKENDS = [gpuBackend, nativeBackend, wasmBackend, cpuBackend, webgpuBackend] as const satisfies readonly BackendProvider[];
 

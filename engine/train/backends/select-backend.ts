@@ -44,6 +44,12 @@ export async function activateProvider(provider: BackendProvider): Promise<Backe
   return info;
 }
 
+/** Records on the active backend how `auto` chose it, so later runs of the process see the choice (choose-backend.ts). */
+export function recordChoice(info: BackendInfo): BackendInfo {
+  activated.set(tf.backend(), info);
+  return info;
+}
+
 /**
  * The backend tfjs is running on, as it was activated here; null before the first selection. Read from the
  * engine's field rather than `tf.backend()`, which would start tfjs's default backend when there is none.

@@ -96,6 +96,11 @@ export class CompiledTrainer {
     return { loss: meanLoss, ...(this.distillation ? { extraLoss } : {}), accuracy };
   }
 
+  /** Waits for the submitted steps (reading their loss sums back, which also resets them). */
+  async settle(): Promise<void> {
+    await this.step.takeLoss();
+  }
+
   /** Puts the compiled Adam state into tfjs's optimizer (for a checkpoint). */
   async exportOptimizer(optimizer: tf.Optimizer): Promise<void> {
     const { m, v, steps } = await this.step.getAdamState();

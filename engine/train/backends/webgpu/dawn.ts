@@ -9,6 +9,8 @@ export interface AdapterInfo {
   vendor: string;
   architecture: string;
   description: string;
+  /** A software adapter (lavapipe, SwiftShader): the CPU doing a GPU's work. */
+  software?: boolean;
 }
 
 export interface NodeGpu {
@@ -45,5 +47,7 @@ async function load(): Promise<NodeGpu> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver; on Linux without a GPU, Mesa 25\'s lavapipe gives a software one)');
   const { vendor, architecture, description } = adapter.info;
-  return { gpu, adapter, info: { vendor, architecture, description } };
+  // `isFallbackAdapter` moved from the adapter to its info in the spec; Dawn has it on the info.
+  const software = (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || architecture === 'software';
+  return { gpu, adapter, info: { vendor, architecture, description, ...(software ? { software } : {}) } };
 }

@@ -5,8 +5,9 @@ import { nodeGpu } from './dawn';
 /**
  * WebGPU on Dawn's Node binding (the CLI and web mode; the desktop app takes Chromium's WebGPU): tfjs's
  * WebGPU backend on the adapter Dawn finds. The run records the adapter (vendor, architecture, driver).
- * Not tried by `auto` yet: tfjs's WebGPU backend spends ~0.35 ms of host time per op (../shared/gpu/DEVICE.md),
- * so `auto` keeps to the CPU until the engine's compiled steps (engine/train/webgpu) carry the training.
+ * MLP networks train on the engine's compiled step (engine/train/webgpu); the rest on tfjs's WebGPU kernels,
+ * which spend ~0.35 ms of host time per op (../shared/gpu/DEVICE.md): `auto` times both ways on the run's
+ * model before it chooses this (choose-backend.ts).
  */
 export const webgpuBackend: BackendProvider<'webgpu'> = {
   name: 'webgpu',
