@@ -8,6 +8,10 @@
  * 3. Peak resident memory of a training run on 10k and on 100k generated 32×32 image pairs.
  * 4. Preparing data (`validate` with a cold cache, start-up included): 1-s and 10-s 16 kHz clips with PNGs,
  *    and 32×32 PNG pairs; numpy doing the audio part (read, STFT, mel, log) in bench/reference/prepare.py.
+ * 5. WebGPU, when Dawn finds an adapter (bench/webgpu-steps.ts): the two steps as a run trains them (MLP at
+ *    batch 64 and 256), their host time per step, PyTorch's same steps on CUDA when its `torch.cuda.is_available()`,
+ *    and the whole method on mnist-halves with `--backend webgpu` against wasm (not on a software adapter,
+ *    whose CPU-speed compute would take hours).
  *
  * Prints a table (stderr shows progress); with --json, one JSON object as the last line of stdout.
  */
@@ -15,9 +19,10 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { imagePairs, measureRun } from './memory-bench';
-import { mnistHalvesWithSplit, timePipeline } from './pipeline-bench';
+import { mnistHalvesWithSplit, timeOurs, timePipeline } from './pipeline-bench';
 import { timePreparation } from './prepare-bench';
-import { ensureTorch, PYTHON, runPython } from './python';
+import { cudaPython, ensureTorch, PYTHON, runPython } from './python';
+import type { WebgpuSteps } from './webgpu-steps';
 import type { StepTiming } from '../engine/train/step-timing';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -61,10 +66,27 @@ const step = (shape: 'mlp' | 'cnn') => {
   return { ours: round(ours, 1), torch: round(torchSteps[shape], 1), ratio: round(ours / torchSteps[shape]) };
 };
 
+// 5 (steps part). WebGPU in a process of its own, and PyTorch on CUDA, in this same invocation.
+log('steps on webgpu…');
+const webgpuRun = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'webgpu-steps.ts'), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+const webgpuSteps = webgpuRun.status === 0 ? (JSON.parse(webgpuRun.stdout.trim().split('\n').at(-1) ?? 'null') as WebgpuSteps) : null;
+if (!webgpuSteps) log(`webgpu: skipped (${webgpuRun.stderr.split('\n').find((line) => line.startsWith('Error: '))?.slice(7) ?? `exit ${webgpuRun.status}`})`);
+const cuda = cudaPython();
+log(cuda ? `steps in PyTorch on CUDA (${cuda})…` : 'PyTorch on CUDA: no interpreter here has a PyTorch that sees a CUDA GPU');
+const torchCuda = cuda ? runPython<{ mlp: number; cnn: number; mlp256: number; gpu: string }>(path.join(ROOT, 'bench', 'reference', 'steps.py'), [String(runs), String(steps), 'cuda'], cuda) : null;
+
 // 2. Pipeline.
 const budget = quick ? { epochs: 1, teacherEpochs: 1, probeEpochs: 5 } : { epochs: 2, teacherEpochs: 2, probeEpochs: 10 };
 log(`pipeline on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs), ours then PyTorch…`);
-const pipeline = timePipeline(await mnistHalvesWithSplit(WORK), WORK, budget);
+const mnistHalves = await mnistHalvesWithSplit(WORK);
+const pipeline = timePipeline(mnistHalves, WORK, budget);
+// 5 (pipeline part): not on a software adapter (CNN training at the CPU's speed through an emulated GPU).
+let webgpuPipeline: { ms: number; wasmMs: number; test: number; wasmTest: number } | null = null;
+if (webgpuSteps && !webgpuSteps.adapter.software) {
+  log('pipeline on mnist-halves with --backend webgpu…');
+  const onGpu = timeOurs(mnistHalves, WORK, budget, 'webgpu');
+  webgpuPipeline = { ms: round(onGpu.seconds * 1000, 0), wasmMs: round(pipeline.ours * 1000, 0), test: round(onGpu.result.test.final, 4), wasmTest: round(pipeline.oursAccuracy, 4) };
+}
 
 // 3. Memory.
 const sizes = quick ? [2_000, 20_000] : [10_000, 100_000];
@@ -93,6 +115,7 @@ const summary = {
     tenSecondClipCost: round((preparation.clips10s.seconds / 150) / (preparation.clips1s.seconds / 1500), 1),
     pngPairsPerSecond: round(preparation.pngPairs.pairsPerSecond, 0),
   },
+  webgpu: webgpuSteps ? webgpuSummary(webgpuSteps) : null,
   details: {
     backends: Object.fromEntries(Object.entries(backends).map(([name, t]) => [name, { threads: t.mlp.threads, mlpMs: round(t.mlp.msPerStep, 1), cnnMs: t.cnn ? round(t.cnn.msPerStep, 1) : null }])),
     pipelineBudget: budget,
@@ -101,6 +124,40 @@ const summary = {
     memorySamples: { small: small.samples, large: large.samples },
     memorySeconds: { small: round(small.seconds, 1), large: round(large.seconds, 1) },
   },
+};
+
+/** The `webgpu` key of --json (issue 13): ms and host ms per step, PyTorch CUDA's ms where it ran, the pipeline. */
+function webgpuSummary(w: WebgpuSteps) {
+  const at = (batch: number) => w.mlp.find((m) => m.batch === batch)?.timing;
+  const row = (t: { msPerStep: number; hostMsPerStep: number; compiled?: boolean } | undefined, torchMs: number | undefined) =>
+    t ? { ms: round(t.msPerStep, 2), hostMs: round(t.hostMsPerStep, 3), compiled: t.compiled === true, torchCudaMs: torchMs === undefined ? null : round(torchMs, 2) } : null;
+  return {
+    adapter: `${w.adapter.description} (${w.adapter.vendor}, ${w.adapter.architecture})`,
+    software: w.adapter.software === true,
+    torchCudaGpu: torchCuda?.gpu ?? null,
+    mlp: row(at(64), torchCuda?.mlp),
+    mlp256: row(at(256), torchCuda?.mlp256),
+    cnn: w.cnn ? row(w.cnn, torchCuda?.cnn) : null,
+    ...(w.cnnNote ? { cnnNote: w.cnnNote } : {}),
+    pipeline: webgpuPipeline,
+  };
+}
+
+const webgpuLines = (w: ReturnType<typeof webgpuSummary> | null): string[] => {
+  if (!w) return ['', 'WebGPU: no adapter here (see `modality-studio doctor`).'];
+  const ms = (r: { ms: number; hostMs: number; compiled: boolean; torchCudaMs: number | null } | null, label: string) =>
+    r ? `| ${label} | ${r.ms} ms (host ${r.hostMs} ms; ${r.compiled ? 'compiled step' : "tfjs's kernels"}) | ${r.torchCudaMs === null ? 'no CUDA' : `${r.torchCudaMs} ms`} | ${r.torchCudaMs === null ? '' : round(r.ms / r.torchCudaMs)} |` : `| ${label} | ${w.cnnNote ?? 'not measured'} | | |`;
+  return [
+    '',
+    `WebGPU on ${w.adapter}${w.software ? ' — a software adapter: its wall times are the CPU\'s, only the host times say anything about a GPU' : ''}; PyTorch on CUDA: ${w.torchCudaGpu ?? 'none here'}.`,
+    '',
+    '| step | ours on webgpu | PyTorch CUDA eager | ours / PyTorch |',
+    '|---|---|---|---|',
+    ms(w.mlp, 'MLP step, batch 64'),
+    ms(w.mlp256, 'MLP step, batch 256'),
+    ms(w.cnn, 'CNN step, batch 64'),
+    w.pipeline ? `| whole method on mnist-halves | ${(w.pipeline.ms / 1000).toFixed(1)} s on webgpu vs ${(w.pipeline.wasmMs / 1000).toFixed(1)} s on wasm (${round(w.pipeline.wasmMs / w.pipeline.ms)}× faster) | | |` : '| whole method on mnist-halves | not run on a software adapter | | |',
+  ];
 };
 
 const table = [
@@ -117,6 +174,7 @@ const table = [
   `| preparing 3,000 pairs of 32×32 PNGs | ${summary.preparation.pngPairsPerSecond} pairs/s | | |`,
   '',
   `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends).map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs ?? 'not measured'}`).join('; ')}.`,
+  ...webgpuLines(summary.webgpu),
 ].join('\n');
 process.stdout.write(`${table}\n`);
 if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);

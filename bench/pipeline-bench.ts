@@ -45,23 +45,33 @@ export async function mnistHalvesWithSplit(work: string): Promise<string> {
   return dir;
 }
 
-/**
- * The whole method on the same folder, same architecture and epochs: our CLI (`run --json`, cold cache, so
- * it decodes the PNGs as the reference does) against bench/reference/pipeline.py. Wall time of each process.
- */
-export function timePipeline(dir: string, work: string, budget: PipelineBudget): PipelineTiming {
-  const home = path.join(work, 'pipeline-home');
+/** Our CLI's whole method on the folder (`run --json`, cold cache, so it decodes the PNGs): wall seconds and its result. */
+export function timeOurs(dir: string, work: string, budget: PipelineBudget, backend: string): { seconds: number; result: OursResult } {
+  const home = path.join(work, `pipeline-home-${backend}`);
   fs.rmSync(home, { recursive: true, force: true });
   const started = performance.now();
-  const ours = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dir, '--json', '--backend', 'wasm',
+  const ours = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dir, '--json', '--backend', backend,
     '--epochs', String(budget.epochs), '--teacher-epochs', String(budget.teacherEpochs), '--probe-epochs', String(budget.probeEpochs)], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
   });
-  const oursSeconds = (performance.now() - started) / 1000;
-  if (ours.status !== 0) throw new Error(`modality-studio run failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`);
-  const result = JSON.parse(ours.stdout.trim().split('\n').at(-1) ?? '{}') as { decision: { method: string }; test: { final: number; lateFusion: number; ume: number; umt?: number; teachers: Record<string, number> } };
+  const seconds = (performance.now() - started) / 1000;
+  if (ours.status !== 0) throw new Error(`modality-studio run --backend ${backend} failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`);
+  return { seconds, result: JSON.parse(ours.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult };
+}
+
+interface OursResult {
+  decision: { method: string };
+  test: { final: number; lateFusion: number; ume: number; umt?: number; teachers: Record<string, number> };
+}
+
+/**
+ * The whole method on the same folder, same architecture and epochs: our CLI on wasm against
+ * bench/reference/pipeline.py. Wall time of each process.
+ */
+export function timePipeline(dir: string, work: string, budget: PipelineBudget): PipelineTiming {
+  const { seconds: oursSeconds, result } = timeOurs(dir, work, budget, 'wasm');
   const torchStarted = performance.now();
   const torch = runPython<{ final: number; method: string; lateFusion: number; ume: number; umt?: number; teachers: number[] }>(path.join(ROOT, 'bench', 'reference', 'pipeline.py'), [dir, String(budget.epochs), String(budget.teacherEpochs), String(budget.probeEpochs)]);
   const torchSeconds = (performance.now() - torchStarted) / 1000;

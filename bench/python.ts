@@ -20,9 +20,21 @@ export function ensureTorch(log: (line: string) => void): void {
   }
 }
 
-/** Runs a reference script and returns the JSON object it prints last. */
-export function runPython<T>(script: string, args: string[]): T {
-  const result = spawnSync(PYTHON, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+/**
+ * An interpreter whose PyTorch sees a CUDA GPU, or null: `python3` on PATH first (a GPU machine's PyTorch is
+ * usually pip's CUDA build there; Debian's python3-torch has no CUDA), then Debian's.
+ */
+export function cudaPython(): string | null {
+  for (const python of ['python3', PYTHON]) {
+    const probe = spawnSync(python, ['-c', 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+/** Runs a reference script (with Debian's interpreter unless another is given) and returns the JSON object it prints last. */
+export function runPython<T>(script: string, args: string[], python = PYTHON): T {
+  const result = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;

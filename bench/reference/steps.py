@@ -1,6 +1,8 @@
 """The PyTorch reference of the step benchmark: the same two shapes as bench/step-shapes.ts, written the way
 one would in plain PyTorch (tensors in memory, torch.set_num_threads = cores, Adam, CE + 50 x MSE feature
-distillation). Prints one JSON object: {"mlp": ms_per_step, "cnn": ms_per_step, "threads": n, "torch": version}."""
+distillation). Prints one JSON object: {"mlp": ms_per_step, "cnn": ms_per_step, "threads": n, "torch": version}.
+`steps.py RUNS STEPS cuda` runs the same steps on the GPU (eager, as written; the loss read at the end of each
+run waits for the GPU) and adds "mlp256", the MLP step at batch 256."""
 import json
 import os
 import statistics
@@ -37,12 +39,12 @@ class LateFusion(nn.Module):
         return self.head(torch.cat(features, dim=1)), features
 
 
-def time_steps(make_encoder, input_shape, feature_dim, runs, steps):
-    pool = 8 * BATCH
-    data = [torch.rand(pool, *input_shape) * 2 - 1 for _ in range(2)]
-    teachers = [torch.rand(pool, feature_dim) for _ in range(2)]
-    labels = torch.arange(pool) % CLASSES
-    model = LateFusion(make_encoder, feature_dim)
+def time_steps(make_encoder, input_shape, feature_dim, runs, steps, device="cpu", batch=BATCH):
+    pool = 8 * batch
+    data = [(torch.rand(pool, *input_shape) * 2 - 1).to(device) for _ in range(2)]
+    teachers = [torch.rand(pool, feature_dim).to(device) for _ in range(2)]
+    labels = (torch.arange(pool) % CLASSES).to(device)
+    model = LateFusion(make_encoder, feature_dim).to(device)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     cross_entropy, mse = nn.CrossEntropyLoss(), nn.MSELoss()
@@ -51,8 +53,8 @@ def time_steps(make_encoder, input_shape, feature_dim, runs, steps):
     def step(count):
         nonlocal cursor
         for _ in range(count):
-            index = (torch.arange(BATCH) + cursor) % pool
-            cursor = (cursor + BATCH) % pool
+            index = ((torch.arange(batch) + cursor) % pool).to(device)
+            cursor = (cursor + batch) % pool
             logits, features = model([d[index] for d in data])
             loss = cross_entropy(logits, labels[index]) + DISTILL * sum(mse(f, t[index]) for f, t in zip(features, teachers))
             optimizer.zero_grad()
@@ -71,9 +73,14 @@ def time_steps(make_encoder, input_shape, feature_dim, runs, steps):
 
 if __name__ == "__main__":
     runs, steps = int(sys.argv[1]), int(sys.argv[2])
-    print(json.dumps({
-        "mlp": time_steps(mlp_encoder, (256,), 256, runs, steps),
-        "cnn": time_steps(cnn_encoder, (1, 32, 32), 128, runs, steps),
+    device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
+    result = {
+        "mlp": time_steps(mlp_encoder, (256,), 256, runs, steps, device),
+        "cnn": time_steps(cnn_encoder, (1, 32, 32), 128, runs, steps, device),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
-    }))
+    }
+    if device == "cuda":
+        result["mlp256"] = time_steps(mlp_encoder, (256,), 256, runs, steps, device, 256)
+        result["gpu"] = torch.cuda.get_device_name(0)
+    print(json.dumps(result))

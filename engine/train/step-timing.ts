@@ -16,6 +16,11 @@ export interface StepTiming {
   threads: number;
   /** Median milliseconds per training step. */
   msPerStep: number;
+  /**
+   * Of that, the JavaScript time to issue the step (gather the batch, record or encode the kernels, submit),
+   * without waiting for the device: the per-step overhead a GPU cannot hide. Equal to the step on a CPU backend.
+   */
+  hostMsPerStep: number;
   /** The step ran on the engine's compiled WebGPU step (engine/train/webgpu), as training would. */
   compiled?: boolean;
 }
@@ -68,8 +73,9 @@ export async function timeSteps(shape: TimedShape, backend: BackendName, runs: n
   const compiled = CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss.distillation ? { distillation: extraLoss.distillation } : {}) }, variables);
   const options = { source, labels, classes, model, extraLoss };
   let cursor = 0;
-  const step = async (count: number) => {
+  const step = async (count: number): Promise<number> => {
     let last: tf.Scalar | null = null;
+    const issued = performance.now();
     for (let i = 0; i < count; i += 1) {
       const batch = Array.from({ length: batchSize }, (_, j) => (cursor + j) % pool);
       cursor = (cursor + batchSize) % pool;
@@ -82,20 +88,23 @@ export async function timeSteps(shape: TimedShape, backend: BackendName, runs: n
       last?.dispose();
       last = loss;
     }
+    const hostMs = performance.now() - issued;
     if (compiled) await compiled.settle();
     await last?.data();
     last?.dispose();
+    return hostMs;
   };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
   try {
     await step(warmup);
     const times: number[] = [];
+    const hostTimes: number[] = [];
     for (let run = 0; run < runs; run += 1) {
       const started = performance.now();
-      await step(steps);
+      hostTimes.push((await step(steps)) / steps);
       times.push((performance.now() - started) / steps);
     }
-    times.sort((a, b) => a - b);
-    return { backend: info.name, threads: info.threads, msPerStep: times[Math.floor(times.length / 2)] ?? NaN, ...(compiled ? { compiled: true } : {}) };
+    return { backend: info.name, threads: info.threads, msPerStep: median(times), hostMsPerStep: median(hostTimes), ...(compiled ? { compiled: true } : {}) };
   } finally {
     compiled?.dispose();
     optimizer.dispose();
