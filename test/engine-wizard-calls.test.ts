@@ -76,14 +76,45 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(fusionStarted).toBe(false);
     const trick = first.kind === 'run-event' && first.event.type === 'decision' ? first.event.decision.method : 'ume';
     const other = trick === 'umt' ? 'ume' : 'umt';
+    // The user takes a while: the run's duration includes it, its training time does not.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(await engine.call('run:choose', { runId, method: other })).toEqual({ accepted: true });
     const end = await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
     expect(end).toMatchObject({ status: 'completed', result: { decision: { method: other, overridden: true } } });
     const stored = await engine.call('runs:show', { id: runId });
     expect(stored.decision).toMatchObject({ method: other, overridden: true });
     expect(stored.config.method).toBe(other);
+    expect(stored.waitingMs).toBeGreaterThanOrEqual(1400);
+    expect(stored.durationMs! - stored.waitingMs).toBeGreaterThan(0);
+    expect((await engine.call('runs:list', {})).runs.find((r) => r.id === runId)?.waitingMs).toBe(stored.waitingMs);
     expect(await engine.call('run:choose', { runId, method: trick })).toEqual({ accepted: false });
   }, 120_000);
+
+  it('asks again at the decision when the app resumes a run stopped before the user answered, and not after an answer', async () => {
+    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
+    await expect.poll(async () => (await engine.call('run:active', {})).awaitingChoice, { timeout: 60_000 }).toBe(true);
+    await engine.call('run:cancel', { runId });
+    await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId && m.status === 'cancelled');
+    // Resumed from the app: the teachers come from their checkpoints, and the run waits for the user again.
+    await engine.call('run:resume', { runId, confirmDecision: true });
+    await expect.poll(async () => engine.call('run:active', {}), { timeout: 60_000 }).toEqual({ runId, awaitingChoice: true });
+    const decided = engine.messages.filter((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision').at(-1);
+    const trick = decided?.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
+    engine.messages.splice(0);
+    await engine.call('run:choose', { runId, method: trick });
+    // Answered: stopped and resumed again, it goes on without asking.
+    await engine.call('run:cancel', { runId });
+    const stopped = await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
+    if (stopped.kind === 'run-ended' && stopped.status === 'cancelled') {
+      engine.messages.splice(0);
+      await engine.call('run:resume', { runId, confirmDecision: true });
+      const end = await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
+      expect(end).toMatchObject({ status: 'completed' });
+      expect(engine.messages.some((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision')).toBe(true);
+    }
+    await expect.poll(async () => (await engine.call('run:active', {})).runId).toBeNull();
+    expect((await engine.call('runs:show', { id: runId })).status).toBe('completed');
+  }, 180_000);
 
   it("keeps a run that follows the trick's advice on auto, so a re-run asks the trick again", async () => {
     const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });

@@ -17,7 +17,7 @@ import { claimModelFolder } from '../model/model-output';
 import { openStore, type OpenedStore } from '../store/open-store';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { deleteRun, requestCancel } from '../store/run-admin';
-import { claimForResume, createRun, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
+import { claimForResume, createRun, decisionStillOpen, markConfirmsDecision, markDecisionConfirmed, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
 import { checkMethods, resolveConfig } from '../train/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
@@ -120,6 +120,7 @@ export class EngineService {
         // Only an explicit choice is written into the run's config, so that a resume repeats it; a run that
         // follows the trick stays "auto" (the trick rules the same again on resume: it is deterministic).
         if (method !== this.active.ruled || this.active.requested !== 'auto') setRequestedMethod(this.store.db, runId, method);
+        markDecisionConfirmed(this.store.db, runId);
         choose(method);
         return { accepted: true };
       }
@@ -197,6 +198,7 @@ export class EngineService {
     const checkpointDir = defaultCheckpointDir(runId);
     createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
+    if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
     this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
     return { runId };
   }
@@ -217,7 +219,8 @@ export class EngineService {
       // The default folder is the run's own (claimed when it started); a folder the user names must be new.
       const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
       const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
-      this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir);
+      // Asked again only where the original asked and got no answer, and the host can answer (the app).
+      this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir, params.confirmDecision === true && decisionStillOpen(this.store.db, run.id));
       return { runId: run.id };
     } catch (error) {
       dataset?.prepared.reader.close();

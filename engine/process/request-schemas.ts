@@ -17,7 +17,7 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
   'run:choose': z.object({ runId: z.string().min(1), method: z.enum(['umt', 'ume']) }).strict(),
   'run:active': none,
-  'run:resume': z.object({ runId: z.string().min(1), out: z.string().min(1).optional() }).strict(),
+  'run:resume': z.object({ runId: z.string().min(1), out: z.string().min(1).optional(), confirmDecision: z.boolean().optional() }).strict(),
   'run:cancel': z.object({ runId: z.string().min(1) }).strict(),
   'runs:list': none,
   'runs:show': z.object({ id: z.string().min(1) }).strict(),

@@ -30,7 +30,11 @@ export interface EngineCalls {
   /** The run this engine is training, if any, and whether it waits for `run:choose`. */
   'run:active': { params: Record<string, never>; result: { runId: string | null; awaitingChoice: boolean } };
   /** Continues an interrupted, cancelled or failed run from its checkpoints, on the same data. */
-  'run:resume': { params: { runId: string; out?: string }; result: { runId: string } };
+  /**
+   * Continues an interrupted, cancelled or failed run from its checkpoints. With `confirmDecision` (the app),
+   * a run that asked the user at its decision and got no answer before it stopped asks again.
+   */
+  'run:resume': { params: { runId: string; out?: string; confirmDecision?: boolean }; result: { runId: string } };
   /**
    * Stops a running run at its next batch boundary, whichever engine process on this machine trains it (the
    * run's recorded pid); `reason` says why not when it cannot be cancelled.

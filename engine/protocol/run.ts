@@ -299,7 +299,10 @@ export interface RunResult {
   /** Things the user should know about the advice (a final model other than the recommendation, under-trained teachers). */
   notices: string[];
   evaluations: Evaluation[];
+  /** Wall time of the run, waiting for the user's decision included. */
   durationMs: number;
+  /** Of that, the time it waited at its decision for the user's answer (0 when it did not ask). */
+  waitingMs?: number;
 }
 
 const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', 'aux-ce': 'Auxiliary CE', 'modality-dropout': 'Modality dropout', 'ogm-ge': 'OGM-GE', 'g-blending': 'G-Blending', auto: 'auto' };

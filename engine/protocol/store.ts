@@ -14,7 +14,9 @@ export interface RunSummary {
   /** Test accuracy of the final model, when the run completed. */
   final: number | null;
   startedAt: string | null;
+  /** Wall time, waiting for the user's decision included; `waitingMs` is that wait. */
   durationMs: number | null;
+  waitingMs: number;
   tags: string[];
 }
 
@@ -56,7 +58,9 @@ export interface StoredRun {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Wall time, waiting for the user's decision included; `waitingMs` is that wait (compute = the difference). */
   durationMs: number | null;
+  waitingMs: number;
   note: string;
   tags: string[];
   dataset: StoredDataset;

@@ -101,9 +101,9 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
  */
 export function completeRun(db: Database.Database, runId: string, result: RunResult, modelDir: string, candidateFolders: Record<MethodId, string>): void {
   db.transaction(() => {
-    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, error = NULL,
+    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, waiting_ms = ?, error = NULL,
       notices_json = ?, laziness_verdicts_json = ? WHERE id = ?`)
-      .run(result.decision.method, JSON.stringify(result.backend), result.final.test.mean, now(), result.durationMs, JSON.stringify(result.notices), JSON.stringify(result.lazinessVerdicts), runId);
+      .run(result.decision.method, JSON.stringify(result.backend), result.final.test.mean, now(), result.durationMs, Math.round(result.waitingMs ?? 0), JSON.stringify(result.notices), JSON.stringify(result.lazinessVerdicts), runId);
     const laziness = db.prepare('INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
     for (const row of result.laziness) laziness.run(runId, row.seed, row.modality, row.model, row.accuracy);
     const candidate = db.prepare(`INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -147,6 +147,22 @@ export function claimForResume(db: Database.Database, runId: string): { status: 
 /** Gives a claimed run back as it was, when its resume could not start (the data changed, say). */
 export function releaseClaim(db: Database.Database, runId: string, before: { status: RunStatus; error: string | null }): void {
   db.prepare("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ? AND status = 'running' AND pid = ?").run(before.status, before.error, runId, process.pid);
+}
+
+/** Marks a run as one that waits at its decision for the user's answer (started from the app). */
+export function markConfirmsDecision(db: Database.Database, runId: string): void {
+  db.prepare('UPDATE runs SET confirm_decision = 1 WHERE id = ?').run(runId);
+}
+
+/** The user answered the run's decision: a resume goes on without asking again. */
+export function markDecisionConfirmed(db: Database.Database, runId: string): void {
+  db.prepare('UPDATE runs SET decision_confirmed = 1 WHERE id = ?').run(runId);
+}
+
+/** Whether a resume of this run from the app should wait for the user's decision: it asked, and got no answer yet. */
+export function decisionStillOpen(db: Database.Database, runId: string): boolean {
+  const row = db.prepare('SELECT confirm_decision, decision_confirmed FROM runs WHERE id = ?').get(runId) as { confirm_decision: number; decision_confirmed: number } | undefined;
+  return row !== undefined && row.confirm_decision === 1 && row.decision_confirmed === 0;
 }
 
 /**

@@ -79,7 +79,10 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     for (const [s, context] of contexts.entries()) evidence.push(await decisionEvidence(context, teachers[s] as TrainedTeacher[]));
     const ruled = decide(evidence, config.method, config);
     first.emit({ type: 'decision', decision: ruled });
+    const asked = Date.now();
     const decision = await confirmed(first, ruled, events.chooseMethod);
+    // The wait for the user's answer is the run's, not its training's: reported apart (issue 15).
+    const waitingMs = events.chooseMethod ? Date.now() - asked : 0;
 
     const requested = requestedMethods(config, known);
     const methods = methodsFor(modalities).filter((m) => m.trainsIn({ goOn: decision.method, requested }));
@@ -157,6 +160,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       ],
       evaluations,
       durationMs: Date.now() - started,
+      waitingMs,
     };
     const saved = runs.map((run) => ({ method: run.method.id, label: run.method.label, loss: run.method.loss(config, run.perSeed[0]?.distillWeight), networks: (run.perSeed[0] as TrainedCandidate).networks }));
     const handed = networks.handOver(saved.flatMap((c) => c.networks.map((n) => n.model)));

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import type http from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunMessage } from '../protocol/engine';
 import { AppError } from '../protocol/errors';
@@ -13,6 +14,8 @@ const TOKEN = 'secret-token-123';
 const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-static-'));
 fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>app</title>');
 fs.writeFileSync(path.join(os.tmpdir(), 'ms-outside.txt'), 'private');
+const SCRIPT = Array.from({ length: 2000 }, (_, i) => `export const value${i} = ${i};`).join('\n');
+fs.writeFileSync(path.join(staticDir, 'app.js'), SCRIPT);
 
 const calls: { name: string; params: unknown }[] = [];
 const listeners = new Set<(message: RunMessage) => void>();
@@ -90,6 +93,27 @@ describe('the web mode bridge', () => {
     expect(index.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect((await fetch(`${base}/..%2Fms-outside.txt`)).status).toBe(404);
     expect((await fetch(`${base}/missing.js`)).status).toBe(404);
+  });
+
+  it('sends text assets compressed (Brotli, else gzip) to a browser that takes it, and as they are to one that does not', async () => {
+    const raw = (encoding?: string) => new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const url = new URL(`${base}/app.js`);
+      http.get({ host: url.hostname, port: url.port, path: url.pathname, headers: encoding ? { 'Accept-Encoding': encoding } : {} }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    const brotli = await raw('gzip, deflate, br');
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers.vary).toBe('Accept-Encoding');
+    expect(brotli.body.length).toBeLessThan(SCRIPT.length / 4);
+    expect(zlib.brotliDecompressSync(brotli.body).toString()).toBe(SCRIPT);
+    const gzip = await raw('gzip');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gzip.body).toString()).toBe(SCRIPT);
+    const plain = await raw();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(SCRIPT);
   });
 
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {

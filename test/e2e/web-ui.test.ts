@@ -85,6 +85,7 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByTestId('final-summary').waitFor({ timeout: 180_000 });
     await page.getByTestId('laziness-table').waitFor();
     expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/);
+    expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: .* of training/);
     await shot('wizard-7-results');
 
     const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
@@ -232,17 +233,67 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('run-progress').innerText()).toContain('resumed');
   }, 60_000);
 
-  it('follows the dark setting of the operating system', async () => {
+  it('resumes a run from its page and follows it live, asking again for the decision it had not been given', async () => {
+    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-unimodal', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 2 }, confirmDecision: true });
+    await expect.poll(async () => (await app.call<{ awaitingChoice: boolean }>('run:active', {})).awaitingChoice, { timeout: 60_000, interval: 250 }).toBe(true);
+    await app.call('run:cancel', { runId });
+    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 30_000, interval: 250 }).toBe('cancelled');
+    await page.goto(`${app.url}#/runs/${runId}`);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    // The wizard follows the resumed run; it waits for the user as the original did.
+    await page.getByTestId('choose-recommended').waitFor({ timeout: 60_000 });
+    expect(await app.call('run:active', {})).toEqual({ runId, awaitingChoice: true });
+    await page.waitForTimeout(1500);
+    await page.getByTestId('choose-recommended').click();
+    await page.getByTestId('final-summary').waitFor({ timeout: 120_000 });
+    // Training time and the wait for the decision, apart.
+    expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: (\d+ s|\d+ min \d+ s) of training, \d+ s waiting for your decision/);
+    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    await page.getByTestId('run-final').waitFor();
+    expect(await page.getByTestId('run-time').innerText()).toMatch(/of training, and \d+ s waiting for your decision/);
+  }, 240_000);
+
+  it('follows the dark setting of the operating system, or the theme chosen in the header (kept on reload)', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const DARK = 'rgb(20, 23, 27)';
+    const LIGHT = 'rgb(246, 247, 249)';
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${app.url}#/runs`);
     await page.getByTestId('runs-table').waitFor();
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe('rgb(20, 23, 27)');
+    expect(await background()).toBe(DARK);
     await page.locator('[data-testid="runs-table"] tbody tr', { hasText: 'completed' }).first().locator('a').click();
     await page.getByTestId('run-final').waitFor();
     await page.getByTestId('laziness-table').waitFor();
     await shot('run-page-dark');
+    // The header's switch overrides the OS setting, and the choice survives a reload.
+    await page.getByTestId('theme-switch').selectOption('light');
+    expect(await background()).toBe(LIGHT);
+    await page.reload();
+    await page.getByTestId('run-final').waitFor();
+    expect(await background()).toBe(LIGHT);
+    expect(await page.getByTestId('theme-switch').inputValue()).toBe('light');
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('theme-switch').selectOption('dark');
+    expect(await background()).toBe(DARK);
+    // Back to the system's setting: follows it again, live.
+    await page.getByTestId('theme-switch').selectOption('system');
+    expect(await background()).toBe(LIGHT);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(background).toBe(DARK);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('serves the app\'s scripts and styles compressed', async () => {
+    const encodings = new Map<string, string | undefined>();
+    const listener = (response: import('playwright-core').Response) => {
+      if (/\.(js|css)$/.test(new URL(response.url()).pathname)) encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
+    };
+    page.on('response', listener);
+    await page.goto(`${app.url}#/runs`);
+    await page.getByTestId('runs-table').waitFor();
+    page.off('response', listener);
+    expect(encodings.size).toBeGreaterThan(0);
+    for (const [file, encoding] of encodings) expect(encoding, file).toBe('br');
   });
 
   it('fits the confusion matrix of 30 classes in the page width', async () => {

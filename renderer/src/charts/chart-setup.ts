@@ -9,7 +9,7 @@ export function seriesColour(index: number): string {
   return SERIES_COLOURS[index % SERIES_COLOURS.length] ?? '#0072B2';
 }
 
-/** Axis and grid colours from the page's CSS variables, so charts follow the OS light/dark setting. */
+/** Axis and grid colours from the page's CSS variables, so charts follow the theme (state/theme.svelte.ts). */
 export function themeColours(): { text: string; grid: string } {
   const style = getComputedStyle(document.documentElement);
   return { text: style.getPropertyValue('--text-muted').trim() || '#555', grid: style.getPropertyValue('--grid').trim() || '#ddd' };

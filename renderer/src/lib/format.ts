@@ -10,6 +10,17 @@ export function points(value: number): string {
 }
 
 /** `65_000` → `1 min 5 s`; `3_700_000` → `1 h 1 min`. */
+/** Of a run's wall time, what its training took: without the wait for the user's decision. */
+export function computeMs(run: { durationMs: number | null; waitingMs?: number }): number | null {
+  return run.durationMs === null ? null : Math.max(0, run.durationMs - (run.waitingMs ?? 0));
+}
+
+/** "33 s of training, 1 min 16 s waiting for your decision": a run's compute and its wait apart. */
+export function runTime(run: { durationMs: number | null; waitingMs?: number }): string {
+  const waited = run.waitingMs ?? 0;
+  return `${duration(computeMs(run))} of training${waited >= 500 ? `, ${duration(waited)} waiting for your decision` : ''}`;
+}
+
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   const seconds = Math.round(ms / 1000);

@@ -43,7 +43,7 @@ describe('what the UI says about the decision', () => {
 });
 
 describe('the run table', () => {
-  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', seeds: 1, status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, tags: [], ...over });
+  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', seeds: 1, status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, waitingMs: 0, tags: [], ...over });
   const runs = [run('a', { final: 0.9, tags: ['best'] }), run('b', { final: null, status: 'failed' }), run('c', { final: 0.7, dataset: 'mnist-halves' })];
 
   it('sorts by a column with missing values last in both directions', () => {

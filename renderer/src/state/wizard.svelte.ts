@@ -126,7 +126,14 @@ export class Wizard {
     this.config = { ...stored.config };
     this.report = await call('dataset:validate', { dir: stored.dataset.path });
     this.follow(run);
-    this.step = awaitingChoice ? 4 : run.pastDecision ? 5 : 3;
+    // A run just resumed may have reached its decision while the calls above ran (its teachers come from
+    // checkpoints): its events are gone, so ask where it stands.
+    const active = await call('run:active', {});
+    if (active.runId === runId && active.awaitingChoice && run.status !== 'awaiting-choice') {
+      run.decision = (await call('runs:show', { id: runId })).decision;
+      run.status = 'awaiting-choice';
+    }
+    this.step = run.status === 'awaiting-choice' ? 4 : run.pastDecision ? 5 : 3;
   }
 
   async choose(method: ChosenMethod): Promise<void> {
