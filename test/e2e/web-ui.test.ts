@@ -68,6 +68,8 @@ describe('the app in a browser, served by the web mode', () => {
 
     await page.getByRole('button', { name: 'Train the teachers' }).click();
     await page.getByTestId('run-progress').waitFor();
+    // The phase's time left and the whole run's (an upper estimate from the pace so far).
+    await expect.poll(() => page.getByTestId('time-left').innerText(), { timeout: 60_000, interval: 100 }).toMatch(/left in this phase · at most about (\d+ s|\d+ min \d+ s) for the whole run/);
     await page.getByText('Teachers: accuracy').waitFor({ timeout: 60_000 });
     await shot('wizard-4-teachers');
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../engine/protocol/run';
 import type { RunSummary } from '../../../engine/protocol/store';
-import { secondsLeft } from './eta';
+import { planOf, runSecondsLeft, secondsLeft } from './eta';
 import { explainDecision } from './explain-decision';
-import { duration, percent } from './format';
+import { duration, percent, runTime } from './format';
 import { recentDatasets, rememberDataset } from './recent';
 import { parseRoute } from './route';
 import { visibleRuns, DEFAULT_FILTER } from './run-table';
@@ -62,6 +62,27 @@ describe('small things the UI relies on', () => {
   it('estimates the time left from the batches done, and waits for a few batches first', () => {
     expect(secondsLeft(2, 100, 1000)).toBeNull();
     expect(secondsLeft(10, 100, 5000)).toBe(45);
+  });
+
+  it("estimates the whole run's time left from the pace so far: the teachers and fused networks still to come", () => {
+    const config = { seeds: 1, teacherEpochs: 10, epochs: 10, distillWeight: 50 as const, methods: [] };
+    // Two modalities, UMT assumed before the decision: late fusion + UMT.
+    const plan = planOf(config, 2, null);
+    expect(plan.fusedPerSeed).toBe(2);
+    expect(planOf(config, 2, decision({ method: 'ume' })).fusedPerSeed).toBe(1);
+    expect(planOf({ ...config, distillWeight: 'auto', methods: ['aux-ce'] }, 2, null).fusedPerSeed).toBe(6);
+    // First teacher under way (20 batches of 100 ms), 10 batches an epoch, 60 s left in it: the second teacher
+    // (100 batches of 100 ms) and two fused networks at twice a teacher's pace (2 × 100 batches of 200 ms).
+    const left = runSecondsLeft(plan, { batchesPerEpoch: 10, teachersStarted: 1, fusedStarted: 0, currentSecondsLeft: 60 }, { teacher: { batches: 20, ms: 2000 }, fused: { batches: 0, ms: 0 } });
+    expect(left).toBeCloseTo(60 + 10 + 40, 6);
+    // A measured fused pace replaces the guess; nothing is known before a few batches.
+    expect(runSecondsLeft(plan, { batchesPerEpoch: 10, teachersStarted: 2, fusedStarted: 1, currentSecondsLeft: 5 }, { teacher: { batches: 200, ms: 20_000 }, fused: { batches: 10, ms: 3000 } })).toBeCloseTo(5 + 30, 6);
+    expect(runSecondsLeft(plan, { batchesPerEpoch: 10, teachersStarted: 1, fusedStarted: 0, currentSecondsLeft: 60 }, { teacher: { batches: 2, ms: 200 }, fused: { batches: 0, ms: 0 } })).toBeNull();
+  });
+
+  it("shows a run's training time apart from the time it waited for the user's decision", () => {
+    expect(runTime({ durationMs: 109_000, waitingMs: 76_000 })).toBe('33 s of training, 1 min 16 s waiting for your decision');
+    expect(runTime({ durationMs: 33_000, waitingMs: 0 })).toBe('33 s of training');
   });
 
   it('formats accuracies and durations for people', () => {

@@ -1,6 +1,6 @@
 import type { RunMessage } from '../../../engine/protocol/engine';
 import type { BackendInfo, Decision, EpochMetrics, Evaluation, FinalChoice, PhaseRef, RunResult } from '../../../engine/protocol/run';
-import { batchesDone, secondsLeft } from '../lib/eta';
+import { batchesDone, runSecondsLeft, secondsLeft, workKind, type RunPlan, type Work } from '../lib/eta';
 import { phaseKey } from '../lib/phases';
 
 export type RunStatus = 'running' | 'awaiting-choice' | 'completed' | 'cancelled' | 'failed';
@@ -16,6 +16,8 @@ export interface PhaseProgress {
   /** Fraction of the phase's batches done, 0..1. */
   fraction: number;
   secondsLeft: number | null;
+  /** The whole run's, an upper estimate (lib/eta.ts); null until a pace is known or without a plan. */
+  runSecondsLeft: number | null;
 }
 
 /** One training run as the UI follows it live, built from the engine's run messages. */
@@ -35,6 +37,10 @@ export class TrainingRun {
   error = $state<{ code: string; message: string } | null>(null);
   warnings = $state<string[]>([]);
   readonly startedAtMs = Date.now();
+  /** What the run will train, from its settings and (once known) its decision; set by whoever follows it. */
+  planOf: ((decision: Decision | null) => RunPlan) | null = null;
+  /** Batches and time of each encoder-training phase seen here (from its first batch event), for the run's pace. */
+  private readonly work: Record<string, Work & { kind: 'teacher' | 'fused' | 'other'; first: number }> = {};
 
   /** `firstSeed`: the run's first seed; phases of later seeds are keyed apart (see phaseKey). */
   constructor(readonly runId: string, readonly waitsForChoice: boolean, readonly firstSeed = 0) {}
@@ -57,6 +63,14 @@ export class TrainingRun {
     if (this.status === 'awaiting-choice') this.status = 'running';
   }
 
+  /** The whole run's seconds left (lib/eta.ts) with the current phase's own estimate. */
+  private runLeft(batchesPerEpoch: number, currentSecondsLeft: number | null): number | null {
+    if (!this.planOf) return null;
+    const sum = (kind: 'teacher' | 'fused'): Work => Object.values(this.work).filter((w) => w.kind === kind).reduce((a, w) => ({ batches: a.batches + w.batches, ms: a.ms + w.ms }), { batches: 0, ms: 0 });
+    const started = (kind: 'teacher' | 'fused') => this.phases.filter((p) => workKind(p.phase) === kind).length;
+    return runSecondsLeft(this.planOf(this.decision), { batchesPerEpoch, teachersStarted: started('teacher'), fusedStarted: started('fused'), currentSecondsLeft }, { teacher: sum('teacher'), fused: sum('fused') });
+  }
+
   handle(message: RunMessage): void {
     if (message.kind === 'dataset-progress' || message.runId !== this.runId) return;
     if (message.kind === 'run-ended') {
@@ -77,15 +91,19 @@ export class TrainingRun {
         break;
       case 'phase-started':
         this.phases = [...this.phases, { phase: event.phase, modality: event.modality, model: event.model, seed: event.seed }];
-        this.progress = { ref: event, key: this.key(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null };
+        this.progress = { ref: event, key: this.key(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null, runSecondsLeft: this.progress?.runSecondsLeft ?? null };
         break;
       case 'batch': {
         const started = this.progress?.key === this.key(event) ? this.progress.startedAtMs : Date.now();
         const total = event.epochs * event.batches;
         const done = batchesDone(event.epoch, event.batch, event.batches);
+        const key = this.key(event);
+        const work = this.work[key] ?? { kind: workKind(event.phase), first: done, batches: 0, ms: 0 };
+        this.work[key] = { ...work, batches: done - work.first + 1, ms: Date.now() - started };
+        const phaseLeft = secondsLeft(done, total, Date.now() - started);
         this.progress = {
-          ref: event, key: this.key(event), epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
-          startedAtMs: started, fraction: total > 0 ? done / total : 0, secondsLeft: secondsLeft(done, total, Date.now() - started),
+          ref: event, key, epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
+          startedAtMs: started, fraction: total > 0 ? done / total : 0, secondsLeft: phaseLeft, runSecondsLeft: this.runLeft(event.batches, phaseLeft),
         };
         break;
       }

@@ -1,6 +1,7 @@
 import type { DatasetPreview, ValidationReport } from '../../../engine/protocol/dataset';
 import { DEFAULT_CONFIG, type ChosenMethod, type PhaseRef, type RunConfig } from '../../../engine/protocol/run';
 import { call, host } from '../host/host';
+import { planOf } from '../lib/eta';
 import { rememberDataset } from '../lib/recent';
 import { Preparation } from './preparation.svelte';
 import { TrainingRun } from './training-run.svelte';
@@ -87,7 +88,11 @@ export class Wizard {
     this.busy = 'Starting the run…';
     try {
       const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true });
-      this.follow(new TrainingRun(runId, true, this.config.seed));
+      const run = new TrainingRun(runId, true, this.config.seed);
+      const config = $state.snapshot(this.config);
+      const modalities = this.report?.modalities.length ?? 2;
+      run.planOf = (decision) => planOf(config, modalities, decision);
+      this.follow(run);
       this.step = 3;
     } catch (error) {
       this.error = (error as Error).message;
@@ -125,6 +130,8 @@ export class Wizard {
     this.dataset = stored.dataset.path;
     this.config = { ...stored.config };
     this.report = await call('dataset:validate', { dir: stored.dataset.path });
+    const modalities = this.report.modalities.length;
+    run.planOf = (decision) => planOf(stored.config, modalities, decision);
     this.follow(run);
     // A run just resumed may have reached its decision while the calls above ran (its teachers come from
     // checkpoints): its events are gone, so ask where it stands.
