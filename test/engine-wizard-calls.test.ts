@@ -67,6 +67,18 @@ describe('the calls behind the wizard and the run browser', () => {
     await expect(engine.call('dataset:preview', { dir })).rejects.toMatchObject({ code: 'dataset', message: expect.stringContaining('s2') });
   });
 
+  it("estimates a run's time before it starts: a few timed steps of each teacher and of the fused network on this data", async () => {
+    const estimate = await engine.call('run:estimate', { dataset: 'synthetic-mixed', config: { backend: 'wasm', batchSize: 50 } });
+    const report = await engine.call('dataset:validate', { dir: 'synthetic-mixed' });
+    expect(estimate.backend).toBe('wasm');
+    expect(estimate.trainSamples).toBe(report.splits.train);
+    expect(estimate.batchesPerEpoch).toBe(Math.ceil(report.splits.train / 50));
+    expect(Object.keys(estimate.teacherStepMs)).toEqual(['a', 'b']);
+    Object.values(estimate.teacherStepMs).forEach((ms) => expect(ms).toBeGreaterThan(0));
+    expect(estimate.fusedStepMs).toBeGreaterThan(0);
+    await expect(engine.call('run:estimate', { dataset: 'synthetic-mixed', config: { epochs: 0 } })).rejects.toMatchObject({ code: 'config' });
+  }, 60_000);
+
   it('waits at the decision for the user, and records an override as such', async () => {
     const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
     const first = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');

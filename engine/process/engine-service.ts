@@ -155,7 +155,19 @@ export class EngineService {
       case 'backends:check': {
         if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');
         const { checkBackends } = await import('../train/backends/check-backends');
-        return { backends: await checkBackends() };
+        return { backends: await this.onBackend(() => checkBackends()) };
+      }
+      case 'run:estimate': {
+        if (this.active || this.starting) throw new AppError('busy', 'A run is training; timing steps now would slow it and could switch its backend. Estimate when it has ended.');
+        const { dataset: dir, config: partial } = params as EngineCalls['run:estimate']['params'];
+        const config = resolveConfig(partial ?? {});
+        const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir));
+        try {
+          const { estimateRun } = await import('../train/estimate');
+          return await this.onBackend(() => estimateRun(prepared, config));
+        } finally {
+          prepared.reader.close();
+        }
       }
       case 'model:predict': {
         const { modelDir, dir, backend } = params as EngineCalls['model:predict']['params'];
@@ -170,11 +182,24 @@ export class EngineService {
    * One run at a time: the check and the reservation happen before the first `await`, so two calls arriving
    * together cannot both pass the check while the first is still preparing its data.
    */
+  /**
+   * Work that times steps and so switches tfjs's backend (the backend check, a run's estimate), one at a time
+   * (two would switch it under each other); a run starts only after it (exclusively, below).
+   */
+  private onBackend<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.backendWork.then(work, work);
+    this.backendWork = next.catch(() => undefined);
+    return next;
+  }
+
+  private backendWork: Promise<unknown> = Promise.resolve();
+
   private async exclusively<T>(start: () => Promise<T>): Promise<T> {
     if (this.active) throw new AppError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
     if (this.starting) throw new AppError('busy', 'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.');
     this.starting = true;
     try {
+      await this.backendWork;
       return await start();
     } finally {
       this.starting = false;

@@ -30,5 +30,6 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1), method: z.string().min(1).optional() }).strict(),
   'backends:check': none,
   'methods:list': none,
+  'run:estimate': z.object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }).strict() as z.ZodType<EngineCalls['run:estimate']['params']>,
   'model:predict': z.object({ modelDir: z.string().min(1), dir: z.string().min(1), backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu']).optional() }).strict(),
 };

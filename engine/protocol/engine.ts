@@ -7,6 +7,7 @@ import type { BackendCheck } from './backends';
 import type { BuiltinDatasetInfo, DatasetPreview, PrepareProgress, ValidationReport } from './dataset';
 import type { EngineError, EngineResult } from './errors';
 import type { MethodInfo } from './methods';
+import type { RunEstimate } from './estimate';
 import type { PredictionReport } from './predict';
 import type { BackendChoice, ChosenMethod, MethodId, RunConfig, RunEvent, RunResult } from './run';
 import type { ImportOutcome, RunExport, RunSummary, StoredRun } from './store';
@@ -60,6 +61,11 @@ export interface EngineCalls {
    * seconds each): what `modality-studio doctor` prints.
    */
   'backends:check': { params: Record<string, never>; result: { backends: BackendCheck[] } };
+  /**
+   * Times a few training steps of each network a run with `config` would train on `dataset`, on the backend
+   * it would use: the UI's estimate of the run's time before it starts. Refused while a run trains.
+   */
+  'run:estimate': { params: { dataset: string; config?: Partial<RunConfig> }; result: RunEstimate };
   /** The training methods of the registry, those a run trains only when asked for marked `optional`. */
   'methods:list': { params: Record<string, never>; result: { methods: MethodInfo[] } };
   /** Classifies the samples of a dataset folder (labels optional) with a model folder that `run` saved. */
@@ -72,7 +78,7 @@ export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'datasets:list', 'dataset:validate', 'dataset:preview',
   'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
   'runs:list', 'runs:show', 'runs:tag', 'runs:note', 'runs:delete', 'runs:export', 'runs:import',
-  'model:export', 'model:predict', 'backends:check', 'methods:list',
+  'model:export', 'model:predict', 'backends:check', 'methods:list', 'run:estimate',
 ];
 
 /** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */

@@ -1,37 +1,45 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
 import { AppError } from '../protocol/errors';
+import { LIST_LIMITS, NUMBER_LIMITS, type ListLimit, type NumberLimit } from '../protocol/config-limits';
 
 export { DEFAULT_CONFIG };
 
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
+/** A zod number within a shared limit (engine/protocol/config-limits.ts). */
+function limited(limit: NumberLimit) {
+  let schema = limit.integer ? z.number().int() : z.number();
+  schema = limit.minExclusive ? schema.gt(limit.min) : schema.min(limit.min);
+  return schema.max(limit.max);
+}
+
+const list = (limit: ListLimit) => z.array(limited(limit.item)).min(limit.minLength).max(limit.maxLength);
 
 const configSchema = z
   .object({
     method: z.enum(['auto', 'umt', 'ume']),
-    epochs: positiveInt(10_000),
-    teacherEpochs: positiveInt(10_000),
-    probeEpochs: positiveInt(10_000),
-    batchSize: positiveInt(65_536),
-    learningRate: z.number().positive().max(10),
+    epochs: limited(NUMBER_LIMITS.epochs),
+    teacherEpochs: limited(NUMBER_LIMITS.teacherEpochs),
+    probeEpochs: limited(NUMBER_LIMITS.probeEpochs),
+    batchSize: limited(NUMBER_LIMITS.batchSize),
+    learningRate: limited(NUMBER_LIMITS.learningRate),
     optimizer: z.enum(['adam', 'sgd']),
     schedule: z.enum(['none', 'step', 'plateau']),
-    patience: positiveInt(10_000),
-    minEpochs: positiveInt(10_000),
-    distillWeight: z.union([z.number().min(0).max(1e6), z.literal('auto')]),
-    seed: z.number().int().min(0).max(2 ** 31 - 1 - 100),
-    seeds: positiveInt(100),
+    patience: limited(NUMBER_LIMITS.patience),
+    minEpochs: limited(NUMBER_LIMITS.minEpochs),
+    distillWeight: z.union([limited(NUMBER_LIMITS.distillWeight), z.literal('auto')]),
+    seed: limited(NUMBER_LIMITS.seed),
+    seeds: limited(NUMBER_LIMITS.seeds),
     methods: z.array(z.string()).max(50),
-    modalityDropoutRate: z.number().min(0).max(1),
-    ogmAlpha: z.number().min(0).max(100),
-    ogmModulatedShare: z.number().min(0).max(1),
-    gBlendEpochs: positiveInt(10_000),
+    modalityDropoutRate: limited(NUMBER_LIMITS.modalityDropoutRate),
+    ogmAlpha: limited(NUMBER_LIMITS.ogmAlpha),
+    ogmModulatedShare: limited(NUMBER_LIMITS.ogmModulatedShare),
+    gBlendEpochs: limited(NUMBER_LIMITS.gBlendEpochs),
     finalRule: z.enum(['validation-best', 'recommendation-within-noise']),
     backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu']),
-    mlpHidden: z.array(positiveInt(8192)).min(1).max(8),
-    cnnChannels: z.array(positiveInt(1024)).min(1).max(8),
-    cnnFeatureDim: positiveInt(8192),
-    bootstrapSamples: z.number().int().min(100).max(100_000),
+    mlpHidden: list(LIST_LIMITS.mlpHidden),
+    cnnChannels: list(LIST_LIMITS.cnnChannels),
+    cnnFeatureDim: limited(NUMBER_LIMITS.cnnFeatureDim),
+    bootstrapSamples: limited(NUMBER_LIMITS.bootstrapSamples),
   })
   .strict();
 

@@ -6,7 +6,7 @@ import { trainStep } from './fit';
 import type { ExtraLoss } from './methods/method';
 import { distillationLoss } from './methods/umt';
 import type { TrainedTeacher } from './teachers';
-import { buildFusion, SeedSequence, type ModalityInput } from './models/networks';
+import { buildFusion, buildTeacher, SeedSequence, type ModalityInput } from './models/networks';
 import { SeededRandom } from '../util/random';
 import { BATCH, CLASSES, DISTILL_WEIGHT } from './step-shapes';
 import { CompiledTrainer } from './webgpu/compiled-trainer';
@@ -31,6 +31,8 @@ export interface TimedShape {
   config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>;
   classes?: number;
   batch?: number;
+  /** A teacher's step (one modality, cross-entropy alone) instead of the fused UMT step. */
+  teacher?: boolean;
 }
 
 /** In-memory inputs, like the cache's batches: a Float32Array per modality, gathered per step. */
@@ -51,7 +53,7 @@ class MemorySource implements DataSource {
 }
 
 /**
- * Times the engine's UMT training step on one shape as a run would train it: the compiled WebGPU step where
+ * Times the engine's UMT training step (or a teacher's, with `teacher`) on one shape as a run would train it: the compiled WebGPU step where
  * fit.ts would take it, else `trainStep` (the body of the training loop). Warm-up steps, then `runs` runs of
  * `steps` steps, each ending with a read of the loss (so queued work is done); the median run's time per step.
  */
@@ -64,14 +66,16 @@ export async function timeSteps(shape: TimedShape, backend: BackendName, runs: n
   const sizes = shape.modalities.map((m) => m.shape.reduce((a, b) => a * b, 1));
   const source = new MemorySource(sizes.map((size) => Float32Array.from({ length: pool * size }, () => random.next() * 2 - 1)), shape.modalities.map((m) => m.shape));
   const labels = Int32Array.from({ length: pool }, (_, i) => i % classes);
-  const model = buildFusion(shape.modalities, classes, { ...DEFAULT_CONFIG, ...shape.config }, new SeedSequence(1), 'timed_step');
+  const config = { ...DEFAULT_CONFIG, ...shape.config };
+  const teacherOf = shape.teacher ? shape.modalities[0] : undefined;
+  const model = teacherOf ? buildTeacher(teacherOf, classes, config, new SeedSequence(1)) : buildFusion(shape.modalities, classes, config, new SeedSequence(1), 'timed_step');
   const featureDims = model.outputs.slice(1).map((output) => output.shape.at(-1) ?? 0);
   const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: pool * dim }, () => random.next()), dim) }));
-  const extraLoss: ExtraLoss = distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
+  const extraLoss: ExtraLoss | undefined = teacherOf ? undefined : distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
-  const compiled = CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss.distillation ? { distillation: extraLoss.distillation } : {}) }, variables);
-  const options = { source, labels, classes, model, extraLoss };
+  const compiled = CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss?.distillation ? { distillation: extraLoss.distillation } : {}) }, variables);
+  const options = { source, labels, classes, model, ...(extraLoss ? { extraLoss } : {}) };
   let cursor = 0;
   const step = async (count: number): Promise<number> => {
     let last: tf.Scalar | null = null;

@@ -46,9 +46,32 @@ describe('the app in a browser, served by the web mode', () => {
     await shot('wizard-2-check');
 
     await page.getByRole('button', { name: 'Continue to settings' }).click();
+    // Before anything trains: the run's estimated time, from a few timed steps on this data.
+    const estimate = page.getByTestId('run-estimate');
+    await expect.poll(() => estimate.innerText(), { timeout: 60_000 }).toMatch(/Estimated time: at most about .+ batches an epoch on wasm/s);
+    const totalOf = async () => (await estimate.innerText()).match(/at most about ([^(]+?)\s*\(/)?.[1];
+    const atThirty = await totalOf();
+    // Bad values are marked as they are typed, in the field's words, all at once; Train waits for them.
+    await page.fill('#setting-teacherEpochs', '0');
+    await page.fill('#setting-learningRate', '-1');
+    expect(await page.locator('#setting-teacherEpochs').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByText('Teacher epochs must be a whole number from 1 to 10,000; 0 is not.').count()).toBe(1);
+    expect(await page.getByText('Learning rate must be a number above 0 and at most 10; -1 is not.').count()).toBe(1);
+    expect(await page.getByTestId('settings-problems').innerText()).toBe('Fix these 2 settings before training: Teacher epochs, Learning rate.');
+    expect(await page.getByRole('button', { name: 'Train the teachers' }).isDisabled()).toBe(true);
+    await page.fill('#setting-learningRate', '0.001');
     await page.fill('#setting-teacherEpochs', '4');
+    expect(await page.getByTestId('settings-problems').count()).toBe(0);
+    // The estimate follows the epochs as they are edited (30 → 4 teacher epochs: shorter).
+    await expect.poll(totalOf).not.toBe(atThirty);
     await page.fill('#setting-epochs', '4');
     await page.selectOption('#setting-backend', 'wasm');
+    // auto was measured on wasm here: naming wasm changes nothing; another batch size asks to measure again.
+    expect(await estimate.getByRole('button', { name: 'Measure again' }).count()).toBe(0);
+    await page.fill('#setting-batchSize', '32');
+    await estimate.getByRole('button', { name: 'Measure again' }).waitFor();
+    await page.fill('#setting-batchSize', '64');
+    expect(await estimate.getByRole('button', { name: 'Measure again' }).count()).toBe(0);
     // "Also compare": the methods a run trains only when asked, from the engine's registry, each with its cost.
     const also = page.getByTestId('also-compare');
     await also.getByRole('checkbox').first().waitFor();

@@ -1,3 +1,4 @@
+import type { RunEstimate } from '../../../engine/protocol/estimate';
 import { AUTO_DISTILL_WEIGHTS, type Decision, type RunConfig } from '../../../engine/protocol/run';
 
 /**
@@ -61,4 +62,17 @@ export function runSecondsLeft(plan: RunPlan, state: { batchesPerEpoch: number; 
   if ((teachersLeft > 0 && teacherPace === null) || (fusedLeft > 0 && fusedPace === null)) return null;
   const ms = teachersLeft * plan.teacherEpochs * state.batchesPerEpoch * (teacherPace ?? 0) + fusedLeft * plan.epochs * state.batchesPerEpoch * (fusedPace ?? 0);
   return state.currentSecondsLeft + ms / 1000;
+}
+
+/**
+ * A run's time before it starts, an upper estimate (every phase to its last epoch), from the step times the
+ * engine measured (`run:estimate`) and the settings as they are now: each seed trains every teacher for its
+ * epochs and each fused network of the plan for its epochs. Linear classifiers and evaluation left out.
+ */
+export function estimatedSeconds(estimate: Pick<RunEstimate, 'batchesPerEpoch' | 'teacherStepMs' | 'fusedStepMs'>, config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epochs' | 'distillWeight' | 'methods'>): { total: number; teachers: number; fused: number } {
+  const steps = estimate.batchesPerEpoch;
+  const plan = planOf(config, Object.keys(estimate.teacherStepMs).length, null);
+  const teachers = (config.seeds * config.teacherEpochs * steps * Object.values(estimate.teacherStepMs).reduce((a, b) => a + b, 0)) / 1000;
+  const fused = (config.seeds * plan.fusedPerSeed * config.epochs * steps * estimate.fusedStepMs) / 1000;
+  return { total: teachers + fused, teachers, fused };
 }

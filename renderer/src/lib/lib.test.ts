@@ -93,12 +93,17 @@ describe('small things the UI relies on', () => {
     const field = (key: string) => SETTING_FIELDS.find((f) => f.key === key)!;
     expect(parseField(field('mlpHidden'), '256, 128')).toEqual({ value: [256, 128] });
     expect(parseField(field('mlpHidden'), '256, x').error).toContain('whole numbers');
-    expect(parseField(field('teacherEpochs'), '2.5').error).toBe('Expected a whole number.');
+    expect(parseField(field('teacherEpochs'), '2.5').error).toBe('Teacher epochs must be a whole number from 1 to 10,000; 2.5 is not.');
+    // The engine's own limits, in the field's words (not the config key, not CLI options).
+    expect(parseField(field('teacherEpochs'), '0').error).toBe('Teacher epochs must be a whole number from 1 to 10,000; 0 is not.');
+    expect(parseField(field('learningRate'), '-0.001').error).toBe('Learning rate must be a number above 0 and at most 10; -0.001 is not.');
+    expect(parseField(field('learningRate'), '0.01')).toEqual({ value: 0.01 });
+    expect(parseField(field('mlpHidden'), '128, 0').error).toBe('MLP hidden widths: expected whole numbers separated by commas, such as 128, 128, each a whole number from 1 to 8,192; 0 is not.');
     expect(parseField(field('method'), 'best').error).toContain('auto, umt, ume');
     expect(parseField(field('distillWeight'), 'auto')).toEqual({ value: 'auto' });
     expect(parseField(field('distillWeight'), '5')).toEqual({ value: 5 });
-    expect(parseField(field('distillWeight'), 'lots').error).toBe('Expected a number or auto.');
-    expect(parseField(field('epochs'), 'auto').error).toBe('Expected a number.');
+    expect(parseField(field('distillWeight'), 'lots').error).toBe('Distillation weight must be a number from 0 to 1,000,000 or auto; "lots" is not a number.');
+    expect(parseField(field('epochs'), 'auto').error).toBe('Fusion epochs must be a whole number from 1 to 10,000; "auto" is not a number.');
     expect(parseField(field('seeds'), '3')).toEqual({ value: 3 });
   });
 

@@ -1,3 +1,4 @@
+import { describeLimit, LIST_LIMITS, NUMBER_LIMITS, outOfLimit, type ListLimit, type NumberLimit } from '../../../engine/protocol/config-limits';
 import type { RunConfig } from '../../../engine/protocol/run';
 
 /** One field of the settings step: its help text says what it does and when to change it. */
@@ -20,7 +21,7 @@ export const SETTING_FIELDS: SettingField[] = [
   { key: 'learningRate', label: 'Learning rate', kind: 'number', advanced: false, help: 'Step size of the optimizer. The linear classifiers use 10x this rate (they train on fixed features).' },
   { key: 'seed', label: 'Seed', kind: 'int', advanced: false, help: 'The same seed on the same backend gives the same numbers.' },
   { key: 'seeds', label: 'Repeat with N seeds', kind: 'int', advanced: false, help: 'Trains everything (teachers included) with seeds seed, seed+1, …: accuracies become mean ± sd, and differences smaller than the seeds\' spread are reported as noise. N times the time.' },
-  { key: 'backend', label: 'Backend', kind: 'choice', choices: ['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu'], advanced: false, help: 'auto: the GPU when tfjs-node-gpu is installed, else native CPU, else WebAssembly. webgpu: the GPU through WebGPU (Dawn), only when chosen here for now.' },
+  { key: 'backend', label: 'Backend', kind: 'choice', choices: ['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu'], advanced: false, help: 'auto: times a few training steps of this run\'s model on each usable backend (the GPU through tfjs-node-gpu or WebGPU, native CPU, WebAssembly) and takes the fastest; a machine without a GPU gets WebAssembly. Or choose one.' },
   { key: 'distillWeight', label: 'Distillation weight', kind: 'number', allowsAuto: true, advanced: true, help: "UMT's weight of the feature-distillation loss (MSE to each teacher's features). The paper uses 50 (appendix A.2). auto: train UMT at 1, 5, 20 and 50 and keep the best on validation (four UMT trainings)." },
   { key: 'modalityDropoutRate', label: 'Modality dropout rate', kind: 'number', advanced: true, help: 'Modality dropout (when compared): the share of training steps that drop one modality\'s features, chosen uniformly. The paper\'s table uses 0.5.' },
   { key: 'ogmAlpha', label: 'OGM-GE α', kind: 'number', advanced: true, help: 'OGM-GE (when compared): how hard the dominant modality is slowed, coefficient 1 − tanh(α·ρ). The authors use 0.1 by default and 0.8 on CREMA-D.' },
@@ -43,17 +44,26 @@ export function fieldText(value: unknown): string {
   return Array.isArray(value) ? value.join(', ') : String(value ?? '');
 }
 
-/** Parses the form back; the engine checks ranges and says what is wrong, so only shapes are checked here. */
+/**
+ * Parses the form back and checks it against the engine's own limits (engine/protocol/config-limits.ts), so a
+ * bad value is marked as it is typed, in the field's words, instead of refused by the engine after "Train".
+ */
 export function parseField(field: SettingField, text: string): { value?: unknown; error?: string } {
   const trimmed = text.trim();
-  if (field.kind === 'choice') return field.choices?.includes(trimmed) ? { value: trimmed } : { error: `Choose one of ${field.choices?.join(', ')}.` };
+  if (field.kind === 'choice') return field.choices?.includes(trimmed) ? { value: trimmed } : { error: `${field.label}: choose one of ${field.choices?.join(', ')}.` };
   if (field.kind === 'list') {
+    const limit = (LIST_LIMITS as Partial<Record<string, ListLimit>>)[field.key];
     const parts = trimmed.split(/[,\s]+/).filter(Boolean).map(Number);
-    return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n > 0) ? { value: parts } : { error: 'Expected whole numbers separated by commas, such as 128, 128.' };
+    const bad = limit ? parts.find((n) => outOfLimit(limit.item, n) !== null) : parts.find((n) => !Number.isInteger(n) || n <= 0);
+    if (parts.length === 0 || bad !== undefined) return { error: `${field.label}: expected whole numbers separated by commas, such as 128, 128${limit ? `, each ${describeLimit(limit.item)}` : ''}${bad !== undefined && !Number.isNaN(bad) ? `; ${bad} is not` : ''}.` };
+    if (limit && (parts.length < limit.minLength || parts.length > limit.maxLength)) return { error: `${field.label}: expected ${limit.minLength} to ${limit.maxLength} widths; ${parts.length} given.` };
+    return { value: parts };
   }
   if (field.allowsAuto && trimmed === 'auto') return { value: 'auto' };
+  const limit = (NUMBER_LIMITS as Partial<Record<string, NumberLimit>>)[field.key];
   const number = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(number)) return { error: field.allowsAuto ? 'Expected a number or auto.' : 'Expected a number.' };
-  if (field.kind === 'int' && !Number.isInteger(number)) return { error: 'Expected a whole number.' };
-  return { value: number };
+  const expected = limit ? describeLimit(limit) : field.kind === 'int' ? 'a whole number' : 'a number';
+  if (trimmed === '' || !Number.isFinite(number)) return { error: `${field.label} must be ${expected}${field.allowsAuto ? ' or auto' : ''}${trimmed === '' ? '.' : `; "${trimmed}" is not a number.`}` };
+  const problem = limit ? outOfLimit(limit, number) : field.kind === 'int' && !Number.isInteger(number) ? 'a whole number' : null;
+  return problem ? { error: `${field.label} must be ${problem}${field.allowsAuto ? ' or auto' : ''}; ${trimmed} is not.` } : { value: number };
 }
