@@ -17,6 +17,11 @@ export interface RunSummary {
   /** Wall time, waiting for the user's decision included; `waitingMs` is that wait. */
   durationMs: number | null;
   waitingMs: number;
+  /** The run's settings (the run browser's optional columns) and the backend it trained on. */
+  config: RunConfig;
+  backend: string | null;
+  /** The user went on with another method than the decision trick's. */
+  overridden: boolean;
   tags: string[];
 }
 

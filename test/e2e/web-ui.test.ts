@@ -168,6 +168,12 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await methods.innerText()).toMatch(/Late fusion: validation.*Late fusion: test.*Late fusion: training time.*Late fusion: probe of a/s);
     expect(await methods.innerText()).toMatch(/UME: test/);
     expect(await methods.locator('.best-mark').count()).toBeGreaterThan(0);
+    // The best value per row marked, and each value's difference from the first run's.
+    const finalRow = table.locator('tbody tr', { hasText: 'Final (test)' });
+    expect(await finalRow.locator('.best-mark').count()).toBe(1);
+    expect(await finalRow.locator('td').nth(1).innerText()).toMatch(/[+−±]\d+\.\d pts/);
+    expect(await table.locator('tbody tr', { hasText: 'Training time' }).locator('td').nth(1).innerText()).toMatch(/[+−±]\d+ s|[+−±]\d+ min/);
+    expect(await methods.locator('tbody tr').first().locator('td').nth(1).innerText()).toMatch(/[+−±]\d+\.\d pts/);
     await page.locator('.chart canvas').first().waitFor();
     await shot('compare');
 
@@ -269,7 +275,8 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByTestId('choose-recommended').waitFor({ timeout: 60_000 });
     expect(await app.call('run:active', {})).toEqual({ runId, awaitingChoice: true });
     await page.waitForTimeout(1500);
-    await page.getByTestId('choose-recommended').click();
+    // Going against the recommendation: the run browser marks the run as overridden (next test).
+    await page.getByTestId('choose-other').click();
     await page.getByTestId('final-summary').waitFor({ timeout: 120_000 });
     // Training time and the wait for the decision, apart.
     expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: (\d+ s|\d+ min \d+ s) of training, \d+ s waiting for your decision/);
@@ -277,6 +284,38 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByTestId('run-final').waitFor();
     expect(await page.getByTestId('run-time').innerText()).toMatch(/of training, and \d+ s waiting for your decision/);
   }, 240_000);
+
+  it('marks overridden runs, shows what a running run is doing, adds setting columns, and keeps notes', async () => {
+    await page.goto(`${app.url}#/runs`);
+    const table = page.getByTestId('runs-table');
+    await table.waitFor();
+    const overridden = (await app.call<{ runs: { id: string; overridden: boolean }[] }>('runs:list', {})).runs.filter((r) => r.overridden);
+    expect(overridden.length).toBeGreaterThan(0);
+    expect(await table.locator(`tr[data-run-id="${overridden[0]!.id}"]`).innerText()).toContain('override');
+    expect(await table.locator('.badge.override').count()).toBe(overridden.length);
+    // Columns of the user's choosing, kept across reloads, sortable.
+    await page.getByTestId('column-picker').locator('summary').click();
+    await page.getByTestId('column-picker').getByLabel('Teacher epochs').check();
+    await page.getByTestId('column-picker').getByLabel('Backend used').check();
+    await page.reload();
+    await table.waitFor();
+    expect(await table.locator('thead').innerText()).toMatch(/Backend used.*Teacher epochs/s);
+    expect(await table.locator(`tr[data-run-id="${overridden[0]!.id}"]`).innerText()).toMatch(/\b2\b.*wasm|wasm.*\b2\b/s);
+    // A running run says what it is doing, live.
+    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 200, patience: 200, minEpochs: 200 } });
+    await expect.poll(async () => (await table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).count()), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).innerText(), { timeout: 30_000 }).toMatch(/Teacher · a( · seed 0)? · epoch \d+ of 200/);
+    await app.call('run:cancel', { runId });
+    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 30_000 }).toBe('cancelled');
+    // Notes, edited on the run's page.
+    await page.goto(`${app.url}#/runs/${runId}`);
+    await page.locator('#run-note-text').fill('Stopped on purpose: checking the live progress.');
+    await page.getByRole('button', { name: 'Save the note' }).click();
+    await page.getByTestId('run-note').getByText('Saved.').waitFor();
+    expect((await app.call<{ note: string }>('runs:show', { id: runId })).note).toBe('Stopped on purpose: checking the live progress.');
+    await page.reload();
+    await expect.poll(() => page.locator('#run-note-text').inputValue()).toBe('Stopped on purpose: checking the live progress.');
+  }, 120_000);
 
   it('follows the dark setting of the operating system, or the theme chosen in the header (kept on reload)', async () => {
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredRun } from '../../../engine/protocol/store';
-import { bestIndex, methodRows } from './compare';
+import { bestIndex, deltaFromFirst, methodRows, type MethodRow } from './compare';
 
 const stat = (...perSeed: number[]) => ({ mean: perSeed.reduce((s, v) => s + v, 0) / perSeed.length, sd: 0, perSeed });
 
@@ -35,5 +35,15 @@ describe('the methods table of compare', () => {
     expect(bestIndex(rows[1]!)).toBe(0); // test 0.7 beats 0.6
     expect(bestIndex(rows[2]!)).toBe(0); // 1 s beats 3 s
     expect(bestIndex(rows[7]!)).toBeNull();
+  });
+});
+
+describe("compare's differences from the first run", () => {
+  const stat = (mean: number) => ({ mean, sd: 0, perSeed: [mean] });
+  it('gives accuracy differences in points and time differences in seconds, none for the first run or a missing value', () => {
+    const accuracy: MethodRow = { label: 'Final (test)', kind: 'accuracy', values: [stat(0.9), stat(0.912), stat(0.88), null] };
+    expect([0, 1, 2, 3].map((i) => deltaFromFirst(accuracy, i))).toEqual([null, '+1.2 pts', '−2.0 pts', null]);
+    const time: MethodRow = { label: 'Training time', kind: 'time', values: [stat(30_000), stat(16_000), stat(125_000)] };
+    expect([1, 2].map((i) => deltaFromFirst(time, i))).toEqual(['−14 s', '+1 min 35 s']);
   });
 });

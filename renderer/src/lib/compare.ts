@@ -57,3 +57,27 @@ export function bestIndex(row: MethodRow): number | null {
   const target = row.kind === 'time' ? Math.min(...present.map((p) => p.mean)) : Math.max(...present.map((p) => p.mean));
   return present.find((p) => p.mean === target)?.i ?? null;
 }
+
+/** The compare table's numeric rows (issue 15): the final model's test accuracy and the training time, best marked, deltas shown. */
+export function summaryRows(runs: StoredRun[]): MethodRow[] {
+  const stat = (value: number | null): SeedStat | null => (value === null ? null : { mean: value, sd: 0, perSeed: [value] });
+  return [
+    { label: 'Final (test)', kind: 'accuracy', values: runs.map((run) => run.candidates.find((c) => c.method === run.finalChoice?.method)?.test ?? stat(run.final)) },
+    { label: 'Training time', kind: 'time', values: runs.map((run) => stat(run.durationMs === null ? null : Math.max(0, run.durationMs - run.waitingMs))) },
+  ];
+}
+
+/**
+ * A value's difference from the first run's on the same row, in the row's unit ("+1.2 pts", "−14 s"), or
+ * null for the first run and where either is missing.
+ */
+export function deltaFromFirst(row: MethodRow, index: number): string | null {
+  const first = row.values[0];
+  const value = row.values[index];
+  if (index === 0 || !first || !value) return null;
+  const difference = value.mean - first.mean;
+  const sign = difference > 0 ? '+' : difference < 0 ? '−' : '±';
+  if (row.kind === 'accuracy') return `${sign}${Math.abs(difference * 100).toFixed(1)} pts`;
+  const seconds = Math.abs(difference) / 1000;
+  return `${sign}${seconds < 60 ? `${Math.round(seconds)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`}`;
+}

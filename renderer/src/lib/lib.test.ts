@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../../engine/protocol/run';
+import { DEFAULT_CONFIG, type Decision } from '../../../engine/protocol/run';
 import type { RunSummary } from '../../../engine/protocol/store';
 import { planOf, runSecondsLeft, secondsLeft } from './eta';
 import { explainDecision } from './explain-decision';
 import { duration, percent, runTime } from './format';
 import { recentDatasets, rememberDataset } from './recent';
 import { parseRoute } from './route';
-import { visibleRuns, DEFAULT_FILTER } from './run-table';
+import { columnValue, visibleRuns, DEFAULT_FILTER } from './run-table';
 import { parseField, SETTING_FIELDS } from './settings';
 
 const decision = (over: Partial<Decision>): Decision => ({
@@ -43,12 +43,24 @@ describe('what the UI says about the decision', () => {
 });
 
 describe('the run table', () => {
-  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', seeds: 1, status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, waitingMs: 0, tags: [], ...over });
+  const run = (id: string, over: Partial<RunSummary>): RunSummary => ({ id, dataset: 'd', method: 'umt', seeds: 1, status: 'completed', final: 0.5, startedAt: '2026-01-01T00:00:00Z', durationMs: 1, waitingMs: 0, config: DEFAULT_CONFIG, backend: 'wasm', overridden: false, tags: [], ...over });
   const runs = [run('a', { final: 0.9, tags: ['best'] }), run('b', { final: null, status: 'failed' }), run('c', { final: 0.7, dataset: 'mnist-halves' })];
 
   it('sorts by a column with missing values last in both directions', () => {
     expect(visibleRuns(runs, { ...DEFAULT_FILTER, sortKey: 'final', descending: true }).map((r) => r.id)).toEqual(['a', 'c', 'b']);
     expect(visibleRuns(runs, { ...DEFAULT_FILTER, sortKey: 'final', descending: false }).map((r) => r.id)).toEqual(['c', 'a', 'b']);
+  });
+
+  it("sorts by a setting the user added as a column, lists shown as text, a run without the setting last", () => {
+    const withConfig = [
+      run('x', { config: { ...DEFAULT_CONFIG, teacherEpochs: 5, mlpHidden: [64, 32] } }),
+      run('y', { config: { ...DEFAULT_CONFIG, teacherEpochs: 50 } }),
+      run('z', { config: undefined as unknown as RunSummary['config'] }),
+    ];
+    expect(visibleRuns(withConfig, { ...DEFAULT_FILTER, sortKey: 'config:teacherEpochs', descending: true }).map((r) => r.id)).toEqual(['y', 'x', 'z']);
+    expect(columnValue(withConfig[0]!, 'config:mlpHidden')).toBe('64, 32');
+    expect(columnValue(withConfig[2]!, 'config:teacherEpochs')).toBeNull();
+    expect(columnValue(withConfig[0]!, 'backend')).toBe('wasm');
   });
 
   it('filters by status and by every search word, tags included', () => {
