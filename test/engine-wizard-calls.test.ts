@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
+import { constantFeaturesManifest, png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
 import { inProcessEngine } from './helpers/in-process-engine';
 
 const folders = tempFolders();
@@ -47,18 +47,37 @@ describe('the calls behind the wizard and the run browser', () => {
   it('previews images as thumbnails, audio as spectrograms and vectors as statistics in their own units', async () => {
     const preview = await engine.call('dataset:preview', { dir: await mixedFolder() });
     const [photo, sound, size] = preview.modalities;
-    expect(photo?.pictures.map((p) => p.label).slice(0, 3).sort()).toEqual(['blue', 'green', 'red']);
+    expect([...new Set(photo?.pictures.map((p) => p.label))]).toEqual(['blue', 'green', 'red']);
     const thumbnail = await sharp(Buffer.from(photo?.pictures[0]?.dataUrl.split(',')[1] ?? '', 'base64')).metadata();
     expect([thumbnail.format, thumbnail.width, thumbnail.height]).toEqual(['png', 110, 66]);
     expect(sound?.kind).toBe('audio');
-    expect(sound?.pictures.length).toBe(8);
+    // Three samples of each of the three classes, class by class; audio with its own file to play.
+    expect(sound?.pictures.length).toBe(9);
+    expect(sound?.pictures.map((p) => p.label)).toEqual(['blue', 'blue', 'blue', 'green', 'green', 'green', 'red', 'red', 'red']);
+    expect(sound?.pictures.every((p) => p.audioUrl?.startsWith('data:audio/wav;base64,UklGR'))).toBe(true);
+    expect(photo?.classesShown).toEqual({ shown: 3, total: 3 });
     expect(size?.stats?.features).toBe(2);
+    // Vectors by their column names; nothing constant here.
+    expect(size?.stats?.shown.map((f) => f.name)).toEqual(['size.w', 'size.h']);
+    expect([size?.stats?.constant, size?.stats?.nearConstant]).toEqual([[], []]);
     // The training split's raw values, whichever samples the stratified split put there.
     const trainWidths = size?.stats?.shown[0];
     expect(trainWidths?.min).toBeGreaterThan(-1e-4);
     expect(trainWidths?.max).toBeLessThan(11 + 1e-4);
     expect(size?.stats?.shown[1]?.min).toBeCloseTo(10, 4);
     expect(size?.stats?.shown[1]?.max).toBeCloseTo(11, 4);
+  });
+
+  it('flags constant and near-constant vector features, and lists them first', async () => {
+    const dir = folders.make('constant-ds');
+    writeFiles(dir, { 'manifest.csv': constantFeaturesManifest() });
+    const preview = await engine.call('dataset:preview', { dir });
+    const left = preview.modalities.find((m) => m.name === 'left')?.stats;
+    expect(left?.constant).toEqual(['left.flat']);
+    expect(left?.nearConstant).toEqual(['left.rare']);
+    expect(left?.shown.map((f) => f.name)).toEqual(['left.flat', 'left.rare', 'left.a']);
+    expect(left?.shown[0]).toMatchObject({ constant: true, std: 0, mean: 5, topShare: 1 });
+    expect(preview.modalities.find((m) => m.name === 'right')?.stats?.constant).toEqual([]);
   });
 
   it('refuses to preview a broken dataset, naming its first problem', async () => {

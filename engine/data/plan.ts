@@ -20,6 +20,8 @@ export interface ModalityPlan {
   /** Per-sample shape after decoding: `[features]` or `[height, width, channels]`. */
   shape: number[];
   rule: DecodeRule;
+  /** Vectors from CSV columns: the column names, in feature order (the data check shows them). */
+  featureNames?: string[];
 }
 
 /** Paper A.1 crops or tiles audio to a fixed 10 s; shorter datasets use their median clip length. */
@@ -70,7 +72,8 @@ export function planModality(
       fitting.forEach((cell, i) => {
         if (lengths[i] !== length) reject(cell, 'vector-length', `modality "${name}" has ${lengths[i]} values, but most samples have ${length}; every vector of one modality must have the same length.`);
       });
-      return { plan: { ...base, kind: 'vector', shape: [length], rule: { type: 'vector' } }, rejected };
+      const featureNames = declaration.columns?.length === length ? { featureNames: declaration.columns } : {};
+      return { plan: { ...base, kind: 'vector', shape: [length], rule: { type: 'vector' }, ...featureNames }, rejected };
     }
     case 'array': {
       const keys = fitting.map((c) => (c.probe.kind === 'array' ? c.probe.shape.join('x') : ''));

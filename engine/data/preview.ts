@@ -1,42 +1,80 @@
+import path from 'node:path';
 import sharp from 'sharp';
-import type { DatasetPreview, FeatureStats, ModalityPreview, PreviewPicture } from '../protocol/dataset';
+import { NEAR_CONSTANT_SHARE, PREVIEW_CLASSES, PREVIEW_FEATURES, PREVIEW_PER_CLASS, type DatasetPreview, type FeatureStats, type ModalityPreview, type PreviewPicture } from '../protocol/dataset';
 import type { CacheMeta, CachedModality } from './cache/meta';
 import type { CacheReader } from './cache/reader';
+import { readDatasetFile } from './dataset-file';
+import { confinePath } from './paths';
 import { sampleSize } from './decode';
+import { IssueLog } from './issues';
+import { readManifest } from './manifest/read';
 
-const PICTURES_PER_MODALITY = 8;
-const STATS_FEATURES = 16;
 /** Enough rows for stable statistics without reading a large dataset whole. */
 const STATS_ROWS = 2000;
 const MIN_PICTURE_PX = 64;
+/** A clip larger than this is not sent to the page to be played (10 s of 16-bit stereo 44.1 kHz is 1.7 MB). */
+const MAX_AUDIO_BYTES = 4 * 1024 * 1024;
 
-/** What the wizard shows of a prepared dataset: a few samples per picture modality, statistics of vectors. */
+/**
+ * What the wizard shows of a prepared dataset: a few samples of every class per picture modality (audio with
+ * its own file to play), statistics of vectors by column name with constant and near-constant features flagged.
+ * Reads the dataset folder (its manifest and audio files) and never writes to it.
+ */
 export async function previewDataset(reader: CacheReader): Promise<DatasetPreview> {
   const { meta } = reader;
-  const picked = pickSamples(meta, PICTURES_PER_MODALITY);
+  const picked = pickSamples(meta, PREVIEW_PER_CLASS, PREVIEW_CLASSES);
+  const classesShown = { shown: Math.min(meta.classes.length, PREVIEW_CLASSES), total: meta.classes.length };
   const modalities: ModalityPreview[] = [];
   for (const [index, modality] of meta.modalities.entries()) {
     const base = { name: modality.name, kind: modality.kind, shape: modality.shape };
     if (modality.kind === 'vector') modalities.push({ ...base, pictures: [], stats: vectorStats(reader, index, modality) });
-    else modalities.push({ ...base, pictures: await pictures(reader, index, modality, picked) });
+    else {
+      const audio = modality.kind === 'audio' ? audioFiles(meta, modality.name, picked) : null;
+      modalities.push({ ...base, pictures: await pictures(reader, index, modality, picked, audio), classesShown });
+    }
   }
   return { path: meta.root, modalities };
 }
 
-/** Samples taken round-robin over the classes (training split first), so every class shows up. */
-function pickSamples(meta: CacheMeta, count: number): number[] {
-  const byClass = meta.classes.map((_, c) => meta.labels.flatMap((label, i) => (label === c ? [i] : [])).sort((a, b) => Number(meta.splits[a] !== 'train') - Number(meta.splits[b] !== 'train')));
-  const picked: number[] = [];
-  for (let round = 0; picked.length < count && byClass.some((list) => list.length > round); round += 1) {
-    for (const list of byClass) {
-      const index = list[round];
-      if (index !== undefined && picked.length < count) picked.push(index);
-    }
-  }
-  return picked;
+/** `perClass` samples of each of the first `maxClasses` classes (training split first), grouped by class. */
+function pickSamples(meta: CacheMeta, perClass: number, maxClasses: number): number[] {
+  return meta.classes.slice(0, maxClasses).flatMap((_, c) => meta.labels
+    .flatMap((label, i) => (label === c ? [i] : []))
+    .sort((a, b) => Number(meta.splits[a] !== 'train') - Number(meta.splits[b] !== 'train'))
+    .slice(0, perClass));
 }
 
-async function pictures(reader: CacheReader, index: number, modality: CachedModality, picked: number[]): Promise<PreviewPicture[]> {
+/**
+ * The picked samples' audio files, as data URLs, by sample index: the manifest is read again (the cache keeps
+ * decoded values, not paths), each file confined to the folder; a file that is missing or too large is skipped.
+ */
+function audioFiles(meta: CacheMeta, modality: string, picked: number[]): Map<number, string> {
+  const urls = new Map<number, string>();
+  let cells: Map<string, string>;
+  try {
+    const manifest = readManifest(meta.root, { requireLabels: true }, new IssueLog());
+    cells = new Map(manifest.samples.flatMap((s) => {
+      const cell = s.cells.get(modality);
+      return cell?.type === 'file' ? [[s.id, cell.path] as [string, string]] : [];
+    }));
+  } catch {
+    return urls;
+  }
+  for (const sample of picked) {
+    const relative = cells.get(meta.sampleIds[sample] ?? '');
+    if (!relative || path.extname(relative).toLowerCase() !== '.wav') continue;
+    const confined = confinePath(meta.root, relative);
+    if (!confined.ok) continue;
+    try {
+      urls.set(sample, `data:audio/wav;base64,${readDatasetFile(confined.absolute, relative, MAX_AUDIO_BYTES).toString('base64')}`);
+    } catch {
+      // Too large or gone since the check: the spectrogram is shown without a play button.
+    }
+  }
+  return urls;
+}
+
+async function pictures(reader: CacheReader, index: number, modality: CachedModality, picked: number[], audio: Map<number, string> | null): Promise<PreviewPicture[]> {
   const [height = 1, width = 1, channels = 1] = modality.shape;
   const size = sampleSize(modality);
   const values = reader.read(index, picked);
@@ -53,6 +91,7 @@ async function pictures(reader: CacheReader, index: number, modality: CachedModa
       label: reader.meta.classes[reader.meta.labels[sample] ?? 0] ?? '',
       split: reader.meta.splits[sample] ?? 'train',
       dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+      ...(audio?.has(sample) ? { audioUrl: audio.get(sample) } : {}),
     };
   }));
 }
@@ -93,30 +132,47 @@ function colour(t: number): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(a[c as 0] + (b[c as 0] - a[c as 0]) * f)) as [number, number, number];
 }
 
-/** Statistics in the data's own units: the cache hands out standardised values, so undo that first. */
-function vectorStats(reader: CacheReader, index: number, modality: CachedModality): { features: number; shown: FeatureStats[] } {
+/**
+ * Statistics in the data's own units (the cache hands out standardised values, so that is undone first), for
+ * every feature, named by its column; constant and near-constant features (paper-independent hygiene: they
+ * carry no or almost no information) are flagged and listed first.
+ */
+function vectorStats(reader: CacheReader, index: number, modality: CachedModality): NonNullable<ModalityPreview['stats']> {
   const features = sampleSize(modality);
   const rows = reader.meta.splits.flatMap((split, i) => (split === 'train' ? [i] : [])).slice(0, STATS_ROWS);
   const values = reader.read(index, rows);
-  const shown = Math.min(features, STATS_FEATURES);
-  const stats: FeatureStats[] = [];
-  for (let f = 0; f < shown; f += 1) {
+  const all: FeatureStats[] = [];
+  for (let f = 0; f < features; f += 1) {
     const mean = modality.normalization?.mean[f] ?? 0;
     const std = modality.normalization?.std[f] ?? 1;
     let sum = 0;
     let sumSquares = 0;
     let min = Infinity;
     let max = -Infinity;
+    const counts = new Map<number, number>();
     for (let r = 0; r < rows.length; r += 1) {
       const raw = (values[r * features + f] ?? 0) * std + mean;
       sum += raw;
       sumSquares += raw * raw;
       min = Math.min(min, raw);
       max = Math.max(max, raw);
+      // float32 round trips: equal inputs give equal values, compared at 6 significant digits.
+      const key = Number(raw.toPrecision(6));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const n = Math.max(1, rows.length);
     const average = sum / n;
-    stats.push({ feature: f + 1, mean: average, std: Math.sqrt(Math.max(0, sumSquares / n - average * average)), min, max });
+    const topShare = Math.max(0, ...counts.values()) / n;
+    const constant = counts.size <= 1;
+    // float32 standardisation leaves ~1e-7 relative noise (0 read back as 1e-9): shown at 6 significant digits, near-zero as 0.
+    const scale = Math.max(Math.abs(min), Math.abs(max));
+    const clean = (v: number) => (Math.abs(v) <= 1e-5 * scale ? 0 : Number(v.toPrecision(6)));
+    all.push({
+      feature: f + 1, name: modality.featureNames?.[f] ?? `#${f + 1}`, mean: clean(average), std: constant ? 0 : clean(Math.sqrt(Math.max(0, sumSquares / n - average * average))), min: clean(min), max: clean(max),
+      constant, nearConstant: !constant && topShare >= NEAR_CONSTANT_SHARE, topShare,
+    });
   }
-  return { features, shown: stats };
+  const flagged = all.filter((s) => s.constant || s.nearConstant);
+  const shown = [...flagged, ...all.filter((s) => !s.constant && !s.nearConstant)].slice(0, Math.max(PREVIEW_FEATURES, Math.min(flagged.length, 64)));
+  return { features, shown, constant: all.filter((s) => s.constant).map((s) => s.name), nearConstant: all.filter((s) => s.nearConstant).map((s) => s.name), rows: rows.length };
 }

@@ -106,11 +106,21 @@ export interface PreviewPicture {
   split: Split;
   /** `data:image/png;base64,…`, at least 64 px on its shorter side. */
   dataUrl: string;
+  /** Audio: the sample's own file as a data URL, to play beside its spectrogram (absent when too large to send). */
+  audioUrl?: string;
 }
 
 /** Statistics of one vector feature over the training split, in the data's own units. */
 export interface FeatureStats {
   feature: number;
+  /** The CSV column's name; `#N` where the data has none (.npy vectors, JSONL arrays). */
+  name: string;
+  /** One value on the whole training split: the feature tells the classes nothing. */
+  constant: boolean;
+  /** Not constant, but one value takes at least {@link NEAR_CONSTANT_SHARE} of the training split. */
+  nearConstant: boolean;
+  /** The share of training rows holding the most common value. */
+  topShare: number;
   mean: number;
   std: number;
   min: number;
@@ -121,11 +131,23 @@ export interface ModalityPreview {
   name: string;
   kind: ModalityKind;
   shape: number[];
-  /** Images and audio: a few samples, spread over the classes. */
+  /** Images and audio: a few samples of every class (up to {@link PREVIEW_CLASSES} classes), grouped by class. */
   pictures: PreviewPicture[];
-  /** Vectors: the first features' statistics (at most 16; `features` says how many there are). */
-  stats?: { features: number; shown: FeatureStats[] };
+  /** How many classes the pictures cover, of how many. */
+  classesShown?: { shown: number; total: number };
+  /**
+   * Vectors: statistics of the flagged features (constant, near-constant) and then the first ones, at most
+   * {@link PREVIEW_FEATURES} in all; `features` says how many there are, `constant`/`nearConstant` name all flagged.
+   */
+  stats?: { features: number; shown: FeatureStats[]; constant: string[]; nearConstant: string[]; rows: number };
 }
+
+/** The data check's limits: pictures per class, classes with pictures, feature rows shown. */
+export const PREVIEW_PER_CLASS = 3;
+export const PREVIEW_CLASSES = 30;
+export const PREVIEW_FEATURES = 16;
+/** A feature whose most common value covers this share of the training split is flagged near-constant. */
+export const NEAR_CONSTANT_SHARE = 0.95;
 
 /** `dataset:preview`: what the wizard shows of a valid dataset before training. */
 export interface DatasetPreview {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser } from '../helpers/browser';
-import { png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
+import { constantFeaturesManifest, png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
 import { startServe, type ServedApp } from '../helpers/serve';
 
 /** Screenshots of every wizard step and view land here (the note cites them). */
@@ -42,6 +42,8 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByRole('button', { name: 'Check the data' }).click();
     await page.getByTestId('class-counts').waitFor();
     await page.getByTestId('modality-a').getByRole('table').waitFor();
+    // Vector features by their column names.
+    expect(await page.getByTestId('modality-a').getByRole('table').innerText()).toMatch(/a\.f1\b/);
     expect(await page.getByTestId('class-counts').innerText()).toMatch(/all\s+\d+\s+\d+\s+\d+/);
     await shot('wizard-2-check');
 
@@ -217,6 +219,21 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await recent.innerText()).not.toContain(dir);
   });
 
+  it('flags constant and near-constant features in the data check, by column name', async () => {
+    const dir = folders.make('constant-features');
+    writeFiles(dir, { 'manifest.csv': constantFeaturesManifest() });
+    await page.goto(app.url);
+    await page.fill('#dataset-folder', dir);
+    await page.keyboard.press('Enter');
+    const left = page.getByTestId('modality-left');
+    await left.getByTestId('constant-features').waitFor({ timeout: 30_000 });
+    expect(await left.getByTestId('constant-features').innerText()).toMatch(/^1 constant feature \(one value on all 80 training rows.*\): left\.flat\.$/);
+    expect(await left.getByTestId('near-constant-features').innerText()).toMatch(/left\.rare/);
+    expect(await left.locator('tr.flagged').allInnerTexts()).toEqual([expect.stringContaining('left.flat (constant)'), expect.stringContaining('left.rare (near-constant)')]);
+    expect(await page.getByTestId('modality-right').getByTestId('constant-features').count()).toBe(0);
+    await shot('wizard-2-constant-features');
+  });
+
   it('previews images as thumbnails and audio as spectrograms, and is usable from the keyboard', async () => {
     const dir = folders.make('pictures');
     const lines = ['id,label,photo,sound'];
@@ -227,14 +244,41 @@ describe('the app in a browser, served by the web mode', () => {
       lines.push(`s${i},${i % 2 ? 'bird' : 'frog'},img/${i}.png,wav/${i}.wav`);
     }
     writeFiles(dir, { ...files, 'manifest.csv': `${lines.join('\n')}\n` });
+    await page.goto(app.url);
     await page.getByRole('button', { name: /^1\s*Data$/ }).click();
     await page.focus('#dataset-folder');
     await page.fill('#dataset-folder', dir);
     await page.keyboard.press('Enter');
-    const photos = page.getByTestId('modality-photo').locator('img');
-    await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(8);
-    expect(await page.getByTestId('modality-sound').locator('img.spectrogram').count()).toBe(8);
+    // Three samples of each class, grouped by class, at a readable size; enlarged on click.
+    const photos = page.getByTestId('modality-photo').locator('.thumbnails img');
+    await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(6);
+    expect(await page.getByTestId('modality-photo').getByTestId('class-group').allInnerTexts()).toEqual([expect.stringContaining('bird'), expect.stringContaining('frog')]);
+    expect((await photos.first().boundingBox())?.height).toBeGreaterThanOrEqual(90);
+    expect(await page.getByTestId('modality-sound').locator('.thumbnails img.spectrogram').count()).toBe(6);
     expect(await photos.first().getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await page.getByTestId('modality-photo').locator('button.thumbnail').first().click();
+    const enlarged = page.getByTestId('modality-photo').getByTestId('enlarged');
+    await enlarged.waitFor();
+    expect((await enlarged.locator('img').boundingBox())?.width).toBeGreaterThan(300);
+    expect(await enlarged.innerText()).toMatch(/Sample s\d+ · class bird · \w+ split/);
+    await shot('wizard-2-enlarged');
+    await enlarged.getByRole('button', { name: 'Close' }).click();
+    await enlarged.waitFor({ state: 'hidden' });
+    // Audio: a play button beside each spectrogram, playing the sample's own file.
+    const play = page.getByTestId('modality-sound').getByTestId('play');
+    expect(await play.count()).toBe(6);
+    // Record what is played (headless Chromium may refuse to output sound; the clip must still load).
+    await page.evaluate(() => {
+      const original = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function play(this: HTMLMediaElement) {
+        (window as unknown as { played: HTMLMediaElement }).played = this;
+        return original.call(this).catch(() => undefined);
+      };
+    });
+    await play.first().click();
+    expect(await page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.src.slice(0, 22))).toBe('data:audio/wav;base64,');
+    // The 1-second clip loads (the page's Content-Security-Policy lets data: audio through).
+    await expect.poll(() => page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.duration), { timeout: 10_000 }).toBeCloseTo(1, 1);
     // Keyboard: Tab reaches the primary action, Enter activates it.
     const continueButton = page.getByRole('button', { name: 'Continue to settings' });
     for (let i = 0; i < 40 && !(await continueButton.evaluate((el) => el === document.activeElement)); i += 1) await page.keyboard.press('Tab');
@@ -392,7 +436,7 @@ describe('the app in a browser, served by the web mode', () => {
   }, 180_000);
 
   it('loaded every asset and broke no Content-Security-Policy rule', () => {
-    expect(problems).toEqual([]);
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 
   it('answers the API only with the token', async () => {

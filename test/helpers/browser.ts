@@ -24,8 +24,10 @@ export async function openBrowser(profileDir: string): Promise<{ context: Browse
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
-    // The event stream is cut when the page closes; that is not a failure of the app.
-    if (!request.url().includes('/api/events')) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    // The event stream is cut when the page closes, and a call still in flight when a test navigates away is
+    // aborted by the browser (net::ERR_ABORTED): neither is a failure of the app. Assets must all load.
+    const aborted = request.failure()?.errorText === 'net::ERR_ABORTED' && request.url().includes('/api/call/');
+    if (!request.url().includes('/api/events') && !aborted) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
   });
   return { context, page, problems };
 }

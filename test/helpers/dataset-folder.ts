@@ -100,3 +100,14 @@ export function tempFolders(): { make(prefix: string): string; removeAll(): void
     },
   };
 }
+
+/**
+ * A manifest of 100 samples (80 train, 10 val, 10 test) with a constant feature `left.flat` (5 everywhere), a
+ * near-constant one `left.rare` (1 on 2 of the 80 training rows, else 0), and ordinary `left.a` and `right.x`.
+ */
+export function constantFeaturesManifest(): string {
+  const lines = ['id,label,split,left.a,left.flat,left.rare,right.x'];
+  const split = (i: number) => (i < 80 ? 'train' : i < 90 ? 'val' : 'test');
+  for (let i = 0; i < 100; i += 1) lines.push(`s${i},${i % 2 ? 'yes' : 'no'},${split(i)},${i},5,${i === 3 || i === 40 ? 1 : 0},${i % 7}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -4,8 +4,9 @@ import type { ModalityPlan } from '../plan';
 /**
  * Bump when decoding changes, so that old caches are not read as if they were current.
  * 1: first format (float32 sample-major files, one per modality).
+ * 2: vector modalities from CSV columns keep their column names (issue 15's data check).
  */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 
 /** Standardisation fitted on the training split only: per feature for vectors, one scalar for audio. */
 export interface Normalization {
