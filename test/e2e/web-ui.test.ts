@@ -114,6 +114,18 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/);
     expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: .* of training/);
     await shot('wizard-7-results');
+    // Trying the model at once: classify a folder (here the built-in's own, labels and all).
+    const tryModel = page.getByTestId('try-model');
+    await tryModel.locator('input[type="text"]').fill('relative/samples');
+    expect(await tryModel.locator('.field-error').innerText()).toContain('is a relative path');
+    await tryModel.locator('input[type="text"]').fill('synthetic-mixed');
+    await tryModel.getByRole('button', { name: 'Classify' }).click();
+    await tryModel.getByTestId('predictions').waitFor({ timeout: 60_000 });
+    expect(await tryModel.getByTestId('prediction-summary').innerText()).toMatch(/^3000 samples classified by .+; \d+\.\d% correct where the folder gives a label/);
+    const firstRow = tryModel.getByTestId('predictions').locator('tbody tr').first();
+    expect(await firstRow.locator('.probability').count()).toBe(3);
+    expect(await firstRow.innerText()).toMatch(/\d+\.\d%/);
+    await shot('wizard-7-try-model');
 
     const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
     expect(runs.runs).toHaveLength(1);
@@ -142,6 +154,12 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByTestId('run-final').waitFor();
     const final = await page.getByTestId('run-final').innerText();
     await shot('run-page');
+    // Any candidate can be tried from the run's page.
+    const tryModel = page.getByTestId('try-model');
+    await tryModel.getByRole('combobox').selectOption({ label: 'Late fusion' });
+    await tryModel.locator('input[type="text"]').fill('synthetic-mixed');
+    await tryModel.getByRole('button', { name: 'Classify' }).click();
+    await expect.poll(() => tryModel.getByTestId('prediction-summary').innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/classified by Late fusion; \d+\.\d% correct/);
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     const row = page.locator('[data-testid="runs-table"] tbody tr');
     await expect.poll(() => row.count()).toBe(1);
