@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { constantFeaturesManifest, png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
+import { constantFeaturesManifest, manifestWithBrokenRows, png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
 import { inProcessEngine } from './helpers/in-process-engine';
 
 const folders = tempFolders();
@@ -79,6 +79,34 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(left?.shown[0]).toMatchObject({ constant: true, std: 0, mean: 5, topShare: 1 });
     expect(preview.modalities.find((m) => m.name === 'right')?.stats?.constant).toEqual([]);
   });
+
+  it('leaves out the few broken samples the user chooses, records them with the run and why, and writes nothing into the folder', async () => {
+    const dir = folders.make('broken-rows');
+    writeFiles(dir, { 'manifest.csv': manifestWithBrokenRows() });
+    const before = fs.readdirSync(dir);
+    const refused = await engine.call('dataset:validate', { dir });
+    expect(refused.ok).toBe(false);
+    expect([...(refused.failingSamples ?? [])].sort()).toEqual(['s20', 's41', 's5']);
+    expect(refused.unattributedErrors).toBe(0);
+    const exclude = refused.failingSamples ?? [];
+    const kept = await engine.call('dataset:validate', { dir, exclude });
+    expect(kept.ok).toBe(true);
+    expect(kept.samples).toBe(57);
+    expect(kept.leftOut?.map((s) => s.sampleId)).toEqual(['s20', 's41', 's5']);
+    expect(kept.leftOut?.find((s) => s.sampleId === 's5')?.reason).toContain('left.a');
+    const { runId } = await engine.call('run:start', { dataset: dir, config: { ...QUICK, method: 'ume', teacherEpochs: 60, patience: 60, minEpochs: 60 }, exclude });
+    // Interrupted and resumed: the resume leaves out the same samples (else the data's fingerprint would differ).
+    await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'epoch');
+    await engine.call('run:cancel', { runId });
+    await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
+    engine.messages.splice(0);
+    await engine.call('run:resume', { runId });
+    await expect(engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId)).resolves.toMatchObject({ status: 'completed' });
+    const stored = await engine.call('runs:show', { id: runId });
+    expect(stored.leftOut.map((s) => s.sampleId)).toEqual(['s20', 's41', 's5']);
+    expect(stored.dataset.splits.train + stored.dataset.splits.val + stored.dataset.splits.test).toBe(57);
+    expect(fs.readdirSync(dir)).toEqual(before);
+  }, 120_000);
 
   it('refuses to preview a broken dataset, naming its first problem', async () => {
     const dir = folders.make('broken-ds');

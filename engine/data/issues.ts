@@ -23,9 +23,23 @@ export class IssueLog {
   readonly warnings: DatasetIssue[] = [];
   errorCount = 0;
   warningCount = 0;
+  /** Every sample an error names, and the errors that name none (see ValidationReport.failingSamples). */
+  readonly failingSamples = new Set<string>();
+  unattributedErrors = 0;
+  /** The first problem of each sample the user left out: recorded, not counted as an error. */
+  readonly leftOut = new Map<string, string>();
+
+  /** `excluded`: sample ids the user chose to leave out; their problems do not stop the dataset. */
+  constructor(readonly excluded: ReadonlySet<string> = new Set()) {}
 
   error(issue: DatasetIssue): void {
+    if (issue.sampleId !== undefined && this.excluded.has(issue.sampleId)) {
+      if (!this.leftOut.has(issue.sampleId)) this.leftOut.set(issue.sampleId, issue.message);
+      return;
+    }
     this.errorCount += 1;
+    if (issue.sampleId !== undefined) this.failingSamples.add(issue.sampleId);
+    else this.unattributedErrors += 1;
     if (this.errors.length < MAX_LISTED_ISSUES) this.errors.push(issue);
   }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PrepareProgress, Split, ValidationReport } from '../protocol/dataset';
@@ -17,7 +18,7 @@ import { readManifest } from './manifest/read';
 import type { Manifest, ManifestSample } from './manifest/types';
 import { planModality, type ModalityPlan, type ProbedCell } from './plan';
 import { locateFile, probeCell, type LocatedFile } from './probe';
-import { buildReport, countClasses, countSplits, summarizeModality } from './report';
+import { buildReport, countClasses, countSplits, leftOutOf, summarizeModality } from './report';
 import { assignSplits } from './split';
 import { checkClasses, checkDuplicateIds, checkModalityCount } from './checks';
 
@@ -51,6 +52,12 @@ export interface PrepareOptions {
    * dataset is large enough to repay starting them, none otherwise.
    */
   threads?: number;
+  /**
+   * Sample ids to leave out (the user's "leave out these samples and continue", issue 15): their problems are
+   * recorded as the reason, not counted as errors, and they are neither checked further nor decoded. The
+   * prepared dataset's fingerprint then covers the exclusion, so a run and its resume see the same data.
+   */
+  exclude?: string[];
 }
 
 /** A dataset that passed validation, decoded into the cache and readable in batches. */
@@ -74,7 +81,7 @@ interface Working {
  * still yields a report (never a throw) so every host can show it.
  */
 export async function prepareDataset(dir: string, options: PrepareOptions = {}): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
-  const log = new IssueLog();
+  const log = new IssueLog(new Set(options.exclude ?? []));
   const root = path.resolve(dir);
   const empty = { path: root, name: path.basename(root), format: 'unknown' as const, samples: 0, classes: [], modalities: [], splits: { train: 0, val: 0, test: 0 } };
   try {
@@ -96,7 +103,8 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
   checkModalityCount(manifest, log);
 
   const working = locateFiles(rootReal, manifest, log);
-  const fingerprint = datasetFingerprint(manifest.contentHash, optionsText, working.flatMap((w) => [...w.files.values()]));
+  const folderPrint = datasetFingerprint(manifest.contentHash, optionsText, working.flatMap((w) => [...w.files.values()]));
+  const fingerprint = log.excluded.size > 0 ? crypto.createHash('sha256').update(`${folderPrint}\nleaving out ${[...log.excluded].sort().join('\n')}`).digest('hex') : folderPrint;
   const cacheRoot = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets');
   if (options.writeCache !== false && isInside(cacheRoot, rootReal)) {
     throw new DatasetError({ code: 'output-inside-dataset', file: '.', message: `The cache folder ${cacheRoot} is inside the dataset folder, which Modality Studio only reads; give --cache-dir (or MODALITY_STUDIO_CACHE) a folder outside ${rootReal}.` });
@@ -125,7 +133,9 @@ interface DatasetIdentity {
 async function probeAndDecode(root: string, manifest: Manifest, working: Working[], identity: DatasetIdentity, pool: DecodePool | null, options: PrepareOptions, log: IssueLog): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const { name, splitSeed, finalDir, fingerprint } = identity;
   const { plans, rejected } = await probeAndPlan(manifest, working, identity.modalityOptions, options, log);
-  const kept = working.filter((_, i) => !rejected.has(i));
+  // Left-out samples go through the checks up to here (so each one's problem is recorded as its reason), and
+  // no further: they take no part in the split, the classes or the decoding.
+  const kept = working.filter((w, i) => !rejected.has(i) && !log.excluded.has(w.sample.id));
   const labels = kept.map((w) => w.sample.label ?? '');
   const split = assignSplits(labels, kept.map((w) => w.sample.split), splitSeed);
   if (!split.ok) log.error({ code: split.code, file: manifest.file, message: `${manifest.file}: ${split.message}.` });
@@ -167,6 +177,7 @@ async function probeAndDecode(root: string, manifest: Manifest, working: Working
     splits,
     warnings: log.warnings,
     warningCount: log.warningCount,
+    ...(log.excluded.size > 0 ? { leftOut: leftOutOf(log) } : {}),
     createdAt: new Date().toISOString(),
   });
   return { report: buildReport(reportFields, log), dataset: { meta, cacheDir: finalDir, reader: new CacheReader(finalDir, meta), fromCache: false } };
@@ -218,6 +229,7 @@ function fromCache(dir: string, meta: CacheMeta, root: string): { report: Valida
     errorCount: 0,
     warnings: meta.warnings,
     warningCount: meta.warningCount,
+    ...(meta.leftOut ? { leftOut: meta.leftOut } : {}),
   };
   return { report, dataset: { meta, cacheDir: dir, reader: new CacheReader(dir, meta), fromCache: true } };
 }

@@ -1,4 +1,4 @@
-import type { ModalitySummary, Split, SplitCounts, ValidationReport } from '../protocol/dataset';
+import type { LeftOutSample, ModalitySummary, Split, SplitCounts, ValidationReport } from '../protocol/dataset';
 import type { IssueLog } from './issues';
 import type { ModalityPlan } from './plan';
 
@@ -30,5 +30,12 @@ export function buildReport(fields: Omit<ValidationReport, 'ok' | 'errors' | 'er
     errorCount: log.errorCount,
     warnings: log.warnings,
     warningCount: log.warningCount,
+    ...(log.hasErrors ? { failingSamples: [...log.failingSamples], unattributedErrors: log.unattributedErrors } : {}),
+    ...(log.excluded.size > 0 ? { leftOut: leftOutOf(log) } : {}),
   };
+}
+
+/** The samples left out at the user's request, each with the first problem found in it. */
+export function leftOutOf(log: IssueLog): LeftOutSample[] {
+  return [...log.excluded].sort().map((sampleId) => ({ sampleId, reason: log.leftOut.get(sampleId) ?? 'left out at your request (no problem found in it now)' }));
 }

@@ -97,14 +97,14 @@ export class EngineService {
       case 'datasets:list':
         return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
-        const { dir, noCache } = params as EngineCalls['dataset:validate']['params'];
-        const { report, dataset } = await this.prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), dir, noCache);
+        const { dir, noCache, exclude } = params as EngineCalls['dataset:validate']['params'];
+        const { report, dataset } = await this.prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), dir, noCache, exclude);
         dataset?.reader.close();
         return report;
       }
       case 'dataset:preview': {
-        const { dir } = params as EngineCalls['dataset:preview']['params'];
-        const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir));
+        const { dir, exclude } = params as EngineCalls['dataset:preview']['params'];
+        const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir), exclude);
         try {
           return await previewDataset(prepared.reader);
         } finally {
@@ -211,7 +211,7 @@ export class EngineService {
     // Loaded here, not at start: the registry brings TensorFlow.js, which training needs next anyway.
     const { METHODS } = await import('../train/methods/registry');
     checkMethods(config, METHODS.map((m) => m.id));
-    const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir));
+    const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir), params.exclude);
     const runId = crypto.randomUUID();
     let modelDir: string;
     try {
@@ -221,7 +221,7 @@ export class EngineService {
       throw error;
     }
     const checkpointDir = defaultCheckpointDir(runId);
-    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config);
+    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? []);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
     if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
     this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
@@ -237,7 +237,8 @@ export class EngineService {
     if (!before) throw new AppError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
     let dataset: Awaited<ReturnType<EngineService['prepare']>> | null = null;
     try {
-      dataset = await this.prepare(run.dataset.path);
+      // The same samples left out as when it started: the data (and its fingerprint) is the same.
+      dataset = await this.prepare(run.dataset.path, run.leftOut.map((s) => s.sampleId));
       if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
         throw new AppError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
       }
@@ -281,13 +282,13 @@ export class EngineService {
   }
 
   /** Validates and decodes `folder` (progress reported under `shownAs`, the name the host gave). */
-  private prepareDataset(folder: string, shownAs = folder, noCache = false) {
-    const options = { cacheDir: this.options.cacheDir, writeCache: !noCache, onProgress: this.progressOf(shownAs) };
+  private prepareDataset(folder: string, shownAs = folder, noCache = false, exclude: string[] = []) {
+    const options = { cacheDir: this.options.cacheDir, writeCache: !noCache, onProgress: this.progressOf(shownAs), ...(exclude.length > 0 ? { exclude } : {}) };
     return this.options.prepareInThread ? prepareDataset(folder, options) : prepareDatasetInWorker(folder, options);
   }
 
-  private async prepare(dir: string) {
-    const { report, dataset } = await this.prepareDataset(dir);
+  private async prepare(dir: string, exclude: string[] = []) {
+    const { report, dataset } = await this.prepareDataset(dir, dir, false, exclude);
     if (!dataset) throw new AppError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
     return { report, prepared: dataset };
   }

@@ -3,17 +3,20 @@ import type { EngineCallName, EngineCalls } from '../protocol/engine';
 
 const none = z.object({}).strict() as z.ZodType<Record<string, never>>;
 const tags = z.array(z.string().trim().min(1).max(64)).max(32);
+/** Sample ids to leave out of a dataset (as many as a manifest can have rows). */
+const sampleIds = z.array(z.string().min(1).max(1024)).max(1_000_000);
 
 /** Every request's params are checked here: a host (and the browser behind the web mode) is trusted with nothing. */
 export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['params']> } = {
   'datasets:list': none,
-  'dataset:validate': z.object({ dir: z.string().min(1), noCache: z.boolean().optional() }).strict(),
-  'dataset:preview': z.object({ dir: z.string().min(1) }).strict(),
+  'dataset:validate': z.object({ dir: z.string().min(1), noCache: z.boolean().optional(), exclude: sampleIds.optional() }).strict(),
+  'dataset:preview': z.object({ dir: z.string().min(1), exclude: sampleIds.optional() }).strict(),
   'run:start': z.object({
     dataset: z.string().min(1),
     config: z.record(z.string(), z.unknown()).optional(),
     out: z.string().min(1).optional(),
     confirmDecision: z.boolean().optional(),
+    exclude: sampleIds.optional(),
   }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
   'run:choose': z.object({ runId: z.string().min(1), method: z.enum(['umt', 'ume']) }).strict(),
   'run:active': none,

@@ -97,6 +97,20 @@ export interface ValidationReport {
   errorCount: number;
   warnings: DatasetIssue[];
   warningCount: number;
+  /**
+   * Every sample an error names (all of them, not only the first 50), and how many errors name no sample
+   * (a file-level problem): when that is 0 the user may leave these samples out and go on (issue 15).
+   */
+  failingSamples?: string[];
+  unattributedErrors?: number;
+  /** Samples left out at the user's request, each with the first problem it had (or why else it was left out). */
+  leftOut?: LeftOutSample[];
+}
+
+/** A sample the user chose to leave out of a run, and why (recorded with the run). */
+export interface LeftOutSample {
+  sampleId: string;
+  reason: string;
 }
 
 /** One decoded sample drawn as a picture: an image as it is, audio as its log-mel spectrogram. */

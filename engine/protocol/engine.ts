@@ -17,15 +17,16 @@ export type { EngineError, EngineResult } from './errors';
 export interface EngineCalls {
   'datasets:list': { params: Record<string, never>; result: { datasets: BuiltinDatasetInfo[] } };
   /** `noCache`: check and decode everything, but write nothing to the cache. */
-  'dataset:validate': { params: { dir: string; noCache?: boolean }; result: ValidationReport };
+  /** `exclude`: sample ids to leave out (the user's "leave out these samples and continue"); see ValidationReport.leftOut. */
+  'dataset:validate': { params: { dir: string; noCache?: boolean; exclude?: string[] }; result: ValidationReport };
   /** Pictures and statistics of a valid dataset (it is validated, and cached, first). */
-  'dataset:preview': { params: { dir: string }; result: DatasetPreview };
+  'dataset:preview': { params: { dir: string; exclude?: string[] }; result: DatasetPreview };
   /**
    * `out`: where to save the final model (default: the app data folder, runs/RUN_ID/model).
    * `confirmDecision`: after the decision trick, wait for `run:choose` before training the chosen method
    * (the wizard shows the evidence and lets the user override it).
    */
-  'run:start': { params: { dataset: string; config?: Partial<RunConfig>; out?: string; confirmDecision?: boolean }; result: { runId: string } };
+  'run:start': { params: { dataset: string; config?: Partial<RunConfig>; out?: string; confirmDecision?: boolean; exclude?: string[] }; result: { runId: string } };
   /** Answers a run waiting at its decision: go on with `method` (an override when it differs from the trick's). */
   'run:choose': { params: { runId: string; method: ChosenMethod }; result: { accepted: boolean } };
   /** The run this engine is training, if any, and whether it waits for `run:choose`. */

@@ -1,4 +1,5 @@
 import type { BackendInfo, CandidateResult, Decision, EpochMetrics, Evaluation, FinalChoice, LazinessEntry, LazinessVerdict, MethodId, ResultRow, RunConfig, SeedStat } from './run';
+import type { LeftOutSample } from './dataset';
 
 /** What the run store keeps, as hosts see it (`runs list`, `runs show`, the run browser). */
 
@@ -66,6 +67,8 @@ export interface StoredRun {
   /** Wall time, waiting for the user's decision included; `waitingMs` is that wait (compute = the difference). */
   durationMs: number | null;
   waitingMs: number;
+  /** Samples left out at the user's request, with why (issue 15); the run did not train or evaluate on them. */
+  leftOut: LeftOutSample[];
   note: string;
   tags: string[];
   dataset: StoredDataset;

@@ -21,6 +21,7 @@ interface RunRow {
   finished_at: string | null;
   duration_ms: number | null;
   waiting_ms: number;
+  left_out_json: string;
   note: string;
   fingerprint: string;
   path: string;
@@ -77,6 +78,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
     finishedAt: r.finished_at,
     durationMs: r.duration_ms,
     waitingMs: r.waiting_ms,
+    leftOut: JSON.parse(r.left_out_json) as StoredRun['leftOut'],
     note: r.note,
     tags,
     seeds: runSeeds({ seed: r.seed, seeds: r.seeds }),

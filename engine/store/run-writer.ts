@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import type { ValidationReport } from '../protocol/dataset';
+import type { LeftOutSample, ValidationReport } from '../protocol/dataset';
 import type { ChosenMethod, MethodId, PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import type { RunStatus } from '../protocol/store';
 
@@ -25,9 +25,9 @@ export function upsertDataset(db: Database.Database, report: ValidationReport): 
   return Number(info.lastInsertRowid);
 }
 
-export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig): void {
-  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at)
-    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now());
+export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig, leftOut: LeftOutSample[] = []): void {
+  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at, left_out_json)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now(), JSON.stringify(leftOut));
 }
 
 /**

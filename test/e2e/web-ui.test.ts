@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser } from '../helpers/browser';
-import { constantFeaturesManifest, png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
+import { constantFeaturesManifest, manifestWithBrokenRows, png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
 import { startServe, type ServedApp } from '../helpers/serve';
 
 /** Screenshots of every wizard step and view land here (the note cites them). */
@@ -14,6 +14,15 @@ let app: ServedApp;
 let context: BrowserContext;
 let page: Page;
 let problems: string[];
+
+/** Opens the wizard on a new folder holding this manifest, and checks it. */
+async function checkFolder(prefix: string, manifest: string): Promise<void> {
+  const dir = folders.make(prefix);
+  writeFiles(dir, { 'manifest.csv': manifest });
+  await page.goto(app.url);
+  await page.fill('#dataset-folder', dir);
+  await page.keyboard.press('Enter');
+}
 
 const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -237,12 +246,22 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await recent.innerText()).not.toContain(dir);
   });
 
+  it('leaves out a few broken samples at the user\'s request and goes on, naming them and why', async () => {
+    await checkFolder('broken-rows', manifestWithBrokenRows());
+    await page.getByTestId('error-count').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('error-count').innerText()).toBe('3 errors');
+    expect(await page.getByTestId('leave-out').innerText()).toBe('Leave out these 3 samples and continue');
+    await page.getByTestId('leave-out').click();
+    const leftOut = page.getByTestId('left-out');
+    await leftOut.waitFor({ timeout: 30_000 });
+    expect(await leftOut.innerText()).toMatch(/3 samples left out.*s20: .*s41: .*s5: .*left\.a/s);
+    expect(await page.getByText('57 samples').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Continue to settings' }).isEnabled()).toBe(true);
+    await shot('wizard-2-left-out');
+  });
+
   it('flags constant and near-constant features in the data check, by column name', async () => {
-    const dir = folders.make('constant-features');
-    writeFiles(dir, { 'manifest.csv': constantFeaturesManifest() });
-    await page.goto(app.url);
-    await page.fill('#dataset-folder', dir);
-    await page.keyboard.press('Enter');
+    await checkFolder('constant-features', constantFeaturesManifest());
     const left = page.getByTestId('modality-left');
     await left.getByTestId('constant-features').waitFor({ timeout: 30_000 });
     expect(await left.getByTestId('constant-features').innerText()).toMatch(/^1 constant feature \(one value on all 80 training rows.*\): left\.flat\.$/);

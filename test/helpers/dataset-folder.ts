@@ -111,3 +111,8 @@ export function constantFeaturesManifest(): string {
   for (let i = 0; i < 100; i += 1) lines.push(`s${i},${i % 2 ? 'yes' : 'no'},${split(i)},${i},5,${i === 3 || i === 40 ? 1 : 0},${i % 7}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** {@link vectorManifest} of 60 rows with 3 broken ones (s5: not a number, s20: empty cell, s41: NaN). */
+export function manifestWithBrokenRows(): string {
+  return vectorManifest(60).replace(/^(s5,\w+,\w+),5,/m, '$1,five,').replace(/^(s20,\w+,\w+,20),10,/m, '$1,,').replace(/^(s41,\w+,\w+),41,/m, '$1,NaN,');
+}

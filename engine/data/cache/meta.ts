@@ -1,4 +1,4 @@
-import type { DatasetIssue, Split, SplitRule, ValidationReport } from '../../protocol/dataset';
+import type { DatasetIssue, LeftOutSample, Split, SplitRule, ValidationReport } from '../../protocol/dataset';
 import type { ModalityPlan } from '../plan';
 
 /**
@@ -38,5 +38,7 @@ export interface CacheMeta {
   modalities: CachedModality[];
   warnings: DatasetIssue[];
   warningCount: number;
+  /** Samples the user left out, and why (their cache is a separate one: the fingerprint covers the exclusion). */
+  leftOut?: LeftOutSample[];
   createdAt: string;
 }

@@ -16,6 +16,8 @@ export type StepIndex = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 export class Wizard {
   step = $state<StepIndex>(0);
   dataset = $state('');
+  /** Sample ids the user chose to leave out of this dataset (a few broken rows need not block everything). */
+  exclude = $state<string[]>([]);
   busy = $state<string | null>(null);
   error = $state<string | null>(null);
   report = $state<ValidationReport | null>(null);
@@ -41,9 +43,14 @@ export class Wizard {
     if (step <= this.reachable) this.step = step;
   }
 
-  /** Validates the chosen dataset (and previews it when valid), then shows the report. */
-  async check(dataset: string): Promise<void> {
+  /**
+   * Validates the chosen dataset (and previews it when valid), then shows the report. `exclude`: samples to
+   * leave out ("leave out these N samples and continue"); the run records them and why. Nothing is written
+   * into the dataset folder either way.
+   */
+  async check(dataset: string, exclude: string[] = []): Promise<void> {
     this.dataset = dataset.trim();
+    this.exclude = exclude;
     if (!this.dataset) {
       this.error = 'Choose a built-in dataset or enter the path of a dataset folder.';
       return;
@@ -56,7 +63,7 @@ export class Wizard {
     this.preparation = preparation;
     const stopProgress = host.onRunMessage((message) => preparation.handle(message));
     try {
-      this.report = await call('dataset:validate', { dir: this.dataset });
+      this.report = await call('dataset:validate', { dir: this.dataset, ...(exclude.length > 0 ? { exclude } : {}) });
       stopProgress();
       this.preparation = null;
       // Only a folder that loaded is worth offering again.
@@ -64,7 +71,7 @@ export class Wizard {
       this.step = 1;
       if (this.report.ok) {
         this.busy = 'Drawing the preview…';
-        this.preview = await call('dataset:preview', { dir: this.dataset });
+        this.preview = await call('dataset:preview', { dir: this.dataset, ...(exclude.length > 0 ? { exclude } : {}) });
       }
     } catch (error) {
       this.error = (error as Error).message;
@@ -87,7 +94,7 @@ export class Wizard {
     this.error = null;
     this.busy = 'Starting the run…';
     try {
-      const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true });
+      const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true, ...(this.exclude.length > 0 ? { exclude: [...this.exclude] } : {}) });
       const run = new TrainingRun(runId, true, this.config.seed);
       const config = $state.snapshot(this.config);
       const modalities = this.report?.modalities.length ?? 2;
