@@ -24,10 +24,18 @@ async function checkFolder(prefix: string, manifest: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * The README's three pictures of the app (the data check, the decision, the results), taken by this walk
+ * through the wizard so they show the app as it is: the first screen of each step at 1280×800. Tracked in git.
+ */
+export const README_SCREENSHOTS = path.resolve(__dirname, 'screenshots');
+const readmeShot = (name: string) => page.screenshot({ path: path.join(README_SCREENSHOTS, `${name}.png`) });
+
 const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  fs.mkdirSync(README_SCREENSHOTS, { recursive: true });
   app = await startServe(folders.make('e2e-home'));
   ({ context, page, problems } = await openBrowser(folders.make('e2e-profile')));
 }, 120_000);
@@ -55,6 +63,7 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('modality-a').getByRole('table').innerText()).toMatch(/a\.f1\b/);
     expect(await page.getByTestId('class-counts').innerText()).toMatch(/all\s+\d+\s+\d+\s+\d+/);
     await shot('wizard-2-check');
+    await readmeShot('data-check');
 
     await page.getByRole('button', { name: 'Continue to settings' }).click();
     // Before anything trains: the run's estimated time, from a few timed steps on this data.
@@ -112,6 +121,7 @@ describe('the app in a browser, served by the web mode', () => {
     expect(recommended).toMatch(/Continue with (UMT|UME) \(recommended\)/);
     expect(await page.getByTestId('linear-probe-accuracy').innerText()).toMatch(/\d+\.\d%/);
     await shot('wizard-5-decision');
+    await readmeShot('decision');
 
     await page.getByTestId('choose-recommended').click();
     await page.getByRole('heading', { name: /6\. Training/ }).waitFor();
@@ -123,6 +133,7 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/);
     expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: .* of training/);
     await shot('wizard-7-results');
+    await readmeShot('results');
     // Trying the model at once: classify a folder (here the built-in's own, labels and all).
     const tryModel = page.getByTestId('try-model');
     await tryModel.locator('input[type="text"]').fill('relative/samples');
