@@ -50,6 +50,9 @@ function webgpuDevice(): GPUDevice | null {
  * written here resumes on any backend and one written elsewhere resumes here.
  */
 export class CompiledTrainer {
+  /** Resident mode: each training sample's position in the uploaded split. */
+  private positions: Map<number, number> | null = null;
+
   private constructor(private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
 
   /**
@@ -57,16 +60,20 @@ export class CompiledTrainer {
    * another backend, SGD, a network it does not compile, or a distillation whose targets do not match the
    * encoders' widths.
    */
-  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm }, variables: tf.Variable[]): CompiledTrainer | null {
+  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): CompiledTrainer | null {
     const device = webgpuDevice();
     if (!device || options.optimizer !== 'adam' || !options.source.arrays) return null;
     const plain = mlpSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
     if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== plain.encoders[m]!.hidden.at(-1)))) return null;
-    const spec = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
+    const withDistillation = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
+    // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
+    const resident = options.resident && fitsResident(plain, options.resident.indices.length, device.limits.maxStorageBufferBindingSize) ? options.resident : null;
+    const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
     const ctx = new GpuContext(device);
     const trainer = new CompiledTrainer(new CompiledMlpStep(ctx, spec), variables, distillation);
+    if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
   }
@@ -75,8 +82,31 @@ export class CompiledTrainer {
     return this.step.dispatchCount;
   }
 
+  /** Whether the training split is resident on the GPU (a step then sends only its batch's indices). */
+  get residentData(): boolean {
+    return this.positions !== null;
+  }
+
+  /** Uploads the training split once: every modality's rows, the labels and (UMT) the teachers' features. */
+  private upload(source: DataSource, indices: number[], labels: Int32Array): void {
+    const arrays = source.arrays?.(indices);
+    if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
+    const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(indices)), this.distillation.targets.map((t) => t.dim), indices.length) : undefined;
+    this.step.uploadResident(arrays, Int32Array.from(indices, (i) => labels[i] ?? 0), targets);
+    this.positions = new Map(indices.map((sample, position) => [sample, position]));
+  }
+
   /** One step on a batch of sample indices. */
   train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number): void {
+    if (this.positions) {
+      const positions = this.positions;
+      this.step.stepResident(batch.map((sample) => {
+        const position = positions.get(sample);
+        if (position === undefined) throw new Error(`Sample ${sample} is not in the uploaded training split.`);
+        return position;
+      }), learningRate);
+      return;
+    }
     const arrays = source.arrays?.(batch);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
     const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(batch)), this.distillation.targets.map((t) => t.dim), batch.length) : undefined;
@@ -143,4 +173,10 @@ export function concatRows(parts: Float32Array[], dims: number[], n: number): Fl
     });
   }
   return out;
+}
+
+/** Whether every resident buffer of this network (inputs per modality, teacher features) fits one storage binding. */
+function fitsResident(spec: MlpStepSpec, samples: number, maxBindingBytes: number): boolean {
+  const featureWidth = spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? e.inputDim), 0);
+  return [...spec.encoders.map((e) => e.inputDim), featureWidth].every((width) => samples * width * 4 <= maxBindingBytes);
 }

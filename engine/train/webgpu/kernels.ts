@@ -281,3 +281,43 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   params[i] = params[i] - settings.rate * (mi * settings.correct1) / (sqrt(vi * settings.correct2) + settings.epsilon);
 }`;
 }
+
+/**
+ * The batch gathered from data resident on the GPU (issue 13: the training split uploaded once per phase):
+ * `dst[r, :] = src[index[r], :]` for the `rows` batch rows, zeros where `index[r]` is −1 (a short last
+ * batch's padding). `index` holds the rows' sample positions and, after them, how many are real.
+ */
+export function gatherRowsKernel(rows: number, width: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read> index: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let c = id.x;
+  let r = id.y;
+  if (c >= ${u(width)} || r >= ${u(rows)}) { return; }
+  let at = index[r];
+  dst[r * ${u(width)} + c] = select(0.0, src[u32(max(at, 0)) * ${u(width)} + c], at >= 0);
+}
+`;
+}
+
+/** The batch's labels gathered the same way: `labels[r] = all[index[r]]` (−1 for padding), then the count of real rows. */
+export function gatherLabelsKernel(rows: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> all: array<i32>;
+@group(0) @binding(1) var<storage, read> index: array<i32>;
+@group(0) @binding(2) var<storage, read_write> labels: array<i32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let r = id.x;
+  if (r > ${u(rows)}) { return; }
+  if (r == ${u(rows)}) { labels[r] = index[r]; return; }
+  let at = index[r];
+  labels[r] = select(-1, all[u32(max(at, 0))], at >= 0);
+}
+`;
+}

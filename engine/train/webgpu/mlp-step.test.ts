@@ -24,7 +24,7 @@ const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b
  * The same network, weights and batches on tfjs's cpu backend (the engine's `trainStep`, Adam) and through
  * the compiled WebGPU step: the loss of every step and the final weights.
  */
-async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, sizes: number[] = []) {
+async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, sizes: number[] = [], resident = false) {
   await selectBackend('cpu');
   const random = new SeededRandom(11);
   const samples = spec.batch * 3;
@@ -43,9 +43,12 @@ async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, 
   const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next()), dim) }));
   const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : undefined;
   const ctx = new GpuContext(device as GPUDevice);
-  const step = new CompiledMlpStep(ctx, spec);
+  const step = new CompiledMlpStep(ctx, resident ? { ...spec, residentSamples: samples } : spec);
   expect(step.slots.map((s) => s.shape)).toEqual(model.getWeights().map((w) => w.shape));
   step.setWeights(initial);
+  // Resident: every sample uploaded once; each step then sends only its batch's positions.
+  const everyone = Array.from({ length: samples }, (_, i) => i);
+  if (resident) step.uploadResident(data, labels, extraLoss ? concatRows(teachers.map((t) => t.features.rows(everyone)), featureDims, samples) : undefined);
   const cpuLosses: number[] = [];
   const gpuLosses: number[] = [];
   const cpuExtra: number[] = [];
@@ -61,7 +64,8 @@ async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, 
     cpuAccuracy.push((await result.hits.data())[0]! / size);
     tf.dispose([result.loss, result.hits, result.extra].filter((t) => t !== undefined));
     const teacherRows = extraLoss ? concatRows(teachers.map((t) => t.features.rows(batch)), featureDims, size) : undefined;
-    step.step(sources.map((src) => src.rows(batch)), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows);
+    if (resident) step.stepResident(batch, learningRate);
+    else step.step(sources.map((src) => src.rows(batch)), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows);
     const taken = await step.takeLoss();
     expect(taken.samples).toBe(size);
     gpuLosses.push(taken.meanLoss);
@@ -100,6 +104,12 @@ describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoder
 
   it('takes a short last batch: the padding gives no loss, no gradient and no accuracy', async () => {
     expectSame(await bothWays({ batch: 16, classes: 4, encoders: [{ inputDim: 5, hidden: [8] }, { inputDim: 6, hidden: [8] }] }, 3, 1e-2, [16, 7, 1]));
+  }, 60_000);
+
+  it('gathers its batches from the training split resident on the GPU with the same numbers (short batch and distillation included)', async () => {
+    const result = await bothWays({ batch: 12, classes: 3, distillWeight: 50, encoders: [{ inputDim: 6, hidden: [10, 5] }, { inputDim: 4, hidden: [10, 5] }] }, 4, 1e-2, [12, 5, 12, 12], true);
+    expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
   }, 60_000);
 
   it("adds UMT's distillation, w · Σ_m MSE(features_m, teacher features_m) (paper A.4), as the engine's trainStep does", async () => {

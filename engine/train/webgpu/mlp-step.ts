@@ -1,5 +1,5 @@
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
+import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
 
 /**
  * A late-fusion network of MLP encoders (paper 4.3; a teacher is the case of one encoder) as the engine
@@ -15,6 +15,11 @@ export interface MlpStepSpec {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /**
+   * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledMlpStep.uploadResident}):
+   * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
+   */
+  residentSamples?: number;
 }
 
 /** A parameter's place in the flat parameter buffer, in the order of the tfjs model's `getWeights()`. */
@@ -84,6 +89,8 @@ export class CompiledMlpStep {
   private readonly epsilon: number;
   private readonly count: number;
   private steps = 0;
+  /** Resident mode: the uploaded split (per modality, labels, teacher features) and the batch's indices. */
+  private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
 
   constructor(private readonly ctx: GpuContext, readonly spec: MlpStepSpec) {
     const { batch: rows, classes } = spec;
@@ -116,6 +123,14 @@ export class CompiledMlpStep {
     const rowDistill = buffer(rows, 'row distillation');
     this.loss = buffer(5, 'loss accumulator');
     this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
+    const samples = spec.residentSamples;
+    this.resident = samples === undefined ? null : {
+      inputs: spec.encoders.map((e, m) => buffer(samples * e.inputDim, `resident input ${m}`)),
+      labels: buffer(samples, 'resident labels'),
+      teacher: this.teacher ? buffer(samples * featureDim, 'resident teacher features') : null,
+      index: buffer(rows + 1, 'batch index'),
+      words: new Int32Array(rows + 1),
+    };
 
     const matMul = (product: MatMulSpec, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, bias?: GPUBuffer) => {
       const pipeline = ctx.pipeline(matMulKernel(product), 'matmul');
@@ -126,6 +141,14 @@ export class CompiledMlpStep {
       this.dispatches.push({ pipeline, bindGroup: ctx.bind(pipeline, bindings), workgroups });
     };
     const tile = (n: number) => Math.ceil(n / 16);
+
+    // Resident data: the step starts by gathering its batch on the GPU.
+    const resident = this.resident;
+    if (resident) {
+      spec.encoders.forEach((e, m) => simple(gatherRowsKernel(rows, e.inputDim), 'gather inputs', [resident.inputs[m] as GPUBuffer, resident.index, this.inputs[m] as GPUBuffer], [tile(e.inputDim), tile(rows)]));
+      simple(gatherLabelsKernel(rows), 'gather labels', [resident.labels, resident.index, this.labels], [Math.ceil((rows + 1) / 64)]);
+      if (this.teacher && resident.teacher) simple(gatherRowsKernel(rows, featureDim), 'gather teacher features', [resident.teacher, resident.index, this.teacher], [tile(featureDim), tile(rows)]);
+    }
 
     // Forward: each encoder's layers; the last writes its columns of the concatenated features.
     const outputs: { buffer: GPUBuffer; view: View }[][] = [];
@@ -216,6 +239,44 @@ export class CompiledMlpStep {
   }
 
   /**
+   * Uploads the samples a resident step gathers from (`spec.residentSamples` of them): each modality's inputs
+   * `[samples, inputDim]`, their labels, and (UMT) the teachers' concatenated features `[samples, Σ widths]`.
+   */
+  uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void {
+    const resident = this.resident;
+    if (!resident) throw new Error('This step was compiled without resident data (spec.residentSamples).');
+    if (labels.length !== this.spec.residentSamples) throw new Error(`Expected ${this.spec.residentSamples} labels, got ${labels.length}.`);
+    inputs.forEach((x, m) => this.ctx.write(resident.inputs[m] as GPUBuffer, x));
+    this.ctx.write(resident.labels, labels);
+    if (resident.teacher) {
+      if (!teacherFeatures) throw new Error('This step distils from teachers: upload their features too.');
+      this.ctx.write(resident.teacher, teacherFeatures);
+    }
+  }
+
+  /** One step on the resident samples at these positions (up to `spec.batch`; a shorter batch is padded). */
+  stepResident(positions: ArrayLike<number>, learningRate: number): void {
+    const resident = this.resident;
+    if (!resident) throw new Error('This step was compiled without resident data (spec.residentSamples).');
+    const rows = this.spec.batch;
+    if (positions.length > rows || positions.length === 0) throw new Error(`A batch of ${positions.length} samples; this step was compiled for 1 to ${rows}.`);
+    resident.words.fill(-1);
+    resident.words.set(positions);
+    resident.words[rows] = positions.length;
+    this.ctx.write(resident.index, resident.words);
+    this.submit(learningRate);
+  }
+
+  /** Counts the step, writes Adam's settings for it, encodes every dispatch and submits once. */
+  private submit(learningRate: number): void {
+    this.steps += 1;
+    this.ctx.write(this.settings, Float32Array.of(learningRate, 1 / (1 - this.beta1 ** this.steps), 1 / (1 - this.beta2 ** this.steps), this.epsilon));
+    const encoder = this.ctx.device.createCommandEncoder();
+    encodeDispatches(encoder, this.dispatches);
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
    * One step on a batch of up to `spec.batch` samples (a shorter last batch is padded, its padding ignored):
    * `inputs[m]` is `[n, inputDim_m]` row-major, `labels` the n class indices, `teacherFeatures` (UMT) the
    * frozen teachers' concatenated features `[n, Σ feature sizes]`. Returns once the work is submitted.
@@ -223,7 +284,7 @@ export class CompiledMlpStep {
   step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
     const rows = this.spec.batch;
     if (labels.length > rows || labels.length === 0) throw new Error(`A batch of ${labels.length} samples; this step was compiled for 1 to ${rows}.`);
-    this.steps += 1;
+    if (this.resident) throw new Error('This step gathers its batches from resident data: use stepResident.');
     const padded = labels.length < rows;
     inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, padded ? padTo(x, rows * (this.spec.encoders[m]?.inputDim ?? 0)) : x));
     this.labelWords.fill(-1);
@@ -234,10 +295,7 @@ export class CompiledMlpStep {
       if (!teacherFeatures) throw new Error('This step distils from teachers: give their features.');
       this.ctx.write(this.teacher, padded ? padTo(teacherFeatures, this.teacher.size / 4) : teacherFeatures);
     }
-    this.ctx.write(this.settings, Float32Array.of(learningRate, 1 / (1 - this.beta1 ** this.steps), 1 / (1 - this.beta2 ** this.steps), this.epsilon));
-    const encoder = this.ctx.device.createCommandEncoder();
-    encodeDispatches(encoder, this.dispatches);
-    this.ctx.device.queue.submit([encoder.finish()]);
+    this.submit(learningRate);
   }
 
   /**
