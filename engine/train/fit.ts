@@ -95,10 +95,10 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   // submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
   const distillation = options.extraLoss?.distillation;
   const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation)
-    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: options.trainIndices, labels: options.labels } }, variables)
+    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels } }, variables)
     : null;
   if (compiled && saved) await compiled.importState(model, optimizer);
-  if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training split resident on the GPU' : ''})` });
+  if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training and validation splits resident on the GPU, validation evaluated there' : ''})` });
   const checkpoint = async (epoch: number, done: boolean) => {
     if (compiled && options.checkpoint && !done) await compiled.exportOptimizer(optimizer);
     if (options.checkpoint) await saveCheckpoint(options.checkpoint, { epoch, done, history, randomState: random.state, schedule: schedule.state, best, stoppedEarly }, model, optimizer);
@@ -148,7 +148,8 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       const trainAccuracy = onGpu ? onGpu.accuracy : (await correct.data())[0]! / order.length;
       const trainExtraLoss = onGpu ? onGpu.extraLoss : extraSum ? (await extraSum.data())[0]! / order.length : undefined;
       [lossSum, correct, extraSum].forEach((t) => t?.dispose());
-      const val = await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
+      // With the data resident on the GPU, the compiled network evaluates the validation split there too.
+      const val = (await compiled?.evaluate(options.valIndices)) ?? await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
       const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
       history.push(metrics);
       const improved = !best || val.accuracy > best.accuracy;

@@ -82,6 +82,18 @@ export class CompiledTrainer {
     return this.step.dispatchCount;
   }
 
+  /**
+   * Mean cross-entropy and accuracy of the current weights on these samples (the validation split, uploaded
+   * with the training split), computed on the GPU and read back once; null when they are not resident.
+   */
+  async evaluate(indices: number[]): Promise<{ loss: number; accuracy: number } | null> {
+    const positions = this.positions;
+    if (!positions || indices.some((i) => !positions.has(i))) return null;
+    if (indices.length === 0) return { loss: 0, accuracy: 0 };
+    const { meanLoss, accuracy } = await this.step.evaluateResident(indices.map((i) => positions.get(i) as number));
+    return { loss: meanLoss, accuracy };
+  }
+
   /** Whether the training split is resident on the GPU (a step then sends only its batch's indices). */
   get residentData(): boolean {
     return this.positions !== null;

@@ -5,7 +5,7 @@ import { SeededRandom } from '../../util/random';
 import { selectBackend } from '../backends/select-backend';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource } from '../data-source';
-import { trainStep } from '../fit';
+import { evaluateLoss, trainStep } from '../fit';
 import { buildFusion, buildTeacher, SeedSequence } from '../models/networks';
 import { distillationLoss } from '../methods/umt';
 import { concatRows } from './compiled-trainer';
@@ -74,11 +74,14 @@ async function bothWays(spec: MlpStepSpec, steps: number, learningRate: number, 
   }
   const cpuWeights = model.getWeights().map((w) => w.dataSync());
   const gpuWeights = await step.getWeights();
+  // Resident: the trained weights evaluated on 2.5 batches of samples, on the GPU and by tfjs's cpu backend.
+  const evaluated = everyone.slice(0, Math.floor(spec.batch * 2.5));
+  const evaluation = resident ? { gpu: await step.evaluateResident(evaluated), cpu: await evaluateLoss(model, source as unknown as FeatureSource, labels, spec.classes, evaluated, spec.batch) } : null;
   const buffersWhileAlive = ctx.liveBuffers;
   step.dispose();
   optimizer.dispose();
   model.dispose();
-  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
 }
 
 function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
@@ -86,6 +89,10 @@ function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
   result.gpuExtra.forEach((extra, i) => expect(relative(extra, result.cpuExtra[i]!), `distillation, step ${i}`).toBeLessThan(1e-4));
   expect(result.gpuAccuracy).toEqual(result.cpuAccuracy);
   result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!)).toBeLessThan(1e-4)));
+  if (result.evaluation) {
+    expect(relative(result.evaluation.gpu.meanLoss, result.evaluation.cpu.loss), 'evaluation loss').toBeLessThan(1e-4);
+    expect(result.evaluation.gpu.accuracy).toBe(result.evaluation.cpu.accuracy);
+  }
   expect(result.buffersAfter).toBe(0);
 }
 
@@ -106,9 +113,10 @@ describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoder
     expectSame(await bothWays({ batch: 16, classes: 4, encoders: [{ inputDim: 5, hidden: [8] }, { inputDim: 6, hidden: [8] }] }, 3, 1e-2, [16, 7, 1]));
   }, 60_000);
 
-  it('gathers its batches from the training split resident on the GPU with the same numbers (short batch and distillation included)', async () => {
+  it('gathers its batches from the training split resident on the GPU with the same numbers (short batch and distillation included), and evaluates there', async () => {
     const result = await bothWays({ batch: 12, classes: 3, distillWeight: 50, encoders: [{ inputDim: 6, hidden: [10, 5] }, { inputDim: 4, hidden: [10, 5] }] }, 4, 1e-2, [12, 5, 12, 12], true);
     expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expect(result.evaluation?.gpu.samples).toBe(30);
     expectSame(result);
   }, 60_000);
 

@@ -91,6 +91,8 @@ export class CompiledMlpStep {
   private steps = 0;
   /** Resident mode: the uploaded split (per modality, labels, teacher features) and the batch's indices. */
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
+  /** Evaluation on resident samples: the forward dispatches and cross-entropy, summed into their own accumulator. */
+  private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
 
   constructor(private readonly ctx: GpuContext, readonly spec: MlpStepSpec) {
     const { batch: rows, classes } = spec;
@@ -168,6 +170,14 @@ export class CompiledMlpStep {
     const head = layout.head;
     matMul({ m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
     simple(softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+    if (resident) {
+      // The same gathers, forward pass and cross-entropy, without the backward pass and the update; the
+      // evaluation's sums go to their own accumulator (its distillation column stays 0).
+      const evalLoss = buffer(5, 'evaluation accumulator');
+      const noDistillation = buffer(rows, 'no distillation');
+      const accumulate = ctx.pipeline(accumulateLossKernel(rows), 'loss');
+      this.evaluation = { dispatches: [...this.dispatches, { pipeline: accumulate, bindGroup: ctx.bind(accumulate, [rowLoss, correct, this.labels, noDistillation, evalLoss]), workgroups: [1] }], loss: evalLoss };
+    }
 
     // Backward: the head, then each encoder from its last layer down.
     matMul({ m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
@@ -265,6 +275,31 @@ export class CompiledMlpStep {
     resident.words[rows] = positions.length;
     this.ctx.write(resident.index, resident.words);
     this.submit(learningRate);
+  }
+
+  /**
+   * Mean cross-entropy and accuracy of the current weights on the resident samples at these positions, in
+   * batches of up to `spec.batch` (the validation split, uploaded with the training split): every batch is
+   * submitted, and the sums are read back once.
+   */
+  async evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }> {
+    const resident = this.resident;
+    const evaluation = this.evaluation;
+    if (!resident || !evaluation) throw new Error('This step was compiled without resident data (spec.residentSamples).');
+    const rows = this.spec.batch;
+    for (let start = 0; start < positions.length; start += rows) {
+      const batch = positions.slice(start, start + rows);
+      resident.words.fill(-1);
+      resident.words.set(batch);
+      resident.words[rows] = batch.length;
+      this.ctx.write(resident.index, resident.words);
+      const encoder = this.ctx.device.createCommandEncoder();
+      encodeDispatches(encoder, evaluation.dispatches);
+      this.ctx.device.queue.submit([encoder.finish()]);
+    }
+    const [loss = 0, , hits = 0, samples = 0] = await this.ctx.read(evaluation.loss, 5);
+    this.ctx.write(evaluation.loss, new Float32Array(5));
+    return { meanLoss: samples > 0 ? loss / samples : 0, accuracy: samples > 0 ? hits / samples : 0, samples };
   }
 
   /** Counts the step, writes Adam's settings for it, encodes every dispatch and submits once. */
