@@ -131,7 +131,7 @@ describe('the calls behind the wizard and the run browser', () => {
     const first = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await engine.call('run:active', {})).toEqual({ runId, awaitingChoice: true });
-    const fusionStarted = engine.messages.some((m) => m.kind === 'run-event' && m.event.type === 'phase-started' && m.event.phase === 'late-fusion');
+    const fusionStarted = engine.messages.some((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'phase-started' && m.event.phase === 'late-fusion');
     expect(fusionStarted).toBe(false);
     const trick = first.kind === 'run-event' && first.event.type === 'decision' ? first.event.decision.method : 'ume';
     const other = trick === 'umt' ? 'ume' : 'umt';
