@@ -1,3 +1,4 @@
+import { duration } from './format';
 import type { EpochMetrics, SeedStat } from '../../../engine/protocol/run';
 import type { StoredRun } from '../../../engine/protocol/store';
 import { methodLabel, phaseKey } from './phases';
@@ -78,6 +79,5 @@ export function deltaFromFirst(row: MethodRow, index: number): string | null {
   const difference = value.mean - first.mean;
   const sign = difference > 0 ? '+' : difference < 0 ? '−' : '±';
   if (row.kind === 'accuracy') return `${sign}${Math.abs(difference * 100).toFixed(1)} pts`;
-  const seconds = Math.abs(difference) / 1000;
-  return `${sign}${seconds < 60 ? `${Math.round(seconds)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`}`;
+  return `${sign}${duration(Math.abs(difference))}`;
 }
