@@ -137,8 +137,7 @@ function webgpuSummary(w: WebgpuSteps) {
     torchCudaGpu: torchCuda?.gpu ?? null,
     mlp: row(at(64), torchCuda?.mlp),
     mlp256: row(at(256), torchCuda?.mlp256),
-    cnn: w.cnn ? row(w.cnn, torchCuda?.cnn) : null,
-    ...(w.cnnNote ? { cnnNote: w.cnnNote } : {}),
+    cnn: row(w.cnn, torchCuda?.cnn),
     pipeline: webgpuPipeline,
   };
 }
@@ -146,7 +145,7 @@ function webgpuSummary(w: WebgpuSteps) {
 const webgpuLines = (w: ReturnType<typeof webgpuSummary> | null): string[] => {
   if (!w) return ['', 'WebGPU: no adapter here (see `modality-studio doctor`).'];
   const ms = (r: { ms: number; hostMs: number; compiled: boolean; torchCudaMs: number | null } | null, label: string) =>
-    r ? `| ${label} | ${r.ms} ms (host ${r.hostMs} ms; ${r.compiled ? 'compiled step' : "tfjs's kernels"}) | ${r.torchCudaMs === null ? 'no CUDA' : `${r.torchCudaMs} ms`} | ${r.torchCudaMs === null ? '' : round(r.ms / r.torchCudaMs)} |` : `| ${label} | ${w.cnnNote ?? 'not measured'} | | |`;
+    r ? `| ${label} | ${r.ms} ms (host ${r.hostMs} ms; ${r.compiled ? 'compiled step' : "tfjs's kernels"}) | ${r.torchCudaMs === null ? 'no CUDA' : `${r.torchCudaMs} ms`} | ${r.torchCudaMs === null ? '' : round(r.ms / r.torchCudaMs)} |` : `| ${label} | not measured | | |`;
   return [
     '',
     `WebGPU on ${w.adapter}${w.software ? ' — a software adapter: its wall times are the CPU\'s, only the host times say anything about a GPU' : ''}; PyTorch on CUDA: ${w.torchCudaGpu ?? 'none here'}.`,

@@ -1,12 +1,11 @@
 /**
  * The WebGPU rows of the benchmark (`npm run bench` runs this in a process of its own; `npm run bench:webgpu`
  * alone prints its table): the bench's UMT step shapes (engine/train/step-shapes.ts) on the webgpu backend as
- * a run trains them (the MLP on the engine's compiled step, engine/train/webgpu; the CNN on tfjs's WebGPU
- * kernels until the compiled step has convolutions), at batch 64 and (MLP) 256: milliseconds per step, and
- * the host's share of it, the JavaScript time to issue a step without waiting for the GPU. On a software
- * adapter (lavapipe) the wall time is the CPU's compute; the CNN is not timed there (tfjs's ~530 kernels per
- * step, each compiled by LLVM, take minutes) unless `--cnn` asks. Exits 2 with a reason when there is no adapter.
- * `tsx bench/webgpu-steps.ts [--json] [--quick] [--cnn]`: with --json, one JSON object as the last line.
+ * a run trains them (both on the engine's compiled step, engine/train/webgpu), at batch 64 and (MLP) 256:
+ * milliseconds per step, and the host's share of it, the JavaScript time to issue a step without waiting for
+ * the GPU. On a software adapter (lavapipe) the wall time is the CPU's compute (a CNN step takes seconds
+ * there: fewer steps). Exits 2 with a reason when there is no adapter.
+ * `tsx bench/webgpu-steps.ts [--json] [--quick]`: with --json, one JSON object as the last line.
  */
 import { nodeGpu } from '../engine/train/backends/webgpu/dawn';
 import { SHAPES } from '../engine/train/step-shapes';
@@ -15,8 +14,7 @@ import { timeSteps, type StepTiming } from '../engine/train/step-timing';
 export interface WebgpuSteps {
   adapter: { vendor: string; architecture: string; description: string; software?: boolean };
   mlp: { batch: number; timing: StepTiming }[];
-  cnn: StepTiming | null;
-  cnnNote?: string;
+  cnn: StepTiming;
 }
 
 const json = process.argv.includes('--json');
@@ -33,13 +31,8 @@ const [runs, steps, warmup] = adapter.software ? (quick ? [1, 3, 1] : [3, 5, 2])
 const shape = (name: 'mlp' | 'cnn') => SHAPES.find((s) => s.name === name)!;
 const mlp = [];
 for (const batch of [64, 256]) mlp.push({ batch, timing: await timeSteps({ ...shape('mlp'), batch }, 'webgpu', runs, steps, warmup) });
-const timeCnn = !adapter.software || process.argv.includes('--cnn');
-const result: WebgpuSteps = {
-  adapter,
-  mlp,
-  cnn: timeCnn ? await timeSteps(shape('cnn'), 'webgpu', quick ? 1 : 3, quick ? 2 : 5, 2) : null,
-  ...(timeCnn ? {} : { cnnNote: 'not timed on a software adapter (pass --cnn)' }),
-};
+const [cnnRuns, cnnSteps, cnnWarmup] = adapter.software ? (quick ? [1, 2, 1] : [3, 3, 1]) : [runs, steps, warmup];
+const result: WebgpuSteps = { adapter, mlp, cnn: await timeSteps(shape('cnn'), 'webgpu', cnnRuns, cnnSteps, cnnWarmup) };
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
   const row = (label: string, t: StepTiming) => `| ${label} | ${t.compiled ? 'compiled step' : "tfjs's WebGPU kernels"} | ${t.hostMsPerStep.toFixed(3)} | ${t.msPerStep.toFixed(1)} |`;
@@ -48,7 +41,7 @@ else {
     '| step | runs on | host ms per step | ms per step |',
     '|---|---|---|---|',
     ...mlp.map((m) => row(`MLP, batch ${m.batch}`, m.timing)),
-    result.cnn ? row('CNN, batch 64', result.cnn) : `| CNN, batch 64 | ${result.cnnNote} | | |`,
+    row('CNN, batch 64', result.cnn),
     '',
   ].join('\n'));
 }

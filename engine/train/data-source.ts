@@ -25,6 +25,23 @@ export class CacheSource implements DataSource {
   }
 }
 
+/** In-memory inputs, like the cache's batches: a Float32Array per modality (`[samples, ...shape]` row-major), gathered per batch. */
+export class MemorySource implements DataSource {
+  constructor(private readonly data: Float32Array[], private readonly shapes: number[][]) {}
+  arrays(indices: number[]): Float32Array[] {
+    return this.data.map((values, m) => {
+      const size = (this.shapes[m] ?? []).reduce((a, b) => a * b, 1);
+      const out = new Float32Array(indices.length * size);
+      indices.forEach((index, row) => out.set(values.subarray(index * size, (index + 1) * size), row * size));
+      return out;
+    });
+  }
+
+  inputs(indices: number[]): tf.Tensor[] {
+    return this.arrays(indices).map((values, m) => tf.tensor(values, [indices.length, ...(this.shapes[m] ?? [])]));
+  }
+}
+
 /** Fixed features held in memory, `[samples, dim]` row-major: the frozen encoders' outputs. */
 export class FeatureSource implements DataSource {
   constructor(readonly features: Float32Array, readonly dim: number) {}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
 import { selectBackend, type BackendName } from './backends/select-backend';
-import { FeatureSource, type DataSource } from './data-source';
+import { FeatureSource, MemorySource } from './data-source';
 import { trainStep } from './fit';
 import type { ExtraLoss } from './methods/method';
 import { distillationLoss } from './methods/umt';
@@ -33,23 +33,6 @@ export interface TimedShape {
   batch?: number;
   /** A teacher's step (one modality, cross-entropy alone) instead of the fused UMT step. */
   teacher?: boolean;
-}
-
-/** In-memory inputs, like the cache's batches: a Float32Array per modality, gathered per step. */
-class MemorySource implements DataSource {
-  constructor(private readonly data: Float32Array[], private readonly shapes: number[][]) {}
-  arrays(indices: number[]): Float32Array[] {
-    return this.data.map((values, m) => {
-      const size = (this.shapes[m] ?? []).reduce((a, b) => a * b, 1);
-      const out = new Float32Array(indices.length * size);
-      indices.forEach((index, row) => out.set(values.subarray(index * size, (index + 1) * size), row * size));
-      return out;
-    });
-  }
-
-  inputs(indices: number[]): tf.Tensor[] {
-    return this.arrays(indices).map((values, m) => tf.tensor(values, [indices.length, ...(this.shapes[m] ?? [])]));
-  }
 }
 
 /**

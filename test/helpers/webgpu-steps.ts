@@ -1,5 +1,5 @@
 import { GpuContext } from '../../engine/train/webgpu/gpu-context';
-import { CompiledMlpStep, mlpParameters, type MlpStepSpec } from '../../engine/train/webgpu/mlp-step';
+import { CompiledNetworkStep, encoderKind, networkParameters, type NetworkStepSpec } from '../../engine/train/webgpu/network-step';
 
 /** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
 export function fixedProblem(seed: number) {
@@ -8,12 +8,14 @@ export function fixedProblem(seed: number) {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
     return state / 2_147_483_648;
   };
-  const spec: MlpStepSpec = { batch: 16, classes: 4, distillWeight: 5, encoders: [{ inputDim: 9, hidden: [12, 6] }, { inputDim: 7, hidden: [12, 6] }] };
-  const weights = mlpParameters(spec).slots.map((slot) => Float32Array.from({ length: slot.size }, () => (next() - 0.5) * 0.6));
+  // An image encoder (conv-BN-ReLU-pool, conv-BN-ReLU, global average pool, dense) beside an MLP one: every kernel of the step.
+  const image = { kind: 'conv' as const, height: 6, width: 5, channels: 2, blocks: [{ filters: 3, pool: true }, { filters: 4, pool: false }], featureDim: 6, epsilon: 1e-3, momentum: 0.9 };
+  const spec: NetworkStepSpec = { batch: 16, classes: 4, distillWeight: 5, encoders: [image, { inputDim: 7, hidden: [12, 6] }] };
+  const weights = networkParameters(spec).slots.map((slot) => Float32Array.from({ length: slot.size }, () => (next() - 0.5) * 0.6));
   const batches = [16, 16, 11].map((n) => ({
-    inputs: spec.encoders.map((e) => Float32Array.from({ length: n * e.inputDim }, () => next() * 2 - 1)),
+    inputs: spec.encoders.map((e) => Float32Array.from({ length: n * encoderKind(e).inputWords(e) }, () => next() * 2 - 1)),
     labels: Int32Array.from({ length: n }, () => Math.floor(next() * spec.classes)),
-    teacher: Float32Array.from({ length: n * spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? 0), 0) }, () => next()),
+    teacher: Float32Array.from({ length: n * spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0) }, () => next()),
   }));
   return { spec, weights, batches };
 }
@@ -22,7 +24,7 @@ export function fixedProblem(seed: number) {
 export async function runFixedProblem(device: GPUDevice, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
   const { spec, weights, batches } = fixedProblem(seed);
   const ctx = new GpuContext(device);
-  const step = new CompiledMlpStep(ctx, spec);
+  const step = new CompiledNetworkStep(ctx, spec);
   step.setWeights(weights);
   const losses: number[] = [];
   for (const batch of batches) {

@@ -2,39 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
 import type { DistillationTerm } from '../methods/method';
 import { GpuContext } from './gpu-context';
-import { CompiledMlpStep, mlpParameters, type MlpStepSpec } from './mlp-step';
-
-/**
- * The network of a tfjs model as {@link CompiledMlpStep} can train it, or null: a teacher or a late-fusion
- * model (engine/train/models/networks.ts) whose encoders are dense + ReLU layers only, with one linear head and
- * nothing else that trains (no batch norm, auxiliary heads or modality dropout), inputs that are vectors.
- */
-export function mlpSpecOf(model: tf.LayersModel, batch: number, classes: number): MlpStepSpec | null {
-  const encoders: MlpStepSpec['encoders'] = [];
-  let head: tf.layers.Layer | null = null;
-  for (const layer of model.layers) {
-    const kind = layer.getClassName();
-    if (kind === 'InputLayer' || kind === 'Concatenate') continue;
-    if (kind === 'Sequential' && layer.name.startsWith('encoder_')) {
-      const dense = (layer as tf.Sequential).layers;
-      if (dense.length === 0 || dense.some((d) => d.getClassName() !== 'Dense' || (d.getConfig().activation as string) !== 'relu' || !d.getConfig().useBias)) return null;
-      encoders.push({ inputDim: dense[0]!.getWeights()[0]!.shape[0]!, hidden: dense.map((d) => d.getConfig().units as number) });
-      continue;
-    }
-    if (kind === 'Dense' && !head && layer.name.startsWith('head') && (layer.getConfig().activation as string) === 'linear') {
-      head = layer;
-      continue;
-    }
-    return null;
-  }
-  if (!head || encoders.length === 0 || model.outputs.length !== 1 + encoders.length || model.inputs.length !== encoders.length) return null;
-  if ((head.getConfig().units as number) !== classes) return null;
-  const spec: MlpStepSpec = { batch, classes, encoders };
-  // The same parameters in the same order as the model's weights, or the model is something else.
-  const expected = model.getWeights().map((w) => w.shape.join('x'));
-  const compiled = mlpParameters(spec).slots.map((slot) => slot.shape.join('x'));
-  return expected.length === compiled.length && expected.every((shape, i) => shape === compiled[i]) ? spec : null;
-}
+import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
+import { networkSpecOf } from './network-spec';
 
 /** The GPUDevice of tfjs's active WebGPU backend, or null on any other backend. */
 function webgpuDevice(): GPUDevice | null {
@@ -53,7 +22,7 @@ export class CompiledTrainer {
   /** Resident mode: each training sample's position in the uploaded split. */
   private positions: Map<number, number> | null = null;
 
-  private constructor(private readonly step: CompiledMlpStep, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
+  private constructor(private readonly step: CompiledNetworkStep, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
@@ -63,16 +32,16 @@ export class CompiledTrainer {
   static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): CompiledTrainer | null {
     const device = webgpuDevice();
     if (!device || options.optimizer !== 'adam' || !options.source.arrays) return null;
-    const plain = mlpSpecOf(options.model, options.batchSize, options.classes);
+    const plain = networkSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
-    if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== plain.encoders[m]!.hidden.at(-1)))) return null;
+    if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
     const withDistillation = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, device.limits.maxStorageBufferBindingSize) ? options.resident : null;
     const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
     const ctx = new GpuContext(device);
-    const trainer = new CompiledTrainer(new CompiledMlpStep(ctx, spec), variables, distillation);
+    const trainer = new CompiledTrainer(new CompiledNetworkStep(ctx, spec), variables, distillation);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
@@ -146,7 +115,7 @@ export class CompiledTrainer {
   /** Puts the compiled Adam state into tfjs's optimizer (for a checkpoint). */
   async exportOptimizer(optimizer: tf.Optimizer): Promise<void> {
     const { m, v, steps } = await this.step.getAdamState();
-    const named = (arrays: Float32Array[], suffix: string) => arrays.map((values, i) => ({ name: `${this.variables[i]!.name}/${suffix}`, tensor: tf.tensor(values, this.step.slots[i]!.shape) }));
+    const named = (arrays: Float32Array[], suffix: string) => arrays.map((values, i) => ({ name: `${this.variables[i]!.name}/${suffix}`, tensor: tf.tensor(values, this.step.trainableSlots[i]!.shape) }));
     const iterations = { name: 'iter', tensor: tf.scalar(steps, 'int32') };
     const weights = [iterations, ...named(m, 'm'), ...named(v, 'v')];
     await optimizer.setWeights(weights);
@@ -159,7 +128,7 @@ export class CompiledTrainer {
     this.step.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
     const saved = await optimizer.getWeights();
     const [iter, ...moments] = saved;
-    if (iter && moments.length === 2 * this.step.slots.length) {
+    if (iter && moments.length === 2 * this.step.trainableSlots.length) {
       const steps = (await iter.tensor.data())[0] ?? 0;
       const half = moments.length / 2;
       this.step.setAdamState(moments.slice(0, half).map((w) => w.tensor.dataSync() as Float32Array), moments.slice(half).map((w) => w.tensor.dataSync() as Float32Array), steps);
@@ -188,7 +157,7 @@ export function concatRows(parts: Float32Array[], dims: number[], n: number): Fl
 }
 
 /** Whether every resident buffer of this network (inputs per modality, teacher features) fits one storage binding. */
-function fitsResident(spec: MlpStepSpec, samples: number, maxBindingBytes: number): boolean {
-  const featureWidth = spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? e.inputDim), 0);
-  return [...spec.encoders.map((e) => e.inputDim), featureWidth].every((width) => samples * width * 4 <= maxBindingBytes);
+function fitsResident(spec: NetworkStepSpec, samples: number, maxBindingBytes: number): boolean {
+  const featureWidth = spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0);
+  return [...spec.encoders.map((e) => encoderKind(e).inputWords(e)), featureWidth].every((width) => samples * width * 4 <= maxBindingBytes);
 }

@@ -16,6 +16,11 @@ export interface View {
 const TILE = 16;
 const u = (n: number) => `${Math.trunc(n)}u`;
 
+/** WGSL declarations of group 0's storage bindings, numbered in order: [name, access, element type (f32 unless said)]. */
+export function storageBindings(list: readonly (readonly [name: string, access: 'read' | 'read_write', type?: 'i32'])[]): string {
+  return list.map(([name, access, type], binding) => `@group(0) @binding(${binding}) var<storage, ${access}> ${name}: array<${type ?? 'f32'}>;`).join('\n');
+}
+
 export const rowMajor = (offset: number, columns: number): View => ({ offset, row: columns, col: 1 });
 export const transposed = (offset: number, columns: number): View => ({ offset, row: 1, col: columns });
 
@@ -33,36 +38,56 @@ export interface MatMulSpec {
   relu?: boolean;
 }
 
-/** Tiled matrix product, 16×16 outputs per workgroup; bindings: a, b, c (read-write), bias. Dispatch [ceil(n/16), ceil(m/16)]. */
-export function matMulKernel(spec: MatMulSpec): string {
-  const { m, n, k, a, b, c } = spec;
-  const bias = spec.biasOffset !== undefined;
+/**
+ * A tiled product C[m, n] = Σ_kk A(i, kk) · B(kk, j), 16×16 outputs per workgroup, where A and B are WGSL
+ * functions (a matrix view, or a convolution's patches read in place) and the result goes where `store`
+ * says. With `splits` > 1 the kk range is cut in that many pieces, one per workgroup z, each storing its own
+ * partial sum (`split` in `store`): a long, thin product (a filter gradient sums over every pixel of the
+ * batch) then has enough workgroups to fill a GPU. Dispatch [ceil(n/16), ceil(m/16), splits].
+ */
+export interface TiledProduct {
+  m: number;
+  n: number;
+  k: number;
+  /** WGSL bindings the loads and the store use. */
+  bindings: string;
+  /** Body of `fn loadA(i: u32, kk: u32) -> f32`, called with i < m and kk < k. */
+  loadA: string;
+  /** Body of `fn loadB(kk: u32, j: u32) -> f32`, called with kk < k and j < n. */
+  loadB: string;
+  /** Statements storing `value` for output (i, j) of split `split` (i < m, j < n). */
+  store: string;
+  splits?: number;
+}
+
+export function tiledProductKernel(spec: TiledProduct): string {
+  const { m, n, k } = spec;
+  const tiles = Math.ceil(k / TILE);
+  const perSplit = Math.ceil(tiles / (spec.splits ?? 1));
   return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}
+${spec.bindings}
 var<workgroup> tileA: array<array<f32, ${TILE}>, ${TILE}>;
 var<workgroup> tileB: array<array<f32, ${TILE}>, ${TILE}>;
 
 fn loadA(i: u32, kk: u32) -> f32 {
-  if (i >= ${u(m)} || kk >= ${u(k)}) { return 0.0; }
-  return a[${u(a.offset)} + i * ${u(a.row)} + kk * ${u(a.col)}];
+  ${spec.loadA}
 }
 
 fn loadB(kk: u32, j: u32) -> f32 {
-  if (kk >= ${u(k)} || j >= ${u(n)}) { return 0.0; }
-  return b[${u(b.offset)} + kk * ${u(b.row)} + j * ${u(b.col)}];
+  ${spec.loadB}
 }
 
 @compute @workgroup_size(${TILE}, ${TILE})
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let i = group.y * ${u(TILE)} + local.y;
   let j = group.x * ${u(TILE)} + local.x;
+  let split = group.z;
   var sum = 0.0;
-  for (var t = 0u; t < ${u(Math.ceil(k / TILE))}; t = t + 1u) {
-    tileA[local.y][local.x] = loadA(i, t * ${u(TILE)} + local.x);
-    tileB[local.y][local.x] = loadB(t * ${u(TILE)} + local.y, j);
+  for (var t = split * ${u(perSplit)}; t < min((split + 1u) * ${u(perSplit)}, ${u(tiles)}); t = t + 1u) {
+    let ka = t * ${u(TILE)} + local.x;
+    let kb = t * ${u(TILE)} + local.y;
+    tileA[local.y][local.x] = select(0.0, loadA(min(i, ${u(m - 1)}), min(ka, ${u(k - 1)})), i < ${u(m)} && ka < ${u(k)});
+    tileB[local.y][local.x] = select(0.0, loadB(min(kb, ${u(k - 1)}), min(j, ${u(n - 1)})), kb < ${u(k)} && j < ${u(n)});
     workgroupBarrier();
     for (var s = 0u; s < ${u(TILE)}; s = s + 1u) {
       sum = sum + tileA[local.y][s] * tileB[s][local.x];
@@ -70,11 +95,34 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
     workgroupBarrier();
   }
   if (i < ${u(m)} && j < ${u(n)}) {
-    var value = sum${bias ? ` + bias[${u(spec.biasOffset ?? 0)} + j]` : ''};
-    ${spec.relu ? 'value = max(value, 0.0);' : ''}
-    c[${u(c.offset)} + i * ${u(c.row)} + j] = value;
+    var value = sum;
+    ${spec.store}
   }
 }`;
+}
+
+export function tiledWorkgroups(spec: Pick<TiledProduct, 'm' | 'n' | 'splits'>): [number, number, number] {
+  return [Math.ceil(spec.n / TILE), Math.ceil(spec.m / TILE), spec.splits ?? 1];
+}
+
+/** Matrix product of two views (+ bias, then ReLU); bindings: a, b, c (read-write), bias. Dispatch [ceil(n/16), ceil(m/16)]. */
+export function matMulKernel(spec: MatMulSpec): string {
+  const { m, n, k, a, b, c } = spec;
+  const bias = spec.biasOffset !== undefined;
+  return tiledProductKernel({
+    m,
+    n,
+    k,
+    bindings: `@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}`,
+    loadA: `return a[${u(a.offset)} + i * ${u(a.row)} + kk * ${u(a.col)}];`,
+    loadB: `return b[${u(b.offset)} + kk * ${u(b.row)} + j * ${u(b.col)}];`,
+    store: `${bias ? `value = value + bias[${u(spec.biasOffset ?? 0)} + j];` : ''}
+    ${spec.relu ? 'value = max(value, 0.0);' : ''}
+    c[${u(c.offset)} + i * ${u(c.row)} + j] = value;`,
+  });
 }
 
 export function matMulWorkgroups(spec: Pick<MatMulSpec, 'm' | 'n'>): [number, number] {

@@ -1,81 +1,85 @@
+import { convEncoder, type ConvEncoderSpec } from './conv-encoder';
+import { denseEncoder, type DenseEncoderSpec } from './dense-encoder';
+import { denseLayerFrom, denseParameters, type DenseLayer } from './dense-layer';
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, matMulKernel, matMulWorkgroups, reluGradKernel, rowMajor, softmaxCrossEntropyKernel, type MatMulSpec, type View } from './kernels';
+import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel } from './kernels';
+import { StepBuilder, type Block, type EncoderKind, type EncoderProgram, type ParameterDeclaration, type ParameterSlot, type StepResources } from './step-builder';
+
+export type { ParameterSlot } from './step-builder';
+
+export type EncoderSpec = DenseEncoderSpec | ConvEncoderSpec;
+
+/** The encoders the compiled step knows, by kind: adding one is a module and a line. */
+const ENCODER_KINDS: { [K in NonNullable<EncoderSpec['kind']>]: EncoderKind<Extract<EncoderSpec, { kind?: K }>> } = {
+  dense: denseEncoder,
+  conv: convEncoder,
+};
+
+export function encoderKind(spec: EncoderSpec): EncoderKind<EncoderSpec> {
+  return ENCODER_KINDS[spec.kind ?? 'dense'] as EncoderKind<EncoderSpec>;
+}
 
 /**
- * A late-fusion network of MLP encoders (paper 4.3; a teacher is the case of one encoder) as the engine
- * builds it (engine/train/models/networks.ts): per modality, dense + ReLU layers of the given widths; the
- * last layers' outputs concatenated; one linear head. Cross-entropy, Adam.
+ * A late-fusion network (paper 4.3; a teacher is the case of one encoder) as the engine builds it
+ * (engine/train/models/networks.ts): one encoder per modality (MLP or convolutional), their features
+ * concatenated, one linear head. Cross-entropy, Adam.
  */
-export interface MlpStepSpec {
+export interface NetworkStepSpec {
   batch: number;
   classes: number;
-  encoders: { inputDim: number; hidden: number[] }[];
+  encoders: EncoderSpec[];
   /** UMT (paper A.4): the weight of the MSE between each encoder's features and its frozen teacher's; absent for plain cross-entropy. */
   distillWeight?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
   /**
-   * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledMlpStep.uploadResident}):
+   * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledNetworkStep.uploadResident}):
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
    */
   residentSamples?: number;
 }
 
-/** A parameter's place in the flat parameter buffer, in the order of the tfjs model's `getWeights()`. */
-export interface ParameterSlot {
-  name: string;
-  shape: number[];
-  offset: number;
-  size: number;
-}
-
-interface DenseLayer {
-  inputDim: number;
-  units: number;
-  kernel: ParameterSlot;
-  bias: ParameterSlot;
-}
-
 /**
- * The parameters of {@link MlpStepSpec}'s network in tfjs's order: each encoder's layers (kernel
- * `[in, units]`, bias `[units]`), then the head's kernel `[Σ features, classes]` and bias.
+ * The parameters of {@link NetworkStepSpec}'s network in tfjs's `getWeights()` order: every trainable weight in
+ * layer order (each encoder's, then the head's kernel `[Σ features, classes]` and bias), then the others
+ * (batch norm's moving averages), so Adam updates one prefix of the buffer.
  */
-export function mlpParameters(spec: MlpStepSpec): { encoders: DenseLayer[][]; head: DenseLayer; slots: ParameterSlot[]; count: number } {
+export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string, ParameterSlot>[]; head: DenseLayer; slots: ParameterSlot[]; count: number; trainableCount: number } {
+  const features = spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0);
+  const declared: { owner: number; declaration: ParameterDeclaration }[] = [
+    ...spec.encoders.flatMap((e, m) => encoderKind(e).parameters(e).map((declaration) => ({ owner: m, declaration }))),
+    ...denseParameters('head', features, spec.classes).map((declaration) => ({ owner: -1, declaration })),
+  ];
+  const ordered = [...declared.filter((d) => d.declaration.trainable), ...declared.filter((d) => !d.declaration.trainable)];
+  const encoders = spec.encoders.map(() => new Map<string, ParameterSlot>());
+  const headSlots = new Map<string, ParameterSlot>();
   const slots: ParameterSlot[] = [];
   let offset = 0;
-  const slot = (name: string, shape: number[]) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const made = { name, shape, offset, size };
+  let trainableCount = 0;
+  for (const { owner, declaration } of ordered) {
+    const size = declaration.shape.reduce((a, b) => a * b, 1);
+    const made = { name: owner < 0 ? declaration.name : `encoder${owner}/${declaration.name}`, shape: declaration.shape, offset, size, trainable: declaration.trainable };
     offset += size;
+    if (declaration.trainable) trainableCount = offset;
     slots.push(made);
-    return made;
-  };
-  const dense = (name: string, inputDim: number, units: number): DenseLayer => ({ inputDim, units, kernel: slot(`${name}/kernel`, [inputDim, units]), bias: slot(`${name}/bias`, [units]) });
-  const encoders = spec.encoders.map((encoder, m) => {
-    let width = encoder.inputDim;
-    return encoder.hidden.map((units, l) => {
-      const layer = dense(`encoder${m}/dense${l}`, width, units);
-      width = units;
-      return layer;
-    });
-  });
-  const features = spec.encoders.reduce((sum, e) => sum + (e.hidden.at(-1) ?? e.inputDim), 0);
-  const head = dense('head', features, spec.classes);
-  return { encoders, head, slots, count: offset };
+    (owner < 0 ? headSlots : (encoders[owner] as Map<string, ParameterSlot>)).set(declaration.key, made);
+  }
+  return { encoders, head: denseLayerFrom(headSlots, 'head'), slots, count: offset, trainableCount };
 }
 
 /**
  * One training step of that network compiled for WebGPU: every buffer, pipeline and bind group made once; a
  * step writes the batch, encodes all its dispatches (forward, cross-entropy, backward, one Adam update of
  * every parameter) in one compute pass and submits once. The loss stays on the GPU, summed over steps,
- * until {@link CompiledMlpStep.takeLoss} reads it.
+ * until {@link CompiledNetworkStep.takeLoss} reads it.
  */
-export class CompiledMlpStep {
+export class CompiledNetworkStep {
   readonly slots: ParameterSlot[];
-  private readonly buffers: GPUBuffer[] = [];
+  private readonly builder: StepBuilder;
   private readonly dispatches: Dispatch[] = [];
   private readonly inputs: GPUBuffer[];
+  private readonly inputWords: number[];
   private readonly labels: GPUBuffer;
   /** The batch's labels (−1 for padding) and, after them, how many are real: written once per step. */
   private readonly labelWords: Int32Array;
@@ -88,33 +92,35 @@ export class CompiledMlpStep {
   private readonly beta2: number;
   private readonly epsilon: number;
   private readonly count: number;
+  private readonly trainableCount: number;
   private steps = 0;
   /** Resident mode: the uploaded split (per modality, labels, teacher features) and the batch's indices. */
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
-  /** Evaluation on resident samples: the forward dispatches and cross-entropy, summed into their own accumulator. */
+  /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
 
-  constructor(private readonly ctx: GpuContext, readonly spec: MlpStepSpec) {
+  constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
     this.beta1 = spec.beta1 ?? 0.9;
     this.beta2 = spec.beta2 ?? 0.999;
     this.epsilon = spec.epsilon ?? 1e-7;
-    const layout = mlpParameters(spec);
+    const layout = networkParameters(spec);
     this.slots = layout.slots;
     this.count = layout.count;
-    const buffer = (words: number, label: string) => {
-      const made = ctx.storage(words, label);
-      this.buffers.push(made);
-      return made;
-    };
+    this.trainableCount = layout.trainableCount;
+    const builder = new StepBuilder(ctx);
+    this.builder = builder;
+    const buffer = (words: number, label: string) => builder.buffer(words, label);
     this.params = buffer(layout.count, 'params');
-    const grads = buffer(layout.count, 'grads');
-    this.moments = [buffer(layout.count, 'adam m'), buffer(layout.count, 'adam v')];
+    const grads = buffer(layout.trainableCount, 'grads');
+    this.moments = [buffer(layout.trainableCount, 'adam m'), buffer(layout.trainableCount, 'adam v')];
     this.settings = ctx.uniform(16, 'adam settings');
-    this.buffers.push(this.settings);
-    this.inputs = spec.encoders.map((e, m) => buffer(rows * e.inputDim, `input ${m}`));
+    builder.buffers.push(this.settings);
+    this.inputWords = spec.encoders.map((e) => encoderKind(e).inputWords(e));
+    this.inputs = this.inputWords.map((words, m) => buffer(rows * words, `input ${m}`));
     this.labels = buffer(rows + 1, 'labels');
     this.labelWords = new Int32Array(rows + 1);
+    const widths = spec.encoders.map((e) => encoderKind(e).featureDim(e));
     const featureDim = layout.head.inputDim;
     const features = buffer(rows * featureDim, 'features');
     const dFeatures = buffer(rows * featureDim, 'd features');
@@ -127,90 +133,57 @@ export class CompiledMlpStep {
     this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
     const samples = spec.residentSamples;
     this.resident = samples === undefined ? null : {
-      inputs: spec.encoders.map((e, m) => buffer(samples * e.inputDim, `resident input ${m}`)),
+      inputs: this.inputWords.map((words, m) => buffer(samples * words, `resident input ${m}`)),
       labels: buffer(samples, 'resident labels'),
       teacher: this.teacher ? buffer(samples * featureDim, 'resident teacher features') : null,
       index: buffer(rows + 1, 'batch index'),
       words: new Int32Array(rows + 1),
     };
-
-    const matMul = (product: MatMulSpec, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, bias?: GPUBuffer) => {
-      const pipeline = ctx.pipeline(matMulKernel(product), 'matmul');
-      this.dispatches.push({ pipeline, bindGroup: ctx.bind(pipeline, bias ? [a, b, c, bias] : [a, b, c]), workgroups: matMulWorkgroups(product) });
-    };
-    const simple = (code: string, label: string, bindings: GPUBuffer[], workgroups: Dispatch['workgroups']) => {
-      const pipeline = ctx.pipeline(code, label);
-      this.dispatches.push({ pipeline, bindGroup: ctx.bind(pipeline, bindings), workgroups });
-    };
+    const shared: StepResources = { rows, params: this.params, grads, labels: this.labels };
     const tile = (n: number) => Math.ceil(n / 16);
 
-    // Resident data: the step starts by gathering its batch on the GPU.
+    // Each encoder writes its columns of the concatenated features.
+    const columns = widths.map((_, m) => widths.slice(0, m).reduce((a, b) => a + b, 0));
+    const featureBlock = (m: number, of: GPUBuffer): Block => ({ buffer: of, view: { offset: columns[m] ?? 0, row: featureDim, col: 1 } });
+    const programs: EncoderProgram[] = spec.encoders.map((e, m) => encoderKind(e).compile(builder, shared, e, layout.encoders[m] as Map<string, ParameterSlot>, this.inputs[m] as GPUBuffer, featureBlock(m, features)));
+
+    // Resident data: a step starts by gathering its batch on the GPU.
+    const gathers: Dispatch[] = [];
     const resident = this.resident;
     if (resident) {
-      spec.encoders.forEach((e, m) => simple(gatherRowsKernel(rows, e.inputDim), 'gather inputs', [resident.inputs[m] as GPUBuffer, resident.index, this.inputs[m] as GPUBuffer], [tile(e.inputDim), tile(rows)]));
-      simple(gatherLabelsKernel(rows), 'gather labels', [resident.labels, resident.index, this.labels], [Math.ceil((rows + 1) / 64)]);
-      if (this.teacher && resident.teacher) simple(gatherRowsKernel(rows, featureDim), 'gather teacher features', [resident.teacher, resident.index, this.teacher], [tile(featureDim), tile(rows)]);
+      this.inputWords.forEach((words, m) => builder.kernel(gathers, gatherRowsKernel(rows, words), 'gather inputs', [resident.inputs[m] as GPUBuffer, resident.index, this.inputs[m] as GPUBuffer], [tile(words), tile(rows)]));
+      builder.kernel(gathers, gatherLabelsKernel(rows), 'gather labels', [resident.labels, resident.index, this.labels], [Math.ceil((rows + 1) / 64)]);
+      if (this.teacher && resident.teacher) builder.kernel(gathers, gatherRowsKernel(rows, featureDim), 'gather teacher features', [resident.teacher, resident.index, this.teacher], [tile(featureDim), tile(rows)]);
     }
 
-    // Forward: each encoder's layers; the last writes its columns of the concatenated features.
-    const outputs: { buffer: GPUBuffer; view: View }[][] = [];
-    let column = 0;
-    layout.encoders.forEach((layers, m) => {
-      const encoderOutputs: { buffer: GPUBuffer; view: View }[] = [];
-      layers.forEach((layer, l) => {
-        const last = l === layers.length - 1;
-        const input = l === 0 ? { buffer: this.inputs[m] as GPUBuffer, view: rowMajor(0, layer.inputDim) } : encoderOutputs[l - 1] as { buffer: GPUBuffer; view: View };
-        const output = last ? { buffer: features, view: { offset: column, row: featureDim, col: 1 } } : { buffer: buffer(rows * layer.units, `activation ${m}.${l}`), view: rowMajor(0, layer.units) };
-        matMul({ m: rows, n: layer.units, k: layer.inputDim, a: input.view, b: rowMajor(layer.kernel.offset, layer.units), c: output.view, biasOffset: layer.bias.offset, relu: true }, input.buffer, this.params, output.buffer, this.params);
-        encoderOutputs.push(output);
-      });
-      column += layers.at(-1)?.units ?? 0;
-      outputs.push(encoderOutputs);
-    });
+    // Forward (training: batch norm on the batch's statistics, updating its moving averages; else on those averages) and the cross-entropy.
     const head = layout.head;
-    matMul({ m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
-    simple(softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+    const forward = (into: Dispatch[], training: boolean) => {
+      programs.forEach((program) => program.forward(into, training));
+      builder.matMul(into, { m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
+      builder.kernel(into, softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+    };
+    this.dispatches.push(...gathers);
+    forward(this.dispatches, true);
     if (resident) {
-      // The same gathers, forward pass and cross-entropy, without the backward pass and the update; the
-      // evaluation's sums go to their own accumulator (its distillation column stays 0).
+      // The evaluation's sums go to their own accumulator (its distillation column stays 0).
       const evalLoss = buffer(5, 'evaluation accumulator');
       const noDistillation = buffer(rows, 'no distillation');
-      const accumulate = ctx.pipeline(accumulateLossKernel(rows), 'loss');
-      this.evaluation = { dispatches: [...this.dispatches, { pipeline: accumulate, bindGroup: ctx.bind(accumulate, [rowLoss, correct, this.labels, noDistillation, evalLoss]), workgroups: [1] }], loss: evalLoss };
+      const dispatches = [...gathers];
+      forward(dispatches, false);
+      builder.kernel(dispatches, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, noDistillation, evalLoss], [1]);
+      this.evaluation = { dispatches, loss: evalLoss };
     }
 
-    // Backward: the head, then each encoder from its last layer down.
-    matMul({ m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
-    simple(columnSumKernel(rows, classes, rowMajor(0, classes), head.bias.offset), 'bias gradient', [dLogits, grads], [Math.ceil(classes / 64)]);
-    matMul({ m: rows, n: featureDim, k: classes, a: rowMajor(0, classes), b: { offset: head.kernel.offset, row: 1, col: classes }, c: rowMajor(0, featureDim) }, dLogits, this.params, dFeatures);
-    if (this.teacher) {
-      const widths = layout.encoders.map((layers) => layers.at(-1)?.units ?? 0);
-      simple(distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowDistill], [tile(featureDim), tile(rows)]);
-    }
-    simple(accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowDistill, this.loss], [1]);
-    column = 0;
-    layout.encoders.forEach((layers, m) => {
-      const encoderOutputs = outputs[m] as { buffer: GPUBuffer; view: View }[];
-      let dy: { buffer: GPUBuffer; view: View } = { buffer: dFeatures, view: { offset: column, row: featureDim, col: 1 } };
-      for (let l = layers.length - 1; l >= 0; l -= 1) {
-        const layer = layers[l] as DenseLayer;
-        const y = encoderOutputs[l] as { buffer: GPUBuffer; view: View };
-        const dz = buffer(rows * layer.units, `d pre-activation ${m}.${l}`);
-        simple(reluGradKernel(rows, layer.units, dy.view, y.view, rowMajor(0, layer.units)), 'relu gradient', [dy.buffer, y.buffer, dz], [tile(layer.units), tile(rows)]);
-        const input = l === 0 ? { buffer: this.inputs[m] as GPUBuffer, view: rowMajor(0, layer.inputDim) } : encoderOutputs[l - 1] as { buffer: GPUBuffer; view: View };
-        const inputT = { offset: input.view.offset, row: input.view.col, col: input.view.row };
-        matMul({ m: layer.inputDim, n: layer.units, k: rows, a: inputT, b: rowMajor(0, layer.units), c: rowMajor(layer.kernel.offset, layer.units) }, input.buffer, dz, grads);
-        simple(columnSumKernel(rows, layer.units, rowMajor(0, layer.units), layer.bias.offset), 'bias gradient', [dz, grads], [Math.ceil(layer.units / 64)]);
-        if (l > 0) {
-          const next = { buffer: buffer(rows * layer.inputDim, `d activation ${m}.${l - 1}`), view: rowMajor(0, layer.inputDim) };
-          matMul({ m: rows, n: layer.inputDim, k: layer.units, a: rowMajor(0, layer.units), b: { offset: layer.kernel.offset, row: 1, col: layer.units }, c: next.view }, dz, this.params, next.buffer);
-          dy = next;
-        }
-      }
-      column += layers.at(-1)?.units ?? 0;
-    });
-    const adam = ctx.pipeline(adamKernel(layout.count, this.beta1, this.beta2), 'adam');
-    this.dispatches.push({ pipeline: adam, bindGroup: ctx.bind(adam, [this.params, grads, ...this.moments, this.settings]), workgroups: [Math.ceil(layout.count / 256)] });
+    // Backward: the head, the distillation term, then each encoder from its last layer down; one Adam update.
+    const into = this.dispatches;
+    builder.matMul(into, { m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
+    builder.kernel(into, columnSumKernel(rows, classes, rowMajor(0, classes), head.bias.offset), 'bias gradient', [dLogits, grads], [Math.ceil(classes / 64)]);
+    builder.matMul(into, { m: rows, n: featureDim, k: classes, a: rowMajor(0, classes), b: { offset: head.kernel.offset, row: 1, col: classes }, c: rowMajor(0, featureDim) }, dLogits, this.params, dFeatures);
+    if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowDistill], [tile(featureDim), tile(rows)]);
+    builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowDistill, this.loss], [1]);
+    programs.forEach((program, m) => program.backward(into, featureBlock(m, dFeatures)));
+    builder.kernel(into, adamKernel(layout.trainableCount, this.beta1, this.beta2), 'adam', [this.params, grads, ...this.moments, this.settings], [Math.ceil(layout.trainableCount / 256)]);
   }
 
   /** How many dispatches one step encodes. */
@@ -226,20 +199,25 @@ export class CompiledMlpStep {
       if (w.length !== slot.size) throw new Error(`Weight ${slot.name} has ${w.length} values; its shape [${slot.shape.join(', ')}] needs ${slot.size}.`);
       this.ctx.write(this.params, w, slot.offset);
     });
-    const zeros = new Float32Array(this.count);
+    const zeros = new Float32Array(this.trainableCount);
     this.moments.forEach((b) => this.ctx.write(b, zeros));
     this.steps = 0;
   }
 
-  /** Adam's moments per parameter (in {@link slots}' order) and its step count. */
+  /** The parameters Adam trains (a prefix of {@link slots}: tfjs's `trainableWeights`). */
+  get trainableSlots(): ParameterSlot[] {
+    return this.slots.filter((s) => s.trainable);
+  }
+
+  /** Adam's moments per trainable parameter (in {@link trainableSlots}' order) and its step count. */
   async getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }> {
-    const [m, v] = await Promise.all(this.moments.map((b) => this.ctx.read(b, this.count)));
-    const split = (all: Float32Array) => this.slots.map((s) => all.slice(s.offset, s.offset + s.size));
+    const [m, v] = await Promise.all(this.moments.map((b) => this.ctx.read(b, this.trainableCount)));
+    const split = (all: Float32Array) => this.trainableSlots.map((s) => all.slice(s.offset, s.offset + s.size));
     return { m: split(m as Float32Array), v: split(v as Float32Array), steps: this.steps };
   }
 
   setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void {
-    [m, v].forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.slots[i] as ParameterSlot).offset)));
+    [m, v].forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.trainableSlots[i] as ParameterSlot).offset)));
     this.steps = steps;
   }
 
@@ -250,7 +228,7 @@ export class CompiledMlpStep {
 
   /**
    * Uploads the samples a resident step gathers from (`spec.residentSamples` of them): each modality's inputs
-   * `[samples, inputDim]`, their labels, and (UMT) the teachers' concatenated features `[samples, Σ widths]`.
+   * `[samples, input values]`, their labels, and (UMT) the teachers' concatenated features `[samples, Σ widths]`.
    */
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void {
     const resident = this.resident;
@@ -313,7 +291,7 @@ export class CompiledMlpStep {
 
   /**
    * One step on a batch of up to `spec.batch` samples (a shorter last batch is padded, its padding ignored):
-   * `inputs[m]` is `[n, inputDim_m]` row-major, `labels` the n class indices, `teacherFeatures` (UMT) the
+   * `inputs[m]` is `[n, input values of m]` row-major (images NHWC), `labels` the n class indices, `teacherFeatures` (UMT) the
    * frozen teachers' concatenated features `[n, Σ feature sizes]`. Returns once the work is submitted.
    */
   step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
@@ -321,7 +299,7 @@ export class CompiledMlpStep {
     if (labels.length > rows || labels.length === 0) throw new Error(`A batch of ${labels.length} samples; this step was compiled for 1 to ${rows}.`);
     if (this.resident) throw new Error('This step gathers its batches from resident data: use stepResident.');
     const padded = labels.length < rows;
-    inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, padded ? padTo(x, rows * (this.spec.encoders[m]?.inputDim ?? 0)) : x));
+    inputs.forEach((x, m) => this.ctx.write(this.inputs[m] as GPUBuffer, padded ? padTo(x, rows * (this.inputWords[m] ?? 0)) : x));
     this.labelWords.fill(-1);
     this.labelWords.set(labels);
     this.labelWords[rows] = labels.length;
@@ -345,8 +323,7 @@ export class CompiledMlpStep {
   }
 
   dispose(): void {
-    this.buffers.forEach((b) => this.ctx.destroy(b));
-    this.buffers.length = 0;
+    this.builder.destroy();
   }
 }
 

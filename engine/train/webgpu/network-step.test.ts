@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type RunConfig } from '../../protocol/run';
+import { SeededRandom } from '../../util/random';
+import { selectBackend } from '../backends/select-backend';
+import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
+import { FeatureSource, MemorySource } from '../data-source';
+import { evaluateLoss, trainStep } from '../fit';
+import { buildFusion, buildTeacher, SeedSequence, type ModalityInput } from '../models/networks';
+import { distillationLoss } from '../methods/umt';
+import { concatRows } from './compiled-trainer';
+import type { TrainedTeacher } from '../teachers';
+import { GpuContext } from './gpu-context';
+import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
+import { networkSpecOf } from './network-spec';
+
+/** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
+const gpu = await webgpuForTests();
+const device = gpu ? await gpu.adapter.requestDevice() : null;
+afterAll(() => device?.destroy());
+
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
+
+/** A network to compare: its modalities (vectors → MLP encoders, images → convolutional ones) and sizes. */
+interface Network {
+  batch: number;
+  classes: number;
+  modalities: ModalityInput[];
+  config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>;
+  distillWeight?: number;
+}
+
+/**
+ * The same network, weights and batches on tfjs's cpu backend (the engine's `trainStep`, Adam) and through
+ * the compiled WebGPU step (its spec read from the tfjs model, as training does): the loss of every step and
+ * the final weights (batch norm's moving averages included).
+ */
+async function bothWays(network: Network, steps: number, learningRate: number, sizes: number[] = [], resident = false) {
+  await selectBackend('cpu');
+  const random = new SeededRandom(11);
+  const { batch: batchSize, classes } = network;
+  const samples = batchSize * 3;
+  const data = network.modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1));
+  const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * classes));
+  const config = { ...DEFAULT_CONFIG, ...network.config };
+  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference');
+  const plain = networkSpecOf(model, batchSize, classes);
+  expect(plain, 'the compiled step takes this model').not.toBeNull();
+  const spec: NetworkStepSpec = { ...plain!, ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}) };
+  const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+  const source = new MemorySource(data, network.modalities.map((m) => m.shape));
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = tf.train.adam(learningRate);
+  const featureDims = spec.encoders.map((e) => encoderKind(e).featureDim(e));
+  const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next()), dim) }));
+  const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : undefined;
+  const ctx = new GpuContext(device as GPUDevice);
+  const step = new CompiledNetworkStep(ctx, resident ? { ...spec, residentSamples: samples } : spec);
+  expect(step.slots.map((s) => s.shape)).toEqual(model.getWeights().map((w) => w.shape));
+  step.setWeights(initial);
+  // Resident: every sample uploaded once; each step then sends only its batch's positions.
+  const everyone = Array.from({ length: samples }, (_, i) => i);
+  if (resident) step.uploadResident(source.arrays(everyone), labels, extraLoss ? concatRows(teachers.map((t) => t.features.rows(everyone)), featureDims, samples) : undefined);
+  const cpuLosses: number[] = [];
+  const gpuLosses: number[] = [];
+  const cpuExtra: number[] = [];
+  const gpuExtra: number[] = [];
+  const cpuAccuracy: number[] = [];
+  const gpuAccuracy: number[] = [];
+  for (let s = 0; s < steps; s += 1) {
+    const size = sizes[s] ?? batchSize;
+    const batch = Array.from({ length: size }, (_, i) => (s * batchSize + i) % samples);
+    const result = trainStep({ source, labels, classes, model, extraLoss }, batch, variables, optimizer);
+    cpuLosses.push((await result.loss.data())[0]!);
+    cpuExtra.push(result.extra ? (await result.extra.data())[0]! : 0);
+    cpuAccuracy.push((await result.hits.data())[0]! / size);
+    tf.dispose([result.loss, result.hits, result.extra].filter((t) => t !== undefined));
+    const teacherRows = extraLoss ? concatRows(teachers.map((t) => t.features.rows(batch)), featureDims, size) : undefined;
+    if (resident) step.stepResident(batch, learningRate);
+    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows);
+    const taken = await step.takeLoss();
+    expect(taken.samples).toBe(size);
+    gpuLosses.push(taken.meanLoss);
+    gpuExtra.push(taken.extraLoss);
+    gpuAccuracy.push(taken.accuracy);
+  }
+  const cpuWeights = model.getWeights().map((w) => w.dataSync());
+  const gpuWeights = await step.getWeights();
+  // Resident: the trained weights evaluated on 2.5 batches of samples, on the GPU and by tfjs's cpu backend (inference mode: batch norm on its moving averages).
+  const evaluated = everyone.slice(0, Math.floor(batchSize * 2.5));
+  const evaluation = resident ? { gpu: await step.evaluateResident(evaluated), cpu: await evaluateLoss(model, source, labels, classes, evaluated, batchSize) } : null;
+  const buffersWhileAlive = ctx.liveBuffers;
+  step.dispose();
+  optimizer.dispose();
+  model.dispose();
+  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+}
+
+/** An MLP network of vector modalities of these sizes. */
+const mlp = (batch: number, classes: number, inputs: number[], hidden: number[], distillWeight?: number): Network => ({
+  batch,
+  classes,
+  modalities: inputs.map((size, m) => ({ name: `m${m}`, kind: 'vector', shape: [size] })),
+  config: { mlpHidden: hidden, cnnChannels: [], cnnFeatureDim: 0 },
+  ...(distillWeight !== undefined ? { distillWeight } : {}),
+});
+
+function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
+  result.gpuLosses.forEach((loss, i) => expect(relative(loss, result.cpuLosses[i]!), `step ${i}: ${loss} vs ${result.cpuLosses[i]}`).toBeLessThan(1e-4));
+  result.gpuExtra.forEach((extra, i) => expect(relative(extra, result.cpuExtra[i]!), `distillation, step ${i}`).toBeLessThan(1e-4));
+  expect(result.gpuAccuracy).toEqual(result.cpuAccuracy);
+  result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!), `${result.names[w]}[${i}]`).toBeLessThan(1e-4)));
+  if (result.evaluation) {
+    expect(relative(result.evaluation.gpu.meanLoss, result.evaluation.cpu.loss), 'evaluation loss').toBeLessThan(1e-4);
+    expect(result.evaluation.gpu.accuracy).toBe(result.evaluation.cpu.accuracy);
+  }
+  expect(result.buffersAfter).toBe(0);
+}
+
+describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoders)', () => {
+  it('trains a two-modality late-fusion network to the cpu backend\'s losses and weights (1e-4)', async () => {
+    const result = await bothWays(mlp(16, 5, [7, 9], [12, 6]), 4, 1e-2);
+    expectSame(result);
+    // The losses moved: the update did something.
+    expect(result.cpuLosses[3]).not.toBe(result.cpuLosses[0]);
+    expect(result.buffersWhileAlive).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('does the same for a teacher (one encoder) with sizes that are not multiples of the 16×16 tiles', async () => {
+    expectSame(await bothWays(mlp(13, 3, [33], [17]), 3, 5e-3));
+  }, 60_000);
+
+  it('takes a short last batch: the padding gives no loss, no gradient and no accuracy', async () => {
+    expectSame(await bothWays(mlp(16, 4, [5, 6], [8]), 3, 1e-2, [16, 7, 1]));
+  }, 60_000);
+
+  it('gathers its batches from the training split resident on the GPU with the same numbers (short batch and distillation included), and evaluates there', async () => {
+    const result = await bothWays(mlp(12, 3, [6, 4], [10, 5], 50), 4, 1e-2, [12, 5, 12, 12], true);
+    expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expect(result.evaluation?.gpu.samples).toBe(30);
+    expectSame(result);
+  }, 60_000);
+
+  it("adds UMT's distillation, w · Σ_m MSE(features_m, teacher features_m) (paper A.4), as the engine's trainStep does", async () => {
+    const result = await bothWays(mlp(12, 3, [6, 4], [10, 5], 50), 4, 1e-2, [12, 12, 12, 9]);
+    expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
+  }, 60_000);
+});
+
+describe.skipIf(device === null)('the compiled WebGPU training step (convolutional encoders)', () => {
+  /** An image modality (conv3×3-BN-ReLU blocks, 2×2 max-pool between them, global average pooling, dense) beside a vector one. */
+  const mixed = (batch: number, image: number[], channels: number[], distillWeight?: number): Network => ({
+    batch,
+    classes: 3,
+    modalities: [{ name: 'image', kind: 'image', shape: image }, { name: 'vector', kind: 'vector', shape: [5] }],
+    config: { mlpHidden: [6], cnnChannels: channels, cnnFeatureDim: 7 },
+    ...(distillWeight !== undefined ? { distillWeight } : {}),
+  });
+
+  it('trains conv + batch norm + max-pool + global average pool to the cpu backend\'s losses, weights and moving averages (1e-4)', async () => {
+    const result = await bothWays(mixed(6, [8, 7, 2], [4, 5]), 3, 1e-2);
+    expect(result.names).toContain('encoder0/bn1/moving_variance');
+    expectSame(result);
+    expect(result.cpuLosses[2]).not.toBe(result.cpuLosses[0]);
+  }, 120_000);
+
+  it('pads a short last batch out of the batch statistics, distils, and evaluates in inference mode on resident data', async () => {
+    const result = await bothWays(mixed(5, [6, 6, 1], [3, 4], 50), 3, 1e-2, [5, 2, 5], true);
+    expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
+  }, 120_000);
+
+  it('does the same for a teacher of three blocks on an image too small to pool twice', async () => {
+    expectSame(await bothWays({ batch: 4, classes: 2, modalities: [{ name: 'image', kind: 'image', shape: [5, 4, 3] }], config: { mlpHidden: [], cnnChannels: [3, 2, 4], cnnFeatureDim: 6 } }, 2, 1e-2));
+  }, 120_000);
+});
