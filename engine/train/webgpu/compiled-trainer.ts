@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
 import type { DistillationTerm } from '../methods/method';
-import { GpuContext } from './gpu-context';
+import { contextFor } from './gpu-context';
+import { webgpuDevice } from './webgpu-device';
 import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
 import { networkSpecOf } from './network-spec';
-
-/** The GPUDevice of tfjs's active WebGPU backend, or null on any other backend. */
-function webgpuDevice(): GPUDevice | null {
-  if (tf.getBackend() !== 'webgpu') return null;
-  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
-}
 
 /**
  * The training loop's steps on the engine's compiled WebGPU step, for a model it can compile, on tfjs's WebGPU
@@ -40,8 +35,7 @@ export class CompiledTrainer {
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, device.limits.maxStorageBufferBindingSize) ? options.resident : null;
     const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
-    const ctx = new GpuContext(device);
-    const trainer = new CompiledTrainer(new CompiledNetworkStep(ctx, spec), variables, distillation);
+    const trainer = new CompiledTrainer(new CompiledNetworkStep(contextFor(device), spec), variables, distillation);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;

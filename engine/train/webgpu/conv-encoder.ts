@@ -63,11 +63,16 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
       const conv = builder.buffer(imageElements(shape), `conv ${i}`);
       const activated = builder.buffer(imageElements(shape), `activation ${i}`);
       const pooled = pool ? builder.buffer(imageElements(pooledShape(shape)), `pooled ${i}`) : null;
+      return { inputShape, shape, filters, pool, bn, kernel: slot(`conv${i}/kernel`) as ParameterSlot, conv, activated, pooled, stats: builder.buffer(2 * filters, `batch statistics ${i}`) };
+    });
+    // The backward pass's buffers, made only by a step that trains (inference compiles the forward pass alone).
+    const gradientBuffers = (i: number) => {
+      const { shape, pool, filters } = blocks[i]!;
       // The gradient of the block's output (what the next block or the pooling reads), and of its activation.
       const dOutput = builder.buffer(imageElements(pool ? pooledShape(shape) : shape), `d output ${i}`);
       const dActivated = pool ? builder.buffer(imageElements(shape), `d activation ${i}`) : dOutput;
-      return { inputShape, shape, filters, pool, bn, kernel: slot(`conv${i}/kernel`) as ParameterSlot, conv, activated, pooled, dOutput, dActivated, stats: builder.buffer(2 * filters, `batch statistics ${i}`), sums: builder.buffer(2 * filters, `batch-norm gradient sums ${i}`), dConv: builder.buffer(imageElements(shape), `d conv ${i}`) };
-    });
+      return { dOutput, dActivated, sums: builder.buffer(2 * filters, `batch-norm gradient sums ${i}`), dConv: builder.buffer(imageElements(shape), `d conv ${i}`) };
+    };
     const last = blocks.at(-1)!;
     const lastShape = last.pool ? pooledShape(last.shape) : last.shape;
     const channels = lastChannels(spec);
@@ -87,10 +92,11 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
         denseForward(builder, into, shared, dense, averaged, output);
       },
       backward(into: Dispatch[], dOutput: Block) {
+        const grads = blocks.map((_, i) => gradientBuffers(i));
         const dAverage = denseBackward(builder, into, shared, dense, averaged, output, dOutput, true)!;
-        builder.kernel(into, globalAveragePoolGradKernel(lastShape), 'global average pool gradient', [dAverage.buffer, last.dOutput], flatWorkgroups(imageElements(lastShape)));
+        builder.kernel(into, globalAveragePoolGradKernel(lastShape), 'global average pool gradient', [dAverage.buffer, grads.at(-1)!.dOutput], flatWorkgroups(imageElements(lastShape)));
         for (let i = blocks.length - 1; i >= 0; i -= 1) {
-          const block = blocks[i]!;
+          const block = { ...blocks[i]!, ...grads[i]! };
           if (block.pool) builder.kernel(into, maxPoolGradKernel(block.shape), 'max-pool gradient', [block.activated, block.dOutput, block.dActivated], flatWorkgroups(imageElements(block.shape)));
           builder.kernel(into, batchNormGradSumsKernel(block.shape, block.bn), 'batch-norm gradient sums', [block.dActivated, block.activated, block.conv, block.stats, shared.labels, shared.grads, block.sums], [block.filters]);
           builder.kernel(into, batchNormGradKernel(block.shape, block.bn), 'batch-norm gradient', [block.dActivated, block.activated, block.conv, block.stats, shared.labels, shared.params, block.sums, block.dConv], flatWorkgroups(imageElements(block.shape)));
@@ -99,7 +105,7 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
           const partial = builder.buffer(splits * block.kernel.size, `filter gradient partial sums ${i}`);
           builder.product(into, convFilterGradKernel(conv), 'conv3x3 filter gradient', [inputOf(i), block.dConv, partial]);
           builder.kernel(into, sumSplitsKernel(block.kernel.size, splits, block.kernel.offset), 'sum of partial sums', [partial, shared.grads], flatWorkgroups(block.kernel.size));
-          if (i > 0) builder.product(into, convInputGradKernel(conv), 'conv3x3 input gradient', [block.dConv, shared.params, blocks[i - 1]!.dOutput]);
+          if (i > 0) builder.product(into, convInputGradKernel(conv), 'conv3x3 input gradient', [block.dConv, shared.params, grads[i - 1]!.dOutput]);
         }
       },
     };

@@ -64,6 +64,18 @@ export class GpuContext {
   }
 }
 
+const contexts = new WeakMap<GPUDevice, GpuContext>();
+
+/** The one context of a device: its pipelines compile once for every phase of a run, and its buffer count covers them all. */
+export function contextFor(device: GPUDevice): GpuContext {
+  let ctx = contexts.get(device);
+  if (!ctx) {
+    ctx = new GpuContext(device);
+    contexts.set(device, ctx);
+  }
+  return ctx;
+}
+
 /** One dispatch of a compiled step: a pipeline, its bind group (made once) and its workgroup counts. */
 export interface Dispatch {
   pipeline: GPUComputePipeline;

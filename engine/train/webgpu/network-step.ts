@@ -38,6 +38,8 @@ export interface NetworkStepSpec {
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
    */
   residentSamples?: number;
+  /** Compile the forward pass alone, in inference mode (batch norm on its moving averages), for {@link CompiledNetworkStep.infer}. */
+  inferenceOnly?: boolean;
 }
 
 /**
@@ -98,6 +100,8 @@ export class CompiledNetworkStep {
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
+  /** The logits and the concatenated features of the last forward pass. */
+  private readonly outputs: { logits: GPUBuffer; features: GPUBuffer };
 
   constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
@@ -112,8 +116,9 @@ export class CompiledNetworkStep {
     this.builder = builder;
     const buffer = (words: number, label: string) => builder.buffer(words, label);
     this.params = buffer(layout.count, 'params');
-    const grads = buffer(layout.trainableCount, 'grads');
-    this.moments = [buffer(layout.trainableCount, 'adam m'), buffer(layout.trainableCount, 'adam v')];
+    const optimised = spec.inferenceOnly ? 1 : layout.trainableCount;
+    const grads = buffer(optimised, 'grads');
+    this.moments = [buffer(optimised, 'adam m'), buffer(optimised, 'adam v')];
     this.settings = ctx.uniform(16, 'adam settings');
     builder.buffers.push(this.settings);
     this.inputWords = spec.encoders.map((e) => encoderKind(e).inputWords(e));
@@ -130,6 +135,7 @@ export class CompiledNetworkStep {
     const correct = buffer(rows, 'correct');
     const rowDistill = buffer(rows, 'row distillation');
     this.loss = buffer(5, 'loss accumulator');
+    this.outputs = { logits, features };
     this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
     const samples = spec.residentSamples;
     this.resident = samples === undefined ? null : {
@@ -158,11 +164,15 @@ export class CompiledNetworkStep {
 
     // Forward (training: batch norm on the batch's statistics, updating its moving averages; else on those averages) and the cross-entropy.
     const head = layout.head;
-    const forward = (into: Dispatch[], training: boolean) => {
+    const forward = (into: Dispatch[], training: boolean, loss = true) => {
       programs.forEach((program) => program.forward(into, training));
       builder.matMul(into, { m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
-      builder.kernel(into, softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+      if (loss) builder.kernel(into, softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
     };
+    if (spec.inferenceOnly) {
+      forward(this.dispatches, false, false);
+      return;
+    }
     this.dispatches.push(...gathers);
     forward(this.dispatches, true);
     if (resident) {
@@ -312,6 +322,46 @@ export class CompiledNetworkStep {
   }
 
   /**
+   * The logits `[count, classes]` and concatenated features `[count, Σ widths]` of `count` samples (inputs as
+   * {@link step} takes them) in inference mode, on a step compiled with `inferenceOnly`: batch after batch is
+   * submitted and copied aside, and read back once per {@link INFERENCE_BATCHES_PER_READ} batches.
+   */
+  async infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }> {
+    if (!this.spec.inferenceOnly) throw new Error('This step was compiled for training: compile one with inferenceOnly to infer.');
+    const rows = this.spec.batch;
+    const { classes } = this.spec;
+    const featureDim = this.outputs.features.size / 4 / rows;
+    const logits = new Float32Array(count * classes);
+    const features = new Float32Array(count * featureDim);
+    const perRead = rows * INFERENCE_BATCHES_PER_READ;
+    for (let first = 0; first < count; first += perRead) {
+      const chunk = Math.min(perRead, count - first);
+      const staging = [classes, featureDim].map((width) => this.ctx.device.createBuffer({ size: chunk * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+      for (let start = 0; start < chunk; start += rows) {
+        const n = Math.min(rows, chunk - start);
+        const at = first + start;
+        inputs.forEach((x, m) => {
+          const words = this.inputWords[m] ?? 0;
+          this.ctx.write(this.inputs[m] as GPUBuffer, padTo(x.subarray(at * words, (at + n) * words), rows * words));
+        });
+        const encoder = this.ctx.device.createCommandEncoder();
+        encodeDispatches(encoder, this.dispatches);
+        encoder.copyBufferToBuffer(this.outputs.logits, 0, staging[0] as GPUBuffer, start * classes * 4, n * classes * 4);
+        encoder.copyBufferToBuffer(this.outputs.features, 0, staging[1] as GPUBuffer, start * featureDim * 4, n * featureDim * 4);
+        this.ctx.device.queue.submit([encoder.finish()]);
+      }
+      await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+      logits.set(new Float32Array((staging[0] as GPUBuffer).getMappedRange()), first * classes);
+      features.set(new Float32Array((staging[1] as GPUBuffer).getMappedRange()), first * featureDim);
+      staging.forEach((b) => {
+        b.unmap();
+        b.destroy();
+      });
+    }
+    return { logits, features };
+  }
+
+  /**
    * Since the last call: the mean training loss per sample (cross-entropy + distillation, as the training
    * loop reports it), the distillation part alone, the training accuracy, and the samples and steps; resets.
    */
@@ -326,6 +376,9 @@ export class CompiledNetworkStep {
     this.builder.destroy();
   }
 }
+
+/** Inference reads its results back once per this many batches (one staging buffer each time, bounded in size). */
+export const INFERENCE_BATCHES_PER_READ = 64;
 
 /** `values` followed by zeros up to `length` words. */
 function padTo(values: Float32Array, length: number): Float32Array {

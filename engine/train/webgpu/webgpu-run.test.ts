@@ -8,6 +8,8 @@ import type { RunEvent, RunResult } from '../../protocol/run';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { folderCheckpoints } from '../checkpoint';
 import { runPipeline } from '../pipeline';
+import { contextFor } from './gpu-context';
+import { webgpuDevice } from './webgpu-device';
 
 /** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
 const gpu = await webgpuForTests();
@@ -39,6 +41,8 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
   it('trains teachers, late fusion and UMT on the compiled step and agrees with wasm: same decision, accuracies within 1 pt', async () => {
     const events: RunEvent[] = [];
     const onGpu = await run('webgpu', events);
+    // Every buffer of every compiled step and inference of the run was destroyed (issue 13: count them).
+    expect(contextFor(webgpuDevice()!).liveBuffers).toBe(0);
     const onWasm = await run('wasm', []);
     const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
     expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
