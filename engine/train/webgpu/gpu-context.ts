@@ -7,7 +7,21 @@ export class GpuContext {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly live = new Set<GPUBuffer>();
 
-  constructor(readonly device: GPUDevice) {}
+  /** Validation and out-of-memory errors the device reported: WebGPU only logs them, the work goes on wrong. */
+  private readonly errors: string[] = [];
+
+  constructor(readonly device: GPUDevice) {
+    device.addEventListener('uncapturederror', (event) => {
+      this.errors.push((event as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  /** Throws the errors the device reported since the last check: a step that went wrong must not pass for one that trained. */
+  private throwReported(): void {
+    if (this.errors.length === 0) return;
+    const messages = this.errors.splice(0);
+    throw new Error(`The GPU rejected the engine's compiled work (${messages.length} error${messages.length === 1 ? '' : 's'}): ${messages[0]?.split('\n')[0]}`);
+  }
 
   /** Buffers made here and not yet destroyed: tests assert a run leaves none. */
   get liveBuffers(): number {
@@ -37,11 +51,19 @@ export class GpuContext {
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(buffer, offsetWords * 4, staging, 0, words * 4);
     this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    await this.mapped(staging);
     const copy = new Float32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
     return copy;
+  }
+
+  /** Maps a staging buffer for reading, once the queued work is done, and throws what the device reported about that work. */
+  async mapped(staging: GPUBuffer): Promise<void> {
+    await staging.mapAsync(GPUMapMode.READ);
+    // Reported errors arrive as events: let the ones of the work just finished through first.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.throwReported();
   }
 
   destroy(buffer: GPUBuffer): void {

@@ -209,7 +209,7 @@ export class CompiledNetworkStep {
       if (w.length !== slot.size) throw new Error(`Weight ${slot.name} has ${w.length} values; its shape [${slot.shape.join(', ')}] needs ${slot.size}.`);
       this.ctx.write(this.params, w, slot.offset);
     });
-    const zeros = new Float32Array(this.trainableCount);
+    const zeros = new Float32Array(this.spec.inferenceOnly ? 1 : this.trainableCount);
     this.moments.forEach((b) => this.ctx.write(b, zeros));
     this.steps = 0;
   }
@@ -350,7 +350,7 @@ export class CompiledNetworkStep {
         encoder.copyBufferToBuffer(this.outputs.features, 0, staging[1] as GPUBuffer, start * featureDim * 4, n * featureDim * 4);
         this.ctx.device.queue.submit([encoder.finish()]);
       }
-      await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+      await Promise.all(staging.map((b) => this.ctx.mapped(b)));
       logits.set(new Float32Array((staging[0] as GPUBuffer).getMappedRange()), first * classes);
       features.set(new Float32Array((staging[1] as GPUBuffer).getMappedRange()), first * featureDim);
       staging.forEach((b) => {
