@@ -95,7 +95,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   // submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
   const distillation = options.extraLoss?.distillation;
   const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation)
-    ? CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels } }, variables)
+    ? await CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels } }, variables)
     : null;
   if (compiled && saved) await compiled.importState(model, optimizer);
   if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training and validation splits resident on the GPU, validation evaluated there' : ''})` });

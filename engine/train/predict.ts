@@ -10,7 +10,7 @@ import { CompiledInference } from './webgpu/compiled-inference';
  * compiled forward pass (engine/train/webgpu) instead of tfjs's per-op kernels.
  */
 export async function runModel(model: tf.LayersModel, source: DataSource, indices: number[], batchSize: number, softmaxFirst = true): Promise<Float32Array[]> {
-  const compiled = indices.length > 0 ? CompiledInference.create(model, batchSize, source) : null;
+  const compiled = indices.length > 0 ? (await CompiledInference.create(model, batchSize, source)) : null;
   if (compiled) {
     try {
       return await compiled.run(source, indices, softmaxFirst);

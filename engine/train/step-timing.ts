@@ -57,7 +57,7 @@ export async function timeSteps(shape: TimedShape, backend: BackendName, runs: n
   const extraLoss: ExtraLoss | undefined = teacherOf ? undefined : distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
-  const compiled = CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss?.distillation ? { distillation: extraLoss.distillation } : {}), resident: { indices: Array.from({ length: pool }, (_, i) => i), labels } }, variables);
+  const compiled = await CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss?.distillation ? { distillation: extraLoss.distillation } : {}), resident: { indices: Array.from({ length: pool }, (_, i) => i), labels } }, variables);
   const options = { source, labels, classes, model, ...(extraLoss ? { extraLoss } : {}) };
   let cursor = 0;
   const step = async (count: number): Promise<number> => {

@@ -30,7 +30,7 @@ describe.skipIf(gpu === null)('inference on the compiled WebGPU network', () => 
     await selectBackend('webgpu');
     const ctx = contextFor(webgpuDevice()!);
     const before = ctx.liveBuffers;
-    const compiled = CompiledInference.create(model, 64, source);
+    const compiled = await CompiledInference.create(model, 64, source);
     expect(compiled, 'the compiled network takes this model').not.toBeNull();
     compiled!.dispose();
     const onGpu = await runModel(model, source, indices, 64);

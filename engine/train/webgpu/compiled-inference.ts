@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
-import { contextFor } from './gpu-context';
-import { CompiledNetworkStep, encoderKind } from './network-step';
+import { encoderKind, type NetworkStepLike } from './network-step';
 import { networkSpecOf } from './network-spec';
-import { webgpuDevice } from './webgpu-device';
+import { stepMaker } from './step-maker';
 
 /**
  * A trained tfjs model's forward pass on the engine's compiled WebGPU network (issue 13: inference — features
@@ -11,16 +10,16 @@ import { webgpuDevice } from './webgpu-device';
  * copied in once, then one submit per batch and one read per 64 batches, instead of tfjs's per-op dispatches.
  */
 export class CompiledInference {
-  private constructor(private readonly network: CompiledNetworkStep, private readonly widths: number[]) {}
+  private constructor(private readonly network: NetworkStepLike, private readonly widths: number[]) {}
 
   /** The compiled network, or null where it cannot run this model as tfjs would (another backend, a network it does not compile, no host arrays). */
-  static create(model: tf.LayersModel, batchSize: number, source: DataSource): CompiledInference | null {
-    const device = webgpuDevice();
+  static async create(model: tf.LayersModel, batchSize: number, source: DataSource): Promise<CompiledInference | null> {
+    const maker = stepMaker();
     const classes = model.outputs[0]?.shape.at(-1);
-    if (!device || !source.arrays || typeof classes !== 'number') return null;
+    if (!maker || !source.arrays || typeof classes !== 'number') return null;
     const spec = networkSpecOf(model, batchSize, classes);
     if (!spec) return null;
-    const network = new CompiledNetworkStep(contextFor(device), { ...spec, inferenceOnly: true });
+    const network = await maker.create({ ...spec, inferenceOnly: true });
     network.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
     return new CompiledInference(network, spec.encoders.map((e) => encoderKind(e).featureDim(e)));
   }

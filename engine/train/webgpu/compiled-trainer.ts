@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
 import type { DistillationTerm } from '../methods/method';
-import { contextFor } from './gpu-context';
-import { webgpuDevice } from './webgpu-device';
-import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
+import { stepMaker } from './step-maker';
+import { encoderKind, type NetworkStepLike, type NetworkStepSpec } from './network-step';
 import { networkSpecOf } from './network-spec';
 
 /**
@@ -17,25 +16,25 @@ export class CompiledTrainer {
   /** Resident mode: each training sample's position in the uploaded split. */
   private positions: Map<number, number> | null = null;
 
-  private constructor(private readonly step: CompiledNetworkStep, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
+  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
    * another backend, SGD, a network it does not compile, or a distillation whose targets do not match the
    * encoders' widths.
    */
-  static create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): CompiledTrainer | null {
-    const device = webgpuDevice();
-    if (!device || options.optimizer !== 'adam' || !options.source.arrays) return null;
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+    const maker = stepMaker();
+    if (!maker || options.optimizer !== 'adam' || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
     if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
     const withDistillation = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
-    const resident = options.resident && fitsResident(plain, options.resident.indices.length, device.limits.maxStorageBufferBindingSize) ? options.resident : null;
+    const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
     const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
-    const trainer = new CompiledTrainer(new CompiledNetworkStep(contextFor(device), spec), variables, distillation);
+    const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;

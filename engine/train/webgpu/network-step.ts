@@ -70,13 +70,45 @@ export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string
   return { encoders, head: denseLayerFrom(headSlots, 'head'), slots, count: offset, trainableCount };
 }
 
+/** A batch's training loss, as {@link NetworkStepLike.takeLoss} reads it back. */
+export interface StepLoss {
+  meanLoss: number;
+  extraLoss: number;
+  accuracy: number;
+  samples: number;
+  steps: number;
+}
+
+/**
+ * What training and inference use of a compiled network, wherever its GPU is: {@link CompiledNetworkStep} on a
+ * device of this process, or a proxy to one in the desktop app's GPU window (remote-step.ts). Calls without a
+ * result are queued in order; those with one are answered in that order too.
+ */
+export interface NetworkStepLike {
+  readonly spec: NetworkStepSpec;
+  readonly slots: ParameterSlot[];
+  readonly trainableSlots: ParameterSlot[];
+  readonly dispatchCount: number;
+  setWeights(weights: Float32Array[]): void;
+  getWeights(): Promise<Float32Array[]>;
+  getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }>;
+  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void;
+  uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void;
+  stepResident(positions: ArrayLike<number>, learningRate: number): void;
+  evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void;
+  takeLoss(): Promise<StepLoss>;
+  infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }>;
+  dispose(): void;
+}
+
 /**
  * One training step of that network compiled for WebGPU: every buffer, pipeline and bind group made once; a
  * step writes the batch, encodes all its dispatches (forward, cross-entropy, backward, one Adam update of
  * every parameter) in one compute pass and submits once. The loss stays on the GPU, summed over steps,
  * until {@link CompiledNetworkStep.takeLoss} reads it.
  */
-export class CompiledNetworkStep {
+export class CompiledNetworkStep implements NetworkStepLike {
   readonly slots: ParameterSlot[];
   private readonly builder: StepBuilder;
   private readonly dispatches: Dispatch[] = [];
@@ -365,7 +397,7 @@ export class CompiledNetworkStep {
    * Since the last call: the mean training loss per sample (cross-entropy + distillation, as the training
    * loop reports it), the distillation part alone, the training accuracy, and the samples and steps; resets.
    */
-  async takeLoss(): Promise<{ meanLoss: number; extraLoss: number; accuracy: number; samples: number; steps: number }> {
+  async takeLoss(): Promise<StepLoss> {
     const [loss = 0, steps = 0, hits = 0, samples = 0, extra = 0] = await this.ctx.read(this.loss, 5);
     this.ctx.write(this.loss, new Float32Array(5));
     const per = (v: number) => (samples > 0 ? v / samples : 0);

@@ -8,7 +8,12 @@ import type { RunEvent, RunResult } from '../../protocol/run';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { folderCheckpoints } from '../checkpoint';
 import { runPipeline } from '../pipeline';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { contextFor } from './gpu-context';
+import { RemoteGpu } from './remote-step';
+import { attachRemoteGpu } from './step-maker';
+import type { MessageEnd } from './step-messages';
+import { serveNetworkSteps } from './step-server';
 import { webgpuDevice } from './webgpu-device';
 
 /** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */
@@ -16,7 +21,7 @@ const gpu = await webgpuForTests();
 const cacheDir = makeTempDir('webgpu-run');
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
-async function run(backend: 'webgpu' | 'wasm', events: RunEvent[], resume?: { dir: string; abortAfterBatches?: number }): Promise<RunResult> {
+async function run(backend: 'webgpu' | 'wasm', events: RunEvent[] = [], resume?: { dir: string; abortAfterBatches?: number }): Promise<RunResult> {
   const dir = await materializeBuiltin(findBuiltin('synthetic-mixed')!, cacheDir);
   const { dataset } = await prepareDataset(dir, { cacheDir });
   const controller = new AbortController();
@@ -65,5 +70,31 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     const resumed = await run('webgpu', [], { dir: broken });
     const scores = (r: RunResult) => Object.values(r.candidates).map(({ trainingMs: _time, ...rest }) => rest);
     expect(scores(resumed)).toEqual(scores(unbroken));
+  }, 300_000);
+});
+
+describe.skipIf(gpu === null)('a run on the webgpu backend of the desktop app (the GPU in another window)', () => {
+  it('trains its compiled phases on the GPU across the message channel, the rest on wasm, with the numbers of a run here', async () => {
+    const channel = new MessageChannel();
+    const end = <In, Out>(port: MessagePort): MessageEnd<In, Out> => ({ post: (message) => port.postMessage(message), listen: (handler) => port.on('message', handler) });
+    // The GPU window's side, here on Dawn's device (in the app, Chromium's navigator.gpu).
+    const device = await gpu!.adapter.requestDevice();
+    serveNetworkSteps(device, { ...gpu!.info, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize }, end(channel.port2));
+    attachRemoteGpu(new RemoteGpu(end(channel.port1)));
+    try {
+      const onWasm = await run('wasm');
+      const events: RunEvent[] = [];
+      const remote = await run('webgpu', events);
+      expect(remote.backend).toMatchObject({ name: 'webgpu', tfBackend: 'wasm', adapter: { description: gpu!.info.description } });
+      const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+      expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
+      expect(remote.decision.method).toBe(onWasm.decision.method);
+      for (const [id, candidate] of Object.entries(onWasm.candidates)) expect(Math.abs(remote.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
+      expect(contextFor(device).liveBuffers).toBe(0);
+    } finally {
+      attachRemoteGpu(null);
+      channel.port1.close();
+      device.destroy();
+    }
   }, 300_000);
 });

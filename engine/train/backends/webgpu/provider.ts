@@ -1,6 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
-import { packageVersion, type BackendProvider } from '../provider';
+import { packageVersion, type BackendInfo, type BackendProvider } from '../provider';
+import { remoteGpu } from '../../webgpu/step-maker';
+import type { RemoteGpu } from '../../webgpu/remote-step';
+import { wasmBackend } from '../wasm/provider';
 import { nodeGpu } from './dawn';
+
+/** How long the GPU window may take to say which adapter it has (Chromium starts its GPU process first). */
+const REMOTE_HELLO_MS = 20_000;
+
+/**
+ * WebGPU through the desktop app's GPU window: the compiled networks train there (step-maker.ts); what the
+ * engine does not compile (the linear probes, tfjs's own ops) runs on the wasm backend in this process.
+ */
+async function activateRemote(remote: RemoteGpu): Promise<BackendInfo> {
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the GPU window did not answer within ${REMOTE_HELLO_MS / 1000} s`)), REMOTE_HELLO_MS).unref());
+  const adapter = await Promise.race([remote.adapter, timeout]).catch((error: Error) => {
+    throw new Error(`Chromium's WebGPU is not usable in the desktop app (${error.message})`);
+  });
+  const wasm = await wasmBackend.activate();
+  const { vendor, architecture, description, software } = adapter;
+  return { ...wasm, name: 'webgpu', adapter: { vendor, architecture, description, ...(software ? { software } : {}) } };
+}
 
 /**
  * WebGPU on Dawn's Node binding (the CLI and web mode; the desktop app takes Chromium's WebGPU): tfjs's
@@ -14,6 +34,9 @@ export const webgpuBackend: BackendProvider<'webgpu'> = {
   tfBackend: 'webgpu',
   installHint: 'install the npm package webgpu (npm install webgpu; its Dawn binaries ship in the package) and a Vulkan driver (Linux: libvulkan1 and your GPU\'s driver, or Mesa 25\'s mesa-vulkan-drivers for a software adapter)',
   async activate() {
+    // The desktop app: the engine's process has no WebGPU of its own; the GPU window's Chromium lends its own.
+    const remote = remoteGpu();
+    if (remote) return activateRemote(remote);
     const { gpu, info } = await nodeGpu();
     // tfjs's WebGPU backend asks `navigator.gpu` for its adapter; Node 20 has no navigator.
     if (!('navigator' in globalThis) || !(globalThis.navigator as { gpu?: GPU } | undefined)?.gpu) {

@@ -1,0 +1,124 @@
+import { networkParameters, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss } from './network-step';
+import type { GpuAdapterDescription, MessageEnd, StepCommand, StepQuestion, StepReply, StepRequest } from './step-messages';
+
+/**
+ * A GPU on the other end of a message channel (step-server.ts; in the desktop app, the hidden GPU window):
+ * it says which adapter it has, then makes compiled networks on request.
+ */
+export class RemoteGpu {
+  readonly adapter: Promise<GpuAdapterDescription>;
+  /** The adapter, once it has said hello. */
+  described: GpuAdapterDescription | null = null;
+  private nextId = 1;
+  private nextStep = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly end: MessageEnd<StepReply, StepRequest>) {
+    let hello: (adapter: GpuAdapterDescription) => void = () => undefined;
+    let unavailable: (error: Error) => void = () => undefined;
+    this.adapter = new Promise((resolve, reject) => {
+      hello = resolve;
+      unavailable = reject;
+    });
+    // Nobody may be waiting yet; the rejection is still the answer for whoever asks later.
+    this.adapter.catch(() => undefined);
+    end.listen((message) => {
+      if (message.kind === 'hello') {
+        this.described = message.adapter;
+        hello(message.adapter);
+        return;
+      }
+      if (message.kind === 'unavailable') {
+        unavailable(new Error(message.reason));
+        return;
+      }
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      if (message.ok) waiting.resolve(message.value);
+      else waiting.reject(new Error(`The GPU window: ${message.message}`));
+    });
+  }
+
+  /** A compiled network of `spec` on the remote GPU. */
+  async createStep(spec: NetworkStepSpec): Promise<NetworkStepLike> {
+    const step = this.nextStep++;
+    const dispatchCount = (await this.ask((id) => ({ kind: 'create', id, step, spec }))) as number;
+    return new RemoteNetworkStep(this, step, spec, dispatchCount);
+  }
+
+  send(message: StepRequest): void {
+    this.end.post(message);
+  }
+
+  ask(message: (id: number) => StepRequest): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.end.post(message(id));
+    });
+  }
+}
+
+/** The compiled network on the remote GPU, driven by messages; its parameter layout is computed here from the spec, as there. */
+class RemoteNetworkStep implements NetworkStepLike {
+  readonly slots: ParameterSlot[];
+  readonly trainableSlots: ParameterSlot[];
+
+  constructor(private readonly gpu: RemoteGpu, private readonly id: number, readonly spec: NetworkStepSpec, readonly dispatchCount: number) {
+    this.slots = networkParameters(spec).slots;
+    this.trainableSlots = this.slots.filter((s) => s.trainable);
+  }
+
+  private command(op: StepCommand, ...args: unknown[]): void {
+    this.gpu.send({ kind: 'command', step: this.id, op, args });
+  }
+
+  private question<T>(op: StepQuestion, ...args: unknown[]): Promise<T> {
+    return this.gpu.ask((id) => ({ kind: 'question', id, step: this.id, op, args })) as Promise<T>;
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    this.command('setWeights', weights);
+  }
+
+  getWeights(): Promise<Float32Array[]> {
+    return this.question('getWeights');
+  }
+
+  getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }> {
+    return this.question('getAdamState');
+  }
+
+  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void {
+    this.command('setAdamState', m, v, steps);
+  }
+
+  uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void {
+    this.command('uploadResident', inputs, labels, teacherFeatures);
+  }
+
+  stepResident(positions: ArrayLike<number>, learningRate: number): void {
+    this.command('stepResident', Int32Array.from(positions), learningRate);
+  }
+
+  evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }> {
+    return this.question('evaluateResident', positions);
+  }
+
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
+    this.command('step', inputs, labels, learningRate, teacherFeatures);
+  }
+
+  takeLoss(): Promise<StepLoss> {
+    return this.question('takeLoss');
+  }
+
+  infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }> {
+    return this.question('infer', inputs, count);
+  }
+
+  dispose(): void {
+    this.command('dispose');
+  }
+}
