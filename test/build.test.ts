@@ -16,8 +16,8 @@ beforeAll(() => {
 afterAll(() => folders.removeAll());
 
 describe('npm run build', () => {
-  it('builds the renderer, the desktop main process and preload, and the engine entry', () => {
-    for (const file of ['renderer/index.html', 'electron/main.cjs', 'electron/preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs', 'engine/decode-worker.mjs']) {
+  it('builds the renderer, the desktop main process and preloads, the GPU window\'s page, and the engine entry', () => {
+    for (const file of ['renderer/index.html', 'renderer/gpu-window.html', 'renderer/gpu-window.js', 'electron/main.cjs', 'electron/preload.cjs', 'electron/gpu-preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs', 'engine/decode-worker.mjs']) {
       expect(fs.existsSync(path.join(DIST, file)), file).toBe(true);
     }
     const html = fs.readFileSync(path.join(DIST, 'renderer', 'index.html'), 'utf8');
@@ -25,12 +25,17 @@ describe('npm run build', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
   });
 
-  it('keeps main a relay (no SQLite, no tfjs) and the preload free of any module but electron', () => {
+  it('keeps main a relay (no SQLite, no tfjs), the preloads free of any module but electron, and the GPU page free of Node and tfjs', () => {
     const main = fs.readFileSync(path.join(DIST, 'electron', 'main.cjs'), 'utf8');
     expect(main).not.toMatch(/better-sqlite3|@tensorflow/);
-    const preload = fs.readFileSync(path.join(DIST, 'electron', 'preload.cjs'), 'utf8');
-    const required = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    expect(new Set(required)).toEqual(new Set(['electron']));
+    for (const name of ['preload.cjs', 'gpu-preload.cjs']) {
+      const preload = fs.readFileSync(path.join(DIST, 'electron', name), 'utf8');
+      const required = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+      expect(new Set(required), name).toEqual(new Set(['electron']));
+    }
+    const page = fs.readFileSync(path.join(DIST, 'renderer', 'gpu-window.js'), 'utf8');
+    expect(page).not.toMatch(/require\(|node:|@tensorflow/);
+    expect(page).toContain('modality-studio:gpu-port');
   });
 
   it('builds an engine entry that answers the protocol without tsx, preparing datasets in its bundled worker', async () => {

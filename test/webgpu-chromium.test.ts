@@ -22,7 +22,7 @@ const profile = makeTempDir('webgpu-chromium');
 afterAll(() => fs.rmSync(profile, { recursive: true, force: true }));
 
 describe.skipIf(!usable)('the compiled WebGPU step in Chromium', () => {
-  it('gives the losses and weights it gives on Dawn in Node (1e-4)', async () => {
+  it('gives the losses and weights it gives on Dawn in Node (1e-4), also as the desktop app\'s GPU window page across a channel', async () => {
     const bundle = await build({ entryPoints: [path.join(import.meta.dirname, 'helpers', 'webgpu-page-entry.ts')], bundle: true, write: false, format: 'iife', target: 'es2022' });
     const script = bundle.outputFiles[0]!.text;
     // WebGPU needs a secure context: a page from http://127.0.0.1, not about:blank.
@@ -46,6 +46,11 @@ describe.skipIf(!usable)('the compiled WebGPU step in Chromium', () => {
       inChromium.weights.forEach((w, k) => w.forEach((value, i) => expect(Math.abs(value - inNode.weights[k]![i]!)).toBeLessThan(1e-4)));
       // Training moved the weights.
       expect(inNode.losses[0]).not.toBe(inNode.losses[2]);
+      // The desktop app's GPU window page, driven across a channel as the engine drives it: the same numbers.
+      const throughWindow = await page.evaluate((seed) => (window as unknown as { runFixedProblemThroughGpuWindow(seed: number): Promise<{ losses: number[]; weights: number[][]; adapter: string }> }).runFixedProblemThroughGpuWindow(seed), 7);
+      expect(throughWindow.adapter).toBe(inChromium.adapter);
+      throughWindow.losses.forEach((loss, i) => expect(Math.abs(loss - inNode.losses[i]!) / Math.abs(inNode.losses[i]!), `GPU window, step ${i}`).toBeLessThan(1e-4));
+      throughWindow.weights.forEach((w, k) => w.forEach((value, i) => expect(Math.abs(value - inNode.weights[k]![i]!)).toBeLessThan(1e-4)));
     } finally {
       await context.close();
       server.close();

@@ -4,16 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../engine/protocol/security';
 import { IPC } from '../ipc-channels';
 import { APP_INDEX_URL } from './app-protocol';
-import { bundledPaths, startDesktopApp } from './desktop-app';
+import { bundledPaths, GPU_WINDOW_URL, startDesktopApp } from './desktop-app';
 import type { IpcMainInvokeEvent } from './electron-api';
 import { fakeElectron } from './fake-electron';
 
 const PATHS = bundledPaths('/opt/modality-studio/dist/electron');
 const APP_URL = APP_INDEX_URL;
 
-async function started(options: Parameters<typeof fakeElectron>[0] = {}) {
+/** The app started with fakes; without its GPU window unless asked (its own tests below). */
+async function started(options: Parameters<typeof fakeElectron>[0] = {}, gpuWindow = false) {
   const fake = fakeElectron(options);
-  await startDesktopApp(fake.electron, PATHS, { MODALITY_STUDIO_HOME: '/home/me/ms' }, 'linux').whenStarted;
+  await startDesktopApp(fake.electron, PATHS, { MODALITY_STUDIO_HOME: '/home/me/ms', ...(gpuWindow ? {} : { MODALITY_STUDIO_NO_GPU_WINDOW: '1' }) }, 'linux').whenStarted;
   const window = fake.windows[0]!;
   const engine = fake.engines[0]!;
   // The page's top frame, after the user moved to #/runs.
@@ -90,6 +91,38 @@ describe('the desktop main process', () => {
     let prevented = false;
     (contents.listeners.get('will-attach-webview') as (e: { preventDefault(): void }) => void)({ preventDefault: () => { prevented = true; } });
     expect(prevented).toBe(true);
+  });
+
+  it("opens a hidden GPU window (no Node, a preload that exposes nothing) and hands it and the engine the two ends of one channel, with Linux's WebGPU switches", async () => {
+    const { fake, window, engine } = await started({}, true);
+    expect(fake.windows).toHaveLength(2);
+    const gpu = fake.windows[1]!;
+    expect(gpu.options.show).toBe(false);
+    expect(gpu.options.webPreferences).toEqual({ ...window.options.webPreferences, preload: PATHS.gpuPreload });
+    expect(gpu.loaded).toBe(GPU_WINDOW_URL);
+    expect(fake.switches).toEqual(['enable-unsafe-webgpu', 'enable-features=Vulkan']);
+    expect(engine.posted).toEqual([{ kind: 'gpu-port' }]);
+    const [message, ports] = gpu.webContents.sent.find((s) => s.channel === IPC.gpuPort)!.args as [unknown, { end: number }[]];
+    expect(message).toBeNull();
+    expect([engine.transferred[0], ports]).toEqual([[{ end: 1 }], [{ end: 2 }]]);
+    // Engine calls from the GPU window are refused: it is not the app's window.
+    const fromGpu: IpcMainInvokeEvent = { sender: gpu.webContents, senderFrame: { url: GPU_WINDOW_URL } };
+    expect(await (fake.handlers.get(IPC.engineCall)!(fromGpu, 'runs:list', {}) as Promise<unknown>)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Closing the app's window closes the hidden one, so the app can quit.
+    window.windowListeners.get('closed')!();
+    expect(gpu.closed).toBe(true);
+  });
+
+  it('sets no switches on macOS and Windows, and opens no GPU window when MODALITY_STUDIO_NO_GPU_WINDOW is set', async () => {
+    for (const platform of ['darwin', 'win32'] as const) {
+      const fake = fakeElectron();
+      await startDesktopApp(fake.electron, PATHS, {}, platform).whenStarted;
+      expect(fake.switches, platform).toEqual([]);
+      expect(fake.windows).toHaveLength(2);
+    }
+    const { fake, engine } = await started();
+    expect(fake.windows).toHaveLength(1);
+    expect(engine.posted).toEqual([]);
   });
 
   it('starts the engine in a utility process with the environment, and stops it when the app quits', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../../engine/protocol/security';
 import { IPC } from '../ipc-channels';
-import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appFileFor, isAppPageUrl } from './app-protocol';
+import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appFileFor, isAppPageUrl } from './app-protocol';
 import type { ElectronApi, IpcMainInvokeEvent, WindowLike } from './electron-api';
 import { EngineRelay } from './engine-relay';
 import { menuTemplate } from './menu';
@@ -16,6 +16,19 @@ export interface DesktopPaths {
   preload: string;
   /** The bundled engine entry (engine/process/child-main), run in a utility process. */
   engineEntry: string;
+  /** The GPU window's preload: it hands the page the engine's channel end and nothing else. */
+  gpuPreload: string;
+}
+
+/** The hidden GPU window's page (engine/train/webgpu/gpu-window.ts, built beside the renderer's files). */
+export const GPU_WINDOW_URL = `${APP_ORIGIN}/gpu-window.html`;
+
+/**
+ * Chromium's WebGPU on Linux is behind these switches (electron/electron 41763, 40929): WebGPU itself, and the
+ * Vulkan backend Dawn uses there. Windows and macOS have it by default.
+ */
+export function webgpuSwitches(platform: NodeJS.Platform): [string, string?][] {
+  return platform === 'linux' ? [['enable-unsafe-webgpu'], ['enable-features', 'Vulkan']] : [];
 }
 
 /**
@@ -34,6 +47,8 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
   /** Folders the user chose in the native picker this session: the only places the page may make the engine write. */
   const picked = new Set<string>();
   electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  // Switches must be set before the app is ready.
+  for (const [name, value] of webgpuSwitches(platform)) electron.app.commandLine.appendSwitch(name, value);
   app.on('web-contents-created', (_event, contents) => lockDownContents(electron, contents));
 
   app.on('second-instance', () => {
@@ -88,9 +103,22 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
     });
     const shown = window;
     shown.once('ready-to-show', () => shown.show());
-    shown.on('closed', () => { window = null; });
+    // The hidden GPU window would keep the app alive (window-all-closed) after the user closed the app's window.
+    shown.on('closed', () => {
+      window = null;
+      gpuWindow?.close();
+    });
     electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate(platform, (hash) => window?.webContents.send(IPC.navigate, hash))));
+    // The engine's process cannot hold a WebGPU device in Electron (dawn-gpu/node-webgpu 5): a hidden window
+    // with no Node lends it Chromium's, over a channel of its own. MODALITY_STUDIO_NO_GPU_WINDOW=1 leaves it out.
+    const gpuWindow = env.MODALITY_STUDIO_NO_GPU_WINDOW ? null : new electron.BrowserWindow({ width: 320, height: 240, title: 'Modality Studio GPU', show: false, skipTaskbar: true, webPreferences: secureWebPreferences(paths.gpuPreload) });
+    const gpuReady = gpuWindow?.loadURL(GPU_WINDOW_URL).then(() => {
+      const channel = new electron.MessageChannelMain();
+      engine.postMessage({ kind: 'gpu-port' }, [channel.port1]);
+      gpuWindow.webContents.postMessage(IPC.gpuPort, null, [channel.port2]);
+    }, (error: Error) => console.warn(`The GPU window did not load (${error.message}); the engine trains on the CPU.`));
     await shown.loadURL(APP_INDEX_URL);
+    await gpuReady;
   });
   return { whenStarted };
 }
@@ -101,5 +129,6 @@ export function bundledPaths(mainDir: string): DesktopPaths {
     indexHtml: path.join(mainDir, '..', 'renderer', 'index.html'),
     preload: path.join(mainDir, 'preload.cjs'),
     engineEntry: path.join(mainDir, '..', 'engine', 'child-main.mjs'),
+    gpuPreload: path.join(mainDir, 'gpu-preload.cjs'),
   };
 }

@@ -22,11 +22,13 @@ export interface WebPreferences {
 export interface BrowserWindowOptions {
   width: number;
   height: number;
-  minWidth: number;
-  minHeight: number;
+  minWidth?: number;
+  minHeight?: number;
   title: string;
   show: boolean;
-  backgroundColor: string;
+  backgroundColor?: string;
+  /** The GPU window: never shown, never in the taskbar. */
+  skipTaskbar?: boolean;
   webPreferences: WebPreferences;
 }
 
@@ -48,6 +50,8 @@ export interface WebContentsLike {
   /** The top frame; IPC is answered for it only, never for a frame inside the page. */
   mainFrame: FrameLike;
   send(channel: string, ...args: unknown[]): void;
+  /** Sends a message with transferred MessagePortMain objects (the GPU window's channel end). */
+  postMessage(channel: string, message: unknown, transfer?: unknown[]): void;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: NavigationEvent, url: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: NavigationEvent) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
@@ -63,6 +67,7 @@ export interface WindowLike {
   once(event: 'ready-to-show', listener: () => void): void;
   on(event: 'closed', listener: () => void): void;
   show(): void;
+  close(): void;
   focus(): void;
   restore(): void;
   isMinimized(): boolean;
@@ -70,7 +75,7 @@ export interface WindowLike {
 
 export interface UtilityProcessLike {
   pid: number | undefined;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   on(event: 'message', listener: (message: unknown) => void): void;
   on(event: 'exit', listener: (code: number) => void): void;
   kill(): boolean;
@@ -98,7 +103,10 @@ export interface ElectronApi {
     on(event: 'web-contents-created', listener: (event: unknown, contents: CreatedWebContents) => void): void;
     getVersion(): string;
     isPackaged: boolean;
+    commandLine: { appendSwitch(name: string, value?: string): void };
   };
+  /** A channel of two MessagePortMain ends, handed to two processes. */
+  MessageChannelMain: new () => { port1: unknown; port2: unknown };
   BrowserWindow: new (options: BrowserWindowOptions) => WindowLike;
   ipcMain: { handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void };
   dialog: { showOpenDialog(window: WindowLike, options: { title: string; properties: string[] }): Promise<{ canceled: boolean; filePaths: string[] }> };

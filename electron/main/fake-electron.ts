@@ -17,6 +17,8 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
   const schemes: string[] = [];
   const protocolHandlers = new Map<string, (request: { url: string }) => Response | Promise<Response>>();
   const fetched: string[] = [];
+  const switches: string[] = [];
+  let channels = 0;
   let headersListener: Parameters<ElectronApi['session']['defaultSession']['webRequest']['onHeadersReceived']>[0] | null = null;
 
   class FakeContents implements WebContentsLike {
@@ -26,6 +28,7 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
     readonly listeners = new Map<string, Listener>();
     openHandler: ((details: { url: string }) => { action: 'deny' | 'allow' }) | null = null;
     send(channel: string, ...args: unknown[]) { this.sent.push({ channel, args }); }
+    postMessage(channel: string, message: unknown, transfer: unknown[] = []) { this.sent.push({ channel, args: [message, transfer] }); }
     on(event: string, listener: Listener) { this.listeners.set(event, listener); }
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }) { this.openHandler = handler; }
     isDestroyed() { return false; }
@@ -50,9 +53,12 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
       this.loaded = url;
       this.webContents.mainFrame.url = url;
     }
+    readonly windowListeners = new Map<string, () => void>();
     once() {}
-    on() {}
+    on(event: string, listener: () => void) { this.windowListeners.set(event, listener); }
+    closed = false;
     show() {}
+    close() { this.closed = true; }
     focus() {}
     restore() {}
     isMinimized() { return false; }
@@ -64,7 +70,8 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
     readonly listeners = new Map<string, (value: never) => void>();
     killed = false;
     constructor(readonly modulePath: string, readonly env: Record<string, string | undefined>) { engines.push(this); }
-    postMessage(message: unknown) { this.posted.push(message); }
+    readonly transferred: unknown[][] = [];
+    postMessage(message: unknown, transfer: unknown[] = []) { this.posted.push(message); this.transferred.push(transfer); }
     on(event: string, listener: (value: never) => void) { this.listeners.set(event, listener); }
     kill() { this.killed = true; return true; }
     /** The engine process sends a message to main. */
@@ -80,6 +87,11 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
       on: (event: string, listener: (...args: never[]) => void) => { appListeners.set(event, listener); },
       getVersion: () => '0.1.0',
       isPackaged: false,
+      commandLine: { appendSwitch: (name, value) => { switches.push(value === undefined ? name : `${name}=${value}`); } },
+    },
+    MessageChannelMain: class {
+      readonly port1 = { end: 1 + 2 * channels++ };
+      readonly port2 = { end: this.port1.end + 1 };
     },
     BrowserWindow: FakeWindow,
     ipcMain: { handle: (channel, handler) => { handlers.set(channel, handler); } },
@@ -113,6 +125,8 @@ export function fakeElectron(options: { singleInstance?: boolean; pickedFolder?:
     get menu() { return menu; },
     schemes,
     fetched,
+    /** Chromium switches the app set. */
+    switches,
     /** Asks the app's protocol handler for `url`, as the window's page would. */
     request(scheme: string, url: string): Promise<Response> | Response | undefined {
       return protocolHandlers.get(scheme)?.({ url });

@@ -7,9 +7,19 @@ import { defaultCacheDir } from '../data/cache/location';
 import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
 import { errorResult } from '../protocol/errors';
+import { RemoteGpu } from '../train/webgpu/remote-step';
+import { attachRemoteGpu } from '../train/webgpu/step-maker';
+import type { MessageEnd, StepReply, StepRequest } from '../train/webgpu/step-messages';
+
+/** Electron's MessagePortMain, as the GPU window's channel end arrives in this process. */
+interface MessagePortMain {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+  start(): void;
+}
 
 interface ParentPort {
-  on(event: 'message', listener: (message: { data: unknown }) => void): void;
+  on(event: 'message', listener: (message: { data: unknown; ports?: MessagePortMain[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
@@ -49,7 +59,23 @@ function startService(): Pick<EngineService, 'handle' | 'close'> {
 }
 const service = startService();
 
-if (parentPort) parentPort.on('message', ({ data }) => void service.handle(data));
+/**
+ * The desktop app's GPU window: main sends its channel end once, and the webgpu backend trains the compiled
+ * networks there (engine/train/webgpu/step-maker.ts).
+ */
+function attachGpuWindow(port: MessagePortMain): void {
+  const end: MessageEnd<StepReply, StepRequest> = { post: (message) => port.postMessage(message), listen: (handler) => port.on('message', ({ data }) => handler(data as StepReply)) };
+  attachRemoteGpu(new RemoteGpu(end));
+  port.start();
+}
+
+if (parentPort) {
+  parentPort.on('message', ({ data, ports }) => {
+    const port = ports?.[0];
+    if ((data as { kind?: unknown } | null)?.kind === 'gpu-port' && port) attachGpuWindow(port);
+    else void service.handle(data);
+  });
+}
 else process.on('message', (message) => void service.handle(message));
 
 // The host went away or asked us to stop (runs cancel sends SIGTERM): cancel the active run, record it, exit.

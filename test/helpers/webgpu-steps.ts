@@ -1,5 +1,5 @@
 import { GpuContext } from '../../engine/train/webgpu/gpu-context';
-import { CompiledNetworkStep, encoderKind, networkParameters, type NetworkStepSpec } from '../../engine/train/webgpu/network-step';
+import { CompiledNetworkStep, encoderKind, networkParameters, type NetworkStepLike, type NetworkStepSpec } from '../../engine/train/webgpu/network-step';
 
 /** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
 export function fixedProblem(seed: number) {
@@ -22,9 +22,13 @@ export function fixedProblem(seed: number) {
 
 /** Trains the fixed problem on `device` with the compiled step: every step's loss, and the final weights. */
 export async function runFixedProblem(device: GPUDevice, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
+  return trainFixedProblem(async (spec) => new CompiledNetworkStep(new GpuContext(device), spec), seed);
+}
+
+/** The same on a compiled network made by `make` (here, or across a channel: the desktop app's GPU window). */
+export async function trainFixedProblem(make: (spec: NetworkStepSpec) => Promise<NetworkStepLike>, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
   const { spec, weights, batches } = fixedProblem(seed);
-  const ctx = new GpuContext(device);
-  const step = new CompiledNetworkStep(ctx, spec);
+  const step = await make(spec);
   step.setWeights(weights);
   const losses: number[] = [];
   for (const batch of batches) {
