@@ -91,8 +91,8 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     best = resumed.best;
     firstEpoch = saved.epoch + 1;
   }
-  // On tfjs's WebGPU backend, an MLP network trains on the engine's compiled step (engine/train/webgpu): one
-  // submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
+  // On the webgpu backend, a network the engine builds (MLP or CNN encoders) trains on its compiled step
+  // (engine/train/webgpu): one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
   const distillation = options.extraLoss?.distillation;
   const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation)
     ? await CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels } }, variables)

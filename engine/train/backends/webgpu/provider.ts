@@ -23,11 +23,11 @@ async function activateRemote(remote: RemoteGpu): Promise<BackendInfo> {
 }
 
 /**
- * WebGPU on Dawn's Node binding (the CLI and web mode; the desktop app takes Chromium's WebGPU): tfjs's
- * WebGPU backend on the adapter Dawn finds. The run records the adapter (vendor, architecture, driver).
- * MLP networks train on the engine's compiled step (engine/train/webgpu); the rest on tfjs's WebGPU kernels,
- * which spend ~0.35 ms of host time per op (../shared/gpu/DEVICE.md): `auto` times both ways on the run's
- * model before it chooses this (choose-backend.ts).
+ * WebGPU on Dawn's Node binding (the CLI and web mode), or through the desktop app's GPU window (Chromium's
+ * WebGPU; `activateRemote` above): tfjs's WebGPU backend on the adapter Dawn finds. The run records the adapter
+ * (vendor, architecture, driver). Networks the engine builds train and infer on its compiled network
+ * (engine/train/webgpu); the rest on tfjs's WebGPU kernels, which spend ~0.35 ms of host time per op
+ * (../shared/gpu/DEVICE.md): `auto` times the run's model this way before it chooses this (choose-backend.ts).
  */
 export const webgpuBackend: BackendProvider<'webgpu'> = {
   name: 'webgpu',
