@@ -11,6 +11,7 @@ import { LearningRateSchedule } from './schedule';
 import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import type { ExtraLoss, GradientHook } from './methods/method';
+import { makeOptimizer } from './optimizers';
 import { CompiledTrainer } from './webgpu/compiled-trainer';
 
 const YIELD_EVERY_MS = 50;
@@ -69,7 +70,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const plain = unhooked && !options.extraLoss;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
-  const optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, 0.9);
+  const optimizer = makeOptimizer(options.optimizer, options.learningRate);
   const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
   const random = new SeededRandom(options.seed);
   const batches = Math.ceil(options.trainIndices.length / options.batchSize);

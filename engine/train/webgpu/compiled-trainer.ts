@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
 import type { DistillationTerm } from '../methods/method';
+import type { OptimizerName } from '../../protocol/run';
+import { COMPILED_OPTIMIZERS } from './optimizers';
 import { stepMaker } from './step-maker';
 import { encoderKind, type NetworkStepLike, type NetworkStepSpec } from './network-step';
 import { networkSpecOf } from './network-spec';
 
 /**
  * The training loop's steps on the engine's compiled WebGPU step, for a model it can compile, on tfjs's WebGPU
- * backend (whose device it shares), with Adam: the loop keeps its shuffling, schedule, evaluation, early
+ * backend (whose device it shares), with Adam or SGD: the loop keeps its shuffling, schedule, evaluation, early
  * stopping and checkpoints; this trains. The tfjs model gets the weights at each epoch's end (for evaluation
  * and the best snapshot), and the tfjs optimizer the Adam state before each checkpoint, so a checkpoint
  * written here resumes on any backend and one written elsewhere resumes here.
@@ -20,17 +22,17 @@ export class CompiledTrainer {
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
-   * another backend, SGD, a network it does not compile, or a distillation whose targets do not match the
+   * another backend, a network it does not compile, or a distillation whose targets do not match the
    * encoders' widths.
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: string; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
-    if (!maker || options.optimizer !== 'adam' || !options.source.arrays) return null;
+    if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
     if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
-    const withDistillation = distillation ? { ...plain, distillWeight: distillation.weight } : plain;
+    const withDistillation = { ...plain, optimizer: options.optimizer, ...(distillation ? { distillWeight: distillation.weight } : {}) };
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
     const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
@@ -105,26 +107,29 @@ export class CompiledTrainer {
     await this.step.takeLoss();
   }
 
-  /** Puts the compiled Adam state into tfjs's optimizer (for a checkpoint). */
+  /** Puts the compiled optimizer's state into tfjs's optimizer (for a checkpoint), under tfjs's names. */
   async exportOptimizer(optimizer: tf.Optimizer): Promise<void> {
-    const { m, v, steps } = await this.step.getAdamState();
+    const { state, steps } = await this.step.getOptimizerState();
+    const suffixes = COMPILED_OPTIMIZERS[this.step.spec.optimizer ?? 'adam'].state;
     const named = (arrays: Float32Array[], suffix: string) => arrays.map((values, i) => ({ name: `${this.variables[i]!.name}/${suffix}`, tensor: tf.tensor(values, this.step.trainableSlots[i]!.shape) }));
     const iterations = { name: 'iter', tensor: tf.scalar(steps, 'int32') };
-    const weights = [iterations, ...named(m, 'm'), ...named(v, 'v')];
+    const weights = [iterations, ...state.flatMap((arrays, k) => named(arrays, suffixes[k] ?? String(k)))];
     await optimizer.setWeights(weights);
     // setWeights copies into variables of its own.
     tf.dispose(weights.map((w) => w.tensor));
   }
 
-  /** Takes the model's weights and tfjs's Adam state (a resumed checkpoint). */
+  /** Takes the model's weights and tfjs's optimizer state (a resumed checkpoint). */
   async importState(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
     this.step.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
     const saved = await optimizer.getWeights();
-    const [iter, ...moments] = saved;
-    if (iter && moments.length === 2 * this.step.trainableSlots.length) {
+    const [iter, ...rest] = saved;
+    const parameters = this.step.trainableSlots.length;
+    const kinds = COMPILED_OPTIMIZERS[this.step.spec.optimizer ?? 'adam'].state.length;
+    if (iter && rest.length === kinds * parameters) {
       const steps = (await iter.tensor.data())[0] ?? 0;
-      const half = moments.length / 2;
-      this.step.setAdamState(moments.slice(0, half).map((w) => w.tensor.dataSync() as Float32Array), moments.slice(half).map((w) => w.tensor.dataSync() as Float32Array), steps);
+      const state = Array.from({ length: kinds }, (_, k) => rest.slice(k * parameters, (k + 1) * parameters).map((w) => w.tensor.dataSync() as Float32Array));
+      this.step.setOptimizerState(state, steps);
     }
     iter?.tensor.dispose();
   }

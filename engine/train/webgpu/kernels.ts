@@ -304,33 +304,6 @@ fn main() {
 }
 
 /**
- * One Adam update of every parameter (tfjs's `train.adam`: m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g²,
- * p ← p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)), over flat buffers of `count` parameters.
- * Bindings: params, grads, m, v, settings uniform {lr, 1/(1 − β1^t), 1/(1 − β2^t), ε}. Dispatch [ceil(count/256)].
- */
-export function adamKernel(count: number, beta1: number, beta2: number): string {
-  return /* wgsl */ `
-struct Settings { rate: f32, correct1: f32, correct2: f32, epsilon: f32 }
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
-@group(0) @binding(4) var<uniform> settings: Settings;
-
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.x;
-  if (i >= ${u(count)}) { return; }
-  let g = grads[i];
-  let mi = ${beta1} * m[i] + ${1 - beta1} * g;
-  let vi = ${beta2} * v[i] + ${1 - beta2} * g * g;
-  m[i] = mi;
-  v[i] = vi;
-  params[i] = params[i] - settings.rate * (mi * settings.correct1) / (sqrt(vi * settings.correct2) + settings.epsilon);
-}`;
-}
-
-/**
  * The batch gathered from data resident on the GPU (issue 13: the training split uploaded once per phase):
  * `dst[r, :] = src[index[r], :]` for the `rows` batch rows, zeros where `index[r]` is −1 (a short last
  * batch's padding). `index` holds the rows' sample positions and, after them, how many are real.

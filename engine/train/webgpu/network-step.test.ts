@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type RunConfig } from '../../protocol/run';
+import { DEFAULT_CONFIG, type OptimizerName, type RunConfig } from '../../protocol/run';
+import { makeOptimizer } from '../optimizers';
 import { SeededRandom } from '../../util/random';
 import { selectBackend } from '../backends/select-backend';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
@@ -28,6 +29,7 @@ interface Network {
   modalities: ModalityInput[];
   config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>;
   distillWeight?: number;
+  optimizer?: OptimizerName;
 }
 
 /**
@@ -46,11 +48,11 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference');
   const plain = networkSpecOf(model, batchSize, classes);
   expect(plain, 'the compiled step takes this model').not.toBeNull();
-  const spec: NetworkStepSpec = { ...plain!, ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}) };
+  const spec: NetworkStepSpec = { ...plain!, optimizer: network.optimizer ?? 'adam', ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}) };
   const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const source = new MemorySource(data, network.modalities.map((m) => m.shape));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = tf.train.adam(learningRate);
+  const optimizer = makeOptimizer(network.optimizer ?? 'adam', learningRate);
   const featureDims = spec.encoders.map((e) => encoderKind(e).featureDim(e));
   const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next()), dim) }));
   const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : undefined;
@@ -86,6 +88,10 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   }
   const cpuWeights = model.getWeights().map((w) => w.dataSync());
   const gpuWeights = await step.getWeights();
+  // The optimizer's state, in tfjs's getWeights() order (after its iteration count): what a checkpoint saves.
+  const [iterations, ...cpuState] = await optimizer.getWeights();
+  const gpuState = await step.getOptimizerState();
+  const optimizerState = { cpu: { steps: iterations!.tensor.dataSync()[0], state: cpuState.map((w) => w.tensor.dataSync()) }, gpu: { steps: gpuState.steps, state: gpuState.state.flat() } };
   // Resident: the trained weights evaluated on 2.5 batches of samples, on the GPU and by tfjs's cpu backend (inference mode: batch norm on its moving averages).
   const evaluated = everyone.slice(0, Math.floor(batchSize * 2.5));
   const evaluation = resident ? { gpu: await step.evaluateResident(evaluated), cpu: await evaluateLoss(model, source, labels, classes, evaluated, batchSize) } : null;
@@ -93,7 +99,7 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   step.dispose();
   optimizer.dispose();
   model.dispose();
-  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, optimizerState, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
 }
 
 /** An MLP network of vector modalities of these sizes. */
@@ -110,6 +116,9 @@ function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
   result.gpuExtra.forEach((extra, i) => expect(relative(extra, result.cpuExtra[i]!), `distillation, step ${i}`).toBeLessThan(1e-4));
   expect(result.gpuAccuracy).toEqual(result.cpuAccuracy);
   result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!), `${result.names[w]}[${i}]`).toBeLessThan(1e-4)));
+  expect(result.optimizerState.gpu.steps).toBe(result.optimizerState.cpu.steps);
+  expect(result.optimizerState.gpu.state).toHaveLength(result.optimizerState.cpu.state.length);
+  result.optimizerState.gpu.state.forEach((values, k) => values.forEach((value, i) => expect(Math.abs(value - result.optimizerState.cpu.state[k]![i]!), `optimizer state ${k}[${i}]`).toBeLessThan(1e-4)));
   if (result.evaluation) {
     expect(relative(result.evaluation.gpu.meanLoss, result.evaluation.cpu.loss), 'evaluation loss').toBeLessThan(1e-4);
     expect(result.evaluation.gpu.accuracy).toBe(result.evaluation.cpu.accuracy);
@@ -168,6 +177,12 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
   it('pads a short last batch out of the batch statistics, distils, and evaluates in inference mode on resident data', async () => {
     const result = await bothWays(mixed(5, [6, 6, 1], [3, 4], 50), 3, 1e-2, [5, 2, 5], true);
     expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
+  }, 120_000);
+
+  it('trains with SGD and momentum as tfjs\'s train.momentum does (weights and accumulations)', async () => {
+    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), optimizer: 'sgd' }, 3, 5e-2, [6, 4, 6]);
+    expect(result.optimizerState.cpu.state).toHaveLength(result.gpuWeights.filter((_, w) => !result.names[w]!.includes('moving')).length);
     expectSame(result);
   }, 120_000);
 

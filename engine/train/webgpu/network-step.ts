@@ -2,7 +2,9 @@ import { convEncoder, type ConvEncoderSpec } from './conv-encoder';
 import { denseEncoder, type DenseEncoderSpec } from './dense-encoder';
 import { denseLayerFrom, denseParameters, type DenseLayer } from './dense-layer';
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, adamKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel } from './kernels';
+import { accumulateLossKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel } from './kernels';
+import type { OptimizerName } from '../../protocol/run';
+import { COMPILED_OPTIMIZERS, type CompiledOptimizer } from './optimizers';
 import { StepBuilder, type Block, type EncoderKind, type EncoderProgram, type ParameterDeclaration, type ParameterSlot, type StepResources } from './step-builder';
 
 export type { ParameterSlot } from './step-builder';
@@ -30,9 +32,8 @@ export interface NetworkStepSpec {
   encoders: EncoderSpec[];
   /** UMT (paper A.4): the weight of the MSE between each encoder's features and its frozen teacher's; absent for plain cross-entropy. */
   distillWeight?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
+  /** The run's optimizer (optimizers.ts); Adam when absent. */
+  optimizer?: OptimizerName;
   /**
    * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledNetworkStep.uploadResident}):
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
@@ -91,8 +92,9 @@ export interface NetworkStepLike {
   readonly dispatchCount: number;
   setWeights(weights: Float32Array[]): void;
   getWeights(): Promise<Float32Array[]>;
-  getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }>;
-  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void;
+  /** The optimizer's state: per state buffer (Adam: m, v; SGD: momentum), per trainable parameter; and its step count. */
+  getOptimizerState(): Promise<{ state: Float32Array[][]; steps: number }>;
+  setOptimizerState(state: Float32Array[][], steps: number): void;
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void;
   stepResident(positions: ArrayLike<number>, learningRate: number): void;
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
@@ -122,9 +124,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly settings: GPUBuffer;
   private readonly loss: GPUBuffer;
   private readonly teacher: GPUBuffer | null;
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly epsilon: number;
+  private readonly optimizer: CompiledOptimizer;
   private readonly count: number;
   private readonly trainableCount: number;
   private steps = 0;
@@ -137,9 +137,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
 
   constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
-    this.beta1 = spec.beta1 ?? 0.9;
-    this.beta2 = spec.beta2 ?? 0.999;
-    this.epsilon = spec.epsilon ?? 1e-7;
+    this.optimizer = COMPILED_OPTIMIZERS[spec.optimizer ?? 'adam'];
     const layout = networkParameters(spec);
     this.slots = layout.slots;
     this.count = layout.count;
@@ -150,8 +148,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
     this.params = buffer(layout.count, 'params');
     const optimised = spec.inferenceOnly ? 1 : layout.trainableCount;
     const grads = buffer(optimised, 'grads');
-    this.moments = [buffer(optimised, 'adam m'), buffer(optimised, 'adam v')];
-    this.settings = ctx.uniform(16, 'adam settings');
+    this.moments = this.optimizer.state.map((name) => buffer(optimised, `optimizer ${name}`));
+    this.settings = ctx.uniform(16, 'optimizer settings');
     builder.buffers.push(this.settings);
     this.inputWords = spec.encoders.map((e) => encoderKind(e).inputWords(e));
     this.inputs = this.inputWords.map((words, m) => buffer(rows * words, `input ${m}`));
@@ -225,7 +223,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowDistill], [tile(featureDim), tile(rows)]);
     builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowDistill, this.loss], [1]);
     programs.forEach((program, m) => program.backward(into, featureBlock(m, dFeatures)));
-    builder.kernel(into, adamKernel(layout.trainableCount, this.beta1, this.beta2), 'adam', [this.params, grads, ...this.moments, this.settings], [Math.ceil(layout.trainableCount / 256)]);
+    builder.kernel(into, this.optimizer.kernel(layout.trainableCount), 'optimizer', [this.params, grads, ...this.moments, this.settings], [Math.ceil(layout.trainableCount / 256)]);
   }
 
   /** How many dispatches one step encodes. */
@@ -252,14 +250,14 @@ export class CompiledNetworkStep implements NetworkStepLike {
   }
 
   /** Adam's moments per trainable parameter (in {@link trainableSlots}' order) and its step count. */
-  async getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }> {
-    const [m, v] = await Promise.all(this.moments.map((b) => this.ctx.read(b, this.trainableCount)));
-    const split = (all: Float32Array) => this.trainableSlots.map((s) => all.slice(s.offset, s.offset + s.size));
-    return { m: split(m as Float32Array), v: split(v as Float32Array), steps: this.steps };
+  async getOptimizerState(): Promise<{ state: Float32Array[][]; steps: number }> {
+    const all = await Promise.all(this.moments.map((b) => this.ctx.read(b, this.trainableCount)));
+    return { state: all.map((values) => this.trainableSlots.map((s) => values.slice(s.offset, s.offset + s.size))), steps: this.steps };
   }
 
-  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void {
-    [m, v].forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.trainableSlots[i] as ParameterSlot).offset)));
+  setOptimizerState(state: Float32Array[][], steps: number): void {
+    if (state.length !== this.moments.length) throw new Error(`The optimizer keeps ${this.moments.length} state arrays per parameter; got ${state.length}.`);
+    state.forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.trainableSlots[i] as ParameterSlot).offset)));
     this.steps = steps;
   }
 
@@ -325,7 +323,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   /** Counts the step, writes Adam's settings for it, encodes every dispatch and submits once. */
   private submit(learningRate: number): void {
     this.steps += 1;
-    this.ctx.write(this.settings, Float32Array.of(learningRate, 1 / (1 - this.beta1 ** this.steps), 1 / (1 - this.beta2 ** this.steps), this.epsilon));
+    this.ctx.write(this.settings, this.optimizer.settings(learningRate, this.steps));
     const encoder = this.ctx.device.createCommandEncoder();
     encodeDispatches(encoder, this.dispatches);
     this.ctx.device.queue.submit([encoder.finish()]);

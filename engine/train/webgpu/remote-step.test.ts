@@ -35,7 +35,7 @@ async function drive(step: NetworkStepLike, spec: NetworkStepSpec) {
     for (let b = 0; b < 4; b += 1) step.stepResident(Array.from({ length: b === 3 ? 5 : 8 }, (_, i) => (epoch * 7 + b * 8 + i) % 32), 0.01);
     losses.push(await step.takeLoss());
   }
-  return { losses, evaluation: await step.evaluateResident(Array.from({ length: 8 }, (_, i) => 32 + i)), weights: await step.getWeights(), adam: await step.getAdamState() };
+  return { losses, evaluation: await step.evaluateResident(Array.from({ length: 8 }, (_, i) => 32 + i)), weights: await step.getWeights(), optimizer: await step.getOptimizerState() };
 }
 
 describe.skipIf(device === null)('a compiled network on a GPU across a message channel (the desktop app\'s GPU window)', () => {

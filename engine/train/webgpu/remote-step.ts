@@ -86,12 +86,12 @@ class RemoteNetworkStep implements NetworkStepLike {
     return this.question('getWeights');
   }
 
-  getAdamState(): Promise<{ m: Float32Array[]; v: Float32Array[]; steps: number }> {
-    return this.question('getAdamState');
+  getOptimizerState(): Promise<{ state: Float32Array[][]; steps: number }> {
+    return this.question('getOptimizerState');
   }
 
-  setAdamState(m: Float32Array[], v: Float32Array[], steps: number): void {
-    this.command('setAdamState', m, v, steps);
+  setOptimizerState(state: Float32Array[][], steps: number): void {
+    this.command('setOptimizerState', state, steps);
   }
 
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void {

@@ -8,9 +8,9 @@ import type { NetworkStepLike, NetworkStepSpec } from './network-step';
  */
 
 /** Calls without a result: sent and forgotten, applied in order. */
-export type StepCommand = 'setWeights' | 'setAdamState' | 'uploadResident' | 'stepResident' | 'step' | 'dispose';
+export type StepCommand = 'setWeights' | 'setOptimizerState' | 'uploadResident' | 'stepResident' | 'step' | 'dispose';
 /** Calls with a result. */
-export type StepQuestion = 'getWeights' | 'getAdamState' | 'evaluateResident' | 'takeLoss' | 'infer';
+export type StepQuestion = 'getWeights' | 'getOptimizerState' | 'evaluateResident' | 'takeLoss' | 'infer';
 
 export type StepRequest =
   | { kind: 'create'; id: number; step: number; spec: NetworkStepSpec }
@@ -40,5 +40,5 @@ export interface MessageEnd<In, Out> {
 }
 
 /** The methods each message names, checked against the interface so a renamed method breaks the build here. */
-export const STEP_COMMANDS: readonly StepCommand[] = ['setWeights', 'setAdamState', 'uploadResident', 'stepResident', 'step', 'dispose'] satisfies (keyof NetworkStepLike)[];
-export const STEP_QUESTIONS: readonly StepQuestion[] = ['getWeights', 'getAdamState', 'evaluateResident', 'takeLoss', 'infer'] satisfies (keyof NetworkStepLike)[];
+export const STEP_COMMANDS: readonly StepCommand[] = ['setWeights', 'setOptimizerState', 'uploadResident', 'stepResident', 'step', 'dispose'] satisfies (keyof NetworkStepLike)[];
+export const STEP_QUESTIONS: readonly StepQuestion[] = ['getWeights', 'getOptimizerState', 'evaluateResident', 'takeLoss', 'infer'] satisfies (keyof NetworkStepLike)[];
