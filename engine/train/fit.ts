@@ -64,10 +64,10 @@ export interface FitResult {
 export async function fitModel(options: FitOptions): Promise<FitResult> {
   const { model, phase } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  // Nothing hooked into the step: the faster steps below may take it (with cross-entropy alone, or UMT's
-  // distillation for the compiled one, which has a kernel for it).
-  const unhooked = !options.gradientHook && !options.beforeStep && options.taskLossWeight === undefined;
-  const plain = unhooked && !options.extraLoss;
+  // Nothing hooked into the step: the faster steps below may take it (the linear one with cross-entropy alone;
+  // the compiled one also with UMT's distillation or the auxiliary heads' weighted cross-entropies, its kernels'.)
+  const unhooked = !options.gradientHook && !options.beforeStep;
+  const plain = unhooked && !options.extraLoss && options.taskLossWeight === undefined;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = makeOptimizer(options.optimizer, options.learningRate);
@@ -94,9 +94,19 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   }
   // On the webgpu backend, a network the engine builds (MLP or CNN encoders) trains on its compiled step
   // (engine/train/webgpu): one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
-  const distillation = options.extraLoss?.distillation;
-  const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation)
-    ? await CompiledTrainer.create({ model, batchSize: options.batchSize, classes: options.classes, optimizer: options.optimizer, source: options.source, ...(distillation ? { distillation } : {}), resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels } }, variables)
+  const { distillation, auxiliary } = options.extraLoss ?? {};
+  const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation || auxiliary)
+    ? await CompiledTrainer.create({
+      model,
+      batchSize: options.batchSize,
+      classes: options.classes,
+      optimizer: options.optimizer,
+      source: options.source,
+      ...(distillation ? { distillation } : {}),
+      ...(auxiliary ? { auxiliary } : {}),
+      ...(options.taskLossWeight !== undefined ? { taskWeight: options.taskLossWeight } : {}),
+      resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels },
+    }, variables)
     : null;
   if (compiled && saved) await compiled.importState(model, optimizer);
   if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training and validation splits resident on the GPU, validation evaluated there' : ''})` });

@@ -1,4 +1,4 @@
-import { GpuContext } from '../../engine/train/webgpu/gpu-context';
+import { contextFor } from '../../engine/train/webgpu/gpu-context';
 import { CompiledNetworkStep, encoderKind, networkParameters, type NetworkStepLike, type NetworkStepSpec } from '../../engine/train/webgpu/network-step';
 
 /** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
@@ -22,7 +22,7 @@ export function fixedProblem(seed: number) {
 
 /** Trains the fixed problem on `device` with the compiled step: every step's loss, and the final weights. */
 export async function runFixedProblem(device: GPUDevice, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
-  return trainFixedProblem(async (spec) => new CompiledNetworkStep(new GpuContext(device), spec), seed);
+  return trainFixedProblem(async (spec) => new CompiledNetworkStep(contextFor(device), spec), seed);
 }
 
 /** The same on a compiled network made by `make` (here, or across a channel: the desktop app's GPU window). */

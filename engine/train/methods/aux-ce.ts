@@ -10,7 +10,7 @@ import { trainFusedModel } from './fused-training';
  */
 export function weightedHeadLosses(labels: Int32Array, classes: number, weights: number[]): ExtraLoss {
   const modalities = weights.length;
-  return (outputs, batch) => {
+  const loss: ExtraLoss = (outputs, batch) => {
     const targets = oneHotTargets(labels, batch, classes);
     const terms = weights.map((weight, m) => {
       const crossEntropy = tf.losses.softmaxCrossEntropy(targets, outputs[1 + modalities + m] as tf.Tensor2D);
@@ -18,6 +18,8 @@ export function weightedHeadLosses(labels: Int32Array, classes: number, weights:
     });
     return tf.addN(terms) as tf.Scalar;
   };
+  loss.auxiliary = { weights };
+  return loss;
 }
 
 /** The auxiliary terms of Auxiliary-CE (paper §4.3, Table 3.4): every modality head's cross-entropy, weight 1 as the fused head's. */

@@ -26,10 +26,16 @@ export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor
 
 /**
  * Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. A term that
- * is UMT's feature distillation says so in `distillation` (its weight and the targets per encoder), which lets
- * the compiled WebGPU step (engine/train/webgpu) compute it in its own kernel instead of this tfjs code.
+ * is UMT's feature distillation says so in `distillation` (its weight and the targets per encoder), one of
+ * auxiliary heads' cross-entropies in `auxiliary`, which lets the compiled WebGPU step (engine/train/webgpu)
+ * compute it in its own kernels instead of this tfjs code.
  */
-export type ExtraLoss = ((outputs: tf.Tensor[], batch: number[]) => tf.Scalar) & { distillation?: DistillationTerm };
+export type ExtraLoss = ((outputs: tf.Tensor[], batch: number[]) => tf.Scalar) & { distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm };
+
+/** Σ_m w_m · CE(auxiliary head m) (Auxiliary-CE, G-Blending), declared so the compiled WebGPU step computes it in its kernels. */
+export interface AuxiliaryTerm {
+  weights: number[];
+}
 
 /** w · Σ_m MSE(encoder m's features, targets m's rows of the batch) (paper A.4), MSE = mean over batch and features. */
 export interface DistillationTerm {

@@ -15,11 +15,11 @@ import { webgpuDevice } from './webgpu-device';
 const gpu = await webgpuForTests();
 
 describe.skipIf(gpu === null)('inference on the compiled WebGPU network', () => {
-  it("gives runModel's probabilities and features of tfjs's cpu backend (1e-4), batch norm on its moving averages, and leaves no buffer", async () => {
+  it("gives runModel's probabilities, features and auxiliary logits of tfjs's cpu backend (1e-4), batch norm on its moving averages, and leaves no buffer", async () => {
     await selectBackend('cpu');
     const random = new SeededRandom(3);
     const modalities: ModalityInput[] = [{ name: 'image', kind: 'image', shape: [6, 5, 2] }, { name: 'vector', kind: 'vector', shape: [7] }];
-    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [9, 5], cnnChannels: [3, 4], cnnFeatureDim: 6 }, new SeedSequence(4), 'inferred');
+    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [9, 5], cnnChannels: [3, 4], cnnFeatureDim: 6 }, new SeedSequence(4), 'inferred', { auxiliaryHeads: true });
     // Trained-looking weights: moving variances positive, everything else anywhere.
     model.setWeights(model.weights.map((w) => tf.tensor(Float32Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, () => (w.name.includes('moving_variance') ? 0.5 + random.next() : random.next() * 2 - 1)), w.shape as number[])));
     const samples = 150; // more than two batches of 64, the last one short
@@ -35,7 +35,8 @@ describe.skipIf(gpu === null)('inference on the compiled WebGPU network', () => 
     compiled!.dispose();
     const onGpu = await runModel(model, source, indices, 64);
     expect(ctx.liveBuffers).toBe(before);
-    expect(onGpu).toHaveLength(3);
+    // Probabilities, two encoders' features, two auxiliary heads' logits.
+    expect(onGpu).toHaveLength(5);
     onGpu.forEach((output, k) => {
       expect(output.length).toBe(onCpu[k]!.length);
       output.forEach((value, i) => expect(Math.abs(value - onCpu[k]![i]!) / Math.max(Math.abs(onCpu[k]![i]!), 1), `output ${k} [${i}]`).toBeLessThan(1e-4));

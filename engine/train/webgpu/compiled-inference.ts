@@ -24,11 +24,11 @@ export class CompiledInference {
     return new CompiledInference(network, spec.encoders.map((e) => encoderKind(e).featureDim(e)));
   }
 
-  /** The model's outputs for these samples, as `runModel` gives them: [probabilities (or logits), features of each encoder]. */
+  /** The model's outputs for these samples, as `runModel` gives them: [probabilities (or logits), features of each encoder, each auxiliary head's logits]. */
   async run(source: DataSource, indices: number[], softmaxFirst: boolean): Promise<Float32Array[]> {
     const arrays = source.arrays?.(indices);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU network.');
-    const { logits, features } = await this.network.infer(arrays, indices.length);
+    const { logits, features, auxiliaryLogits } = await this.network.infer(arrays, indices.length);
     const classes = logits.length / Math.max(indices.length, 1);
     const width = this.widths.reduce((a, b) => a + b, 0);
     const perEncoder = this.widths.map((w) => new Float32Array(indices.length * w));
@@ -39,7 +39,7 @@ export class CompiledInference {
         column += w;
       });
     }
-    return [softmaxFirst ? softmaxRows(logits, classes) : logits, ...perEncoder];
+    return [softmaxFirst ? softmaxRows(logits, classes) : logits, ...perEncoder, ...auxiliaryLogits];
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
-import type { DistillationTerm } from '../methods/method';
+import type { AuxiliaryTerm, DistillationTerm } from '../methods/method';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS } from './optimizers';
 import { stepMaker } from './step-maker';
@@ -18,25 +18,33 @@ export class CompiledTrainer {
   /** Resident mode: each training sample's position in the uploaded split. */
   private positions: Map<number, number> | null = null;
 
-  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
+  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null, private readonly extraTerms: boolean) {}
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
-   * another backend, a network it does not compile, or a distillation whose targets do not match the
-   * encoders' widths.
+   * another backend, a network it does not compile, a distillation whose targets do not match the encoders'
+   * widths, or auxiliary heads without their loss terms (or terms without the heads).
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
     if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
     if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
-    const withDistillation = { ...plain, optimizer: options.optimizer, ...(distillation ? { distillWeight: distillation.weight } : {}) };
+    const auxiliary = options.auxiliary ?? null;
+    if (Boolean(plain.auxiliaryHeads) !== Boolean(auxiliary) || (auxiliary && auxiliary.weights.length !== plain.encoders.length)) return null;
+    const withDistillation = {
+      ...plain,
+      optimizer: options.optimizer,
+      ...(distillation ? { distillWeight: distillation.weight } : {}),
+      ...(auxiliary ? { auxiliaryWeights: auxiliary.weights } : {}),
+      ...(options.taskWeight !== undefined ? { taskWeight: options.taskWeight } : {}),
+    };
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
     const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
-    const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation);
+    const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation, distillation !== null || auxiliary !== null);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
@@ -99,7 +107,7 @@ export class CompiledTrainer {
     const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
-    return { loss: meanLoss, ...(this.distillation ? { extraLoss } : {}), accuracy };
+    return { loss: meanLoss, ...(this.extraTerms ? { extraLoss } : {}), accuracy };
   }
 
   /** Waits for the submitted steps (reading their loss sums back, which also resets them). */

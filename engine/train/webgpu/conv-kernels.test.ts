@@ -4,7 +4,7 @@ import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { SeededRandom } from '../../util/random';
 import { selectBackend } from '../backends/select-backend';
 import { batchNormGradKernel, batchNormGradSumsKernel, batchNormReluKernel, batchNormStatsKernel, convFilterGradKernel, convForwardKernel, convInputGradKernel, filterGradSplits, flatWorkgroups, globalAveragePoolGradKernel, globalAveragePoolKernel, maxPoolGradKernel, maxPoolKernel, sumSplitsKernel, type BatchNormSlots, type ImageShape } from './conv-kernels';
-import { encodeDispatches, GpuContext } from './gpu-context';
+import { contextFor, encodeDispatches } from './gpu-context';
 import { tiledProductKernel, tiledWorkgroups } from './kernels';
 
 /**
@@ -24,7 +24,7 @@ const size = (s: ImageShape) => s.rows * s.height * s.width * s.channels;
 
 /** Runs one kernel: buffers bound in order (written from `inputs`, zeroed for a number), then reads back those asked for. */
 async function run(code: string, buffers: (Float32Array | Int32Array | number)[], workgroups: [number, number?, number?], read: number[]): Promise<Float32Array[]> {
-  const ctx = new GpuContext(device as GPUDevice);
+  const ctx = contextFor(device as GPUDevice);
   const made = buffers.map((b, i) => {
     const buffer = ctx.storage(typeof b === 'number' ? b : b.length, `binding ${i}`);
     if (typeof b !== 'number') ctx.write(buffer, b);

@@ -36,6 +36,8 @@ export interface MatMulSpec {
   /** Offset of the bias vector in the bias buffer (binding 3). */
   biasOffset?: number;
   relu?: boolean;
+  /** C += A·B instead of C = A·B (a gradient with a second contribution). */
+  accumulate?: boolean;
 }
 
 /**
@@ -121,6 +123,7 @@ ${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}`,
     loadB: `return b[${u(b.offset)} + kk * ${u(b.row)} + j * ${u(b.col)}];`,
     store: `${bias ? `value = value + bias[${u(spec.biasOffset ?? 0)} + j];` : ''}
     ${spec.relu ? 'value = max(value, 0.0);' : ''}
+    ${spec.accumulate ? `value = value + c[${u(c.offset)} + i * ${u(c.row)} + j];` : ''}
     c[${u(c.offset)} + i * ${u(c.row)} + j] = value;`,
   });
 }
@@ -170,13 +173,14 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 
 /**
  * Softmax cross-entropy of `rows` rows of `classes` logits against integer labels, as tfjs's
- * `losses.softmaxCrossEntropy` (mean over the batch): per row, loss_i = log Σ exp(z − max) − (z_label − max),
- * and the gradient of the mean, dZ = (softmax − onehot) / n over the n rows with a label. A row labelled −1
- * pads a short last batch: no loss, no gradient, not counted. `correct` is 1 where the top logit is the label
- * (ties to the first, as argMax). Bindings: logits, labels (i32, `rows` labels then n, the count of labelled
- * rows, written once by the host so no thread counts them), dLogits, rowLoss, correct.
+ * `losses.softmaxCrossEntropy` (mean over the batch), times `weight` (G-Blending weighs each head's term):
+ * per row, loss_i = w·(log Σ exp(z − max) − (z_label − max)), and the gradient of the mean,
+ * dZ = w·(softmax − onehot) / n over the n rows with a label. A row labelled −1 pads a short last batch: no
+ * loss, no gradient, not counted. `correct` is 1 where the top logit is the label (ties to the first, as
+ * argMax). Bindings: logits, labels (i32, `rows` labels then n, the count of labelled rows, written once by
+ * the host so no thread counts them), dLogits, rowLoss, correct; row i's loss and hit go to `rowOffset + i`.
  */
-export function softmaxCrossEntropyKernel(rows: number, classes: number): string {
+export function softmaxCrossEntropyKernel(rows: number, classes: number, weight = 1, rowOffset = 0): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
@@ -189,9 +193,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
   if (i >= ${u(rows)}) { return; }
   let base = i * ${u(classes)};
+  let at = ${u(rowOffset)} + i;
   if (labels[i] < 0) {
-    rowLoss[i] = 0.0;
-    correct[i] = 0.0;
+    rowLoss[at] = 0.0;
+    correct[at] = 0.0;
     for (var j = 0u; j < ${u(classes)}; j = j + 1u) { dLogits[base + j] = 0.0; }
     return;
   }
@@ -204,11 +209,11 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var total = 0.0;
   for (var j = 0u; j < ${u(classes)}; j = j + 1u) { total = total + exp(logits[base + j] - top); }
   let label = u32(labels[i]);
-  rowLoss[i] = log(total) - (logits[base + label] - top);
-  correct[i] = select(0.0, 1.0, best == label);
+  rowLoss[at] = ${weight} * (log(total) - (logits[base + label] - top));
+  correct[at] = select(0.0, 1.0, best == label);
   for (var j = 0u; j < ${u(classes)}; j = j + 1u) {
     let p = exp(logits[base + j] - top) / total;
-    dLogits[base + j] = (p - select(0.0, 1.0, j == label)) / valid;
+    dLogits[base + j] = ${weight} * (p - select(0.0, 1.0, j == label)) / valid;
   }
 }`;
 }
@@ -267,6 +272,27 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     }
     rowDistill[i] = term;
   }
+}`;
+}
+
+/**
+ * The auxiliary heads' terms (Auxiliary-CE, G-Blending) as the accumulator's extra column takes them: each row's
+ * share of the batch mean, rowExtra[i] = Σ_heads rowLoss[head · rows + i] / n (the rows hold each head's
+ * weighted cross-entropy). Bindings: rowLoss, labels, rowExtra. Dispatch [ceil(rows/64)].
+ */
+export function auxiliaryRowsKernel(rows: number, heads: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> rowLoss: array<f32>;
+@group(0) @binding(1) var<storage, read> labels: array<i32>;
+@group(0) @binding(2) var<storage, read_write> rowExtra: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x;
+  if (i >= ${u(rows)}) { return; }
+  var sum = 0.0;
+  for (var h = 0u; h < ${u(heads)}; h = h + 1u) { sum = sum + rowLoss[h * ${u(rows)} + i]; }
+  rowExtra[i] = sum / f32(labels[${u(rows)}]);
 }`;
 }
 

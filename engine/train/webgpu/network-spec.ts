@@ -49,11 +49,12 @@ function convSpecOf(layers: tf.layers.Layer[], inputShape: number[]): ConvEncode
 /**
  * The network of a tfjs model as the compiled step can train it, or null: a teacher or a late-fusion model
  * (engine/train/models/networks.ts) whose encoders are MLPs or convolutional encoders, with one linear head and
- * nothing else that trains (no auxiliary heads or modality dropout).
+ * nothing else that trains but one linear head per encoder (Auxiliary-CE, G-Blending): no modality dropout.
  */
 export function networkSpecOf(model: tf.LayersModel, batch: number, classes: number): NetworkStepSpec | null {
   const encoders: EncoderSpec[] = [];
   let head: tf.layers.Layer | null = null;
+  const auxiliary: tf.layers.Layer[] = [];
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     if (kind === 'InputLayer' || kind === 'Concatenate') continue;
@@ -65,15 +66,21 @@ export function networkSpecOf(model: tf.LayersModel, batch: number, classes: num
       encoders.push(encoder);
       continue;
     }
+    if (kind === 'Dense' && layer.name.startsWith('head_aux') && layer.getConfig().activation === 'linear') {
+      auxiliary.push(layer);
+      continue;
+    }
     if (kind === 'Dense' && !head && layer.name.startsWith('head') && layer.getConfig().activation === 'linear') {
       head = layer;
       continue;
     }
     return null;
   }
-  if (!head || encoders.length === 0 || model.outputs.length !== 1 + encoders.length || model.inputs.length !== encoders.length) return null;
-  if ((head.getConfig().units as number) !== classes) return null;
-  const spec: NetworkStepSpec = { batch, classes, encoders };
+  // Auxiliary heads (Auxiliary-CE, G-Blending): one per encoder, their logits after the features.
+  const heads = auxiliary.length > 0 ? encoders.length : 0;
+  if (!head || encoders.length === 0 || (heads > 0 && auxiliary.length !== heads) || model.outputs.length !== 1 + encoders.length + heads || model.inputs.length !== encoders.length) return null;
+  if ([head, ...auxiliary].some((h) => (h.getConfig().units as number) !== classes)) return null;
+  const spec: NetworkStepSpec = { batch, classes, encoders, ...(heads > 0 ? { auxiliaryHeads: true } : {}) };
   // The same parameters in the same order as the model's weights, or the model is something else.
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const compiled = networkParameters(spec).slots.map((slot) => slot.shape.join('x'));

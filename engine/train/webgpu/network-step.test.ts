@@ -8,10 +8,11 @@ import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource, MemorySource } from '../data-source';
 import { evaluateLoss, trainStep } from '../fit';
 import { buildFusion, buildTeacher, SeedSequence, type ModalityInput } from '../models/networks';
+import { weightedHeadLosses } from '../methods/aux-ce';
 import { distillationLoss } from '../methods/umt';
 import { concatRows } from './compiled-trainer';
 import type { TrainedTeacher } from '../teachers';
-import { GpuContext } from './gpu-context';
+import { contextFor } from './gpu-context';
 import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
 import { networkSpecOf } from './network-spec';
 
@@ -30,6 +31,8 @@ interface Network {
   config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>;
   distillWeight?: number;
   optimizer?: OptimizerName;
+  /** Auxiliary-CE / G-Blending: a linear head per encoder, its cross-entropy weighted so, and the fused head's weight. */
+  auxiliary?: { weights: number[]; taskWeight?: number };
 }
 
 /**
@@ -45,18 +48,24 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   const data = network.modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1));
   const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * classes));
   const config = { ...DEFAULT_CONFIG, ...network.config };
-  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference');
+  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined });
   const plain = networkSpecOf(model, batchSize, classes);
   expect(plain, 'the compiled step takes this model').not.toBeNull();
-  const spec: NetworkStepSpec = { ...plain!, optimizer: network.optimizer ?? 'adam', ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}) };
+  const auxiliary = network.auxiliary;
+  const spec: NetworkStepSpec = {
+    ...plain!,
+    optimizer: network.optimizer ?? 'adam',
+    ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}),
+    ...(auxiliary ? { auxiliaryWeights: auxiliary.weights, ...(auxiliary.taskWeight !== undefined ? { taskWeight: auxiliary.taskWeight } : {}) } : {}),
+  };
   const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const source = new MemorySource(data, network.modalities.map((m) => m.shape));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(network.optimizer ?? 'adam', learningRate);
   const featureDims = spec.encoders.map((e) => encoderKind(e).featureDim(e));
   const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next()), dim) }));
-  const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : undefined;
-  const ctx = new GpuContext(device as GPUDevice);
+  const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : auxiliary ? weightedHeadLosses(labels, classes, auxiliary.weights) : undefined;
+  const ctx = contextFor(device as GPUDevice);
   const step = new CompiledNetworkStep(ctx, resident ? { ...spec, residentSamples: samples } : spec);
   expect(step.slots.map((s) => s.shape)).toEqual(model.getWeights().map((w) => w.shape));
   step.setWeights(initial);
@@ -72,7 +81,7 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   for (let s = 0; s < steps; s += 1) {
     const size = sizes[s] ?? batchSize;
     const batch = Array.from({ length: size }, (_, i) => (s * batchSize + i) % samples);
-    const result = trainStep({ source, labels, classes, model, extraLoss }, batch, variables, optimizer);
+    const result = trainStep({ source, labels, classes, model, extraLoss, ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}) }, batch, variables, optimizer);
     cpuLosses.push((await result.loss.data())[0]!);
     cpuExtra.push(result.extra ? (await result.extra.data())[0]! : 0);
     cpuAccuracy.push((await result.hits.data())[0]! / size);
@@ -176,6 +185,13 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
 
   it('pads a short last batch out of the batch statistics, distils, and evaluates in inference mode on resident data', async () => {
     const result = await bothWays(mixed(5, [6, 6, 1], [3, 4], 50), 3, 1e-2, [5, 2, 5], true);
+    expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
+  }, 120_000);
+
+  it('trains auxiliary heads with weighted cross-entropies and a weighted fused head (Auxiliary-CE, G-Blending), and evaluates the fused head alone', async () => {
+    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), auxiliary: { weights: [0.7, 1.6], taskWeight: 0.4 } }, 3, 1e-2, [6, 3, 6], true);
+    expect(result.names).toContain('head_aux1/kernel');
     expect(result.cpuExtra[0]).toBeGreaterThan(0);
     expectSame(result);
   }, 120_000);

@@ -2,7 +2,7 @@ import { convEncoder, type ConvEncoderSpec } from './conv-encoder';
 import { denseEncoder, type DenseEncoderSpec } from './dense-encoder';
 import { denseLayerFrom, denseParameters, type DenseLayer } from './dense-layer';
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel } from './kernels';
+import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel, type View } from './kernels';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS, type CompiledOptimizer } from './optimizers';
 import { StepBuilder, type Block, type EncoderKind, type EncoderProgram, type ParameterDeclaration, type ParameterSlot, type StepResources } from './step-builder';
@@ -24,7 +24,8 @@ export function encoderKind(spec: EncoderSpec): EncoderKind<EncoderSpec> {
 /**
  * A late-fusion network (paper 4.3; a teacher is the case of one encoder) as the engine builds it
  * (engine/train/models/networks.ts): one encoder per modality (MLP or convolutional), their features
- * concatenated, one linear head. Cross-entropy, Adam.
+ * concatenated, one linear head (and, for Auxiliary-CE and G-Blending, one linear head per encoder on its
+ * features). Cross-entropy (weighted per head), Adam or SGD.
  */
 export interface NetworkStepSpec {
   batch: number;
@@ -34,6 +35,12 @@ export interface NetworkStepSpec {
   distillWeight?: number;
   /** The run's optimizer (optimizers.ts); Adam when absent. */
   optimizer?: OptimizerName;
+  /** One linear head per encoder on its features (buildFusion's auxiliaryHeads), after the fused head. */
+  auxiliaryHeads?: boolean;
+  /** Training: each auxiliary head's cross-entropy weight (Auxiliary-CE: 1; G-Blending: its estimates); 1 when absent. */
+  auxiliaryWeights?: number[];
+  /** Training: the fused head's cross-entropy weight (G-Blending); 1 when absent. Validation loss is always unweighted. */
+  taskWeight?: number;
   /**
    * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledNetworkStep.uploadResident}):
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
@@ -45,14 +52,16 @@ export interface NetworkStepSpec {
 
 /**
  * The parameters of {@link NetworkStepSpec}'s network in tfjs's `getWeights()` order: every trainable weight in
- * layer order (each encoder's, then the head's kernel `[Σ features, classes]` and bias), then the others
- * (batch norm's moving averages), so Adam updates one prefix of the buffer.
+ * layer order (each encoder's, then the head's kernel `[Σ features, classes]` and bias, then each auxiliary
+ * head's), then the others (batch norm's moving averages), so the optimizer updates one prefix of the buffer.
  */
-export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string, ParameterSlot>[]; head: DenseLayer; slots: ParameterSlot[]; count: number; trainableCount: number } {
-  const features = spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0);
+export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string, ParameterSlot>[]; head: DenseLayer; auxiliary: DenseLayer[]; slots: ParameterSlot[]; count: number; trainableCount: number } {
+  const widths = spec.encoders.map((e) => encoderKind(e).featureDim(e));
+  const features = widths.reduce((sum, w) => sum + w, 0);
+  const auxiliary = spec.auxiliaryHeads ? widths.map((width, m) => ({ name: `head_aux${m}`, width })) : [];
   const declared: { owner: number; declaration: ParameterDeclaration }[] = [
     ...spec.encoders.flatMap((e, m) => encoderKind(e).parameters(e).map((declaration) => ({ owner: m, declaration }))),
-    ...denseParameters('head', features, spec.classes).map((declaration) => ({ owner: -1, declaration })),
+    ...[{ name: 'head', width: features }, ...auxiliary].flatMap((head) => denseParameters(head.name, head.width, spec.classes).map((declaration) => ({ owner: -1, declaration }))),
   ];
   const ordered = [...declared.filter((d) => d.declaration.trainable), ...declared.filter((d) => !d.declaration.trainable)];
   const encoders = spec.encoders.map(() => new Map<string, ParameterSlot>());
@@ -68,7 +77,14 @@ export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string
     slots.push(made);
     (owner < 0 ? headSlots : (encoders[owner] as Map<string, ParameterSlot>)).set(declaration.key, made);
   }
-  return { encoders, head: denseLayerFrom(headSlots, 'head'), slots, count: offset, trainableCount };
+  return { encoders, head: denseLayerFrom(headSlots, 'head'), auxiliary: auxiliary.map((head) => denseLayerFrom(headSlots, head.name)), slots, count: offset, trainableCount };
+}
+
+/** What {@link NetworkStepLike.infer} gives: `[count, classes]` logits, `[count, Σ widths]` features, `[count, classes]` per auxiliary head. */
+export interface Inferred {
+  logits: Float32Array;
+  features: Float32Array;
+  auxiliaryLogits: Float32Array[];
 }
 
 /** A batch's training loss, as {@link NetworkStepLike.takeLoss} reads it back. */
@@ -100,7 +116,7 @@ export interface NetworkStepLike {
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
   step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void;
   takeLoss(): Promise<StepLoss>;
-  infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }>;
+  infer(inputs: Float32Array[], count: number): Promise<Inferred>;
   dispose(): void;
 }
 
@@ -132,8 +148,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
-  /** The logits and the concatenated features of the last forward pass. */
-  private readonly outputs: { logits: GPUBuffer; features: GPUBuffer };
+  /** The logits, the concatenated features and each auxiliary head's logits of the last forward pass. */
+  private readonly outputs: { logits: GPUBuffer; features: GPUBuffer; auxiliaryLogits: GPUBuffer[] };
 
   constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
@@ -163,9 +179,13 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const dLogits = buffer(rows * classes, 'd logits');
     const rowLoss = buffer(rows, 'row loss');
     const correct = buffer(rows, 'correct');
-    const rowDistill = buffer(rows, 'row distillation');
+    // Each row's extra terms (UMT's distillation, or the auxiliary heads' cross-entropies) as its share of the batch mean.
+    const rowExtra = buffer(rows, 'row extra terms');
     this.loss = buffer(5, 'loss accumulator');
-    this.outputs = { logits, features };
+    const auxiliary = layout.auxiliary.map((layer, m) => ({ layer, logits: buffer(rows * classes, `auxiliary logits ${m}`), dLogits: buffer(rows * classes, `d auxiliary logits ${m}`) }));
+    if (auxiliary.length > 0 && spec.distillWeight !== undefined) throw new Error('A network with auxiliary heads and a distillation term is not one the engine builds.');
+    const auxiliaryRows = auxiliary.length > 0 ? { loss: buffer(auxiliary.length * rows, 'auxiliary row losses'), correct: buffer(auxiliary.length * rows, 'auxiliary hits') } : null;
+    this.outputs = { logits, features, auxiliaryLogits: auxiliary.map((a) => a.logits) };
     this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
     const samples = spec.residentSamples;
     this.resident = samples === undefined ? null : {
@@ -192,12 +212,20 @@ export class CompiledNetworkStep implements NetworkStepLike {
       if (this.teacher && resident.teacher) builder.kernel(gathers, gatherRowsKernel(rows, featureDim), 'gather teacher features', [resident.teacher, resident.index, this.teacher], [tile(featureDim), tile(rows)]);
     }
 
-    // Forward (training: batch norm on the batch's statistics, updating its moving averages; else on those averages) and the cross-entropy.
+    // Forward (training: batch norm on the batch's statistics, updating its moving averages; else on those
+    // averages), the heads and, with `loss`, the cross-entropies: in training each weighted as the method says
+    // (Auxiliary-CE, G-Blending), in evaluation the fused head's alone and unweighted, as tfjs's evaluation.
     const head = layout.head;
     const forward = (into: Dispatch[], training: boolean, loss = true) => {
       programs.forEach((program) => program.forward(into, training));
       builder.matMul(into, { m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
-      if (loss) builder.kernel(into, softmaxCrossEntropyKernel(rows, classes), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+      if (loss) builder.kernel(into, softmaxCrossEntropyKernel(rows, classes, training ? (spec.taskWeight ?? 1) : 1), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
+      if (loss && !training) return;
+      auxiliary.forEach(({ layer, logits: auxLogits, dLogits: dAux }, m) => {
+        builder.matMul(into, { m: rows, n: classes, k: layer.inputDim, a: { offset: columns[m] ?? 0, row: featureDim, col: 1 }, b: rowMajor(layer.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: layer.bias.offset }, features, this.params, auxLogits, this.params);
+        if (loss && auxiliaryRows) builder.kernel(into, softmaxCrossEntropyKernel(rows, classes, spec.auxiliaryWeights?.[m] ?? 1, m * rows), 'auxiliary cross-entropy', [auxLogits, this.labels, dAux, auxiliaryRows.loss, auxiliaryRows.correct], [Math.ceil(rows / 64)]);
+      });
+      if (loss && auxiliaryRows) builder.kernel(into, auxiliaryRowsKernel(rows, auxiliary.length), 'auxiliary terms', [auxiliaryRows.loss, this.labels, rowExtra], [Math.ceil(rows / 64)]);
     };
     if (spec.inferenceOnly) {
       forward(this.dispatches, false, false);
@@ -215,13 +243,18 @@ export class CompiledNetworkStep implements NetworkStepLike {
       this.evaluation = { dispatches, loss: evalLoss };
     }
 
-    // Backward: the head, the distillation term, then each encoder from its last layer down; one Adam update.
+    // Backward: the heads, the distillation term, then each encoder from its last layer down; one optimizer update.
     const into = this.dispatches;
-    builder.matMul(into, { m: featureDim, n: classes, k: rows, a: { offset: 0, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(head.kernel.offset, classes) }, features, dLogits, grads);
-    builder.kernel(into, columnSumKernel(rows, classes, rowMajor(0, classes), head.bias.offset), 'bias gradient', [dLogits, grads], [Math.ceil(classes / 64)]);
-    builder.matMul(into, { m: rows, n: featureDim, k: classes, a: rowMajor(0, classes), b: { offset: head.kernel.offset, row: 1, col: classes }, c: rowMajor(0, featureDim) }, dLogits, this.params, dFeatures);
-    if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowDistill], [tile(featureDim), tile(rows)]);
-    builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowDistill, this.loss], [1]);
+    const headBackward = (layer: DenseLayer, dHead: GPUBuffer, inputs: View, dInputs: View, accumulate: boolean) => {
+      builder.matMul(into, { m: layer.inputDim, n: classes, k: rows, a: { offset: inputs.offset, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(layer.kernel.offset, classes) }, features, dHead, grads);
+      builder.kernel(into, columnSumKernel(rows, classes, rowMajor(0, classes), layer.bias.offset), 'bias gradient', [dHead, grads], [Math.ceil(classes / 64)]);
+      builder.matMul(into, { m: rows, n: layer.inputDim, k: classes, a: rowMajor(0, classes), b: { offset: layer.kernel.offset, row: 1, col: classes }, c: dInputs, accumulate }, dHead, this.params, dFeatures);
+    };
+    headBackward(head, dLogits, { offset: 0, row: featureDim, col: 1 }, rowMajor(0, featureDim), false);
+    // Each auxiliary head adds its gradient to its encoder's columns of dFeatures.
+    auxiliary.forEach(({ layer, dLogits: dAux }, m) => headBackward(layer, dAux, featureBlock(m, features).view, featureBlock(m, dFeatures).view, true));
+    if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowExtra], [tile(featureDim), tile(rows)]);
+    builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowExtra, this.loss], [1]);
     programs.forEach((program, m) => program.backward(into, featureBlock(m, dFeatures)));
     builder.kernel(into, this.optimizer.kernel(layout.trainableCount), 'optimizer', [this.params, grads, ...this.moments, this.settings], [Math.ceil(layout.trainableCount / 256)]);
   }
@@ -356,17 +389,18 @@ export class CompiledNetworkStep implements NetworkStepLike {
    * {@link step} takes them) in inference mode, on a step compiled with `inferenceOnly`: batch after batch is
    * submitted and copied aside, and read back once per {@link INFERENCE_BATCHES_PER_READ} batches.
    */
-  async infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }> {
+  async infer(inputs: Float32Array[], count: number): Promise<Inferred> {
     if (!this.spec.inferenceOnly) throw new Error('This step was compiled for training: compile one with inferenceOnly to infer.');
     const rows = this.spec.batch;
     const { classes } = this.spec;
     const featureDim = this.outputs.features.size / 4 / rows;
-    const logits = new Float32Array(count * classes);
-    const features = new Float32Array(count * featureDim);
+    // What each batch copies aside: its real rows of each output, of these widths.
+    const sources = [{ buffer: this.outputs.logits, width: classes }, { buffer: this.outputs.features, width: featureDim }, ...this.outputs.auxiliaryLogits.map((buffer) => ({ buffer, width: classes }))];
+    const results = sources.map(({ width }) => new Float32Array(count * width));
     const perRead = rows * INFERENCE_BATCHES_PER_READ;
     for (let first = 0; first < count; first += perRead) {
       const chunk = Math.min(perRead, count - first);
-      const staging = [classes, featureDim].map((width) => this.ctx.device.createBuffer({ size: chunk * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+      const staging = sources.map(({ width }) => this.ctx.device.createBuffer({ size: chunk * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
       for (let start = 0; start < chunk; start += rows) {
         const n = Math.min(rows, chunk - start);
         const at = first + start;
@@ -376,19 +410,18 @@ export class CompiledNetworkStep implements NetworkStepLike {
         });
         const encoder = this.ctx.device.createCommandEncoder();
         encodeDispatches(encoder, this.dispatches);
-        encoder.copyBufferToBuffer(this.outputs.logits, 0, staging[0] as GPUBuffer, start * classes * 4, n * classes * 4);
-        encoder.copyBufferToBuffer(this.outputs.features, 0, staging[1] as GPUBuffer, start * featureDim * 4, n * featureDim * 4);
+        sources.forEach(({ buffer, width }, k) => encoder.copyBufferToBuffer(buffer, 0, staging[k] as GPUBuffer, start * width * 4, n * width * 4));
         this.ctx.device.queue.submit([encoder.finish()]);
       }
       await Promise.all(staging.map((b) => this.ctx.mapped(b)));
-      logits.set(new Float32Array((staging[0] as GPUBuffer).getMappedRange()), first * classes);
-      features.set(new Float32Array((staging[1] as GPUBuffer).getMappedRange()), first * featureDim);
-      staging.forEach((b) => {
+      staging.forEach((b, k) => {
+        (results[k] as Float32Array).set(new Float32Array(b.getMappedRange()), first * (sources[k]?.width ?? 0));
         b.unmap();
         b.destroy();
       });
     }
-    return { logits, features };
+    const [logits, features, ...auxiliaryLogits] = results as [Float32Array, Float32Array, ...Float32Array[]];
+    return { logits, features, auxiliaryLogits };
   }
 
   /**

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { SeededRandom } from '../../util/random';
-import { GpuContext } from './gpu-context';
+import { contextFor } from './gpu-context';
 import { CompiledNetworkStep, networkParameters, type NetworkStepLike, type NetworkStepSpec } from './network-step';
 import { RemoteGpu } from './remote-step';
 import type { MessageEnd } from './step-messages';
@@ -51,7 +51,7 @@ describe.skipIf(device === null)('a compiled network on a GPU across a message c
     const remote = new RemoteGpu(end(channel.port1));
     expect((await remote.adapter).description).toBe(gpu!.info.description);
     const there = await remote.createStep(spec);
-    const here = new CompiledNetworkStep(new GpuContext(device!), spec);
+    const here = new CompiledNetworkStep(contextFor(device!), spec);
     expect(there.dispatchCount).toBe(here.dispatchCount);
     expect(there.slots).toEqual(here.slots);
     const [viaChannel, local] = [await drive(there, spec), await drive(here, spec)];

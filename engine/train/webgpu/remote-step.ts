@@ -1,4 +1,4 @@
-import { networkParameters, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss } from './network-step';
+import { networkParameters, type Inferred, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss } from './network-step';
 import type { GpuAdapterDescription, MessageEnd, StepCommand, StepQuestion, StepReply, StepRequest } from './step-messages';
 
 /**
@@ -114,7 +114,7 @@ class RemoteNetworkStep implements NetworkStepLike {
     return this.question('takeLoss');
   }
 
-  infer(inputs: Float32Array[], count: number): Promise<{ logits: Float32Array; features: Float32Array }> {
+  infer(inputs: Float32Array[], count: number): Promise<Inferred> {
     return this.question('infer', inputs, count);
   }
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test/helpers/dataset-folder';
 import { findBuiltin, materializeBuiltin } from '../../data/builtin/registry';
 import { prepareDataset } from '../../data/prepare';
-import type { RunEvent, RunResult } from '../../protocol/run';
+import type { RunConfig, RunEvent, RunResult } from '../../protocol/run';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { folderCheckpoints } from '../checkpoint';
 import { runPipeline } from '../pipeline';
@@ -21,13 +21,13 @@ const gpu = await webgpuForTests();
 const cacheDir = makeTempDir('webgpu-run');
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
-async function run(backend: 'webgpu' | 'wasm', events: RunEvent[] = [], resume?: { dir: string; abortAfterBatches?: number }): Promise<RunResult> {
+async function run(backend: 'webgpu' | 'wasm', events: RunEvent[] = [], resume?: { dir: string; abortAfterBatches?: number }, config: Partial<RunConfig> = {}): Promise<RunResult> {
   const dir = await materializeBuiltin(findBuiltin('synthetic-mixed')!, cacheDir);
   const { dataset } = await prepareDataset(dir, { cacheDir });
   const controller = new AbortController();
   let batches = 0;
   try {
-    const { result, models } = await runPipeline(dataset!, { backend, seed: 2, epochs: 2, teacherEpochs: 2, probeEpochs: 2, bootstrapSamples: 200 }, {
+    const { result, models } = await runPipeline(dataset!, { backend, seed: 2, epochs: 2, teacherEpochs: 2, probeEpochs: 2, bootstrapSamples: 200, ...config }, {
       signal: controller.signal,
       ...(resume ? { checkpoints: folderCheckpoints(resume.dir, 2) } : {}),
       emit: (e) => {
@@ -59,6 +59,19 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     for (const [id, candidate] of Object.entries(onWasm.candidates)) {
       expect(Math.abs(onGpu.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
       expect(Math.abs(onGpu.candidates[id]!.val.mean - candidate.val.mean), id).toBeLessThanOrEqual(0.01);
+    }
+  }, 300_000);
+
+  it('trains Auxiliary-CE and G-Blending (auxiliary heads, weighted cross-entropies) on the compiled step, with wasm\'s accuracies within 1 pt', async () => {
+    const config: Partial<RunConfig> = { methods: ['aux-ce', 'g-blending'], gBlendEpochs: 2 };
+    const events: RunEvent[] = [];
+    const onGpu = await run('webgpu', events, undefined, config);
+    const onWasm = await run('wasm', [], undefined, config);
+    const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+    expect(compiled).toEqual(expect.arrayContaining(['aux-ce', 'g-blending']));
+    for (const id of ['aux-ce', 'g-blending']) {
+      expect(Math.abs(onGpu.candidates[id]!.val.mean - onWasm.candidates[id]!.val.mean), id).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(onGpu.candidates[id]!.test.mean - onWasm.candidates[id]!.test.mean), id).toBeLessThanOrEqual(0.01);
     }
   }, 300_000);
 
