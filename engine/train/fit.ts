@@ -12,6 +12,8 @@ import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import type { ExtraLoss, GradientHook } from './methods/method';
 import { makeOptimizer } from './optimizers';
+import { MODALITY_DROPOUT_LAYER } from './models/networks';
+import type { ModalityDropout } from './models/modality-dropout';
 import { CompiledTrainer } from './webgpu/compiled-trainer';
 
 const YIELD_EVERY_MS = 50;
@@ -42,8 +44,11 @@ export interface FitOptions {
   taskLossWeight?: number;
   /** Changes the gradients between `variableGrads` and `applyGradients` (OGM-GE); see {@link GradientHook}. */
   gradientHook?: GradientHook;
-  /** Called before each training step with its epoch and step number within the epoch (modality dropout). */
-  beforeStep?: (step: { epoch: number; step: number }) => void;
+  /**
+   * Modality dropout: which modality's features a training step zeroes (null: none), from its epoch and step
+   * within the epoch; the model has the dropout layer (models/modality-dropout.ts).
+   */
+  droppedModality?: (step: { epoch: number; step: number }) => number | null;
   emit: (event: RunEvent) => void;
   signal?: AbortSignal;
   /** Saved after every epoch and at the end; a phase found finished or part-way is continued from it. */
@@ -66,7 +71,8 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Nothing hooked into the step: the faster steps below may take it (the linear one with cross-entropy alone;
   // the compiled one also with UMT's distillation or the auxiliary heads' weighted cross-entropies, its kernels'.)
-  const unhooked = !options.gradientHook && !options.beforeStep;
+  const unhooked = !options.gradientHook;
+  const dropout = options.droppedModality ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
   const plain = unhooked && !options.extraLoss && options.taskLossWeight === undefined;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
@@ -105,6 +111,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       ...(distillation ? { distillation } : {}),
       ...(auxiliary ? { auxiliary } : {}),
       ...(options.taskLossWeight !== undefined ? { taskWeight: options.taskLossWeight } : {}),
+      modalityDropout: dropout !== null,
       resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels },
     }, variables)
     : null;
@@ -132,10 +139,11 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           throw new AppError('aborted', 'The run was cancelled.');
         }
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
+        const dropped = options.droppedModality?.({ epoch, step: b }) ?? null;
         if (compiled) {
-          compiled.train(options.source, options.labels, batch, schedule.rate);
+          compiled.train(options.source, options.labels, batch, schedule.rate, dropped);
         } else {
-          options.beforeStep?.({ epoch, step: b });
+          if (dropout) dropout.dropped = dropped;
           const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });
           const [nextLoss, nextCorrect] = tf.tidy(() => [lossSum.add(loss.mul(batch.length)), correct.add(hits)]);
           if (extraSum && extra) {

@@ -20,8 +20,8 @@ export interface FusedTrainingSpec {
   distillWeight?: number;
   /** One linear head per modality on its features (Auxiliary-CE); their logits follow the features. */
   auxiliaryHeads?: boolean;
-  /** A modality-dropout layer on the concatenated features, and what sets it before each step. */
-  modalityDropout?: (model: tf.LayersModel) => FitOptions['beforeStep'];
+  /** A modality-dropout layer on the concatenated features, and which modality each step drops. */
+  modalityDropout?: FitOptions['droppedModality'];
 }
 
 /**
@@ -51,7 +51,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         extraLoss: spec.extraLoss,
         taskLossWeight: spec.taskLossWeight,
         gradientHook: spec.gradientHook?.(model),
-        beforeStep: spec.modalityDropout?.(model),
+        droppedModality: spec.modalityDropout,
         checkpoint: run.checkpoints?.forPhase(phase),
       });
       const [probabilities, ...rest] = await runModel(model, source, run.all, run.config.batchSize);

@@ -1,5 +1,4 @@
-import { droppedModality, type ModalityDropout } from '../models/modality-dropout';
-import { MODALITY_DROPOUT_LAYER } from '../models/networks';
+import { droppedModality } from '../models/modality-dropout';
 import { trainFusedModel } from './fused-training';
 import type { TrainingMethod } from './method';
 
@@ -22,12 +21,7 @@ export const modalityDropout: TrainingMethod = {
     return [await trainFusedModel(context, {
       method: 'modality-dropout',
       phase: { phase: 'modality-dropout' },
-      modalityDropout: (model) => {
-        const layer = model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout;
-        return ({ epoch, step }) => {
-          layer.dropped = droppedModality(seed, epoch, step, config.modalityDropoutRate, modalities.length);
-        };
-      },
+      modalityDropout: ({ epoch, step }) => droppedModality(seed, epoch, step, config.modalityDropoutRate, modalities.length),
     })];
   },
 };

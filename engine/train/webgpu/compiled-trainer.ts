@@ -25,7 +25,7 @@ export class CompiledTrainer {
    * another backend, a network it does not compile, a distillation whose targets do not match the encoders'
    * widths, or auxiliary heads without their loss terms (or terms without the heads).
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
     if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
@@ -34,6 +34,8 @@ export class CompiledTrainer {
     if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
     const auxiliary = options.auxiliary ?? null;
     if (Boolean(plain.auxiliaryHeads) !== Boolean(auxiliary) || (auxiliary && auxiliary.weights.length !== plain.encoders.length)) return null;
+    // Modality dropout needs the model's dropout layer (a model with one and no choice per step drops nothing).
+    if (options.modalityDropout && !plain.modalityDropout) return null;
     const withDistillation = {
       ...plain,
       optimizer: options.optimizer,
@@ -80,21 +82,21 @@ export class CompiledTrainer {
     this.positions = new Map(indices.map((sample, position) => [sample, position]));
   }
 
-  /** One step on a batch of sample indices. */
-  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number): void {
+  /** One step on a batch of sample indices (`dropped`: the modality whose features it zeroes, modality dropout). */
+  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number, dropped: number | null = null): void {
     if (this.positions) {
       const positions = this.positions;
       this.step.stepResident(batch.map((sample) => {
         const position = positions.get(sample);
         if (position === undefined) throw new Error(`Sample ${sample} is not in the uploaded training split.`);
         return position;
-      }), learningRate);
+      }), learningRate, dropped);
       return;
     }
     const arrays = source.arrays?.(batch);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
     const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(batch)), this.distillation.targets.map((t) => t.dim), batch.length) : undefined;
-    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets);
+    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets, dropped);
   }
 
   /**

@@ -276,6 +276,25 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 }
 
 /**
+ * Modality dropout on the concatenated features (models/modality-dropout.ts): x[i, j] ← x[i, j] · mask[j], in
+ * place, the mask 0 over the dropped modality's columns (written by the host when the choice changes). Applied to
+ * the features in the forward pass and to their gradient in the backward pass. Bindings: x, mask. Dispatch
+ * [ceil(columns/16), ceil(rows/16)].
+ */
+export function maskColumnsKernel(rows: number, columns: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<storage, read> mask: array<f32>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.y >= ${u(rows)} || id.x >= ${u(columns)}) { return; }
+  let at = id.y * ${u(columns)} + id.x;
+  x[at] = x[at] * mask[id.x];
+}`;
+}
+
+/**
  * The auxiliary heads' terms (Auxiliary-CE, G-Blending) as the accumulator's extra column takes them: each row's
  * share of the batch mean, rowExtra[i] = Σ_heads rowLoss[head · rows + i] / n (the rows hold each head's
  * weighted cross-entropy). Bindings: rowLoss, labels, rowExtra. Dispatch [ceil(rows/64)].

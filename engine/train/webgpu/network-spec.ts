@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { MODALITY_DROPOUT_LAYER } from '../models/networks';
 import type { ConvEncoderSpec } from './conv-encoder';
 import type { DenseEncoderSpec } from './dense-encoder';
 import { networkParameters, type EncoderSpec, type NetworkStepSpec } from './network-step';
@@ -49,15 +50,21 @@ function convSpecOf(layers: tf.layers.Layer[], inputShape: number[]): ConvEncode
 /**
  * The network of a tfjs model as the compiled step can train it, or null: a teacher or a late-fusion model
  * (engine/train/models/networks.ts) whose encoders are MLPs or convolutional encoders, with one linear head and
- * nothing else that trains but one linear head per encoder (Auxiliary-CE, G-Blending): no modality dropout.
+ * nothing else that trains but one linear head per encoder (Auxiliary-CE, G-Blending), and modality dropout on
+ * the concatenated features.
  */
 export function networkSpecOf(model: tf.LayersModel, batch: number, classes: number): NetworkStepSpec | null {
   const encoders: EncoderSpec[] = [];
   let head: tf.layers.Layer | null = null;
   const auxiliary: tf.layers.Layer[] = [];
+  let modalityDropout = false;
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     if (kind === 'InputLayer' || kind === 'Concatenate') continue;
+    if (layer.name === MODALITY_DROPOUT_LAYER) {
+      modalityDropout = true;
+      continue;
+    }
     if (kind === 'Sequential' && layer.name.startsWith('encoder_')) {
       const inner = (layer as tf.Sequential).layers;
       const shape = (layer as tf.Sequential).inputs[0]?.shape.slice(1) as number[] | undefined;
@@ -80,7 +87,7 @@ export function networkSpecOf(model: tf.LayersModel, batch: number, classes: num
   const heads = auxiliary.length > 0 ? encoders.length : 0;
   if (!head || encoders.length === 0 || (heads > 0 && auxiliary.length !== heads) || model.outputs.length !== 1 + encoders.length + heads || model.inputs.length !== encoders.length) return null;
   if ([head, ...auxiliary].some((h) => (h.getConfig().units as number) !== classes)) return null;
-  const spec: NetworkStepSpec = { batch, classes, encoders, ...(heads > 0 ? { auxiliaryHeads: true } : {}) };
+  const spec: NetworkStepSpec = { batch, classes, encoders, ...(heads > 0 ? { auxiliaryHeads: true } : {}), ...(modalityDropout ? { modalityDropout } : {}) };
   // The same parameters in the same order as the model's weights, or the model is something else.
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const compiled = networkParameters(spec).slots.map((slot) => slot.shape.join('x'));

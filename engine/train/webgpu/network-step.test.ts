@@ -7,7 +7,8 @@ import { selectBackend } from '../backends/select-backend';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource, MemorySource } from '../data-source';
 import { evaluateLoss, trainStep } from '../fit';
-import { buildFusion, buildTeacher, SeedSequence, type ModalityInput } from '../models/networks';
+import { buildFusion, buildTeacher, MODALITY_DROPOUT_LAYER, SeedSequence, type ModalityInput } from '../models/networks';
+import type { ModalityDropout } from '../models/modality-dropout';
 import { weightedHeadLosses } from '../methods/aux-ce';
 import { distillationLoss } from '../methods/umt';
 import { concatRows } from './compiled-trainer';
@@ -33,6 +34,8 @@ interface Network {
   optimizer?: OptimizerName;
   /** Auxiliary-CE / G-Blending: a linear head per encoder, its cross-entropy weighted so, and the fused head's weight. */
   auxiliary?: { weights: number[]; taskWeight?: number };
+  /** Modality dropout: the modality each step drops (or null). */
+  dropped?: (number | null)[];
 }
 
 /**
@@ -48,7 +51,8 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   const data = network.modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1));
   const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * classes));
   const config = { ...DEFAULT_CONFIG, ...network.config };
-  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined });
+  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined, modalityDropout: network.dropped !== undefined });
+  const dropoutLayer = network.dropped ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
   const plain = networkSpecOf(model, batchSize, classes);
   expect(plain, 'the compiled step takes this model').not.toBeNull();
   const auxiliary = network.auxiliary;
@@ -81,14 +85,16 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   for (let s = 0; s < steps; s += 1) {
     const size = sizes[s] ?? batchSize;
     const batch = Array.from({ length: size }, (_, i) => (s * batchSize + i) % samples);
+    const dropped = network.dropped?.[s] ?? null;
+    if (dropoutLayer) dropoutLayer.dropped = dropped;
     const result = trainStep({ source, labels, classes, model, extraLoss, ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}) }, batch, variables, optimizer);
     cpuLosses.push((await result.loss.data())[0]!);
     cpuExtra.push(result.extra ? (await result.extra.data())[0]! : 0);
     cpuAccuracy.push((await result.hits.data())[0]! / size);
     tf.dispose([result.loss, result.hits, result.extra].filter((t) => t !== undefined));
     const teacherRows = extraLoss ? concatRows(teachers.map((t) => t.features.rows(batch)), featureDims, size) : undefined;
-    if (resident) step.stepResident(batch, learningRate);
-    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows);
+    if (resident) step.stepResident(batch, learningRate, dropped);
+    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows, dropped);
     const taken = await step.takeLoss();
     expect(taken.samples).toBe(size);
     gpuLosses.push(taken.meanLoss);
@@ -193,6 +199,11 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
     const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), auxiliary: { weights: [0.7, 1.6], taskWeight: 0.4 } }, 3, 1e-2, [6, 3, 6], true);
     expect(result.names).toContain('head_aux1/kernel');
     expect(result.cpuExtra[0]).toBeGreaterThan(0);
+    expectSame(result);
+  }, 120_000);
+
+  it('zeroes the dropped modality\'s features and their gradient in the steps that drop one (modality dropout), and evaluates without', async () => {
+    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), dropped: [1, null, 0, 1] }, 4, 1e-2, [6, 6, 4, 6], true);
     expectSame(result);
   }, 120_000);
 

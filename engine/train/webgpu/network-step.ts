@@ -2,7 +2,7 @@ import { convEncoder, type ConvEncoderSpec } from './conv-encoder';
 import { denseEncoder, type DenseEncoderSpec } from './dense-encoder';
 import { denseLayerFrom, denseParameters, type DenseLayer } from './dense-layer';
 import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context';
-import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel, type View } from './kernels';
+import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, maskColumnsKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel, type View } from './kernels';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS, type CompiledOptimizer } from './optimizers';
 import { StepBuilder, type Block, type EncoderKind, type EncoderProgram, type ParameterDeclaration, type ParameterSlot, type StepResources } from './step-builder';
@@ -41,6 +41,8 @@ export interface NetworkStepSpec {
   auxiliaryWeights?: number[];
   /** Training: the fused head's cross-entropy weight (G-Blending); 1 when absent. Validation loss is always unweighted. */
   taskWeight?: number;
+  /** Modality dropout on the concatenated features in training (a step says which modality it drops). */
+  modalityDropout?: boolean;
   /**
    * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledNetworkStep.uploadResident}):
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
@@ -112,9 +114,10 @@ export interface NetworkStepLike {
   getOptimizerState(): Promise<{ state: Float32Array[][]; steps: number }>;
   setOptimizerState(state: Float32Array[][], steps: number): void;
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void;
-  stepResident(positions: ArrayLike<number>, learningRate: number): void;
+  /** `dropped`: the modality whose features this step zeroes (modality dropout), or null. */
+  stepResident(positions: ArrayLike<number>, learningRate: number, dropped?: number | null): void;
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void;
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped?: number | null): void;
   takeLoss(): Promise<StepLoss>;
   infer(inputs: Float32Array[], count: number): Promise<Inferred>;
   dispose(): void;
@@ -148,6 +151,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
+  /** Modality dropout: the column mask and the modality it drops now. */
+  private readonly dropout: { mask: GPUBuffer; widths: number[]; dropped: number | null } | null;
   /** The logits, the concatenated features and each auxiliary head's logits of the last forward pass. */
   private readonly outputs: { logits: GPUBuffer; features: GPUBuffer; auxiliaryLogits: GPUBuffer[] };
 
@@ -186,6 +191,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
     if (auxiliary.length > 0 && spec.distillWeight !== undefined) throw new Error('A network with auxiliary heads and a distillation term is not one the engine builds.');
     const auxiliaryRows = auxiliary.length > 0 ? { loss: buffer(auxiliary.length * rows, 'auxiliary row losses'), correct: buffer(auxiliary.length * rows, 'auxiliary hits') } : null;
     this.outputs = { logits, features, auxiliaryLogits: auxiliary.map((a) => a.logits) };
+    this.dropout = spec.modalityDropout ? { mask: buffer(featureDim, 'modality dropout mask'), widths, dropped: null } : null;
+    if (this.dropout) ctx.write(this.dropout.mask, new Float32Array(featureDim).fill(1));
     this.teacher = spec.distillWeight !== undefined ? buffer(rows * featureDim, 'teacher features') : null;
     const samples = spec.residentSamples;
     this.resident = samples === undefined ? null : {
@@ -216,8 +223,10 @@ export class CompiledNetworkStep implements NetworkStepLike {
     // averages), the heads and, with `loss`, the cross-entropies: in training each weighted as the method says
     // (Auxiliary-CE, G-Blending), in evaluation the fused head's alone and unweighted, as tfjs's evaluation.
     const head = layout.head;
+    const dropout = this.dropout;
     const forward = (into: Dispatch[], training: boolean, loss = true) => {
       programs.forEach((program) => program.forward(into, training));
+      if (training && dropout) builder.kernel(into, maskColumnsKernel(rows, featureDim), 'modality dropout', [features, dropout.mask], [tile(featureDim), tile(rows)]);
       builder.matMul(into, { m: rows, n: classes, k: featureDim, a: rowMajor(0, featureDim), b: rowMajor(head.kernel.offset, classes), c: rowMajor(0, classes), biasOffset: head.bias.offset }, features, this.params, logits, this.params);
       if (loss) builder.kernel(into, softmaxCrossEntropyKernel(rows, classes, training ? (spec.taskWeight ?? 1) : 1), 'cross-entropy', [logits, this.labels, dLogits, rowLoss, correct], [Math.ceil(rows / 64)]);
       if (loss && !training) return;
@@ -253,6 +262,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     headBackward(head, dLogits, { offset: 0, row: featureDim, col: 1 }, rowMajor(0, featureDim), false);
     // Each auxiliary head adds its gradient to its encoder's columns of dFeatures.
     auxiliary.forEach(({ layer, dLogits: dAux }, m) => headBackward(layer, dAux, featureBlock(m, features).view, featureBlock(m, dFeatures).view, true));
+    if (dropout) builder.kernel(into, maskColumnsKernel(rows, featureDim), 'modality dropout gradient', [dFeatures, dropout.mask], [tile(featureDim), tile(rows)]);
     if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowExtra], [tile(featureDim), tile(rows)]);
     builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowExtra, this.loss], [1]);
     programs.forEach((program, m) => program.backward(into, featureBlock(m, dFeatures)));
@@ -316,7 +326,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   }
 
   /** One step on the resident samples at these positions (up to `spec.batch`; a shorter batch is padded). */
-  stepResident(positions: ArrayLike<number>, learningRate: number): void {
+  stepResident(positions: ArrayLike<number>, learningRate: number, dropped: number | null = null): void {
     const resident = this.resident;
     if (!resident) throw new Error('This step was compiled without resident data (spec.residentSamples).');
     const rows = this.spec.batch;
@@ -325,7 +335,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     resident.words.set(positions);
     resident.words[rows] = positions.length;
     this.ctx.write(resident.index, resident.words);
-    this.submit(learningRate);
+    this.submit(learningRate, dropped);
   }
 
   /**
@@ -353,8 +363,19 @@ export class CompiledNetworkStep implements NetworkStepLike {
     return { meanLoss: samples > 0 ? loss / samples : 0, accuracy: samples > 0 ? hits / samples : 0, samples };
   }
 
-  /** Counts the step, writes Adam's settings for it, encodes every dispatch and submits once. */
-  private submit(learningRate: number): void {
+  /** Counts the step, writes the optimizer's settings (and the dropout mask when the dropped modality changes), encodes every dispatch and submits once. */
+  private submit(learningRate: number, dropped: number | null): void {
+    const dropout = this.dropout;
+    if (dropped !== null && !dropout) throw new Error('This step was compiled without modality dropout.');
+    if (dropout && dropout.dropped !== dropped) {
+      const mask = new Float32Array(dropout.widths.reduce((a, b) => a + b, 0)).fill(1);
+      if (dropped !== null) {
+        const start = dropout.widths.slice(0, dropped).reduce((a, b) => a + b, 0);
+        mask.fill(0, start, start + (dropout.widths[dropped] ?? 0));
+      }
+      this.ctx.write(dropout.mask, mask);
+      dropout.dropped = dropped;
+    }
     this.steps += 1;
     this.ctx.write(this.settings, this.optimizer.settings(learningRate, this.steps));
     const encoder = this.ctx.device.createCommandEncoder();
@@ -367,7 +388,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
    * `inputs[m]` is `[n, input values of m]` row-major (images NHWC), `labels` the n class indices, `teacherFeatures` (UMT) the
    * frozen teachers' concatenated features `[n, Σ feature sizes]`. Returns once the work is submitted.
    */
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped: number | null = null): void {
     const rows = this.spec.batch;
     if (labels.length > rows || labels.length === 0) throw new Error(`A batch of ${labels.length} samples; this step was compiled for 1 to ${rows}.`);
     if (this.resident) throw new Error('This step gathers its batches from resident data: use stepResident.');
@@ -381,7 +402,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
       if (!teacherFeatures) throw new Error('This step distils from teachers: give their features.');
       this.ctx.write(this.teacher, padded ? padTo(teacherFeatures, this.teacher.size / 4) : teacherFeatures);
     }
-    this.submit(learningRate);
+    this.submit(learningRate, dropped);
   }
 
   /**

@@ -98,16 +98,16 @@ class RemoteNetworkStep implements NetworkStepLike {
     this.command('uploadResident', inputs, labels, teacherFeatures);
   }
 
-  stepResident(positions: ArrayLike<number>, learningRate: number): void {
-    this.command('stepResident', Int32Array.from(positions), learningRate);
+  stepResident(positions: ArrayLike<number>, learningRate: number, dropped: number | null = null): void {
+    this.command('stepResident', Int32Array.from(positions), learningRate, dropped);
   }
 
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }> {
     return this.question('evaluateResident', positions);
   }
 
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array): void {
-    this.command('step', inputs, labels, learningRate, teacherFeatures);
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped: number | null = null): void {
+    this.command('step', inputs, labels, learningRate, teacherFeatures, dropped);
   }
 
   takeLoss(): Promise<StepLoss> {
