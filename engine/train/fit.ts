@@ -11,6 +11,7 @@ import { LearningRateSchedule } from './schedule';
 import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import type { ExtraLoss, GradientHook } from './methods/method';
+import { stepNoiseKey } from './methods/ogm-noise';
 import { makeOptimizer } from './optimizers';
 import { MODALITY_DROPOUT_LAYER } from './models/networks';
 import type { ModalityDropout } from './models/modality-dropout';
@@ -71,7 +72,9 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Nothing hooked into the step: the faster steps below may take it (the linear one with cross-entropy alone;
   // the compiled one also with UMT's distillation or the auxiliary heads' weighted cross-entropies, its kernels'.)
-  const unhooked = !options.gradientHook;
+  // OGM-GE's hook declares its modulation, which the compiled step computes in its own kernels.
+  const modulation = options.gradientHook?.modulation ?? null;
+  const unhooked = !options.gradientHook || modulation !== null;
   const dropout = options.droppedModality ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
   const plain = unhooked && !options.extraLoss && options.taskLossWeight === undefined;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
@@ -112,6 +115,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       ...(auxiliary ? { auxiliary } : {}),
       ...(options.taskLossWeight !== undefined ? { taskWeight: options.taskLossWeight } : {}),
       modalityDropout: dropout !== null,
+      ...(modulation ? { gradientModulation: { alpha: modulation.alpha } } : {}),
       resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels },
     }, variables)
     : null;
@@ -141,7 +145,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const dropped = options.droppedModality?.({ epoch, step: b }) ?? null;
         if (compiled) {
-          compiled.train(options.source, options.labels, batch, schedule.rate, dropped);
+          compiled.train(options.source, options.labels, batch, schedule.rate, { dropped, noiseKey: modulation && epoch <= modulation.lastModulatedEpoch ? stepNoiseKey(modulation.seed, epoch, b) : null });
         } else {
           if (dropout) dropout.dropped = dropped;
           const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });

@@ -22,7 +22,17 @@ export interface MethodContext {
  * input gradients and every returned tensor that is not one of them. `outputs` are the model's outputs on the
  * batch, as the loss saw them; `epoch` counts from 1, `step` (the batch within the epoch) from 0.
  */
-export type GradientHook = (grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number }) => tf.NamedTensorMap;
+export type GradientHook = ((grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number }) => tf.NamedTensorMap) & { modulation?: GradientModulation };
+
+/**
+ * OGM-GE's modulation (ogm-ge.ts) declared with its hook, so the compiled WebGPU step can apply it in its own
+ * kernels: α, the last modulated epoch, and the seed of the GE noise.
+ */
+export interface GradientModulation {
+  alpha: number;
+  lastModulatedEpoch: number;
+  seed: number;
+}
 
 /**
  * Extra loss terms of a fused model, added to the fused head's cross-entropy on training batches. A term that

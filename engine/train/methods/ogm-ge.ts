@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerName } from '../models/networks';
+import { featureDim, layerName } from '../models/networks';
 import { trainFusedModel } from './fused-training';
 import type { GradientHook, TrainingMethod } from './method';
+import { gaussianNoise, stepNoiseKey, weightNoiseKey } from './ogm-noise';
 
 /**
  * OGM-GE (Peng et al., CVPR 2022, "Balanced Multimodal Learning via On-the-fly Gradient Modulation"; the
@@ -29,7 +30,7 @@ export interface OgmSettings {
   alpha: number;
   /** The last modulated epoch (epochs count from 1). */
   lastModulatedEpoch: number;
-  /** Seeds the GE noise; with (epoch, step, weight) it fixes every draw, so runs repeat. */
+  /** Seeds the GE noise; with (epoch, step, modality, weight) it fixes every draw (ogm-noise.ts), so runs repeat. */
   seed: number;
 }
 
@@ -67,7 +68,9 @@ export function fusedLayout(model: tf.LayersModel, modalities: string[]): FusedL
     encoderWeights: encoders.map((e) => e.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => (w.read() as tf.Variable).name)),
     headKernel: kernel,
     headBias: bias,
-    featureSizes: encoders.map((e) => (e.outputShape as number[]).at(-1) ?? 0),
+    // The encoder's own output, not `outputShape`: tfjs calls that ill-defined for a Sequential of one layer
+    // applied in the fused model (its two inbound nodes report the shape nested differently).
+    featureSizes: encoders.map((e) => featureDim(e as tf.Sequential)),
   };
 }
 
@@ -89,9 +92,10 @@ export function ogmScores(layout: FusedLayout, features: tf.Tensor[], targets: t
 
 /** The gradient hook: modulation and GE noise on the encoders' gradients, during the modulated epochs. */
 export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): GradientHook {
-  return (grads, { outputs, targets, epoch, step }) => {
+  const hook: GradientHook = (grads, { outputs, targets, epoch, step }) => {
     if (epoch > settings.lastModulatedEpoch) return grads;
     const modulated: tf.NamedTensorMap = { ...grads };
+    const stepKey = stepNoiseKey(settings.seed, epoch, step);
     tf.tidy(() => {
       const scores = ogmScores(layout, outputs.slice(1, 1 + layout.featureSizes.length), targets);
       const ratios = tf.div(scores, tf.min(scores));
@@ -102,13 +106,15 @@ export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): Gra
           const g = grads[name];
           if (!g) return;
           const scaled = tf.mul(g, k);
-          const noise = tf.mul(tf.randomNormal(g.shape, 0, 1, 'float32', noiseSeed(settings.seed, epoch, step, u, w)), tf.add(unbiasedStd(scaled), 1e-8));
+          const noise = tf.mul(tf.tensor(gaussianNoise(weightNoiseKey(stepKey, u, w), g.size), g.shape), tf.add(unbiasedStd(scaled), 1e-8));
           modulated[name] = tf.keep(tf.add(scaled, noise));
         });
       });
     });
     return modulated;
   };
+  hook.modulation = settings;
+  return hook;
 }
 
 /** PyTorch's `std()` (unbiased), two-pass: Σ(x − mean)² / (n − 1), exact 0 for a constant gradient. */
@@ -118,9 +124,6 @@ function unbiasedStd(x: tf.Tensor): tf.Scalar {
   return tf.sqrt(tf.div(squares, Math.max(n - 1, 1))) as tf.Scalar;
 }
 
-function noiseSeed(seed: number, epoch: number, step: number, modality: number, weight: number): number {
-  return ((seed * 1_000_003 + epoch * 10_007 + step * 101 + modality * 13 + weight) % 2_147_483_647 + 2_147_483_647) % 2_147_483_647;
-}
 
 export const ogmGe: TrainingMethod = {
   id: 'ogm-ge',

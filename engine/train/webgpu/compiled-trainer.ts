@@ -4,7 +4,7 @@ import type { AuxiliaryTerm, DistillationTerm } from '../methods/method';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS } from './optimizers';
 import { stepMaker } from './step-maker';
-import { encoderKind, type NetworkStepLike, type NetworkStepSpec } from './network-step';
+import { encoderKind, type NetworkStepLike, type NetworkStepSpec, type StepOptions } from './network-step';
 import { networkSpecOf } from './network-spec';
 
 /**
@@ -25,7 +25,7 @@ export class CompiledTrainer {
    * another backend, a network it does not compile, a distillation whose targets do not match the encoders'
    * widths, or auxiliary heads without their loss terms (or terms without the heads).
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; gradientModulation?: { alpha: number }; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
     if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
@@ -42,6 +42,7 @@ export class CompiledTrainer {
       ...(distillation ? { distillWeight: distillation.weight } : {}),
       ...(auxiliary ? { auxiliaryWeights: auxiliary.weights } : {}),
       ...(options.taskWeight !== undefined ? { taskWeight: options.taskWeight } : {}),
+      ...(options.gradientModulation ? { gradientModulation: options.gradientModulation } : {}),
     };
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
@@ -82,21 +83,21 @@ export class CompiledTrainer {
     this.positions = new Map(indices.map((sample, position) => [sample, position]));
   }
 
-  /** One step on a batch of sample indices (`dropped`: the modality whose features it zeroes, modality dropout). */
-  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number, dropped: number | null = null): void {
+  /** One step on a batch of sample indices (with modality dropout's choice and OGM-GE's noise key, when the phase has them). */
+  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number, options: StepOptions = {}): void {
     if (this.positions) {
       const positions = this.positions;
       this.step.stepResident(batch.map((sample) => {
         const position = positions.get(sample);
         if (position === undefined) throw new Error(`Sample ${sample} is not in the uploaded training split.`);
         return position;
-      }), learningRate, dropped);
+      }), learningRate, options);
       return;
     }
     const arrays = source.arrays?.(batch);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
     const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(batch)), this.distillation.targets.map((t) => t.dim), batch.length) : undefined;
-    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets, dropped);
+    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets, options);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { storageBindings, type TiledProduct } from './kernels';
+import { storageBindings, WORKGROUP_SUM, type TiledProduct } from './kernels';
 
 /**
  * WGSL of the convolutional encoder's layers (engine/train/models/networks.ts: conv3×3 'same' without bias,
@@ -146,21 +146,6 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
   let c = group.x;
   let count = u32(labels[${u(s.rows)}]) * ${u(s.height * s.width)};`;
 
-/** A sum over a workgroup of 256 threads (every thread gets it). */
-const WORKGROUP_SUM = /* wgsl */ `
-var<workgroup> partial: array<f32, ${WORKGROUP}>;
-
-fn workgroupSum(i: u32, value: f32) -> f32 {
-  partial[i] = value;
-  workgroupBarrier();
-  for (var s = ${u(WORKGROUP / 2)}; s > 0u; s = s >> 1u) {
-    if (i < s) { partial[i] = partial[i] + partial[i + s]; }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}`;
 
 /**
  * Batch norm's training statistics, one workgroup per channel: the mean and the biased variance (the mean of

@@ -21,6 +21,23 @@ export function storageBindings(list: readonly (readonly [name: string, access: 
   return list.map(([name, access, type], binding) => `@group(0) @binding(${binding}) var<storage, ${access}> ${name}: array<${type ?? 'f32'}>;`).join('\n');
 }
 
+/** A sum over a workgroup of 256 threads (every thread gets it). */
+export const WORKGROUP_SUM = /* wgsl */ `
+var<workgroup> partial: array<f32, 256>;
+
+fn workgroupSum(i: u32, value: f32) -> f32 {
+  partial[i] = value;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (i < s) { partial[i] = partial[i] + partial[i + s]; }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  workgroupBarrier();
+  return total;
+}`;
+
+
 export const rowMajor = (offset: number, columns: number): View => ({ offset, row: columns, col: 1 });
 export const transposed = (offset: number, columns: number): View => ({ offset, row: 1, col: columns });
 

@@ -11,6 +11,8 @@ import { buildFusion, buildTeacher, MODALITY_DROPOUT_LAYER, SeedSequence, type M
 import type { ModalityDropout } from '../models/modality-dropout';
 import { weightedHeadLosses } from '../methods/aux-ce';
 import { distillationLoss } from '../methods/umt';
+import { fusedLayout, ogmGradientHook } from '../methods/ogm-ge';
+import { stepNoiseKey } from '../methods/ogm-noise';
 import { concatRows } from './compiled-trainer';
 import type { TrainedTeacher } from '../teachers';
 import { contextFor } from './gpu-context';
@@ -36,6 +38,8 @@ interface Network {
   auxiliary?: { weights: number[]; taskWeight?: number };
   /** Modality dropout: the modality each step drops (or null). */
   dropped?: (number | null)[];
+  /** OGM-GE: α, and the steps (epoch 1, step s) that modulate: s < modulatedSteps. */
+  ogm?: { alpha: number; modulatedSteps: number };
 }
 
 /**
@@ -61,7 +65,11 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     optimizer: network.optimizer ?? 'adam',
     ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}),
     ...(auxiliary ? { auxiliaryWeights: auxiliary.weights, ...(auxiliary.taskWeight !== undefined ? { taskWeight: auxiliary.taskWeight } : {}) } : {}),
+    ...(network.ogm ? { gradientModulation: { alpha: network.ogm.alpha } } : {}),
   };
+  // OGM-GE on the tfjs side: its hook, modulating in epoch 1 only; the steps below are epochs 1 (modulated) and 2.
+  const ogm = network.ogm ? { alpha: network.ogm.alpha, lastModulatedEpoch: 1, seed: 5 } : null;
+  const gradientHook = ogm ? ogmGradientHook(fusedLayout(model, network.modalities.map((m) => m.name)), ogm) : undefined;
   const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const source = new MemorySource(data, network.modalities.map((m) => m.shape));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -86,15 +94,17 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     const size = sizes[s] ?? batchSize;
     const batch = Array.from({ length: size }, (_, i) => (s * batchSize + i) % samples);
     const dropped = network.dropped?.[s] ?? null;
+    const at = { epoch: network.ogm && s >= network.ogm.modulatedSteps ? 2 : 1, step: s };
+    const noiseKey = ogm && at.epoch <= ogm.lastModulatedEpoch ? stepNoiseKey(ogm.seed, at.epoch, at.step) : null;
     if (dropoutLayer) dropoutLayer.dropped = dropped;
-    const result = trainStep({ source, labels, classes, model, extraLoss, ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}) }, batch, variables, optimizer);
+    const result = trainStep({ source, labels, classes, model, extraLoss, ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}), ...(gradientHook ? { gradientHook } : {}) }, batch, variables, optimizer, at);
     cpuLosses.push((await result.loss.data())[0]!);
     cpuExtra.push(result.extra ? (await result.extra.data())[0]! : 0);
     cpuAccuracy.push((await result.hits.data())[0]! / size);
     tf.dispose([result.loss, result.hits, result.extra].filter((t) => t !== undefined));
     const teacherRows = extraLoss ? concatRows(teachers.map((t) => t.features.rows(batch)), featureDims, size) : undefined;
-    if (resident) step.stepResident(batch, learningRate, dropped);
-    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows, dropped);
+    if (resident) step.stepResident(batch, learningRate, { dropped, noiseKey });
+    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows, { dropped, noiseKey });
     const taken = await step.takeLoss();
     expect(taken.samples).toBe(size);
     gpuLosses.push(taken.meanLoss);
@@ -204,6 +214,11 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
 
   it('zeroes the dropped modality\'s features and their gradient in the steps that drop one (modality dropout), and evaluates without', async () => {
     const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), dropped: [1, null, 0, 1] }, 4, 1e-2, [6, 6, 4, 6], true);
+    expectSame(result);
+  }, 120_000);
+
+  it("modulates the encoders' gradients and adds the same GE noise as OGM-GE's tfjs hook in the modulated steps, and not after", async () => {
+    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), ogm: { alpha: 0.8, modulatedSteps: 2 } }, 4, 1e-2, [6, 4, 6, 6], true);
     expectSame(result);
   }, 120_000);
 

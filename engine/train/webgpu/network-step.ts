@@ -5,6 +5,7 @@ import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context'
 import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, maskColumnsKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel, type View } from './kernels';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS, type CompiledOptimizer } from './optimizers';
+import { ogmApplyKernel, ogmScoresKernel, ogmSigmaKernel, type ModulatedWeight } from './ogm-kernels';
 import { StepBuilder, type Block, type EncoderKind, type EncoderProgram, type ParameterDeclaration, type ParameterSlot, type StepResources } from './step-builder';
 
 export type { ParameterSlot } from './step-builder';
@@ -43,6 +44,8 @@ export interface NetworkStepSpec {
   taskWeight?: number;
   /** Modality dropout on the concatenated features in training (a step says which modality it drops). */
   modalityDropout?: boolean;
+  /** OGM-GE's gradient modulation with this α (ogm-kernels.ts; a step says whether it modulates, and its noise key). */
+  gradientModulation?: { alpha: number };
   /**
    * Samples kept on the GPU (the phase's training split, uploaded once with {@link CompiledNetworkStep.uploadResident}):
    * a step then writes only its batch's indices and gathers the rows there. Absent: each step writes its batch.
@@ -89,6 +92,14 @@ export interface Inferred {
   auxiliaryLogits: Float32Array[];
 }
 
+/** What a training step is told besides its batch. */
+export interface StepOptions {
+  /** Modality dropout: the modality whose features this step zeroes, or null. */
+  dropped?: number | null;
+  /** OGM-GE: this step's noise key (ogm-noise.ts stepNoiseKey) when it modulates, else null. */
+  noiseKey?: number | null;
+}
+
 /** A batch's training loss, as {@link NetworkStepLike.takeLoss} reads it back. */
 export interface StepLoss {
   meanLoss: number;
@@ -114,10 +125,9 @@ export interface NetworkStepLike {
   getOptimizerState(): Promise<{ state: Float32Array[][]; steps: number }>;
   setOptimizerState(state: Float32Array[][], steps: number): void;
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void;
-  /** `dropped`: the modality whose features this step zeroes (modality dropout), or null. */
-  stepResident(positions: ArrayLike<number>, learningRate: number, dropped?: number | null): void;
+  stepResident(positions: ArrayLike<number>, learningRate: number, options?: StepOptions): void;
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped?: number | null): void;
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, options?: StepOptions): void;
   takeLoss(): Promise<StepLoss>;
   infer(inputs: Float32Array[], count: number): Promise<Inferred>;
   dispose(): void;
@@ -151,6 +161,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
+  /** OGM-GE: the settings uniform a step writes {modulate, step key}. */
+  private readonly modulation: GPUBuffer | null = null;
   /** Modality dropout: the column mask and the modality it drops now. */
   private readonly dropout: { mask: GPUBuffer; widths: number[]; dropped: number | null } | null;
   /** The logits, the concatenated features and each auxiliary head's logits of the last forward pass. */
@@ -266,7 +278,29 @@ export class CompiledNetworkStep implements NetworkStepLike {
     if (this.teacher) builder.kernel(into, distillationKernel(rows, widths, spec.distillWeight ?? 0), 'distillation', [features, this.teacher, dFeatures, this.labels, rowExtra], [tile(featureDim), tile(rows)]);
     builder.kernel(into, accumulateLossKernel(rows), 'loss', [rowLoss, correct, this.labels, rowExtra, this.loss], [1]);
     programs.forEach((program, m) => program.backward(into, featureBlock(m, dFeatures)));
+    if (spec.gradientModulation) this.modulation = this.modulate(builder, into, spec.gradientModulation.alpha, layout, widths, features, grads);
     builder.kernel(into, this.optimizer.kernel(layout.trainableCount), 'optimizer', [this.params, grads, ...this.moments, this.settings], [Math.ceil(layout.trainableCount / 256)]);
+  }
+
+  /**
+   * OGM-GE's dispatches (ogm-kernels.ts) after the backward pass: the modalities' scores, then for each encoder
+   * weight of rank ≥ 2 (in the order of its encoder's weights, as the tfjs hook numbers them) its σ and its
+   * modulated, noised gradient. Returns the settings uniform a step writes.
+   */
+  private modulate(builder: StepBuilder, into: Dispatch[], alpha: number, layout: ReturnType<typeof networkParameters>, widths: number[], features: GPUBuffer, grads: GPUBuffer): GPUBuffer {
+    const modalities = widths.length;
+    const settings = this.ctx.uniform(16, 'gradient modulation settings');
+    builder.buffers.push(settings);
+    const scores = builder.buffer(modalities, 'modality scores');
+    const weights: ModulatedWeight[] = layout.encoders.flatMap((slots, modality) => [...slots.values()].filter((slot) => slot.trainable && slot.shape.length >= 2).map((slot, index) => ({ offset: slot.offset, size: slot.size, modality, index })));
+    const sigma = builder.buffer(weights.length, 'modulated gradient std');
+    builder.kernel(into, ogmScoresKernel({ rows: this.spec.batch, classes: this.spec.classes, widths, headKernel: layout.head.kernel.offset, headBias: layout.head.bias.offset }), 'modality scores', [features, this.params, this.labels, scores], [modalities]);
+    weights.forEach((weight, slot) => {
+      if (weight.size > 65_535 * 256) throw new Error(`An encoder weight of ${weight.size} values is too large for one gradient modulation dispatch.`);
+      builder.kernel(into, ogmSigmaKernel(weight, slot, modalities, alpha), 'modulated gradient std', [grads, scores, sigma, settings], [1]);
+      builder.kernel(into, ogmApplyKernel(weight, slot, modalities, alpha), 'gradient modulation', [grads, scores, sigma, settings], [Math.ceil(weight.size / 256)]);
+    });
+    return settings;
   }
 
   /** How many dispatches one step encodes. */
@@ -326,7 +360,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   }
 
   /** One step on the resident samples at these positions (up to `spec.batch`; a shorter batch is padded). */
-  stepResident(positions: ArrayLike<number>, learningRate: number, dropped: number | null = null): void {
+  stepResident(positions: ArrayLike<number>, learningRate: number, options: StepOptions = {}): void {
     const resident = this.resident;
     if (!resident) throw new Error('This step was compiled without resident data (spec.residentSamples).');
     const rows = this.spec.batch;
@@ -335,7 +369,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     resident.words.set(positions);
     resident.words[rows] = positions.length;
     this.ctx.write(resident.index, resident.words);
-    this.submit(learningRate, dropped);
+    this.submit(learningRate, options);
   }
 
   /**
@@ -364,7 +398,11 @@ export class CompiledNetworkStep implements NetworkStepLike {
   }
 
   /** Counts the step, writes the optimizer's settings (and the dropout mask when the dropped modality changes), encodes every dispatch and submits once. */
-  private submit(learningRate: number, dropped: number | null): void {
+  private submit(learningRate: number, options: StepOptions): void {
+    const dropped = options.dropped ?? null;
+    const noiseKey = options.noiseKey ?? null;
+    if (noiseKey !== null && !this.modulation) throw new Error('This step was compiled without gradient modulation.');
+    if (this.modulation) this.ctx.write(this.modulation, Uint32Array.of(noiseKey === null ? 0 : 1, noiseKey ?? 0, 0, 0));
     const dropout = this.dropout;
     if (dropped !== null && !dropout) throw new Error('This step was compiled without modality dropout.');
     if (dropout && dropout.dropped !== dropped) {
@@ -388,7 +426,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
    * `inputs[m]` is `[n, input values of m]` row-major (images NHWC), `labels` the n class indices, `teacherFeatures` (UMT) the
    * frozen teachers' concatenated features `[n, Σ feature sizes]`. Returns once the work is submitted.
    */
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped: number | null = null): void {
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, options: StepOptions = {}): void {
     const rows = this.spec.batch;
     if (labels.length > rows || labels.length === 0) throw new Error(`A batch of ${labels.length} samples; this step was compiled for 1 to ${rows}.`);
     if (this.resident) throw new Error('This step gathers its batches from resident data: use stepResident.');
@@ -402,7 +440,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
       if (!teacherFeatures) throw new Error('This step distils from teachers: give their features.');
       this.ctx.write(this.teacher, padded ? padTo(teacherFeatures, this.teacher.size / 4) : teacherFeatures);
     }
-    this.submit(learningRate, dropped);
+    this.submit(learningRate, options);
   }
 
   /**

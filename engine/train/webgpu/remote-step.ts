@@ -1,4 +1,4 @@
-import { networkParameters, type Inferred, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss } from './network-step';
+import { networkParameters, type Inferred, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss, type StepOptions } from './network-step';
 import type { GpuAdapterDescription, MessageEnd, StepCommand, StepQuestion, StepReply, StepRequest } from './step-messages';
 
 /**
@@ -98,16 +98,16 @@ class RemoteNetworkStep implements NetworkStepLike {
     this.command('uploadResident', inputs, labels, teacherFeatures);
   }
 
-  stepResident(positions: ArrayLike<number>, learningRate: number, dropped: number | null = null): void {
-    this.command('stepResident', Int32Array.from(positions), learningRate, dropped);
+  stepResident(positions: ArrayLike<number>, learningRate: number, options: StepOptions = {}): void {
+    this.command('stepResident', Int32Array.from(positions), learningRate, options);
   }
 
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }> {
     return this.question('evaluateResident', positions);
   }
 
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, dropped: number | null = null): void {
-    this.command('step', inputs, labels, learningRate, teacherFeatures, dropped);
+  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, options: StepOptions = {}): void {
+    this.command('step', inputs, labels, learningRate, teacherFeatures, options);
   }
 
   takeLoss(): Promise<StepLoss> {

@@ -62,14 +62,14 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     }
   }, 300_000);
 
-  it('trains Auxiliary-CE, G-Blending (auxiliary heads, weighted cross-entropies) and modality dropout on the compiled step, with wasm\'s accuracies within 1 pt', async () => {
-    const config: Partial<RunConfig> = { methods: ['aux-ce', 'g-blending', 'modality-dropout'], gBlendEpochs: 2 };
+  it('trains Auxiliary-CE, G-Blending (auxiliary heads, weighted cross-entropies), modality dropout and OGM-GE on the compiled step, with wasm\'s accuracies within 1 pt', async () => {
+    const config: Partial<RunConfig> = { methods: ['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge'], gBlendEpochs: 2 };
     const events: RunEvent[] = [];
     const onGpu = await run('webgpu', events, undefined, config);
     const onWasm = await run('wasm', [], undefined, config);
     const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
-    expect(compiled).toEqual(expect.arrayContaining(['aux-ce', 'g-blending', 'modality-dropout']));
-    for (const id of ['aux-ce', 'g-blending', 'modality-dropout']) {
+    expect(compiled).toEqual(expect.arrayContaining(['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge']));
+    for (const id of ['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge']) {
       expect(Math.abs(onGpu.candidates[id]!.val.mean - onWasm.candidates[id]!.val.mean), id).toBeLessThanOrEqual(0.01);
       expect(Math.abs(onGpu.candidates[id]!.test.mean - onWasm.candidates[id]!.test.mean), id).toBeLessThanOrEqual(0.01);
     }
