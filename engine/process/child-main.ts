@@ -8,7 +8,7 @@ import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
 import { errorResult } from '../protocol/errors';
 import { RemoteGpu } from '../train/webgpu/remote-step';
-import { attachRemoteGpu } from '../train/webgpu/step-maker';
+import { attachRemoteGpu, expectRemoteGpu } from '../train/webgpu/step-maker';
 import type { MessageEnd, StepReply, StepRequest } from '../train/webgpu/step-messages';
 
 /** Electron's MessagePortMain, as the GPU window's channel end arrives in this process. */
@@ -70,6 +70,8 @@ function attachGpuWindow(port: MessagePortMain): void {
 }
 
 if (parentPort) {
+  // Electron's utility process: main opens the GPU window and sends its channel end, unless told not to.
+  if (!process.env.MODALITY_STUDIO_NO_GPU_WINDOW) expectRemoteGpu();
   parentPort.on('message', ({ data, ports }) => {
     const port = ports?.[0];
     if ((data as { kind?: unknown } | null)?.kind === 'gpu-port' && port) attachGpuWindow(port);

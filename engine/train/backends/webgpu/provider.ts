@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { packageVersion, type BackendInfo, type BackendProvider } from '../provider';
-import { remoteGpu } from '../../webgpu/step-maker';
+import { awaitRemoteGpu } from '../../webgpu/step-maker';
 import type { RemoteGpu } from '../../webgpu/remote-step';
 import { wasmBackend } from '../wasm/provider';
 import { nodeGpu } from './dawn';
@@ -34,9 +34,12 @@ export const webgpuBackend: BackendProvider<'webgpu'> = {
   tfBackend: 'webgpu',
   installHint: 'install the npm package webgpu (npm install webgpu; its Dawn binaries ship in the package) and a Vulkan driver (Linux: libvulkan1 and your GPU\'s driver, or Mesa 25\'s mesa-vulkan-drivers for a software adapter)',
   async activate() {
-    // The desktop app: the engine's process has no WebGPU of its own; the GPU window's Chromium lends its own.
-    const remote = remoteGpu();
+    // The desktop app: the engine's process has no WebGPU of its own; the GPU window's Chromium lends its own
+    // (the window may still be loading when the first backend is chosen).
+    const remote = await awaitRemoteGpu(REMOTE_HELLO_MS);
     if (remote) return activateRemote(remote);
+    // Dawn's binding crashes in Electron's processes (external ArrayBuffers vs its memory cage: dawn-gpu/node-webgpu 5).
+    if (process.versions.electron) throw new Error('the desktop app\'s GPU window is not open (MODALITY_STUDIO_NO_GPU_WINDOW is set, or the window did not load), and Dawn cannot run in the app\'s engine process');
     const { gpu, info } = await nodeGpu();
     // tfjs's WebGPU backend asks `navigator.gpu` for its adapter; Node 20 has no navigator.
     if (!('navigator' in globalThis) || !(globalThis.navigator as { gpu?: GPU } | undefined)?.gpu) {
