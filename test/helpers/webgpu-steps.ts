@@ -1,5 +1,7 @@
 import { contextFor } from '../../engine/train/webgpu/gpu-context';
-import { CompiledNetworkStep, encoderKind, networkParameters, type NetworkStepLike, type NetworkStepSpec } from '../../engine/train/webgpu/network-step';
+import { CompiledNetworkStep } from '../../engine/train/webgpu/network-step';
+import { encoderKind, networkParameters, type NetworkStepSpec } from '../../engine/train/webgpu/network-layout';
+import type { NetworkStepLike } from '../../engine/train/webgpu/network-step-like';
 
 /** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
 export function fixedProblem(seed: number) {

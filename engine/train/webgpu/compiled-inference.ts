@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data-source';
-import { encoderKind, type NetworkStepLike } from './network-step';
+import { encoderKind } from './network-layout';
+import type { NetworkStepLike } from './network-step-like';
 import { networkSpecOf } from './network-spec';
 import { stepMaker } from './step-maker';
 

@@ -4,7 +4,8 @@ import type { AuxiliaryTerm, DistillationTerm } from '../methods/method';
 import type { OptimizerName } from '../../protocol/run';
 import { COMPILED_OPTIMIZERS } from './optimizers';
 import { stepMaker } from './step-maker';
-import { encoderKind, type NetworkStepLike, type NetworkStepSpec, type StepOptions } from './network-step';
+import { encoderKind, type NetworkStepSpec } from './network-layout';
+import type { NetworkStepLike, StepOptions } from './network-step-like';
 import { networkSpecOf } from './network-spec';
 
 /**

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { MODALITY_DROPOUT_LAYER } from '../models/networks';
 import type { ConvEncoderSpec } from './conv-encoder';
 import type { DenseEncoderSpec } from './dense-encoder';
-import { networkParameters, type EncoderSpec, type NetworkStepSpec } from './network-step';
+import { networkParameters, type EncoderSpec, type NetworkStepSpec } from './network-layout';
 
 type Config = Record<string, unknown>;
 const sameList = (value: unknown, expected: number[]) => Array.isArray(value) && value.length === expected.length && value.every((v, i) => v === expected[i]);

@@ -16,7 +16,8 @@ import { stepNoiseKey } from '../methods/ogm-noise';
 import { concatRows } from './compiled-trainer';
 import type { TrainedTeacher } from '../teachers';
 import { contextFor } from './gpu-context';
-import { CompiledNetworkStep, encoderKind, type NetworkStepSpec } from './network-step';
+import { CompiledNetworkStep } from './network-step';
+import { encoderKind, type NetworkStepSpec } from './network-layout';
 import { networkSpecOf } from './network-spec';
 
 /** Skipped without a WebGPU adapter; CI (MODALITY_STUDIO_REQUIRE_WEBGPU=1, Mesa 25's lavapipe) must have one. */

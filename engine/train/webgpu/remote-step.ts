@@ -1,4 +1,6 @@
-import { networkParameters, type Inferred, type NetworkStepLike, type NetworkStepSpec, type ParameterSlot, type StepLoss, type StepOptions } from './network-step';
+import type { ParameterSlot } from './step-builder';
+import { networkParameters, type NetworkStepSpec } from './network-layout';
+import type { Inferred, NetworkStepLike, StepLoss, StepOptions } from './network-step-like';
 import type { GpuAdapterDescription, MessageEnd, StepCommand, StepQuestion, StepReply, StepRequest } from './step-messages';
 
 /**

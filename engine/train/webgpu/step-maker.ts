@@ -1,6 +1,8 @@
 import { activeBackend } from '../backends/select-backend';
 import { contextFor } from './gpu-context';
-import { CompiledNetworkStep, type NetworkStepLike, type NetworkStepSpec } from './network-step';
+import { CompiledNetworkStep } from './network-step';
+import type { NetworkStepSpec } from './network-layout';
+import type { NetworkStepLike } from './network-step-like';
 import type { RemoteGpu } from './remote-step';
 import { webgpuDevice } from './webgpu-device';
 

@@ -1,4 +1,5 @@
-import type { NetworkStepLike, NetworkStepSpec } from './network-step';
+import type { NetworkStepSpec } from './network-layout';
+import type { NetworkStepLike } from './network-step-like';
 
 /**
  * The protocol between the engine and a GPU it does not hold (the desktop app: the engine runs in Electron's
