@@ -1,5 +1,5 @@
 import type { OptimizerName } from '../../protocol/run';
-import { SGD_MOMENTUM } from '../optimizers';
+import { SGD_MOMENTUM } from '../optimizer-settings';
 
 /**
  * The update of every trainable parameter at the end of a compiled step, one per optimizer of the engine
