@@ -19,7 +19,7 @@ export class CompiledTrainer {
   /** Resident mode: each training sample's position in the uploaded split. */
   private positions: Map<number, number> | null = null;
 
-  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null, private readonly extraTerms: boolean) {}
+  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
@@ -37,7 +37,7 @@ export class CompiledTrainer {
     if (Boolean(plain.auxiliaryHeads) !== Boolean(auxiliary) || (auxiliary && auxiliary.weights.length !== plain.encoders.length)) return null;
     // Modality dropout needs the model's dropout layer (a model with one and no choice per step drops nothing).
     if (options.modalityDropout && !plain.modalityDropout) return null;
-    const withDistillation = {
+    const trained = {
       ...plain,
       optimizer: options.optimizer,
       ...(distillation ? { distillWeight: distillation.weight } : {}),
@@ -47,8 +47,8 @@ export class CompiledTrainer {
     };
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
     const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
-    const spec = resident ? { ...withDistillation, residentSamples: resident.indices.length } : withDistillation;
-    const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation, distillation !== null || auxiliary !== null);
+    const spec = resident ? { ...trained, residentSamples: resident.indices.length } : trained;
+    const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
     trainer.step.setWeights(options.model.getWeights().map((w) => w.dataSync() as Float32Array));
     return trainer;
@@ -111,7 +111,9 @@ export class CompiledTrainer {
     const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
-    return { loss: meanLoss, ...(this.extraTerms ? { extraLoss } : {}), accuracy };
+    // Extra terms (distillation, auxiliary heads) are reported apart when the phase has them.
+    const { distillWeight, auxiliaryWeights } = this.step.spec;
+    return { loss: meanLoss, ...(distillWeight !== undefined || auxiliaryWeights !== undefined ? { extraLoss } : {}), accuracy };
   }
 
   /** Waits for the submitted steps (reading their loss sums back, which also resets them). */

@@ -1,4 +1,4 @@
-import { storageBindings, WORKGROUP_SUM, type TiledProduct } from './kernels';
+import { storageBindings, u, WORKGROUP_SUM, type TiledProduct } from './kernels';
 
 /**
  * WGSL of the convolutional encoder's layers (engine/train/models/networks.ts: conv3×3 'same' without bias,
@@ -8,7 +8,6 @@ import { storageBindings, WORKGROUP_SUM, type TiledProduct } from './kernels';
  * (a short last batch is padded): batch statistics and gradients count the real rows only.
  */
 
-const u = (n: number) => `${Math.trunc(n)}u`;
 const WORKGROUP = 256;
 
 /** An image batch: `rows` samples of height × width × channels. */

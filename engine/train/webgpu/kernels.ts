@@ -14,7 +14,8 @@ export interface View {
 }
 
 const TILE = 16;
-const u = (n: number) => `${Math.trunc(n)}u`;
+/** A WGSL u32 literal. */
+export const u = (n: number) => `${Math.trunc(n)}u`;
 
 /** WGSL declarations of group 0's storage bindings, numbered in order: [name, access, element type (f32 unless said)]. */
 export function storageBindings(list: readonly (readonly [name: string, access: 'read' | 'read_write', type?: 'i32'])[]): string {

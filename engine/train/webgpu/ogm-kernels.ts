@@ -1,5 +1,5 @@
 import { WGSL_GAUSSIAN } from '../methods/ogm-noise';
-import { storageBindings, WORKGROUP_SUM } from './kernels';
+import { storageBindings, u, WORKGROUP_SUM } from './kernels';
 
 /**
  * OGM-GE's gradient modulation (engine/train/methods/ogm-ge.ts, every rule cited there) in the compiled step,
@@ -9,7 +9,6 @@ import { storageBindings, WORKGROUP_SUM } from './kernels';
  * settings uniform {modulate, step key} switches it per step: off after the modulated epochs.
  */
 
-const u = (n: number) => `${Math.trunc(n)}u`;
 const WORKGROUP = 256;
 
 const SETTINGS = /* wgsl */ `
