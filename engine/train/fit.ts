@@ -101,10 +101,11 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     best = resumed.best;
     firstEpoch = saved.epoch + 1;
   }
-  // On the webgpu backend, a network the engine builds (MLP or CNN encoders) trains on its compiled step
-  // (engine/train/webgpu): one submit per step instead of a few hundred tfjs ops. Everything else runs as on any backend.
+  // On the webgpu backend, a network the engine builds (MLP or CNN encoders, or a linear classifier on fixed
+  // features) trains on its compiled step (engine/train/webgpu): one submit per step instead of a few hundred
+  // tfjs ops. Everything else runs as on any backend.
   const { distillation, auxiliary } = options.extraLoss ?? {};
-  const compiled = unhooked && step === trainStep && (!options.extraLoss || distillation || auxiliary)
+  const compiled = unhooked && (!options.extraLoss || distillation || auxiliary)
     ? await CompiledTrainer.create({
       model,
       batchSize: options.batchSize,

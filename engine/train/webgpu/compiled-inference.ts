@@ -11,6 +11,7 @@ import { stepMaker } from './step-maker';
  * copied in once, then one submit per batch and one read per 64 batches, instead of tfjs's per-op dispatches.
  */
 export class CompiledInference {
+  /** `widths`: of each encoder's features among the model's outputs (none for a linear classifier). */
   private constructor(private readonly network: NetworkStepLike, private readonly widths: number[]) {}
 
   /** The compiled network, or null where it cannot run this model as tfjs would (another backend, a network it does not compile, no host arrays). */
@@ -22,7 +23,9 @@ export class CompiledInference {
     if (!spec) return null;
     const network = await maker.create({ ...spec, inferenceOnly: true });
     network.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
-    return new CompiledInference(network, spec.encoders.map((e) => encoderKind(e).featureDim(e)));
+    // A linear classifier's only output is its logits; a network's are the logits, then each encoder's features.
+    const widths = model.outputs.length > 1 ? spec.encoders.map((e) => encoderKind(e).featureDim(e)) : [];
+    return new CompiledInference(network, widths);
   }
 
   /** The model's outputs for these samples, as `runModel` gives them: [probabilities (or logits), features of each encoder, each auxiliary head's logits]. */
@@ -31,7 +34,7 @@ export class CompiledInference {
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU network.');
     const { logits, features, auxiliaryLogits } = await this.network.infer(arrays, indices.length);
     const classes = logits.length / Math.max(indices.length, 1);
-    const width = this.widths.reduce((a, b) => a + b, 0);
+    const width = features.length / Math.max(indices.length, 1);
     const perEncoder = this.widths.map((w) => new Float32Array(indices.length * w));
     for (let i = 0; i < indices.length; i += 1) {
       let column = i * width;

@@ -300,16 +300,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * [ceil(columns/16), ceil(rows/16)].
  */
 export function maskColumnsKernel(rows: number, columns: number): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> x: array<f32>;
-@group(0) @binding(1) var<storage, read> mask: array<f32>;
-
-@compute @workgroup_size(16, 16)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.y >= ${u(rows)} || id.x >= ${u(columns)}) { return; }
-  let at = id.y * ${u(columns)} + id.x;
-  x[at] = x[at] * mask[id.x];
-}`;
+  return rowsKernel(rows, columns, [['x', 'read_write'], ['mask', 'read']], `
+  let at = r * ${u(columns)} + c;
+  x[at] = x[at] * mask[c];`);
 }
 
 /**
@@ -372,18 +365,27 @@ fn main() {
  * batch's padding). `index` holds the rows' sample positions and, after them, how many are real.
  */
 export function gatherRowsKernel(rows: number, width: number): string {
+  return rowsKernel(rows, width, [['src', 'read'], ['index', 'read', 'i32'], ['dst', 'read_write']], `
+  let at = index[r];
+  dst[r * ${u(width)} + c] = select(0.0, src[u32(max(at, 0)) * ${u(width)} + c], at >= 0);`);
+}
+
+/** `dst` (a view, e.g. a column slice of the concatenated features) = `src` (`[rows, width]`, row-major). Dispatch [ceil(width/16), ceil(rows/16)]. */
+export function copyRowsKernel(rows: number, width: number, dst: View): string {
+  return rowsKernel(rows, width, [['src', 'read'], ['dst', 'read_write']], `
+  dst[${u(dst.offset)} + r * ${u(dst.row)} + c * ${u(dst.col)}] = src[r * ${u(width)} + c];`);
+}
+
+/** A kernel with one thread per element of a `[rows, width]` block (`r`, `c`), running `body`. Dispatch [ceil(width/16), ceil(rows/16)]. */
+function rowsKernel(rows: number, width: number, bindings: Parameters<typeof storageBindings>[0], body: string): string {
   return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read> index: array<i32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+${storageBindings(bindings)}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let c = id.x;
   let r = id.y;
-  if (c >= ${u(width)} || r >= ${u(rows)}) { return; }
-  let at = index[r];
-  dst[r * ${u(width)} + c] = select(0.0, src[u32(max(at, 0)) * ${u(width)} + c], at >= 0);
+  if (c >= ${u(width)} || r >= ${u(rows)}) { return; }${body}
 }
 `;
 }

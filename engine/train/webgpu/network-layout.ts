@@ -1,15 +1,17 @@
 import type { OptimizerName } from '../../protocol/run';
 import { convEncoder, type ConvEncoderSpec } from './conv-encoder';
 import { denseEncoder, type DenseEncoderSpec } from './dense-encoder';
+import { identityEncoder, type IdentityEncoderSpec } from './identity-encoder';
 import { denseLayerFrom, denseParameters, type DenseLayer } from './dense-layer';
 import type { EncoderKind, ParameterDeclaration, ParameterSlot } from './step-builder';
 
-export type EncoderSpec = DenseEncoderSpec | ConvEncoderSpec;
+export type EncoderSpec = DenseEncoderSpec | ConvEncoderSpec | IdentityEncoderSpec;
 
 /** The encoders the compiled step knows, by kind: adding one is a module and a line. */
 const ENCODER_KINDS: { [K in NonNullable<EncoderSpec['kind']>]: EncoderKind<Extract<EncoderSpec, { kind?: K }>> } = {
   dense: denseEncoder,
   conv: convEncoder,
+  identity: identityEncoder,
 };
 
 export function encoderKind(spec: EncoderSpec): EncoderKind<EncoderSpec> {
@@ -20,7 +22,8 @@ export function encoderKind(spec: EncoderSpec): EncoderKind<EncoderSpec> {
  * A late-fusion network (paper 4.3; a teacher is the case of one encoder) as the engine builds it
  * (engine/train/models/networks.ts): one encoder per modality (MLP or convolutional), their features
  * concatenated, one linear head (and, for Auxiliary-CE and G-Blending, one linear head per encoder on its
- * features). Cross-entropy (weighted per head), Adam or SGD.
+ * features). Cross-entropy (weighted per head), Adam or SGD. A linear classifier on fixed features is the case of
+ * one identity encoder (identity-encoder.ts).
  */
 export interface NetworkStepSpec {
   batch: number;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { isLinearClassifier } from '../linear-step';
 import { MODALITY_DROPOUT_LAYER } from '../models/networks';
 import type { ConvEncoderSpec } from './conv-encoder';
 import type { DenseEncoderSpec } from './dense-encoder';
@@ -51,9 +52,10 @@ function convSpecOf(layers: tf.layers.Layer[], inputShape: number[]): ConvEncode
  * The network of a tfjs model as the compiled step can train it, or null: a teacher or a late-fusion model
  * (engine/train/models/networks.ts) whose encoders are MLPs or convolutional encoders, with one linear head and
  * nothing else that trains but one linear head per encoder (Auxiliary-CE, G-Blending), and modality dropout on
- * the concatenated features.
+ * the concatenated features; or a linear classifier on fixed features (the probes, the decision classifier).
  */
 export function networkSpecOf(model: tf.LayersModel, batch: number, classes: number): NetworkStepSpec | null {
+  if (isLinearClassifier(model)) return linearSpecOf(model, batch, classes);
   const encoders: EncoderSpec[] = [];
   let head: tf.layers.Layer | null = null;
   const auxiliary: tf.layers.Layer[] = [];
@@ -92,4 +94,12 @@ export function networkSpecOf(model: tf.LayersModel, batch: number, classes: num
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const compiled = networkParameters(spec).slots.map((slot) => slot.shape.join('x'));
   return expected.length === compiled.length && expected.every((shape, i) => shape === compiled[i]) ? spec : null;
+}
+
+/** A linear classifier (linear-step.ts's `isLinearClassifier`) as one identity encoder and the head; its only output is the logits. */
+function linearSpecOf(model: tf.LayersModel, batch: number, classes: number): NetworkStepSpec | null {
+  const [kernel] = model.getWeights();
+  const inputDim = kernel?.shape[0];
+  if (inputDim === undefined || kernel?.shape[1] !== classes || model.outputs.length !== 1) return null;
+  return { batch, classes, encoders: [{ kind: 'identity', inputDim }] };
 }

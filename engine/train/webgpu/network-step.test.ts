@@ -7,7 +7,7 @@ import { selectBackend } from '../backends/select-backend';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource, MemorySource } from '../data-source';
 import { evaluateLoss, trainStep } from '../fit';
-import { buildFusion, buildTeacher, MODALITY_DROPOUT_LAYER, SeedSequence, type ModalityInput } from '../models/networks';
+import { buildFusion, buildLinear, buildTeacher, MODALITY_DROPOUT_LAYER, SeedSequence, type ModalityInput } from '../models/networks';
 import type { ModalityDropout } from '../models/modality-dropout';
 import { weightedHeadLosses } from '../methods/aux-ce';
 import { distillationLoss } from '../methods/umt';
@@ -41,6 +41,8 @@ interface Network {
   dropped?: (number | null)[];
   /** OGM-GE: α, and the steps (epoch 1, step s) that modulate: s < modulatedSteps. */
   ogm?: { alpha: number; modulatedSteps: number };
+  /** A linear classifier on the one vector modality (a probe, the decision classifier) instead of an encoder network. */
+  linear?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   const data = network.modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1));
   const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * classes));
   const config = { ...DEFAULT_CONFIG, ...network.config };
-  const model = network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined, modalityDropout: network.dropped !== undefined });
+  const model = network.linear ? buildLinear(network.modalities[0]!.shape[0]!, classes, new SeedSequence(2), 'probe') : network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined, modalityDropout: network.dropped !== undefined });
   const dropoutLayer = network.dropped ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
   const plain = networkSpecOf(model, batchSize, classes);
   expect(plain, 'the compiled step takes this model').not.toBeNull();
@@ -159,6 +161,13 @@ describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoder
     // The losses moved: the update did something.
     expect(result.cpuLosses[3]).not.toBe(result.cpuLosses[0]);
     expect(result.buffersWhileAlive).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('trains a linear classifier on fixed features (the probes, the decision classifier) as one identity encoder and its head, resident and with a short batch', async () => {
+    const result = await bothWays({ ...mlp(16, 4, [21], []), linear: true }, 4, 1e-2, [16, 16, 9, 16], true);
+    expect(result.names).toEqual(['head/kernel', 'head/bias']);
+    expectSame(result);
+    expect(result.cpuLosses[3]).not.toBe(result.cpuLosses[0]);
   }, 60_000);
 
   it('does the same for a teacher (one encoder) with sizes that are not multiples of the 16×16 tiles', async () => {

@@ -140,10 +140,12 @@ export class CompiledNetworkStep implements NetworkStepLike {
 
     // Backward: the heads, the distillation term, then each encoder from its last layer down; one optimizer update.
     const into = this.dispatches;
+    const encodersTrain = spec.encoders.some((e) => encoderKind(e).parameters(e).some((p) => p.trainable));
     const headBackward = (layer: DenseLayer, dHead: GPUBuffer, inputs: View, dInputs: View, accumulate: boolean) => {
       builder.matMul(into, { m: layer.inputDim, n: classes, k: rows, a: { offset: inputs.offset, row: 1, col: featureDim }, b: rowMajor(0, classes), c: rowMajor(layer.kernel.offset, classes) }, features, dHead, grads);
       builder.kernel(into, columnSumKernel(rows, classes, rowMajor(0, classes), layer.bias.offset), 'bias gradient', [dHead, grads], [Math.ceil(classes / 64)]);
-      builder.matMul(into, { m: rows, n: layer.inputDim, k: classes, a: rowMajor(0, classes), b: { offset: layer.kernel.offset, row: 1, col: classes }, c: dInputs, accumulate }, dHead, this.params, dFeatures);
+      // The features' gradient, unless no encoder trains (a linear classifier on fixed features).
+      if (encodersTrain) builder.matMul(into, { m: rows, n: layer.inputDim, k: classes, a: rowMajor(0, classes), b: { offset: layer.kernel.offset, row: 1, col: classes }, c: dInputs, accumulate }, dHead, this.params, dFeatures);
     };
     headBackward(head, dLogits, { offset: 0, row: featureDim, col: 1 }, rowMajor(0, featureDim), false);
     // Each auxiliary head adds its gradient to its encoder's columns of dFeatures.

@@ -59,8 +59,13 @@ describe.skipIf(device === null)('a compiled network on a GPU across a message c
     const [viaChannel, local] = [await drive(there, spec), await drive(here, spec)];
     expect(viaChannel).toEqual(local);
     expect(viaChannel.losses[1]!.steps).toBe(4);
-    there.dispose();
     here.dispose();
+    const withRemote = contextFor(device!).liveBuffers;
+    there.dispose();
+    // Disposal is sent and forgotten; once the GPU side has applied it, the remote network's buffers are gone.
+    await remote.settled();
+    expect(withRemote).toBeGreaterThan(0);
+    expect(contextFor(device!).liveBuffers).toBe(0);
   }, 60_000);
 
   it('reports a command that failed on the GPU side at the next question about that network', async () => {

@@ -49,6 +49,11 @@ export class RemoteGpu {
     return new RemoteNetworkStep(this, step, spec, dispatchCount);
   }
 
+  /** Resolves once the GPU side has applied every message sent before (e.g. the last networks' disposal). */
+  async settled(): Promise<void> {
+    await this.ask((id) => ({ kind: 'sync', id }));
+  }
+
   send(message: StepRequest): void {
     this.end.post(message);
   }

@@ -16,7 +16,9 @@ export type StepQuestion = 'getWeights' | 'getOptimizerState' | 'evaluateResiden
 export type StepRequest =
   | { kind: 'create'; id: number; step: number; spec: NetworkStepSpec }
   | { kind: 'command'; step: number; op: StepCommand; args: unknown[] }
-  | { kind: 'question'; id: number; step: number; op: StepQuestion; args: unknown[] };
+  | { kind: 'question'; id: number; step: number; op: StepQuestion; args: unknown[] }
+  /** Answered once every message before it has been applied (commands are sent and forgotten: a dispose included). */
+  | { kind: 'sync'; id: number };
 
 export interface GpuAdapterDescription {
   vendor: string;

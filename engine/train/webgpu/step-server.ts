@@ -36,6 +36,8 @@ export function serveNetworkSteps(device: GPUDevice, adapter: GpuAdapterDescript
         } catch (error) {
           if (!failures.has(message.step)) failures.set(message.step, `${message.op}: ${(error as Error).message}`);
         }
+      } else if (message.kind === 'sync') {
+        end.post({ kind: 'answer', id: message.id, ok: true, value: null });
       } else if (message.kind === 'question' && STEP_QUESTIONS.includes(message.op)) {
         const failed = failures.get(message.step);
         failures.delete(message.step);

@@ -50,7 +50,9 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     expect(contextFor(webgpuDevice()!).liveBuffers).toBe(0);
     const onWasm = await run('wasm', []);
     const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
-    expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
+    expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt', 'decision']));
+    // The linear probes (paper 3.1) of the teachers and fused encoders train there too.
+    expect(compiled.filter((name) => name?.startsWith('probe ')).length).toBeGreaterThan(0);
     // The training and validation splits stay on the GPU: a step sends only its batch's indices, and the
     // validation split is evaluated by the compiled network.
     expect(events.filter((e) => e.type === 'log' && e.message.includes('compiled WebGPU step')).every((e) => e.type === 'log' && e.message.includes('validation evaluated there'))).toBe(true);
@@ -93,7 +95,8 @@ describe.skipIf(gpu === null)('a run on the webgpu backend of the desktop app (t
     // The GPU window's side, here on Dawn's device (in the app, Chromium's navigator.gpu).
     const device = await gpu!.adapter.requestDevice();
     serveNetworkSteps(device, { ...gpu!.info, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize }, end(channel.port2));
-    attachRemoteGpu(new RemoteGpu(end(channel.port1)));
+    const remoteGpu = new RemoteGpu(end(channel.port1));
+    attachRemoteGpu(remoteGpu);
     try {
       const onWasm = await run('wasm');
       const events: RunEvent[] = [];
@@ -103,6 +106,8 @@ describe.skipIf(gpu === null)('a run on the webgpu backend of the desktop app (t
       expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
       expect(remote.decision.method).toBe(onWasm.decision.method);
       for (const [id, candidate] of Object.entries(onWasm.candidates)) expect(Math.abs(remote.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
+      // Disposal is a command, sent and forgotten: count once the GPU side has applied every message.
+      await remoteGpu.settled();
       expect(contextFor(device).liveBuffers).toBe(0);
     } finally {
       attachRemoteGpu(null);
