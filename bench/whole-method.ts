@@ -1,6 +1,6 @@
 /**
  * The whole method in one process, without the CLI, the store or a worker (so it bundles into one file for a
- * machine without Node, scripts/device-steps.sh): a built-in dataset written to a fresh folder, prepared cold,
+ * machine without Node, scripts/device-bench.sh): a built-in dataset written to a fresh folder, prepared cold,
  * then teachers, the decision trick, the methods and the probes on BACKEND. Prints one JSON line:
  * `{"backend", "adapter", "seconds", "decision", "test"}` (seconds: preparing included, as a user waits).
  * `tsx bench/whole-method.ts BACKEND [DATASET=mnist-halves] [EPOCHS=2] [TEACHER_EPOCHS=2] [PROBE_EPOCHS=10]`:
