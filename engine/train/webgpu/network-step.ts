@@ -3,7 +3,7 @@ import { encodeDispatches, type Dispatch, type GpuContext } from './gpu-context'
 import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, maskColumnsKernel, distillationKernel, gatherLabelsKernel, gatherRowsKernel, rowMajor, softmaxCrossEntropyKernel, type View } from './kernels';
 import { encoderKind, networkParameters, type NetworkStepSpec } from './network-layout';
 import type { Inferred, NetworkStepLike, StepLoss, StepOptions } from './network-step-like';
-import { COMPILED_OPTIMIZERS, type CompiledOptimizer } from './optimizers';
+import { COMPILED_OPTIMIZERS, SETTINGS_BYTES, type CompiledOptimizer } from './optimizers';
 import { ogmApplyKernel, ogmScoresKernel, ogmSigmaKernel, type ModulatedWeight } from './ogm-kernels';
 import { StepBuilder, type Block, type EncoderProgram, type ParameterSlot, type StepResources } from './step-builder';
 
@@ -31,6 +31,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly count: number;
   private readonly trainableCount: number;
   private steps = 0;
+  /** The optimizer's settings of the next step (its bias corrections follow the steps taken). */
+  private nextSettings: (learningRate: number) => Float32Array;
   /** Resident mode: the uploaded split (per modality, labels, teacher features) and the batch's indices. */
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
@@ -45,6 +47,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
     this.optimizer = COMPILED_OPTIMIZERS[spec.optimizer ?? 'adam'];
+    this.nextSettings = this.optimizer.settings(0);
     const layout = networkParameters(spec);
     this.slots = layout.slots;
     this.count = layout.count;
@@ -56,7 +59,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const optimised = spec.inferenceOnly ? 1 : layout.trainableCount;
     const grads = buffer(optimised, 'grads');
     this.moments = this.optimizer.state.map((name) => buffer(optimised, `optimizer ${name}`));
-    this.settings = ctx.uniform(16, 'optimizer settings');
+    this.settings = ctx.uniform(SETTINGS_BYTES, 'optimizer settings');
     builder.buffers.push(this.settings);
     this.inputWords = spec.encoders.map((e) => encoderKind(e).inputWords(e));
     this.inputs = this.inputWords.map((words, m) => buffer(rows * words, `input ${m}`));
@@ -195,6 +198,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const zeros = new Float32Array(this.spec.inferenceOnly ? 1 : this.trainableCount);
     this.moments.forEach((b) => this.ctx.write(b, zeros));
     this.steps = 0;
+    this.nextSettings = this.optimizer.settings(0);
   }
 
   /** The parameters Adam trains (a prefix of {@link slots}: tfjs's `trainableWeights`). */
@@ -212,6 +216,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     if (state.length !== this.moments.length) throw new Error(`The optimizer keeps ${this.moments.length} state arrays per parameter; got ${state.length}.`);
     state.forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.trainableSlots[i] as ParameterSlot).offset)));
     this.steps = steps;
+    this.nextSettings = this.optimizer.settings(steps);
   }
 
   async getWeights(): Promise<Float32Array[]> {
@@ -291,7 +296,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
       dropout.dropped = dropped;
     }
     this.steps += 1;
-    this.ctx.write(this.settings, this.optimizer.settings(learningRate, this.steps));
+    this.ctx.write(this.settings, this.nextSettings(learningRate));
     const encoder = this.ctx.device.createCommandEncoder();
     encodeDispatches(encoder, this.dispatches);
     this.ctx.device.queue.submit([encoder.finish()]);

@@ -3,42 +3,67 @@ import { SGD_MOMENTUM } from '../optimizer-settings';
 
 /**
  * The update of every trainable parameter at the end of a compiled step, one per optimizer of the engine
- * (engine/train/optimizers.ts), each exactly tfjs's. Bindings: params, grads, its state buffers, the settings
- * uniform (4 floats it writes each step with {@link CompiledOptimizer.settings}). Dispatch [ceil(count/256)].
+ * (engine/train/optimizers.ts), each exactly tfjs's, to the float32 rounding. Bindings: params, grads, its state
+ * buffers, the settings uniform (SETTINGS_BYTES, written each step with {@link CompiledOptimizer.settings}).
+ * Dispatch [ceil(count/256)].
  */
 export interface CompiledOptimizer {
   /** Its per-parameter state, by the suffix tfjs's optimizer names it with in `getWeights()`: `${variable}/${suffix}`. */
   state: string[];
   kernel(count: number): string;
-  settings(learningRate: number, step: number): Float32Array;
+  /** The settings of each next step (call once per step, in order), after `stepsDone` steps: 0, or a checkpoint's count. */
+  settings(stepsDone: number): (learningRate: number) => Float32Array;
 }
+
+/** The optimizers' settings uniform: 8 floats. */
+export const SETTINGS_BYTES = 32;
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 /** tfjs's Adam default ε (its backend's epsilon, 1e-7 on float32 backends). */
 const EPSILON = 1e-7;
+const F32_BETA1 = Math.fround(BETA1);
+const F32_BETA2 = Math.fround(BETA2);
 
 export const COMPILED_OPTIMIZERS: Record<OptimizerName, CompiledOptimizer> = {
   adam: {
     state: ['m', 'v'],
-    kernel: (count) => adamKernel(count, BETA1, BETA2),
-    settings: (rate, step) => Float32Array.of(rate, 1 / (1 - BETA1 ** step), 1 / (1 - BETA2 ** step), EPSILON),
+    kernel: adamKernel,
+    settings: (stepsDone) => {
+      // β^t as tfjs keeps it, a float32 variable: β^(n+1) by pow when its state is set (n = the steps done; β at
+      // the start), multiplied by β after every step. Computed otherwise (in double), 1 − β^t differs in its last
+      // bit, every update with it, and 30 epochs later a teacher's best epoch can differ.
+      let accumulated1 = Math.fround(F32_BETA1 ** (stepsDone + 1));
+      let accumulated2 = Math.fround(F32_BETA2 ** (stepsDone + 1));
+      return (rate) => {
+        const settings = Float32Array.of(rate, 1 - accumulated1, 1 - accumulated2, EPSILON, BETA1, 1 - BETA1, BETA2, 1 - BETA2);
+        accumulated1 = Math.fround(accumulated1 * F32_BETA1);
+        accumulated2 = Math.fround(accumulated2 * F32_BETA2);
+        return settings;
+      };
+    },
   },
   sgd: {
     state: ['momentum'],
-    kernel: (count) => momentumKernel(count, SGD_MOMENTUM),
-    settings: (rate) => Float32Array.of(rate, 0, 0, 0),
+    kernel: momentumKernel,
+    settings: () => (rate) => Float32Array.of(rate, SGD_MOMENTUM, 0, 0, 0, 0, 0, 0),
   },
 };
 
 /**
  * One Adam update of every parameter (tfjs's `train.adam`: m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g²,
- * p ← p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)), over flat buffers of `count` parameters.
- * Bindings: params, grads, m, v, settings uniform {lr, 1/(1 − β1^t), 1/(1 − β2^t), ε}. Dispatch [ceil(count/256)].
+ * p ← p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)), over flat buffers of `count` parameters, with
+ * tfjs's operations in tfjs's order (adam_optimizer.ts), so that each float32 rounding is the same as on the
+ * cpu and wasm backends. β1, β2 and their complements come in the uniform, not as WGSL constants: a shader
+ * compiler may rearrange arithmetic around a constant (Mesa's did: v came out 2 ulps off with (g·g)·(1 − β2)
+ * written as a literal, though the literal itself converts exactly), and such roundings, every step, drifted
+ * a run on webgpu from the same run on wasm until a teacher kept another best epoch.
+ * Bindings: params, grads, m, v, settings uniform {lr, 1 − β1^t, 1 − β2^t, ε, β1, 1 − β1, β2, 1 − β2}.
+ * Dispatch [ceil(count/256)].
  */
-function adamKernel(count: number, beta1: number, beta2: number): string {
+function adamKernel(count: number): string {
   return /* wgsl */ `
-struct Settings { rate: f32, correct1: f32, correct2: f32, epsilon: f32 }
+struct Settings { rate: f32, oneMinusBeta1Power: f32, oneMinusBeta2Power: f32, epsilon: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32 }
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
@@ -50,21 +75,23 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
   if (i >= ${Math.trunc(count)}u) { return; }
   let g = grads[i];
-  let mi = ${beta1} * m[i] + ${1 - beta1} * g;
-  let vi = ${beta2} * v[i] + ${1 - beta2} * g * g;
+  let mi = m[i] * settings.beta1 + g * settings.oneMinusBeta1;
+  let vi = v[i] * settings.beta2 + (g * g) * settings.oneMinusBeta2;
   m[i] = mi;
   v[i] = vi;
-  params[i] = params[i] - settings.rate * (mi * settings.correct1) / (sqrt(vi * settings.correct2) + settings.epsilon);
+  let corrected1 = mi / settings.oneMinusBeta1Power;
+  let corrected2 = vi / settings.oneMinusBeta2Power;
+  params[i] = (corrected1 / (sqrt(corrected2) + settings.epsilon)) * -settings.rate + params[i];
 }`;
 }
 
 /**
  * SGD with momentum (tfjs's `train.momentum`, not Nesterov): a ← μ·a + g, p ← p − lr·a. Bindings: params, grads,
- * a, settings uniform {lr, ·, ·, ·}.
+ * a, settings uniform {lr, μ}.
  */
-function momentumKernel(count: number, momentum: number): string {
+function momentumKernel(count: number): string {
   return /* wgsl */ `
-struct Settings { rate: f32, unused1: f32, unused2: f32, unused3: f32 }
+struct Settings { rate: f32, momentum: f32 }
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
 @group(0) @binding(2) var<storage, read_write> accumulation: array<f32>;
@@ -74,7 +101,7 @@ struct Settings { rate: f32, unused1: f32, unused2: f32, unused3: f32 }
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
   if (i >= ${Math.trunc(count)}u) { return; }
-  let a = ${momentum} * accumulation[i] + grads[i];
+  let a = settings.momentum * accumulation[i] + grads[i];
   accumulation[i] = a;
   params[i] = params[i] - settings.rate * a;
 }`;
