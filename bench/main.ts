@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { imagePairs, measureRun } from './memory-bench';
-import { mnistHalvesWithSplit, timeOurs, timePipeline } from './pipeline-bench';
+import { mnistHalvesWithSplit, PIPELINE_BUDGET, timeOurs, timePipeline } from './pipeline-bench';
 import { timePreparation } from './prepare-bench';
 import { cudaPython, ensureTorch, PYTHON, runPython } from './python';
 import type { WebgpuSteps } from './webgpu-steps';
@@ -76,7 +76,7 @@ log(cuda ? `steps in PyTorch on CUDA (${cuda})…` : 'PyTorch on CUDA: no interp
 const torchCuda = cuda ? runPython<{ mlp: number; cnn: number; mlp256: number; gpu: string }>(path.join(ROOT, 'bench', 'reference', 'steps.py'), [String(runs), String(steps), 'cuda'], cuda) : null;
 
 // 2. Pipeline.
-const budget = quick ? { epochs: 1, teacherEpochs: 1, probeEpochs: 5 } : { epochs: 2, teacherEpochs: 2, probeEpochs: 10 };
+const budget = quick ? { epochs: 1, teacherEpochs: 1, probeEpochs: 5 } : PIPELINE_BUDGET;
 log(`pipeline on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs), ours then PyTorch…`);
 const mnistHalves = await mnistHalvesWithSplit(WORK);
 const pipeline = timePipeline(mnistHalves, WORK, budget);

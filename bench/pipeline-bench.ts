@@ -10,6 +10,9 @@ export interface PipelineBudget {
   probeEpochs: number;
 }
 
+/** The bench's epoch budget for the whole method (README, Performance). */
+export const PIPELINE_BUDGET: PipelineBudget = { epochs: 2, teacherEpochs: 2, probeEpochs: 10 };
+
 export interface PipelineTiming {
   ours: number;
   torch: number;

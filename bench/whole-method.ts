@@ -3,8 +3,8 @@
  * machine without Node, scripts/device-bench.sh): a built-in dataset written to a fresh folder, prepared cold,
  * then teachers, the decision trick, the methods and the probes on BACKEND. Prints one JSON line:
  * `{"backend", "adapter", "seconds", "decision", "test"}` (seconds: preparing included, as a user waits).
- * `tsx bench/whole-method.ts BACKEND [DATASET=mnist-halves] [EPOCHS=2] [TEACHER_EPOCHS=2] [PROBE_EPOCHS=10]`:
- * the bench's pipeline budget (README, Performance) by default.
+ * `tsx bench/whole-method.ts BACKEND [DATASET=mnist-halves] [EPOCHS] [TEACHER_EPOCHS] [PROBE_EPOCHS]`:
+ * the bench's pipeline budget (PIPELINE_BUDGET: 2, 2, 10) by default.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,9 @@ import { findBuiltin, writeBuiltin } from '../engine/data/builtin/registry';
 import { prepareDataset } from '../engine/data/prepare';
 import type { BackendChoice } from '../engine/protocol/run';
 import { runPipeline } from '../engine/train/pipeline';
+import { PIPELINE_BUDGET } from './pipeline-bench';
 
-const [backend = 'wasm', name = 'mnist-halves', epochs = '2', teacherEpochs = '2', probeEpochs = '10'] = process.argv.slice(2);
+const [backend = 'wasm', name = 'mnist-halves', epochs = PIPELINE_BUDGET.epochs, teacherEpochs = PIPELINE_BUDGET.teacherEpochs, probeEpochs = PIPELINE_BUDGET.probeEpochs] = process.argv.slice(2);
 const builtin = findBuiltin(name);
 if (!builtin) throw new Error(`There is no built-in dataset ${name}.`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whole-method-'));

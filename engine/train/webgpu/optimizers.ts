@@ -15,7 +15,7 @@ export interface CompiledOptimizer {
   settings(stepsDone: number): (learningRate: number) => Float32Array;
 }
 
-/** The optimizers' settings uniform: 8 floats. */
+/** The optimizers' settings uniform: room for Adam's 8 floats (SGD uses the first 2). */
 export const SETTINGS_BYTES = 32;
 
 const BETA1 = 0.9;
@@ -46,7 +46,7 @@ export const COMPILED_OPTIMIZERS: Record<OptimizerName, CompiledOptimizer> = {
   sgd: {
     state: ['momentum'],
     kernel: momentumKernel,
-    settings: () => (rate) => Float32Array.of(rate, SGD_MOMENTUM, 0, 0, 0, 0, 0, 0),
+    settings: () => (rate) => Float32Array.of(rate, SGD_MOMENTUM),
   },
 };
 
