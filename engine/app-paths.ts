@@ -1,5 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
+import { AppError } from './protocol/errors';
+import { isSafeRunId } from './protocol/run-id';
 
 /**
  * The app's data folder (runs, models, and later the run database), the same one the desktop app uses:
@@ -15,10 +17,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 
 /** Where a run's final model goes unless `--out` says otherwise. */
 export function defaultModelDir(runId: string): string {
-  return path.join(defaultDataDir(), 'runs', runId, 'model');
+  return path.join(runFolder(runId), 'model');
 }
 
 /** Where a run's per-epoch checkpoints go (what `runs resume` continues from). */
 export function defaultCheckpointDir(runId: string): string {
-  return path.join(defaultDataDir(), 'runs', runId, 'checkpoints');
+  return path.join(runFolder(runId), 'checkpoints');
+}
+
+/** `runs/ID` in the data folder; an id that could step out of it (an old import's) is refused, not followed. */
+function runFolder(runId: string): string {
+  if (!isSafeRunId(runId)) throw new AppError('config', `Run id ${JSON.stringify(String(runId).slice(0, 80))} cannot name a folder (run ids are letters, digits, "-" and "_"); this run cannot be resumed or saved here.`);
+  return path.join(defaultDataDir(), 'runs', runId);
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { claimModelFolder } from './model-output';
+import { copyModelFolder } from './model-folder';
 import { AppError } from '../protocol/errors';
 
 /**
@@ -11,7 +12,7 @@ import { AppError } from '../protocol/errors';
 export function exportModelFolder(source: string, target: string, datasetRoot: string): { dir: string; files: string[] } {
   if (!fs.existsSync(source)) throw new AppError('model-files', `The model folder ${source} is gone (moved or deleted?); re-run to train the model again.`);
   const dir = claimModelFolder(target, datasetRoot);
-  fs.cpSync(source, dir, { recursive: true });
+  copyModelFolder(source, dir);
   const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
   return { dir, files };
 }

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CachedModality } from '../data/cache/meta';
 import type { CacheMeta } from '../data/cache/meta';
 import type { CandidateResult, Decision, FinalChoice, MethodId, RunConfig, RunResult } from '../protocol/run';
 import { AppError } from '../protocol/errors';
+import { pathInsideModel, readJsonFile } from './model-folder';
 
 export const MODEL_CARD_FILE = 'model-card.json';
 
@@ -33,13 +33,20 @@ export interface ModelCard {
   createdAt: string;
 }
 
+const normalizationSchema = z.object({ mean: z.array(z.number().finite()), std: z.array(z.number().finite().positive()) }).nullable();
+
 const cardSchema = z.object({
   format: z.literal('modality-studio-model'),
   version: z.literal(1),
   method: z.string().min(1),
-  classes: z.array(z.string()).min(2),
-  modalities: z.array(z.object({ name: z.string(), kind: z.enum(['vector', 'image', 'audio']), shape: z.array(z.number().int().positive()) }).passthrough()).min(1),
-  networks: z.array(z.object({ path: z.string(), modalities: z.array(z.string()) })).min(1),
+  classes: z.array(z.string().min(1)).min(2),
+  modalities: z.array(z.object({
+    name: z.string().trim().min(1),
+    kind: z.enum(['vector', 'image', 'audio']),
+    shape: z.array(z.number().int().positive()).min(1),
+    normalization: normalizationSchema,
+  }).passthrough()).min(1),
+  networks: z.array(z.object({ path: z.string().min(1), modalities: z.array(z.string()).min(1) })).min(1),
 }).passthrough();
 
 /** The card of one candidate of a run; `loss` says what it optimised, in words (the method's own). */
@@ -65,18 +72,45 @@ export function buildCard(meta: CacheMeta, result: RunResult, candidate: { metho
   };
 }
 
+/**
+ * The model card of `dir`, checked against itself: a card is only text (it may have been edited), and a wrong
+ * one would otherwise predict wrong labels without a word. The networks it names are checked against it when
+ * they are loaded (engine/model/load-model.ts).
+ */
 export function readCard(dir: string): ModelCard {
   const file = path.join(dir, MODEL_CARD_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new AppError('model-files', `${file} could not be read (${(error as Error).message}); give the model folder that modality-studio run wrote (it holds model-card.json).`);
-  }
+  const json = readJsonFile(file);
   const parsed = cardSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AppError('model-files', `${file} is not a Modality Studio model card: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? 'is invalid'}.`);
+    throw new AppError('model-files', `${file} is not a Modality Studio model card: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? 'is invalid'}. Use the model folder modality-studio run wrote, or export the model again.`);
   }
-  return parsed.data as unknown as ModelCard;
+  const card = parsed.data as unknown as ModelCard;
+  const problem = cardProblem(card);
+  if (problem) throw new AppError('model-files', `${file} is not a consistent model card: ${problem}. Use the model folder modality-studio run wrote, or export the model again.`);
+  card.networks.forEach((n, i) => pathInsideModel(dir, n.path, `networks.${i}.path in ${file}`));
+  return card;
+}
+
+/** What in a card contradicts the rest of it, or null. */
+function cardProblem(card: ModelCard): string | null {
+  const duplicateClass = card.classes.find((c, i) => card.classes.indexOf(c) !== i);
+  if (duplicateClass !== undefined) return `class ${JSON.stringify(duplicateClass)} is named twice in classes`;
+  const names = card.modalities.map((m) => m.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) return `modality ${JSON.stringify(duplicate)} is described twice`;
+  for (const modality of card.modalities) {
+    // Vectors are standardised per feature, audio with one scalar, images not at all (cache/writer.ts).
+    const width = modality.kind === 'vector' ? modality.shape[0] : modality.kind === 'audio' ? 1 : 0;
+    const normalization = modality.normalization;
+    if (width === 0 && normalization) return `modality "${modality.name}" is an image, which is not standardised, but has a normalization`;
+    if (width !== 0 && (!normalization || normalization.mean.length !== width || normalization.std.length !== width)) {
+      return `modality "${modality.name}" (${modality.kind} of shape [${modality.shape.join(', ')}]) needs a normalization of ${width} mean${width === 1 ? '' : 's'} and standard deviation${width === 1 ? '' : 's'}; it has ${normalization ? `${normalization.mean.length} and ${normalization.std.length}` : 'none'}`;
+    }
+  }
+  for (const [i, network] of card.networks.entries()) {
+    const unknown = network.modalities.find((m) => !names.includes(m));
+    if (unknown !== undefined) return `networks.${i} reads modality ${JSON.stringify(unknown)}, which the card does not describe (it describes ${names.map((n) => `"${n}"`).join(', ')})`;
+  }
+  return null;
 }

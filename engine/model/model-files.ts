@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../protocol/errors';
+import { readNetworkFiles } from './model-folder';
 
 /**
  * Saves a LayersModel in the standard tfjs layers format (`model.json` + `weights.bin`) with plain file
@@ -25,19 +26,16 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
   }));
 }
 
-export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
-  let modelJson: { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-  let weights: Buffer;
-  try {
-    modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-    weights = fs.readFileSync(path.join(dir, 'weights.bin'));
-  } catch (error) {
-    throw new AppError('model-files', `The model in ${dir} could not be read (${(error as Error).message}); expected model.json and weights.bin written by modality-studio run.`);
-  }
+/**
+ * Loads the network saved in `root/relative` (`model.json` + `weights.bin`, as {@link saveLayersModel} wrote
+ * them), reading only plain files inside `root`, the weights checked against model.json (model-folder.ts).
+ */
+export async function loadLayersModel(root: string, relative: string): Promise<tf.LayersModel> {
+  const { dir, jsonFile, modelJson, weights } = readNetworkFiles(root, relative);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
-    weightData,
-  }));
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights), weightData }));
+  } catch (error) {
+    throw new AppError('model-files', `The network in ${dir} could not be built from ${jsonFile} (${(error as Error).message}); the file is damaged or not one modality-studio run wrote. Export or save the model again.`);
+  }
 }

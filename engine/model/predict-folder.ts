@@ -13,7 +13,7 @@ import type { BackendChoice } from '../protocol/run';
 import { selectBackend } from '../train/backends/select-backend';
 import { applyModel } from '../train/models/networks';
 import { readCard, type ModelCard } from './model-card';
-import { loadLayersModel } from './model-files';
+import { loadCardNetworks, type LoadedNetwork } from './load-model';
 
 const CHUNK = 256;
 
@@ -25,7 +25,7 @@ const CHUNK = 256;
 export async function predictFolder(modelDir: string, datasetDir: string, backend: BackendChoice = 'auto'): Promise<PredictionReport> {
   const card = readCard(modelDir);
   await selectBackend(backend);
-  const networks = await Promise.all(card.networks.map(async (n) => ({ ...n, model: await loadLayersModel(path.join(modelDir, n.path)) })));
+  const networks = await loadCardNetworks(modelDir, card);
   const log = new IssueLog();
   const predictions: Prediction[] = [];
   try {
@@ -104,7 +104,7 @@ async function decodeChunk(root: string, samples: ManifestSample[], card: ModelC
   };
 }
 
-function predictChunk(card: ModelCard, networks: (ModelCard['networks'][number] & { model: tf.LayersModel })[], chunk: DecodedChunk): Prediction[] {
+function predictChunk(card: ModelCard, networks: LoadedNetwork[], chunk: DecodedChunk): Prediction[] {
   const count = chunk.samples.length;
   const probabilities = tf.tidy(() => {
     const inputs = new Map(card.modalities.map((m, i) => [m.name, tf.tensor(chunk.values[i] as Float32Array, [count, ...m.shape])]));

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { paramsShapeProblem } from './params-shape';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
@@ -53,6 +54,9 @@ export class EngineClient {
   }
 
   async call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['result']> {
+    // Checked here too: a value too deep for the channel's JSON would throw a stack overflow while sending.
+    const shapeProblem = paramsShapeProblem(params);
+    if (shapeProblem) throw new AppError('bad-request', `Bad params for ${name}: ${shapeProblem}.`);
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -21,6 +21,7 @@ import { claimForResume, createRun, decisionStillOpen, markConfirmsDecision, mar
 import { checkMethods, resolveConfig } from '../train/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
+import { paramsShapeProblem } from './params-shape';
 import { AppError, errorResult, toResult } from '../protocol/errors';
 
 interface ActiveRun {
@@ -77,6 +78,8 @@ export class EngineService {
       if (request?.kind !== 'request' || id < 0) throw new AppError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
       if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName)) throw new AppError('bad-request', `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`);
       const call = request.call as EngineCallName;
+      const shapeProblem = paramsShapeProblem(request.params);
+      if (shapeProblem) throw new AppError('bad-request', `Bad params for ${call}: ${shapeProblem}.`);
       const parsed = PARAMS_SCHEMAS[call].safeParse(request.params ?? {});
       if (!parsed.success) throw new AppError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
       return this.dispatch(call, parsed.data);

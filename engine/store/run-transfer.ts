@@ -3,11 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { readCard } from '../model/model-card';
+import { copyModelFolder, readNetworkFiles } from '../model/model-folder';
 import { isAbsentOrEmptyFolder, isInside, makeFolder, realPathOf } from '../util/folders';
 import { methodLabel, type Evaluation } from '../protocol/run';
 import type { ImportOutcome, RunExport, StoredPhase, StoredRun } from '../protocol/store';
 import { getRun } from './run-reader';
 import { AppError } from '../protocol/errors';
+import type { RunConfig } from '../protocol/run';
+import { resolveConfig } from '../train/config';
+import { checkExport } from './run-export-schema';
 
 export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {
   const run = getRun(db, idOrPrefix);
@@ -25,14 +29,37 @@ export function exportRun(db: Database.Database, idOrPrefix: string): RunExport 
  * listed, so no later call (model:export, resume) can be pointed at an arbitrary folder through an import.
  */
 export function importRun(db: Database.Database, data: unknown, modelsDir: string): ImportOutcome {
-  const exported = data as Partial<Omit<RunExport, 'version'>> & { version?: number };
-  if (exported?.format !== 'modality-studio-run' || (exported.version !== 1 && exported.version !== 2) || !exported.run?.id) {
-    throw new AppError('config', 'The file is not a run exported by Modality Studio (expected {"format": "modality-studio-run", "version": 2, "run": {…}}, as runs export writes; version 1 is read too).');
-  }
-  const run = exported.version === 1 ? upgradeVersion1(exported.run as unknown as RunV1) : exported.run;
+  // Everything is checked before anything is written: the schema, then the settings by the run's own rules.
+  const checked = checkExport(data);
+  const run = checked.version === 1 ? upgradeVersion1(checked.run as unknown as RunV1) : (checked.run as unknown as StoredRun);
+  checkImportedConfig(run.config);
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
   const id = taken ? crypto.randomUUID() : run.id;
-  const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], path.join(modelsDir, id, 'model'));
+  const runFolder = path.join(modelsDir, id);
+  const createdFolder = !fs.existsSync(runFolder);
+  try {
+    return insertImported(db, run, id, path.join(runFolder, 'model'), Boolean(taken));
+  } catch (error) {
+    // Nothing of a failed import stays behind: the model copy goes with the rows the transaction rolled back.
+    if (createdFolder) fs.rmSync(runFolder, { recursive: true, force: true });
+    throw error instanceof AppError ? error : new AppError('database', `The run could not be imported: ${(error as Error).message}. Nothing was imported.`);
+  }
+}
+
+/**
+ * The imported run's settings, checked by the same rules as a new run's (an older export lacks the newer
+ * settings: their defaults count). Stored as exported, as a migrated database keeps its runs' configs.
+ */
+function checkImportedConfig(config: unknown): void {
+  try {
+    resolveConfig(config as Partial<RunConfig>);
+  } catch (error) {
+    throw new AppError('config', `The export cannot be imported: run.config is not a valid run config (${(error as Error).message}). Nothing was imported.`);
+  }
+}
+
+function insertImported(db: Database.Database, run: StoredRun, id: string, modelTarget: string, renamed: boolean): ImportOutcome {
+  const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], modelTarget);
   const exportedModel = model ? run.artifacts?.find((a) => a.kind === 'model')?.path : undefined;
   // A candidate's folder inside the exported model folder is found again inside the copy; any other is not kept.
   const candidatePath = (p: string | null) => (p && model && exportedModel && isInside(p, exportedModel) ? path.join(model, path.relative(exportedModel, p)) : null);
@@ -72,7 +99,7 @@ export function importRun(db: Database.Database, data: unknown, modelsDir: strin
     const insertTag = db.prepare('INSERT INTO tags (run_id, tag) VALUES (?, ?)');
     for (const tag of run.tags) insertTag.run(id, tag);
   })();
-  return { id, renamed: Boolean(taken), model, dropped };
+  return { id, renamed, model, dropped };
 }
 
 /** What `runs export` wrote before runs had seeds and candidates (schema version 1). */
@@ -154,7 +181,10 @@ function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string)
       dropped.push(`model ${artifact.path}: ${modelTarget} already holds files, which an import does not overwrite`);
       continue;
     } else {
-      model = copyModelFolder(artifact.path, modelTarget);
+      makeFolder(path.dirname(modelTarget));
+      const skipped = copyModelFolder(artifact.path, modelTarget);
+      if (skipped.length > 0) dropped.push(`model ${artifact.path}: ${skipped.join(', ')} left out of the copy (not plain files: links, FIFOs or devices)`);
+      model = modelTarget;
     }
     kept.push({ ...artifact, path: model });
   }
@@ -165,16 +195,10 @@ function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string)
 function modelFolderProblem(dir: string): string | null {
   if (typeof dir !== 'string' || !path.isAbsolute(dir) || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return 'not a folder on this machine';
   try {
-    readCard(dir);
+    const card = readCard(dir);
+    card.networks.forEach((n) => readNetworkFiles(dir, n.path));
     return null;
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-function copyModelFolder(source: string, target: string): string {
-  makeFolder(path.dirname(target));
-  // Only plain files and folders: a link inside an edited model folder must not pull other files along.
-  fs.cpSync(source, target, { recursive: true, dereference: false, filter: (from) => !fs.lstatSync(from).isSymbolicLink() });
-  return target;
 }

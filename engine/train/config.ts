@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG, type RunConfig } from '../protocol/run';
 import { AppError } from '../protocol/errors';
+import { printable } from '../protocol/printable';
 import { LIST_LIMITS, NUMBER_LIMITS, type ListLimit, type NumberLimit } from '../protocol/config-limits';
 
 export { DEFAULT_CONFIG };
@@ -45,13 +46,18 @@ const configSchema = z
 
 /** Fills in defaults and checks every field; a bad value throws an {@link AppError} naming it. */
 export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
+  // A "__proto__" key (own, as JSON.parse makes it) would be dropped by the spread below, silently.
+  const unknown = Object.keys(partial).filter((key) => key === '__proto__' || !Object.hasOwn(DEFAULT_CONFIG, key));
+  if (unknown.length > 0) {
+    throw new AppError('config', `${unknown.map((key) => `"${printable(key, 60)}"`).join(', ')} ${unknown.length === 1 ? 'is not a setting' : 'are not settings'}; the settings are ${Object.keys(DEFAULT_CONFIG).join(', ')}. Remove or rename ${unknown.length === 1 ? 'it' : 'them'}.`);
+  }
   const merged = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? 'config';
-    const given = issue ? JSON.stringify(issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], merged)) : '';
-    throw new AppError('config', `Setting "${field}" is ${given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
+    const field = issue?.path.join('.') || 'config';
+    const given = issue ? JSON.stringify(issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], merged)) ?? 'missing' : '';
+    throw new AppError('config', `Setting "${field}" is ${given.length > 80 ? `${given.slice(0, 77)}…` : given}: ${issue?.message ?? 'invalid'}. Fix the option (see --help for the allowed values).`);
   }
   return parsed.data;
 }

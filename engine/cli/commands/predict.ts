@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { BackendChoice } from '../../protocol/run';
 import type { CliContext } from '../context';
+import { printable } from '../../protocol/printable';
 import { withLocalEngine } from '../with-engine';
 
 export function registerPredict(program: Command, context: CliContext): void {
@@ -21,10 +22,11 @@ export function registerPredict(program: Command, context: CliContext): void {
         } else {
           for (const p of report.predictions) {
             const confidence = Math.max(...p.probabilities);
-            context.stdout.write(`${p.id}\t${p.label}\t${(confidence * 100).toFixed(1)}%${p.actual !== undefined ? `\t(labelled ${p.actual})` : ''}\n`);
+            // Ids and labels come from the data: one line each, whatever they hold.
+            context.stdout.write(`${printable(p.id)}\t${printable(p.label)}\t${(confidence * 100).toFixed(1)}%${p.actual !== undefined ? `\t(labelled ${printable(p.actual)})` : ''}\n`);
           }
           if (report.accuracy !== undefined) context.stdout.write(`Accuracy on the labelled samples: ${(report.accuracy * 100).toFixed(1)}%\n`);
-          for (const issue of report.errors) context.stderr.write(`[${issue.code}] ${issue.message}\n`);
+          for (const issue of report.errors) context.stderr.write(`[${issue.code}] ${printable(issue.message, 2_000)}\n`);
           if (report.errorCount > report.errors.length) context.stderr.write(`… and ${report.errorCount - report.errors.length} more errors.\n`);
         }
         context.exitCode = report.errorCount > 0 ? 1 : 0;

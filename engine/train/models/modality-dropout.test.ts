@@ -47,7 +47,7 @@ describe('modality dropout (paper A.7, Table 14)', () => {
     const dir = path.join(work, 'saved');
     await saveLayersModel(model, dir);
     expect(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')).not.toContain('ModalityDropout');
-    const loaded = await loadLayersModel(dir);
+    const loaded = await loadLayersModel(work, 'saved');
     expect((applyModel(loaded, inputs, false)[0] as tf.Tensor).arraySync()).toEqual(before);
     [model, loaded].forEach((m) => m.dispose());
     inputs.forEach((t) => t.dispose());
