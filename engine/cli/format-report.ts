@@ -1,15 +1,20 @@
 import type { DatasetIssue, ValidationReport } from '../protocol/dataset';
+import { printable } from '../protocol/printable';
 
-/** The human-readable `validate` report: a summary, then every listed error and warning with its culprit. */
+/**
+ * The human-readable `validate` report: a summary, then every listed error and warning with its culprit.
+ * Names and messages quote the user's data (labels, column and file names), so each goes through
+ * {@link printable}: an escape sequence in a label must not retitle or clear the terminal.
+ */
 export function formatReport(report: ValidationReport): string {
   const lines: string[] = [];
-  lines.push(`${report.ok ? '✓ Usable' : '✗ Not usable'}: ${report.name} (${report.path})`);
+  lines.push(`${report.ok ? '✓ Usable' : '✗ Not usable'}: ${printable(report.name)} (${printable(report.path, 1_000)})`);
   if (report.samples > 0 || report.modalities.length > 0) {
     lines.push(`  format      ${report.format}`);
     lines.push(`  samples     ${report.samples}  (train ${report.splits.train}, val ${report.splits.val}, test ${report.splits.test}${report.splitRule ? `; split: ${describeRule(report.splitRule)}` : ''})`);
     lines.push(`  classes     ${report.classes.length}: ${abbreviate(report.classes)}`);
     for (const modality of report.modalities) {
-      lines.push(`  modality    ${modality.name}: ${modality.kind} [${modality.shape.join(', ')}] from ${modality.source}${modality.extensions?.length ? ` (${modality.extensions.join(' ')})` : ''}`);
+      lines.push(`  modality    ${printable(modality.name, 80)}: ${modality.kind} [${modality.shape.join(', ')}] from ${modality.source}${modality.extensions?.length ? ` (${modality.extensions.join(' ')})` : ''}`);
     }
   }
   if (report.errorCount > 0) {
@@ -26,7 +31,7 @@ export function formatReport(report: ValidationReport): string {
 }
 
 function formatIssue(issue: DatasetIssue): string {
-  return `  [${issue.code}] ${issue.message}`;
+  return `  [${issue.code}] ${printable(issue.message, 2_000)}`;
 }
 
 function describeRule(rule: NonNullable<ValidationReport['splitRule']>): string {
@@ -36,5 +41,6 @@ function describeRule(rule: NonNullable<ValidationReport['splitRule']>): string 
 }
 
 function abbreviate(names: string[]): string {
-  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, …`;
+  const shown = names.slice(0, 12).map((name) => printable(name, 80));
+  return names.length <= 12 ? shown.join(', ') : `${shown.join(', ')}, …`;
 }

@@ -18,20 +18,33 @@ export function sampleSize(plan: Pick<ModalityPlan, 'shape'>): number {
  * that into an issue naming the file.
  */
 export async function decodeCell(cell: Cell, file: LocatedFile | undefined, plan: ModalityPlan): Promise<Float32Array> {
-  if (cell.type === 'numbers') return Float32Array.from(cell.values);
+  if (cell.type === 'numbers') return checkedFinite(Float32Array.from(cell.values), 'value');
   if (!file) throw new Error('decodeCell: a file cell needs its located file');
   const bytes = readBytes(file);
   const rule = plan.rule;
   switch (rule.type) {
     case 'vector':
-      return decodeJsonVector(bytes);
+      return checkedFinite(decodeJsonVector(bytes), 'entry');
     case 'npy':
-      return decodeNpy(bytes).data;
+      return checkedFinite(decodeNpy(bytes).data, 'value');
     case 'image':
-      return decodeImage(bytes, rule.height, rule.width, rule.channels);
+      return checkedFinite(await decodeImage(bytes, rule.height, rule.width, rule.channels), 'pixel value');
     case 'audio': {
-      const clip = fitClip(decodeWavMono(bytes, rule.logMel.sampleRate), rule.clipSamples);
-      return logMelSpectrogram(clip, rule.logMel);
+      // A float WAV may hold NaN or infinite samples; one of them turns its whole spectrogram into NaN.
+      const clip = fitClip(checkedFinite(decodeWavMono(bytes, rule.logMel.sampleRate), 'audio sample'), rule.clipSamples);
+      return checkedFinite(logMelSpectrogram(clip, rule.logMel), 'spectrogram value');
     }
   }
+}
+
+/**
+ * `values` when every one is finite as stored (float32), else an error naming the first that is not. Every
+ * decoder checks its own input; this is the last guard before the cache, since one NaN or Infinity in a
+ * modality makes its training-split mean NaN and the teacher train at chance without a word.
+ */
+function checkedFinite(values: Float32Array, what: string): Float32Array {
+  for (let i = 0; i < values.length; i += 1) {
+    if (!Number.isFinite(values[i])) throw new Error(`${what} ${i} is ${values[i]} as a 32-bit float; every value must be a finite number within ±3.4e38`);
+  }
+  return values;
 }

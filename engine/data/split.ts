@@ -14,6 +14,32 @@ export type SplitResult = { ok: true; splits: Split[]; rule: SplitRule } | { ok:
  * shuffled and cut separately, so every split keeps the class proportions.
  */
 export function assignSplits(labels: string[], given: (Split | null)[], seed: number): SplitResult {
+  const result = assignWithoutCheck(labels, given, seed);
+  return result.ok ? (emptySplit(result.splits, result.rule) ?? result) : result;
+}
+
+const SPLIT_ROLE = {
+  train: 'the networks learn from',
+  val: 'every choice is made on (early stopping, the decision, the final model); with none, they would be made on nothing',
+  test: 'the final evaluation reports',
+} as const;
+
+/**
+ * The error for a split with no sample, or null. An automatic split can leave one empty: 20 classes of 2
+ * samples each give every class 1 training and 1 test sample and 0 validation samples (round(0.2) = 0).
+ */
+function emptySplit(splits: Split[], rule: SplitRule): SplitResult | null {
+  const empty = (['train', 'val', 'test'] as const).find((split) => !splits.includes(split));
+  if (!empty) return null;
+  const how = rule === 'manifest' ? 'the split column' : rule === 'stratified-70-10-20' ? 'the automatic split (70/10/20 within each class)' : 'the automatic validation split (1/8 of each class\'s training samples)';
+  return {
+    ok: false,
+    code: 'empty-split',
+    message: `${how} leaves the ${empty === 'val' ? 'validation' : empty} split empty (${splits.length} samples); it is the split ${SPLIT_ROLE[empty]}. Add samples (at least 10 per class for an automatic split), or give a split column that puts some samples of each class in ${empty}`,
+  };
+}
+
+function assignWithoutCheck(labels: string[], given: (Split | null)[], seed: number): SplitResult {
   const present = new Set(given.filter((s): s is Split => s !== null));
   const missing = given.filter((s) => s === null).length;
   if (present.size === 0) {

@@ -38,6 +38,7 @@ export type DatasetIssueCode =
   | 'shape-mismatch'
   | 'too-few-modalities'
   | 'too-few-classes'
+  | 'too-many-classes'
   | 'unseen-label'
   | 'empty-split'
   | 'layout-unpaired'

@@ -12,12 +12,31 @@ export interface ImageInfo {
 
 export class ImageFormatError extends Error {}
 
+/**
+ * sharp's own limit (0x3FFF² pixels, 268 megapixels): beyond it sharp refuses to decode ("Input image exceeds
+ * pixel limit"), which is no fault of the file, so it is said as what it is. Decoding one would take GBs anyway.
+ */
+export const MAX_IMAGE_PIXELS = 0x3fff * 0x3fff;
+
+function checkPixels(width: number, height: number): void {
+  if (width * height <= MAX_IMAGE_PIXELS) return;
+  const size = Number.isFinite(width) ? `${width}×${height} pixels (${Math.round((width * height) / 1e6)} megapixels)` : `larger than ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels`;
+  throw new ImageFormatError(`it is ${size}, too large: Modality Studio decodes images of up to ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels. Downscale it (the model sees it resized to the dataset's image size anyway)`);
+}
+
 export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
   const png = readPngHeader(bytes);
   const pngChannels = png && directPngChannels(png);
+  if (png) checkPixels(png.width, png.height);
   if (png && pngChannels && png.width > 0 && png.height > 0) return { width: png.width, height: png.height, channels: pngChannels };
+  let meta: sharp.Metadata;
   try {
-    const meta = await sharp(bytes).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new ImageFormatError(`it is not a readable image (${(error as Error).message})`);
+  }
+  checkPixels(meta.width ?? 0, meta.height ?? 0);
+  try {
     if (!meta.width || !meta.height) throw new Error('no size in its header');
     const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0);
     return { width: meta.width, height: meta.height, channels: colour >= 3 ? 3 : 1 };
@@ -31,6 +50,8 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
  * (stretched, so no pixel is cropped away) to `height` × `width`. Fails on truncated or corrupt data.
  */
 export async function decodeImage(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Promise<Float32Array> {
+  const png = readPngHeader(bytes);
+  if (png) checkPixels(png.width, png.height);
   try {
     const direct = decodePngDirect(bytes, height, width, channels);
     if (direct) return direct;
@@ -49,6 +70,7 @@ export async function decodeImage(bytes: Uint8Array, height: number, width: numb
     }
     pixels = data;
   } catch (error) {
+    if (/exceeds pixel limit/.test((error as Error).message)) checkPixels(Infinity, 1);
     throw new ImageFormatError(`its pixels could not be decoded (${(error as Error).message}); the file is corrupt or truncated`);
   }
   const out = new Float32Array(pixels.length);

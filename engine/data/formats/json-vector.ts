@@ -1,3 +1,5 @@
+import { float32Expectation, isFloat32Finite } from '../manifest/cells';
+
 export class JsonVectorError extends Error {}
 
 /** A `.json` file holding one flat array of finite numbers. */
@@ -9,7 +11,7 @@ export function decodeJsonVector(bytes: Uint8Array): Float32Array {
     throw new JsonVectorError(`it is not valid JSON (${(error as Error).message})`);
   }
   if (!Array.isArray(value) || value.length === 0) throw new JsonVectorError('it does not hold a non-empty array of numbers');
-  const bad = value.findIndex((entry) => typeof entry !== 'number' || !Number.isFinite(entry));
-  if (bad >= 0) throw new JsonVectorError(`entry ${bad} is ${JSON.stringify(value[bad])}; expected a finite number`);
+  const bad = value.findIndex((entry) => !isFloat32Finite(entry));
+  if (bad >= 0) throw new JsonVectorError(`entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}`);
   return Float32Array.from(value as number[]);
 }

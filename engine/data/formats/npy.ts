@@ -1,3 +1,4 @@
+import { float32Expectation, isFloat32Finite } from '../manifest/cells';
 import { excerpt } from '../excerpt';
 
 /**
@@ -75,9 +76,11 @@ export function decodeNpy(bytes: Uint8Array): { shape: number[]; data: Float32Ar
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, count * width);
   const data = new Float32Array(count);
-  for (let i = 0; i < count; i += 1) data[i] = readValue(view, header.dtype, i * width);
-  for (const value of data) {
-    if (!Number.isFinite(value)) throw new NpyFormatError('it holds NaN or infinite values; replace them with finite numbers');
+  for (let i = 0; i < count; i += 1) {
+    const value = readValue(view, header.dtype, i * width);
+    // Checked before the float32 store: a float64 3e39 is finite, and Infinity once stored.
+    if (!isFloat32Finite(value)) throw new NpyFormatError(`value ${i} is ${value}; ${float32Expectation(value)}`);
+    data[i] = value;
   }
   return { shape: header.shape, data: header.fortranOrder ? toRowMajor(data, header.shape) : data };
 }

@@ -9,6 +9,23 @@ export class WavFormatError extends Error {}
 export const WAVE_FORMAT_PCM = 1;
 export const WAVE_FORMAT_IEEE_FLOAT = 3;
 export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+export const WAVE_FORMAT_ALAW = 6;
+export const WAVE_FORMAT_MULAW = 7;
+export const WAVE_FORMAT_IMA_ADPCM = 0x11;
+
+/** The encodings read (directly, or through wavefile's decoders), with the sample widths each may have. */
+const READABLE: Record<number, { name: string; bits: number[] }> = {
+  [WAVE_FORMAT_PCM]: { name: 'PCM', bits: [8, 16, 24, 32] },
+  [WAVE_FORMAT_IEEE_FLOAT]: { name: 'float', bits: [32, 64] },
+  [WAVE_FORMAT_ALAW]: { name: 'A-law', bits: [8] },
+  [WAVE_FORMAT_MULAW]: { name: 'µ-law', bits: [8] },
+  [WAVE_FORMAT_IMA_ADPCM]: { name: 'IMA ADPCM', bits: [4] },
+};
+
+/** Names of tags met in the wild that are not read, so that the message can say what the file is. */
+const KNOWN_UNREAD: Record<number, string> = { 0x0002: 'Microsoft ADPCM', 0x0031: 'GSM 6.10', 0x0050: 'MPEG', 0x0055: 'MP3', 0x0161: 'WMA', 0x1610: 'AAC' };
+
+const CONVERT = 'convert it to 16-bit PCM (e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav)';
 
 export interface WavHeader {
   /** The format tag; for WAVE_FORMAT_EXTENSIBLE, the sub-format's tag (the first two bytes of its GUID). */
@@ -54,12 +71,37 @@ export function readWavHeader(read: ReadAt, fileSize: number): WavHeader | null 
     else if (id === 'data') data = { offset: position + 8, bytes: size };
     position += 8 + size + (size & 1); // chunks are word-aligned
   }
-  if (!fmt || !fmt.channels || !fmt.sampleRate || !fmt.blockAlign) throw new WavFormatError('its "fmt " chunk is missing or has zero channels or sample rate');
+  if (!fmt) throw new WavFormatError('its "fmt " chunk is missing, so how its audio is encoded is unknown');
+  if (!fmt.channels || !fmt.sampleRate || !fmt.blockAlign) throw new WavFormatError(`its "fmt " chunk gives ${fmt.channels} channels, ${fmt.sampleRate} Hz and ${fmt.blockAlign}-byte frames; none of them may be 0`);
+  checkEncoding(fmt.formatTag, fmt.bitsPerSample);
   if (!data) throw new WavFormatError('it has no "data" chunk, so it holds no audio');
   const available = Math.max(0, fileSize - data.offset);
   if (available < data.bytes) throw new WavFormatError(`its header promises ${data.bytes} bytes of audio but the file holds only ${available}; it is truncated`);
   if (data.bytes === 0) throw new WavFormatError('it holds no audio samples');
-  return { ...fmt, dataOffset: data.offset, dataBytes: data.bytes, frames: Math.floor(data.bytes / fmt.blockAlign) };
+  return { ...fmt, dataOffset: data.offset, dataBytes: data.bytes, frames: framesIn(fmt, data.bytes) };
+}
+
+/**
+ * Frames in `bytes` of audio. An IMA ADPCM block holds one uncompressed sample per channel in its 4-byte
+ * header and two 4-bit samples per byte after it (Microsoft's IMA ADPCM layout).
+ */
+function framesIn(fmt: Pick<WavHeader, 'formatTag' | 'blockAlign' | 'channels'>, bytes: number): number {
+  const blocks = Math.floor(bytes / fmt.blockAlign);
+  if (fmt.formatTag !== WAVE_FORMAT_IMA_ADPCM) return blocks;
+  return blocks * (((fmt.blockAlign - 4 * fmt.channels) * 2) / fmt.channels + 1);
+}
+
+/** Refuses an encoding that is not read, naming it, instead of decoding its bytes as if they were PCM. */
+function checkEncoding(formatTag: number, bits: number): void {
+  const readable = READABLE[formatTag];
+  const tag = `0x${formatTag.toString(16).padStart(4, '0')}`;
+  if (!readable) {
+    const known = KNOWN_UNREAD[formatTag];
+    throw new WavFormatError(`its encoding (format tag ${tag}${known ? `, ${known}` : ''}) is not one Modality Studio reads (PCM, float, A-law, µ-law, IMA ADPCM); ${CONVERT}`);
+  }
+  if (!readable.bits.includes(bits)) {
+    throw new WavFormatError(`it is ${bits}-bit ${readable.name}, which has ${readable.bits.join(', ')}-bit samples only; ${CONVERT}`);
+  }
 }
 
 function parseFmt(bytes: Uint8Array): Omit<WavHeader, 'dataOffset' | 'dataBytes' | 'frames'> {

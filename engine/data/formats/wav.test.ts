@@ -58,13 +58,19 @@ describe('WAV decoding straight from the bytes', () => {
     expect(inspectWav(bytes)).toEqual({ sampleRate: 16_000, channels: 2, frames: 1000 });
   });
 
-  it('resamples other rates and reads other encodings (A-law) through wavefile, as before', () => {
+  it('resamples other rates and reads other encodings (A-law) through wavefile, expanded to PCM first', () => {
     const resampled = randomWav('16', 2, 44_100, 4410);
     expect(decodeWavMono(resampled, 16_000)).toEqual(decodedByWavefile(resampled, 16_000));
-    const alaw = new WaveFile(randomWav('16', 1, 16_000, 1600));
+    const source = randomWav('16', 1, 16_000, 1600);
+    const alaw = new WaveFile(source);
     alaw.toALaw();
     const bytes = alaw.toBuffer();
-    expect(decodeWavMono(bytes, 16_000)).toEqual(decodedByWavefile(bytes, 16_000));
+    const expanded = new WaveFile(bytes);
+    expanded.fromALaw();
+    expect(decodeWavMono(bytes, 16_000)).toEqual(decodedByWavefile(expanded.toBuffer(), 16_000));
+    // A-law keeps about 12 bits: within a few percent of full scale of the 16-bit source, never ±32 as before.
+    const original = decodedByWavefile(source, 16_000);
+    expect(Math.max(...decodeWavMono(bytes, 16_000).map((v, i) => Math.abs(v - original[i]!)))).toBeLessThan(0.05);
   });
 
   it('probes a clip by its header alone: a few dozen bytes of a 10-second clip', () => {

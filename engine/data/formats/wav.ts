@@ -1,5 +1,5 @@
 import wavefilePackage from 'wavefile';
-import { readWavHeader, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_PCM, WavFormatError, type ReadAt, type WavHeader } from './wav-header';
+import { readWavHeader, WAVE_FORMAT_ALAW, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_IMA_ADPCM, WAVE_FORMAT_MULAW, WAVE_FORMAT_PCM, WavFormatError, type ReadAt, type WavHeader } from './wav-header';
 
 export { WavFormatError } from './wav-header';
 
@@ -110,6 +110,12 @@ function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array
   inspectWithWavefile(bytes);
   const wav = open(bytes);
   try {
+    // Companded and ADPCM samples are expanded to 16-bit PCM first: toBitDepth alone scales their codes as
+    // if they were linear (A-law came out as values up to ±32 instead of ±1).
+    const format = (wav.fmt as { audioFormat: number }).audioFormat;
+    if (format === WAVE_FORMAT_ALAW) wav.fromALaw();
+    else if (format === WAVE_FORMAT_MULAW) wav.fromMuLaw();
+    else if (format === WAVE_FORMAT_IMA_ADPCM) wav.fromIMAADPCM();
     wav.toBitDepth('32f');
     if ((wav.fmt as { sampleRate: number }).sampleRate !== targetRate) wav.toSampleRate(targetRate);
   } catch (error) {

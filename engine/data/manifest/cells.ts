@@ -3,7 +3,25 @@ import type { Split } from '../../protocol/dataset';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
-export type ParsedNumber = { ok: true; value: number } | { ok: false; reason: 'empty' | 'non-finite' | 'non-numeric' };
+export type ParsedNumber = { ok: true; value: number } | { ok: false; reason: 'empty' | 'non-finite' | 'non-numeric' | 'beyond-float32' };
+
+/**
+ * The largest 32-bit float. The engine stores and computes in float32, so a value beyond it (3e39 is finite
+ * as a double) becomes Infinity there and ruins its whole modality: the normalisation's mean turns NaN.
+ */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** True for a number that is finite as a 32-bit float. */
+export function isFloat32Finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= FLOAT32_MAX;
+}
+
+/** Why `value` cannot be stored, in words for a message ("… is 3e+39; <this>"). */
+export function float32Expectation(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? 'expected a number within ±3.4e38, the range of the 32-bit floats the model computes in (rescale the feature)'
+    : 'expected a finite number';
+}
 
 /** Parses a manifest cell as a decimal number; hex, blanks, NaN and infinities are refused with the reason. */
 export function parseNumberCell(text: string): ParsedNumber {
@@ -13,6 +31,7 @@ export function parseNumberCell(text: string): ParsedNumber {
   if (!DECIMAL.test(trimmed)) return { ok: false, reason: 'non-numeric' };
   const value = Number(trimmed);
   if (!Number.isFinite(value)) return { ok: false, reason: 'non-finite' };
+  if (!isFloat32Finite(value)) return { ok: false, reason: 'beyond-float32' };
   return { ok: true, value };
 }
 
@@ -34,5 +53,6 @@ export function looksLikePath(text: string): boolean {
  * `__proto__` cannot be one: assigning it replaces the object's prototype, so the modality would vanish.
  */
 export function modalityNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'is empty or only spaces, which cannot name a modality (it would be shown as nothing); give the modality a name';
   return name === '__proto__' ? 'is reserved by JavaScript and cannot name a modality; rename the modality (e.g. "proto")' : null;
 }

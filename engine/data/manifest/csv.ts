@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { excerpt, excerptList } from '../excerpt';
 import { DatasetError, IssueLog } from '../issues';
-import { looksLikePath, modalityNameProblem, parseNumberCell, parseSplitCell } from './cells';
+import { float32Expectation, looksLikePath, modalityNameProblem, parseNumberCell, parseSplitCell } from './cells';
 import type { Cell, ManifestSample, ModalityDeclaration, ReadManifestOptions } from './types';
 
 const RESERVED = new Set(['label', 'id', 'split']);
@@ -208,14 +208,16 @@ function readRow(
       }
       const column = modality.columns?.[featureIndex] ?? modality.name;
       log.error({
-        code: parsed.reason === 'non-finite' ? 'non-finite' : 'non-numeric',
+        code: parsed.reason === 'non-finite' || parsed.reason === 'beyond-float32' ? 'non-finite' : 'non-numeric',
         file,
         row: line,
         sampleId: id,
         column,
         message: parsed.reason === 'empty'
           ? `${sampleName}: column "${column}" is empty; expected a number. Fill in the value (or remove the sample).`
-          : `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; expected a finite decimal number.`,
+          : parsed.reason === 'beyond-float32'
+            ? `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; ${float32Expectation(Number(cell))}.`
+            : `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; expected a finite decimal number.`,
       });
       ok = false;
     }

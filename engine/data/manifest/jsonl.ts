@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DatasetError, IssueLog } from '../issues';
 import { excerpt } from '../excerpt';
-import { modalityNameProblem, parseSplitCell } from './cells';
+import { float32Expectation, isFloat32Finite, modalityNameProblem, parseSplitCell } from './cells';
 import type { Cell, ManifestSample, ModalityDeclaration, ReadManifestOptions } from './types';
 
 const idOrLabel = z.union([z.string(), z.number()]).transform((value) => String(value).trim());
@@ -86,9 +86,9 @@ export function readJsonlManifest(
         cells.set(name, { type: 'file', path: value });
         continue;
       }
-      const bad = value.findIndex((entry) => typeof entry !== 'number' || !Number.isFinite(entry));
+      const bad = value.findIndex((entry) => !isFloat32Finite(entry));
       if (bad >= 0) {
-        log.error({ code: typeof value[bad] === 'number' ? 'non-finite' : 'non-numeric', file, row: line, sampleId: id, column: name, message: `${sampleName}: modality "${name}" entry ${bad} is ${JSON.stringify(value[bad])}; expected a finite number.` });
+        log.error({ code: typeof value[bad] === 'number' ? 'non-finite' : 'non-numeric', file, row: line, sampleId: id, column: name, message: `${sampleName}: modality "${name}" entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}.` });
         ok = false;
         continue;
       }

@@ -25,6 +25,7 @@ export function readLayout(root: string, log: IssueLog): { samples: ManifestSamp
   for (const split of SPLIT_FOLDERS) {
     const splitDir = path.join(root, split);
     if (!isDirectory(splitDir) || !confinedFolder(root, split, log)) continue;
+    warnHiddenLabels(splitDir, split, log);
     for (const label of sortedEntries(splitDir)) {
       const labelDir = path.join(splitDir, label);
       if (isDirectory(labelDir) && !confinedFolder(root, `${split}/${label}`, log)) continue;
@@ -91,6 +92,17 @@ function isDirectory(target: string): boolean {
     return fs.statSync(target).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Hidden entries (`.DS_Store`, `.git`) are skipped, as every file manager hides them; a hidden folder of a
+ * split is said, since `train/.cats/` is more likely a class than litter, and its samples would vanish silently.
+ */
+function warnHiddenLabels(splitDir: string, split: Split, log: IssueLog): void {
+  for (const name of fs.readdirSync(splitDir).filter((entry) => entry.startsWith('.')).sort()) {
+    if (!isDirectory(path.join(splitDir, name))) continue;
+    log.warn({ code: 'layout-unpaired', file: `${split}/${name}`, message: `${split}/${name} is a hidden folder and was skipped, with every file in it; if it is a class, rename it without the leading dot.` });
   }
 }
 

@@ -16,6 +16,16 @@ const MANIFESTS = ['manifest.csv', 'manifest.jsonl'] as const;
  * a {@link DatasetError}. Nothing is written.
  */
 export function readManifest(root: string, options: ReadManifestOptions, log: IssueLog): Manifest {
+  const manifest = readManifestAsWritten(root, options, log);
+  // "café" typed on two systems may arrive as NFC (é) and NFD (e + ◌́): the same text to a reader, two
+  // classes to a byte comparison, printed alike. Labels are compared in their composed form (NFC).
+  for (const sample of manifest.samples) {
+    if (sample.label) sample.label = sample.label.normalize('NFC');
+  }
+  return manifest;
+}
+
+function readManifestAsWritten(root: string, options: ReadManifestOptions, log: IssueLog): Manifest {
   const present = MANIFESTS.filter((name) => fs.existsSync(path.join(root, name)));
   if (present.length === 2) {
     throw new DatasetError({ code: 'no-manifest', file: 'manifest.csv', message: 'The folder holds both manifest.csv and manifest.jsonl, so which one describes the dataset is ambiguous; keep one of them.' });
