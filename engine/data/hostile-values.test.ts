@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import wavefilePackage from 'wavefile';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, npy, sineWav, snapshot, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
+import { makeTempDir, npy, sineWav, validatorInto, vectorManifest } from '../../test/helpers/dataset-folder';
 import type { ValidationReport } from '../protocol/dataset';
-import { prepareDataset } from './prepare';
 
 /**
  * Issue 27, cases 5, 7 and 13: values and folders that used to pass validation and then ruin a run silently
@@ -17,16 +16,7 @@ const cacheDir = makeTempDir('hostile-values-cache');
 const folders: string[] = [cacheDir];
 afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-async function validate(files: Record<string, string | Uint8Array>): Promise<ValidationReport> {
-  const dir = makeTempDir('hostile-values');
-  folders.push(dir);
-  writeFiles(dir, files);
-  const before = snapshot(dir);
-  const { report, dataset } = await prepareDataset(dir, { cacheDir });
-  dataset?.reader.close();
-  expect(snapshot(dir)).toBe(before);
-  return report;
-}
+const validate = validatorInto(cacheDir, folders);
 
 const messages = (report: ValidationReport) => report.errors.map((e) => e.message).join('\n');
 

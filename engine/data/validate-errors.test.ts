@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, npy, png, sineWav, snapshot, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
+import { makeTempDir, validatorInto, npy, png, sineWav, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
 import type { DatasetIssueCode, ValidationReport } from '../protocol/dataset';
 import { MAX_LISTED_ISSUES } from './issues';
 import { prepareDataset } from './prepare';
@@ -11,16 +11,7 @@ const folders: string[] = [cacheDir];
 afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /** Writes a dataset, validates it, and checks the folder was left exactly as it was. */
-async function validate(files: Record<string, string | Uint8Array>): Promise<ValidationReport> {
-  const dir = makeTempDir('ds');
-  folders.push(dir);
-  writeFiles(dir, files);
-  const before = snapshot(dir);
-  const { report, dataset } = await prepareDataset(dir, { cacheDir });
-  dataset?.reader.close();
-  expect(snapshot(dir)).toBe(before);
-  return report;
-}
+const validate = validatorInto(cacheDir, folders);
 
 function expectError(report: ValidationReport, code: DatasetIssueCode, ...culprits: string[]) {
   expect(report.ok).toBe(false);

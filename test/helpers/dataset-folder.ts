@@ -5,6 +5,9 @@ import path from 'node:path';
 import { encodePng } from '../../engine/data/formats/image';
 import { encodeNpy } from '../../engine/data/formats/npy';
 import { encodeWav16 } from '../../engine/data/formats/wav';
+import { expect } from 'vitest';
+import { prepareDataset } from '../../engine/data/prepare';
+import type { ValidationReport } from '../../engine/protocol/dataset';
 import { SeededRandom } from '../../engine/util/random';
 
 /** A fresh folder under the OS temp dir; tests remove it in afterEach/afterAll. */
@@ -115,4 +118,21 @@ export function constantFeaturesManifest(): string {
 /** {@link vectorManifest} of 60 rows with 3 broken ones (s5: not a number, s20: empty cell, s41: NaN). */
 export function manifestWithBrokenRows(): string {
   return vectorManifest(60).replace(/^(s5,\w+,\w+),5,/m, '$1,five,').replace(/^(s20,\w+,\w+,20),10,/m, '$1,,').replace(/^(s41,\w+,\w+),41,/m, '$1,NaN,');
+}
+
+/**
+ * A validator for one test file: `validate(files)` writes a dataset into a fresh folder, validates it
+ * (decoding into `cacheDir`), checks that the folder was left exactly as it was, and returns the report.
+ */
+export function validatorInto(cacheDir: string, folders: string[]): (files: Record<string, string | Uint8Array>) => Promise<ValidationReport> {
+  return async (files) => {
+    const dir = makeTempDir('ds');
+    folders.push(dir);
+    writeFiles(dir, files);
+    const before = snapshot(dir);
+    const { report, dataset } = await prepareDataset(dir, { cacheDir });
+    dataset?.reader.close();
+    expect(snapshot(dir)).toBe(before);
+    return report;
+  };
 }
