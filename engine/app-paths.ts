@@ -15,18 +15,22 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'modality-studio');
 }
 
-/** Where a run's final model goes unless `--out` says otherwise. */
-export function defaultModelDir(runId: string): string {
-  return path.join(runFolder(runId), 'model');
+/**
+ * A run's own files (its checkpoints, and its model unless `--out` names a folder) live in `runs/ID/` beside
+ * the run database: the database and its runs' files stay together, wherever `--db` puts them. For the
+ * default database (in the app data folder) that is where they always were.
+ */
+export function runFilesDir(databaseFile: string, runId: string): string {
+  if (!isSafeRunId(runId)) throw new AppError('config', `Run id ${JSON.stringify(String(runId).slice(0, 80))} cannot name a folder (run ids are letters, digits, "-" and "_"); this run cannot be resumed or saved here.`);
+  return path.join(path.dirname(path.resolve(databaseFile)), 'runs', runId);
+}
+
+/** Where a run's model goes unless `--out` says otherwise. */
+export function defaultModelDir(databaseFile: string, runId: string): string {
+  return path.join(runFilesDir(databaseFile, runId), 'model');
 }
 
 /** Where a run's per-epoch checkpoints go (what `runs resume` continues from). */
-export function defaultCheckpointDir(runId: string): string {
-  return path.join(runFolder(runId), 'checkpoints');
-}
-
-/** `runs/ID` in the data folder; an id that could step out of it (an old import's) is refused, not followed. */
-function runFolder(runId: string): string {
-  if (!isSafeRunId(runId)) throw new AppError('config', `Run id ${JSON.stringify(String(runId).slice(0, 80))} cannot name a folder (run ids are letters, digits, "-" and "_"); this run cannot be resumed or saved here.`);
-  return path.join(defaultDataDir(), 'runs', runId);
+export function defaultCheckpointDir(databaseFile: string, runId: string): string {
+  return path.join(runFilesDir(databaseFile, runId), 'checkpoints');
 }

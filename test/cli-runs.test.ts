@@ -112,13 +112,13 @@ describe('runs in the store, through the CLI', () => {
     const exported = cli('runs', 'export', runId, '--db', db);
     const file = path.join(home, 'export.json');
     fs.writeFileSync(file, exported.stdout);
-    const other = path.join(home, 'other.sqlite');
-    // Imported by another installation (its own data folder), as on a laptop after training on a server.
+    // Imported by another installation (its own data folder and database), as on a laptop after training on a server.
     const otherHome = path.join(home, 'other-home');
+    const other = path.join(otherHome, 'runs.sqlite');
     const otherCli = cliWith({ ...env, MODALITY_STUDIO_HOME: otherHome });
     const imported = otherCli('runs', 'import', file, '--db', other);
     expect(imported.stdout).toContain(`Imported run ${runId}`);
-    // The model folder is copied into this app's data folder; the checkpoints stay where they were trained.
+    // The model folder is copied into the run's folder beside that database; the checkpoints stay where they were trained.
     const original = JSON.parse(exported.stdout).run as StoredRun;
     const copiedModel = path.join(otherHome, 'runs', runId, 'model');
     expect(imported.stderr).toContain('Not imported: checkpoint');

@@ -46,8 +46,8 @@ function importEdited(name: string, edit: (data: RunExport & Record<string, unkn
   return cliWithin(20, 'runs', 'import', file, '--db', db);
 }
 
-/** The folders under home/runs: an import that fails must leave none behind. */
-const runFolders = () => (fs.existsSync(path.join(home, 'runs')) ? fs.readdirSync(path.join(home, 'runs')).sort() : []);
+/** The run folders beside the databases (and in the data folder): an import that fails must leave none behind. */
+const runFolders = () => [home, root].flatMap((dir) => (fs.existsSync(path.join(dir, 'runs')) ? fs.readdirSync(path.join(dir, 'runs')) : [])).sort();
 
 beforeAll(() => {
   expect(cli('sample', 'synthetic-mixed', path.join(root, 'ds')).code).toBe(0);
@@ -70,6 +70,7 @@ describe('runs import checks the whole export before it writes anything (cases 1
     expect(result.stderr).toMatch(/run\.id is not a run id .*"\.\.\/\.\.\/escaped"/);
     expect(fs.existsSync(path.join(root, 'escaped'))).toBe(false);
     expect(fs.existsSync(path.join(home, 'escaped'))).toBe(false);
+    expect(fs.existsSync(path.join(path.dirname(root), 'escaped'))).toBe(false);
     expect(runFolders()).toEqual(before);
   });
 
@@ -105,7 +106,8 @@ describe('runs import checks the whole export before it writes anything (cases 1
   it('still imports the run as exported, with its model copied into the data folder', () => {
     const result = importEdited('good', () => undefined);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Its model was copied to ${path.join(home, 'runs', exported.run.id, 'model')}`);
+    // Into the run's own folder beside the database it was imported into.
+    expect(result.stdout).toContain(`Its model was copied to ${path.join(root, 'runs', exported.run.id, 'model')}`);
   });
 });
 

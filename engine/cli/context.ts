@@ -5,5 +5,7 @@ export interface CliContext {
   exitCode: number;
 }
 
-/** Exit codes: 0 ok, 1 the work failed (e.g. the dataset is not usable), 2 the command line was wrong. */
+/** Exit codes: 0 ok, 1 the work failed (e.g. the dataset is not usable), 2 the command line was wrong, 130 stopped. */
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C or SIGTERM before anything was recorded: 128 + SIGINT, as shells report it. */
+export const EXIT_INTERRUPTED = 130;

@@ -2,7 +2,7 @@ import { EngineClient } from '../process/engine-client';
 import { AppError } from '../protocol/errors';
 import { lazinessTable } from '../protocol/laziness-table';
 import type { EngineMessage } from '../protocol/engine';
-import { EXIT_USAGE, type CliContext } from './context';
+import { EXIT_INTERRUPTED, EXIT_USAGE, type CliContext } from './context';
 import { formatEventLine, formatRunSummary } from './format-run';
 import { PhaseProgress } from './phase-progress';
 
@@ -35,8 +35,19 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
       context.stderr.write(`${line}\n`);
     }
   });
+  let stoppedBeforeStart = false;
   const cancel = () => {
-    if (runId) void engine.call('run:cancel', { runId }).catch(() => undefined);
+    if (runId) {
+      void engine.call('run:cancel', { runId }).catch(() => undefined);
+      return;
+    }
+    // The data is still being prepared (minutes, for thousands of clips) and no run exists yet to cancel:
+    // the engine process is ended, which stops the preparation; nothing has been recorded.
+    if (stoppedBeforeStart) return;
+    stoppedBeforeStart = true;
+    progress.clear();
+    context.stderr.write('Stopping: the data was still being prepared, so no run had started.\n');
+    void engine.close();
   };
   process.on('SIGINT', cancel);
   process.on('SIGTERM', cancel);
@@ -63,6 +74,11 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     progress.clear();
+    if (stoppedBeforeStart && runId === null) {
+      context.stderr.write('Stopped before the run started; nothing was recorded.\n');
+      context.exitCode = EXIT_INTERRUPTED;
+      return;
+    }
     context.stderr.write(`${error.message}\n`);
     context.exitCode = error.code === 'config' ? EXIT_USAGE : 1;
   } finally {

@@ -20,6 +20,7 @@ import { planModality, type ModalityPlan, type ProbedCell } from './plan';
 import { locateFile, probeCell, type LocatedFile } from './probe';
 import { buildReport, countClasses, countSplits, leftOutOf, summarizeModality } from './report';
 import { assignSplits } from './split';
+import { sampleSize } from './decode';
 import { checkClasses, checkDuplicateIds, checkModalityCount } from './checks';
 
 const BATCH_SAMPLES = 32;
@@ -202,13 +203,31 @@ function locateFiles(rootReal: string, manifest: Manifest, log: IssueLog): Worki
   return working;
 }
 
+/**
+ * The cache's meta.json when it describes exactly the files beside it, else null, and the data is decoded
+ * again into a fresh cache. A damaged cache (a meta.json edited or cut short, a value file truncated) must
+ * cost a rebuild, not the run: a shape made huge gave "Invalid typed array length: 12800000000".
+ */
 function readCachedMeta(dir: string, fingerprint: string): CacheMeta | null {
   try {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as CacheMeta;
-    return meta.version === CACHE_FORMAT_VERSION && meta.fingerprint === fingerprint ? meta : null;
+    if (meta.version !== CACHE_FORMAT_VERSION || meta.fingerprint !== fingerprint) return null;
+    return cacheMatchesFiles(dir, meta) ? meta : null;
   } catch {
     return null;
   }
+}
+
+function cacheMatchesFiles(dir: string, meta: CacheMeta): boolean {
+  const samples = meta.sampleIds.length;
+  if (!Array.isArray(meta.classes) || meta.labels.length !== samples || meta.splits.length !== samples) return false;
+  if (meta.labels.some((label) => !Number.isInteger(label) || label < 0 || label >= meta.classes.length)) return false;
+  return meta.modalities.length > 0 && meta.modalities.every((modality) => {
+    if (!Array.isArray(modality.shape) || !modality.shape.every((d) => Number.isInteger(d) && d > 0)) return false;
+    if (typeof modality.file !== 'string' || path.basename(modality.file) !== modality.file) return false;
+    const stat = fs.statSync(path.join(dir, modality.file));
+    return stat.isFile() && stat.size === samples * sampleSize(modality) * 4;
+  });
 }
 
 function fromCache(dir: string, meta: CacheMeta, root: string): { report: ValidationReport; dataset: PreparedDataset } {

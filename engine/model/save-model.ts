@@ -7,6 +7,8 @@ import { buildCard, MODEL_CARD_FILE, type ModelCard } from './model-card';
 import { saveLayersModel } from './model-files';
 import { isAbsentOrEmptyFolder, makeFolder } from '../util/folders';
 import { AppError } from '../protocol/errors';
+import { storageReason } from '../util/fs-errors';
+import { partialName, removeStalePartials } from '../util/partials';
 
 /**
  * The folder of a candidate inside the run's model folder: its id, with anything but letters, digits, `-`
@@ -29,14 +31,21 @@ export function candidateFolderName(method: MethodId, taken: Set<string>): strin
  * Returns each candidate's folder.
  */
 export async function saveRunModels(target: string, meta: CacheMeta, result: RunResult, models: PipelineModels): Promise<Record<MethodId, string>> {
-  makeFolder(path.dirname(target));
-  const partial = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.partial-`));
+  let partial: string | null = null;
   try {
+    makeFolder(path.dirname(target));
+    const hidden = path.join(path.dirname(target), `.${path.basename(target)}`);
+    removeStalePartials(hidden);
+    partial = fs.mkdtempSync(path.join(path.dirname(target), `.${partialName(target)}`));
     const folders = await writeModelFiles(partial, meta, result, models);
     moveIntoPlace(partial, target);
     return Object.fromEntries(Object.entries(folders).map(([method, folder]) => [method, path.join(target, folder)]));
+  } catch (error) {
+    const reason = storageReason(error);
+    if (!reason) throw error;
+    throw new AppError('output', `The model could not be saved to ${target}: ${reason}. Nothing is lost: the trained networks are in the run's checkpoints; free space (or choose another folder) and resume the run (runs resume RUN_ID, with --out NEW_FOLDER for another folder) to save it.`);
   } finally {
-    fs.rmSync(partial, { recursive: true, force: true });
+    if (partial) fs.rmSync(partial, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,6 @@
 import { defaultCacheDir } from '../data/cache/location';
 import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
-import { errorResult } from '../protocol/errors';
 import { RemoteGpu } from '../train/webgpu/remote-step';
 import { attachRemoteGpu, expectRemoteGpu } from '../train/webgpu/step-maker';
 import type { MessageEnd, StepReply, StepRequest } from '../train/webgpu/step-messages';
@@ -40,21 +39,15 @@ async function flushed(): Promise<void> {
   for (let waited = 0; unsent > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 /**
- * The service, or, when it cannot start (a run database that cannot be opened), a stand-in that answers every
- * request with that error: each host then shows the reason instead of "the engine stopped".
+ * The service. When the run database cannot be opened at start (a full disk, a damaged file), the service
+ * opens it at each call that needs it instead: every such call says why, and once the disk has space again
+ * (or the file is moved aside) the next call works, without restarting the web mode or the app.
  */
 function startService(): Pick<EngineService, 'handle' | 'close'> {
   try {
     return new EngineService({ cacheDir: defaultCacheDir() }, post);
-  } catch (error) {
-    const failure = errorResult(error);
-    return {
-      handle: async (message) => {
-        const id = (message as { id?: unknown } | null)?.id;
-        post({ kind: 'response', id: typeof id === 'number' ? id : -1, result: failure });
-      },
-      close: async () => undefined,
-    };
+  } catch {
+    return new EngineService({ cacheDir: defaultCacheDir(), store: 'lazy' }, post);
   }
 }
 const service = startService();

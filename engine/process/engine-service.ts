@@ -14,10 +14,11 @@ import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { expandHome } from '../util/home-path';
 import { exportModelFolder } from '../model/export-model';
 import { claimModelFolder } from '../model/model-output';
-import { openStore, type OpenedStore } from '../store/open-store';
+import { defaultDatabasePath, openStore, type OpenedStore } from '../store/open-store';
+import { storeError } from '../store/store-errors';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { deleteRun, requestCancel } from '../store/run-admin';
-import { claimForResume, createRun, decisionStillOpen, markConfirmsDecision, markDecisionConfirmed, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
+import { claimedModelDir, claimForResume, createRun, decisionStillOpen, markConfirmsDecision, markDecisionConfirmed, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
 import { checkMethods, resolveConfig } from '../train/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
@@ -82,9 +83,33 @@ export class EngineService {
       if (shapeProblem) throw new AppError('bad-request', `Bad params for ${call}: ${shapeProblem}.`);
       const parsed = PARAMS_SCHEMAS[call].safeParse(request.params ?? {});
       if (!parsed.success) throw new AppError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
-      return this.dispatch(call, parsed.data);
+      this.recordPendingEnds();
+      try {
+        return await this.dispatch(call, parsed.data);
+      } catch (error) {
+        // A full, damaged or read-only database is the user's machine, not a bug: say which file and what to do.
+        throw storeError(error, this.databaseFile) ?? error;
+      }
     });
     this.post({ kind: 'response', id, result });
+  }
+
+  private get databaseFile(): string {
+    return this.opened?.file ?? this.options.dbFile ?? defaultDatabasePath();
+  }
+
+  /** Ends of runs the store could not take when they happened (a full disk), recorded once it can. */
+  private pendingEnds: (() => void)[] = [];
+
+  private recordPendingEnds(): void {
+    this.pendingEnds = this.pendingEnds.filter((recordEnd) => {
+      try {
+        recordEnd();
+        return false;
+      } catch {
+        return true;
+      }
+    });
   }
 
   /** Stops the active run (if any) and closes the store. */
@@ -136,7 +161,7 @@ export class EngineService {
       case 'runs:delete': {
         const runId = existingRun(this.store.db, (params as EngineCalls['runs:delete']['params']).id);
         if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running') throw new AppError('busy', `Run ${runId} is running; cancel it before deleting it.`);
-        return { deleted: deleteRun(this.store.db, runId) !== null, id: runId };
+        return { deleted: deleteRun(this.store.db, runId, path.dirname(path.resolve(this.databaseFile))) !== null, id: runId };
       }
       case 'model:export': {
         const { runId, dir, method } = params as EngineCalls['model:export']['params'];
@@ -211,6 +236,7 @@ export class EngineService {
 
   private async startRun(params: EngineCalls['run:start']['params']): Promise<{ runId: string }> {
     const config = resolveConfig(params.config ?? {});
+    void this.store; // a database that cannot be used is said before the data is prepared
     // Loaded here, not at start: the registry brings TensorFlow.js, which training needs next anyway.
     const { METHODS } = await import('../train/methods/registry');
     checkMethods(config, METHODS.map((m) => m.id));
@@ -218,13 +244,13 @@ export class EngineService {
     const runId = crypto.randomUUID();
     let modelDir: string;
     try {
-      modelDir = claimModelFolder(params.out ?? defaultModelDir(runId), dataset.report.path);
+      modelDir = claimModelFolder(params.out ?? defaultModelDir(this.databaseFile, runId), dataset.report.path);
     } catch (error) {
       dataset.prepared.reader.close();
       throw error;
     }
-    const checkpointDir = defaultCheckpointDir(runId);
-    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? []);
+    const checkpointDir = defaultCheckpointDir(this.databaseFile, runId);
+    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? [], modelDir);
     recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
     if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
     this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
@@ -245,9 +271,10 @@ export class EngineService {
       if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
         throw new AppError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
       }
-      // The default folder is the run's own (claimed when it started); a folder the user names must be new.
-      const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : defaultModelDir(run.id);
-      const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(run.id);
+      // The default is the folder the run claimed when it started (its --out, or its own); a folder the user
+      // names now must be new.
+      const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : (claimedModelDir(this.store.db, run.id) ?? defaultModelDir(this.databaseFile, run.id));
+      const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(this.databaseFile, run.id);
       // Asked again only where the original asked and got no answer, and the host can answer (the app).
       this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir, params.confirmDecision === true && decisionStillOpen(this.store.db, run.id));
       return { runId: run.id };
@@ -307,7 +334,13 @@ export class EngineService {
       ...(confirmDecision ? { chooseMethod: (decision: Decision) => this.awaitChoice(decision, controller.signal) } : {}),
     })).then((outcome) => {
       if (outcome.status === 'completed') this.post({ kind: 'run-ended', runId, status: 'completed', result: outcome.result, modelDir: outcome.modelDir });
-      else this.post({ kind: 'run-ended', runId, status: outcome.status, error: errorResult(outcome.error).error });
+      else {
+        if (outcome.recordEnd) this.pendingEnds.push(outcome.recordEnd);
+        this.post({ kind: 'run-ended', runId, status: outcome.status, error: errorResult(outcome.error).error });
+      }
+    }).catch((error: unknown) => {
+      // Whatever went wrong in ending the run, the engine (and, in web mode, the server) goes on serving.
+      this.post({ kind: 'run-ended', runId, status: 'failed', error: errorResult(storeError(error, this.databaseFile) ?? error).error });
     }).finally(() => {
       dataset.reader.close();
       this.active = null;

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { defaultDataDir } from '../app-paths';
 import type { EngineCalls } from '../protocol/engine';
 import { AppError } from '../protocol/errors';
 import { noteRun, tagRun, untagRun } from '../store/run-admin';
@@ -32,7 +31,8 @@ export const RECORD_CALLS: { [K in RecordCall]: (db: Database.Database, params: 
     return { id: runId, note };
   },
   'runs:export': (db, { id }) => exportRun(db, existingRun(db, id)),
-  'runs:import': (db, { data }) => importRun(db, data, path.join(defaultDataDir(), 'runs')),
+  // The imported run's files go where a run of this database keeps its own: runs/ID/ beside it.
+  'runs:import': (db, { data }) => importRun(db, data, path.join(path.dirname(path.resolve(db.name)), 'runs')),
 };
 
 export function isRecordCall(call: string): call is RecordCall {

@@ -7,6 +7,7 @@ import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
 import { runPipeline, type PipelineEvents } from '../train/pipeline';
 import { AppError } from '../protocol/errors';
+import { storeError } from '../store/store-errors';
 
 export interface RecordedRunOptions {
   runId: string;
@@ -23,7 +24,12 @@ export interface RecordedRunOptions {
 
 export type RecordedRunOutcome =
   | { status: 'completed'; result: RunResult; modelDir: string }
-  | { status: 'cancelled' | 'failed'; error: AppError | Error };
+  | {
+    status: 'cancelled' | 'failed';
+    error: AppError | Error;
+    /** Set when the end could not be recorded (the disk is full): the host retries it later. */
+    recordEnd?: () => void;
+  };
 
 /**
  * Runs (or resumes, from its checkpoints) a run that the store already holds, to its end: events are
@@ -52,9 +58,25 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Recorded
     }
     completeRun(db, runId, result, modelDir, folders);
     return { status: 'completed', result, modelDir };
-  } catch (error) {
-    const cancelled = error instanceof AppError && error.code === 'aborted';
-    endRun(db, runId, cancelled ? 'cancelled' : 'failed', (error as Error).message);
-    return { status: cancelled ? 'cancelled' : 'failed', error: error as Error };
+  } catch (caught) {
+    const error = withRunId(storeError(caught, db.name) ?? (caught as Error), runId);
+    const status = error instanceof AppError && error.code === 'aborted' ? 'cancelled' : 'failed';
+    const recordEnd = () => endRun(db, runId, status, error.message);
+    try {
+      recordEnd();
+    } catch (failure) {
+      // The store cannot take the end either (a full disk): the run stays `running` in it until the host
+      // records the end later, or a later open marks it interrupted; either way it can be resumed.
+      if (!storeError(failure, db.name)) throw failure;
+      return { status, error, recordEnd };
+    }
+    return { status, error };
   }
+}
+
+/** A message that tells how to resume names the run (the writers of checkpoints and models do not know it). */
+function withRunId(error: Error, runId: string): Error {
+  if (error.message.includes('RUN_ID')) return new AppError(error instanceof AppError ? error.code : 'internal', error.message.replaceAll('RUN_ID', runId));
+  if (error instanceof AppError && error.code === 'database') return new AppError('database', `${error.message} The run is ${runId}.`);
+  return error;
 }

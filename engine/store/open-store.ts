@@ -7,6 +7,8 @@ import { defaultDataDir } from '../app-paths';
 import { makeFolder } from '../util/folders';
 import { loadMigrations, migrate } from './migrate';
 import { AppError } from '../protocol/errors';
+import { withStoreErrors } from './store-errors';
+import { isAlive } from '../util/process-alive';
 
 /** The repository's migrations/ folder: the nearest one above this module (source or bundle, wherever it sits). */
 export const MIGRATIONS_DIR = findMigrations(path.dirname(fileURLToPath(import.meta.url)));
@@ -39,17 +41,32 @@ export interface OpenedStore {
  * their finished epochs kept.
  */
 export function openStore(file: string = defaultDatabasePath(), options: { readonly?: boolean } = {}): OpenedStore {
-  const db = openDatabaseFile(file, options.readonly ?? false);
+  const db = withStoreErrors(file, () => openDatabaseFile(file, options.readonly ?? false));
   if (options.readonly) return { db, file, backup: null, interrupted: [] };
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  // WAL + NORMAL: a committed transaction survives a killed process; only an OS crash can lose the last ones.
-  db.pragma('synchronous = NORMAL');
   try {
-    const backup = migrate(db, loadMigrations(MIGRATIONS_DIR), file);
-    return { db, file, backup, interrupted: markInterrupted(db) };
+    return withStoreErrors(file, () => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      // WAL + NORMAL: a committed transaction survives a killed process; only an OS crash can lose the last ones.
+      db.pragma('synchronous = NORMAL');
+      const backup = migrate(db, loadMigrations(MIGRATIONS_DIR), file);
+      return { db, file, backup, interrupted: markInterruptedIfWritable(db) };
+    });
   } catch (error) {
     db.close();
+    throw error;
+  }
+}
+
+/**
+ * Marks dead runs interrupted; on a full disk that write waits for the next open, so that the runs can still
+ * be listed and read (they show as running until then).
+ */
+function markInterruptedIfWritable(db: Database.Database): string[] {
+  try {
+    return markInterrupted(db);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_FULL') return [];
     throw error;
   }
 }
@@ -97,28 +114,4 @@ function markInterrupted(db: Database.Database): string[] {
   });
   mark(dead.map((run) => run.id));
   return dead.map((run) => run.id);
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-/**
- * A process killed with SIGKILL stays a zombie until its parent reaps it, and a zombie still answers
- * `kill(pid, 0)`: on Linux, /proc/PID/stat's state field (after the parenthesised name) says Z or X.
- */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return false;
-  }
 }

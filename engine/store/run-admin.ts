@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { isInside, realPathOf } from '../util/folders';
 import { resolveRunId } from './run-reader';
 
 export function tagRun(db: Database.Database, idOrPrefix: string, tag: string): string | null {
@@ -14,10 +17,22 @@ export function noteRun(db: Database.Database, idOrPrefix: string, note: string)
   return id;
 }
 
-/** Deletes a run and everything recorded about it (phases, epochs, evaluations… cascade). Model files stay. */
-export function deleteRun(db: Database.Database, idOrPrefix: string): string | null {
+/**
+ * Deletes a run and everything recorded about it (phases, epochs, evaluations… cascade), and its checkpoints,
+ * which only a resume of this run could use. Model files stay: they may be in use. Only checkpoint folders
+ * inside `filesRoot/runs/ID/` (the run's own folder beside its database) are removed, whatever the record says.
+ */
+export function deleteRun(db: Database.Database, idOrPrefix: string, filesRoot: string): string | null {
   const id = resolveRunId(db, idOrPrefix);
-  if (id) db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  if (!id) return null;
+  const checkpoints = (db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string }[]).map((a) => a.path);
+  db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  const own = path.join(filesRoot, 'runs', id);
+  for (const folder of checkpoints) {
+    if (isInside(folder, own) && realPathOf(folder) !== realPathOf(own)) fs.rmSync(folder, { recursive: true, force: true });
+  }
+  // The run's own folder goes too once nothing is left in it (a model saved there stays, and so does it).
+  if (fs.existsSync(own) && fs.readdirSync(own).length === 0) fs.rmdirSync(own);
   return id;
 }
 

@@ -25,9 +25,14 @@ export function upsertDataset(db: Database.Database, report: ValidationReport): 
   return Number(info.lastInsertRowid);
 }
 
-export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig, leftOut: LeftOutSample[] = []): void {
-  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at, left_out_json)
-    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now(), JSON.stringify(leftOut));
+export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig, leftOut: LeftOutSample[] = [], modelDir: string | null = null): void {
+  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at, left_out_json, model_dir)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now(), JSON.stringify(leftOut), modelDir);
+}
+
+/** The model folder the run claimed when it started, where its resume saves too (null for older runs). */
+export function claimedModelDir(db: Database.Database, runId: string): string | null {
+  return (db.prepare('SELECT model_dir FROM runs WHERE id = ?').get(runId) as { model_dir: string | null } | undefined)?.model_dir ?? null;
 }
 
 /**

@@ -3,6 +3,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, PhaseRef } from '../protocol/run';
 import { makeFolder } from '../util/folders';
+import { storageReason } from '../util/fs-errors';
+import { AppError } from '../protocol/errors';
 
 /** Everything `fit` needs to continue a phase exactly where it stopped (same numbers as an unbroken run). */
 export interface FitState {
@@ -33,6 +35,13 @@ export interface CheckpointStore {
   forPhase(phase: PhaseRef): PhaseCheckpoint;
 }
 
+/** A checkpoint file that cannot be read back (cut short by a full disk, edited, written by another version). */
+export class DamagedCheckpointError extends Error {
+  constructor(readonly file: string, why: string) {
+    super(`The checkpoint ${file} is damaged (${why})`);
+  }
+}
+
 interface StateFile extends Omit<FitState, 'weights' | 'bestWeights' | 'optimizer'> {
   version: 1;
   specs: tf.io.WeightsManifestEntry[];
@@ -58,19 +67,7 @@ export function folderCheckpoints(root: string, firstSeed: number, onSaved?: (ph
           } catch {
             return null;
           }
-          const headerLength = bytes.readUInt32LE(0);
-          const meta = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as StateFile;
-          const data = bytes.subarray(4 + headerLength);
-          const named = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, meta.specs);
-          const tensors = meta.specs.map((spec) => named[spec.name] as tf.Tensor);
-          const { weights: w, bestWeights: b } = meta.counts;
-          const { version: _version, specs: _specs, counts: _counts, ...rest } = meta;
-          return {
-            ...rest,
-            weights: tensors.slice(0, w),
-            bestWeights: tensors.slice(w, w + b),
-            optimizer: meta.specs.slice(w + b).map((spec, i) => ({ name: spec.name.replace(/^optimizer\//, ''), tensor: tensors[w + b + i] as tf.Tensor })),
-          };
+          return decodeCheckpoint(bytes, file);
         },
         async save(state) {
           const named = [
@@ -84,13 +81,57 @@ export function folderCheckpoints(root: string, firstSeed: number, onSaved?: (ph
           const header = Buffer.from(JSON.stringify(meta), 'utf8');
           const length = Buffer.alloc(4);
           length.writeUInt32LE(header.length, 0);
-          makeFolder(root);
           const temp = `${file}.tmp-${process.pid}`;
-          fs.writeFileSync(temp, Buffer.concat([length, header, Buffer.from(tf.io.CompositeArrayBuffer.join(data))]));
-          fs.renameSync(temp, file);
+          try {
+            makeFolder(root);
+            fs.writeFileSync(temp, Buffer.concat([length, header, Buffer.from(tf.io.CompositeArrayBuffer.join(data))]));
+            fs.renameSync(temp, file);
+          } catch (error) {
+            fs.rmSync(temp, { force: true });
+            const reason = storageReason(error);
+            if (!reason) throw error;
+            throw new AppError('output', `The checkpoint ${file} could not be written: ${reason}. The epochs recorded so far are kept; free space there and resume the run (runs resume RUN_ID).`);
+          }
           onSaved?.(phase, file, state.epoch);
         },
       };
     },
+  };
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** A checkpoint file's state, every length checked against the bytes there are before anything is decoded. */
+function decodeCheckpoint(bytes: Buffer, file: string): FitState {
+  const damaged = (why: string) => new DamagedCheckpointError(file, why);
+  if (bytes.length < 4) throw damaged(`it holds ${bytes.length} bytes, less than its 4-byte header length`);
+  const headerLength = bytes.readUInt32LE(0);
+  if (headerLength > bytes.length - 4) throw damaged(`its header says ${headerLength} bytes, but only ${bytes.length - 4} follow`);
+  let meta: StateFile;
+  try {
+    meta = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as StateFile;
+  } catch (error) {
+    throw damaged(`its header is not JSON: ${(error as Error).message}`);
+  }
+  const specs = meta?.specs;
+  const counts = meta?.counts;
+  const wellFormed = meta?.version === 1 && Array.isArray(specs) && Array.isArray(meta.history) && Number.isInteger(meta.epoch) && typeof meta.done === 'boolean'
+    && typeof meta.randomState === 'number' && typeof meta.schedule?.rate === 'number' && typeof meta.stoppedEarly === 'boolean'
+    && (meta.best === null || typeof meta.best?.accuracy === 'number') && [counts?.weights, counts?.bestWeights, counts?.optimizer].every((n) => Number.isInteger(n) && (n as number) >= 0)
+    && specs.every((spec) => typeof spec?.name === 'string');
+  if (!wellFormed) throw damaged('its header is not a whole version 1 checkpoint');
+  const data = bytes.subarray(4 + headerLength);
+  const expected = specs.reduce((sum, spec) => sum + (Array.isArray(spec?.shape) ? spec.shape.reduce((a, b) => a * b, 1) : NaN) * (DTYPE_BYTES[spec?.dtype ?? ''] ?? NaN), 0);
+  if (expected !== data.length) throw damaged(`its header describes ${expected} bytes of tensors, but ${data.length} follow`);
+  const { weights: w, bestWeights: b, optimizer: o } = counts;
+  if (w + b + o !== specs.length) throw damaged(`its header counts ${w + b + o} tensors but describes ${specs.length}`);
+  const named = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, specs);
+  const tensors = specs.map((spec) => named[spec.name] as tf.Tensor);
+  const { version: _version, specs: _specs, counts: _counts, ...rest } = meta;
+  return {
+    ...rest,
+    weights: tensors.slice(0, w),
+    bestWeights: tensors.slice(w, w + b),
+    optimizer: specs.slice(w + b).map((spec, i) => ({ name: spec.name.replace(/^optimizer\//, ''), tensor: tensors[w + b + i] as tf.Tensor })),
   };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FitState, PhaseCheckpoint } from './checkpoint';
+import { DamagedCheckpointError, type FitState, type PhaseCheckpoint } from './checkpoint';
+import type { PhaseRef, RunEvent } from '../protocol/run';
 import type { FitResult } from './fit';
 
 /** Adam's bias-correction accumulators (private in tfjs's typings); absent for SGD. */
@@ -10,6 +11,33 @@ interface OptimizerScalars {
 
 interface LoopState extends Omit<FitState, 'weights' | 'bestWeights' | 'optimizer' | 'best' | 'optimizerScalars'> {
   best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null;
+}
+
+/**
+ * The phase's saved state, or null to train it from its start: a damaged checkpoint (or one whose tensors do
+ * not fit the model) is said and set aside rather than ending the resume. A phase's seed comes from the run's
+ * seed and its name, so training it again from epoch 1 gives exactly the numbers an unbroken run has.
+ */
+export async function loadUsableCheckpoint(checkpoint: PhaseCheckpoint, model: tf.LayersModel, phase: PhaseRef, emit: (event: RunEvent) => void): Promise<FitState | null> {
+  let saved: FitState | null;
+  try {
+    saved = await checkpoint.load();
+  } catch (error) {
+    if (!(error instanceof DamagedCheckpointError)) throw error;
+    emit({ type: 'log', level: 'warn', message: `${error.message}; ${describePhase(phase)} trains again from its first epoch (the same seed gives the same numbers).` });
+    return null;
+  }
+  if (!saved) return null;
+  const shapes = model.getWeights().map((w) => w.shape.join('x'));
+  const savedShapes = saved.weights.map((w) => w.shape.join('x'));
+  if (shapes.join() === savedShapes.join()) return saved;
+  [...saved.weights, ...saved.bestWeights, ...saved.optimizer.map((o) => o.tensor)].forEach((t) => t.dispose());
+  emit({ type: 'log', level: 'warn', message: `The checkpoint of ${describePhase(phase)} holds weights of other shapes than its network (${savedShapes.length} tensors for ${shapes.length}); it trains again from its first epoch.` });
+  return null;
+}
+
+function describePhase(phase: PhaseRef): string {
+  return [phase.phase, phase.modality, phase.model, phase.seed !== undefined ? `seed ${phase.seed}` : ''].filter(Boolean).join(' ');
 }
 
 /**

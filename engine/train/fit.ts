@@ -10,6 +10,8 @@ import { isLinearClassifier, linearStep } from './linear-step';
 import { LearningRateSchedule } from './schedule';
 import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
+import { divergenceError } from './divergence';
+import { loadUsableCheckpoint } from './fit-checkpoint';
 import type { ExtraLoss, GradientHook } from './methods/method';
 import { stepNoiseKey } from './methods/ogm-noise';
 import { makeOptimizer } from './optimizers';
@@ -88,7 +90,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   let stoppedEarly = false;
   let lastYield = Date.now();
   let firstEpoch = 1;
-  const saved = await options.checkpoint?.load();
+  const saved = options.checkpoint ? await loadUsableCheckpoint(options.checkpoint, model, phase, options.emit) : null;
   if (saved) {
     const resumed = await resumeFrom(saved, model, optimizer);
     if (resumed.finished) {
@@ -175,6 +177,8 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       // With the data resident on the GPU, the compiled network evaluates the validation split there too.
       const val = (await compiled?.evaluate(options.valIndices)) ?? await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
       const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
+      const diverged = divergenceError(metrics, phase);
+      if (diverged) throw diverged;
       history.push(metrics);
       const improved = !best || val.accuracy > best.accuracy;
       if (improved) {

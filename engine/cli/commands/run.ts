@@ -64,8 +64,8 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--cnn-feature-dim <n>', 'feature size of the image and audio encoders', integer)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--cache-dir <dir>', 'cache folder (default: the app cache, or $MODALITY_STUDIO_CACHE)')
-    .option('--out <dir>', 'where to save the final model (default: the app data folder, runs/RUN_ID/model)')
-    .option('--db <file>', 'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder)')
+    .option('--out <dir>', 'where to save the models, a new or empty folder (default: runs/RUN_ID/model beside the run database)')
+    .option('--db <file>', 'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder); each run\'s checkpoints (what runs resume continues from) go to runs/RUN_ID/checkpoints beside it, and runs delete removes them')
     .action(async (dir: string, options: RunOptions) => {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       let config: RunConfig;

@@ -4,6 +4,7 @@ import type { Split } from '../../protocol/dataset';
 import type { ModalityPlan } from '../plan';
 import type { CacheMeta, CachedModality, Normalization } from './meta';
 import { makeFolder } from '../../util/folders';
+import { partialName, removeStalePartials } from '../../util/partials';
 
 /**
  * Streams decoded samples into a new cache folder: one float32 file per modality, sample-major, in manifest
@@ -17,7 +18,8 @@ export class CacheWriter {
 
   constructor(private readonly finalDir: string, private readonly plans: ModalityPlan[]) {
     makeFolder(path.dirname(finalDir));
-    this.tempDir = `${finalDir}.partial-${process.pid}-${Date.now()}`;
+    removeStalePartials(finalDir);
+    this.tempDir = path.join(path.dirname(finalDir), `${partialName(finalDir)}${Date.now()}`);
     fs.mkdirSync(this.tempDir);
     this.fds = plans.map((_, i) => fs.openSync(path.join(this.tempDir, fileName(i)), 'w'));
     this.stats = plans.map((plan) => new StatsAccumulator(plan));
