@@ -18,11 +18,12 @@ async function mixedFolder(): Promise<string> {
   const dir = folders.make('preview-ds');
   const lines = ['id,label,photo,sound,size.w,size.h'];
   const files: Record<string, string | Uint8Array> = {};
-  for (let i = 0; i < 12; i += 1) {
+  // 6 samples a class: the automatic 70/10/20 split gives each class 4, 1 and 1 (fewer would leave val empty).
+  for (let i = 0; i < 18; i += 1) {
     const label = ['red', 'green', 'blue'][i % 3] ?? 'red';
     files[`img/${i}.png`] = await png(6, 10, 3, i);
     files[`wav/${i}.wav`] = sineWav(0.5, 16_000, 200 + 100 * (i % 3));
-    lines.push(`s${i},${label},img/${i}.png,wav/${i}.wav,${i},${10 + (i % 2)}`);
+    lines.push(`s${i},${label},img/${i}.png,wav/${i}.wav,${i % 12},${10 + (i % 2)}`);
   }
   writeFiles(dir, { ...files, 'manifest.csv': `${lines.join('\n')}\n` });
   return dir;
@@ -40,8 +41,8 @@ describe('the calls behind the wizard and the run browser', () => {
     engine.messages.splice(0);
     await engine.call('dataset:validate', { dir });
     const progress = engine.messages.flatMap((m) => (m.kind === 'dataset-progress' && m.dir === dir ? [m.progress] : []));
-    expect(progress.at(-1)).toEqual({ phase: 'decoding', done: 12, total: 12 });
-    expect(progress.some((p) => p.phase === 'checking' && p.done === 12)).toBe(true);
+    expect(progress.at(-1)).toEqual({ phase: 'decoding', done: 18, total: 18 });
+    expect(progress.some((p) => p.phase === 'checking' && p.done === 18)).toBe(true);
   });
 
   it('previews images as thumbnails, audio as spectrograms and vectors as statistics in their own units', async () => {

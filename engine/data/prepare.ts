@@ -21,6 +21,8 @@ import { locateFile, probeCell, type LocatedFile } from './probe';
 import { buildReport, countClasses, countSplits, leftOutOf, summarizeModality } from './report';
 import { assignSplits } from './split';
 import { sampleSize } from './decode';
+import { AppError } from '../protocol/errors';
+import { storageReason } from '../util/fs-errors';
 import { checkClasses, checkDuplicateIds, checkModalityCount } from './checks';
 
 const BATCH_SAMPLES = 32;
@@ -88,6 +90,14 @@ export async function prepareDataset(dir: string, options: PrepareOptions = {}):
   try {
     return await prepare(root, options, log);
   } catch (error) {
+    // The cache is the one place preparing writes to; a full or read-only disk there is not the data's fault
+    // (a permission error may be the dataset's, and stays as it is).
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = ['ENOSPC', 'EDQUOT', 'EROFS'].includes(code) ? storageReason(error) : null;
+    if (reason && !(error instanceof DatasetError)) {
+      const cacheRoot = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets');
+      throw new AppError('output', `The dataset cache in ${cacheRoot} cannot be written: ${reason}. Free space there, or give --cache-dir (MODALITY_STUDIO_CACHE) a folder on another disk; the dataset folder itself is only read.`);
+    }
     if (!(error instanceof DatasetError)) throw error;
     log.error(error.issue);
     return { report: buildReport(empty, log), dataset: null };

@@ -44,7 +44,8 @@ export function readPlainFile(file: string, maxBytes: number, expectedBytes?: nu
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0));
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('model-files', `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give the model folder that modality-studio run wrote.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError('model-files', `${file} could not be read (${code === 'ENOENT' ? 'it does not exist' : (code ?? (error as Error).message)}); give the model folder that modality-studio run wrote (it holds model-card.json).`);
   }
   try {
     const stat = fs.fstatSync(fd);

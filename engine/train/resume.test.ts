@@ -29,16 +29,18 @@ async function run(checkpointDir: string, abortAfterBatches?: number, seeds = 1)
   const controller = new AbortController();
   let batches = 0;
   const epochs: RunEvent[] = [];
+  const warnings: string[] = [];
   const { result, models } = await runPipeline(await dataset(), { ...config, seeds }, {
     signal: controller.signal,
     checkpoints: folderCheckpoints(checkpointDir, config.seed ?? 0),
     emit: (e) => {
       if (e.type === 'batch' && ++batches === abortAfterBatches) controller.abort();
       if (e.type === 'epoch') epochs.push({ ...e, durationMs: 0 });
+      if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
     },
   });
   models.dispose();
-  return { result, epochs };
+  return { result, epochs, warnings };
 }
 
 describe('resuming from checkpoints', () => {
@@ -65,6 +67,24 @@ describe('resuming from checkpoints', () => {
     const trained = (events: RunEvent[]) => events.filter((e) => e.type === 'epoch' && ['teacher', 'late-fusion', 'umt'].includes(e.phase));
     expect(trained(resumed.epochs).length).toBeLessThan(trained(unbroken.epochs).length);
     expect(trained(unbroken.epochs)).toEqual(expect.arrayContaining(trained(resumed.epochs)));
+    expect(tf.memory().numTensors).toBe(before);
+  }, 240_000);
+
+  it.each([
+    ['cut short (a full disk)', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2)), /its header describes \d+ bytes of tensors, but \d+ follow/],
+    ['with its header edited into other valid JSON', (bytes: Buffer) => Buffer.from(bytes.toString('latin1').replace('"epoch":', '"xpoch":'), 'latin1'), /its header is not a whole version 1 checkpoint/],
+    ['holding garbage', (bytes: Buffer) => Buffer.concat([bytes.subarray(0, 4), Buffer.from('not json at all')]), /its header says \d+ bytes, but only \d+ follow/],
+  ])('a checkpoint %s is said, and its phase trains again to the numbers of an unbroken run (issue 27, case 11)', async (_how, damage, why) => {
+    const unbroken = await run(path.join(work, 'unbroken-150'));
+    const dir = path.join(work, `damaged-${_how.replace(/\W+/g, '-')}`);
+    const before = tf.memory().numTensors;
+    await expect(run(dir, 150)).rejects.toMatchObject({ code: 'aborted' });
+    const file = path.join(dir, fs.readdirSync(dir).find((name) => name.startsWith('teacher-'))!);
+    fs.writeFileSync(file, damage(fs.readFileSync(file)));
+    const resumed = await run(dir);
+    expect(resumed.warnings).toEqual([expect.stringMatching(new RegExp(`^The checkpoint ${file} is damaged \\(${why.source}\\); teacher \\w+ seed 11 trains again from its first epoch`))]);
+    expect(resumed.result.candidates).toEqual(expect.objectContaining(Object.fromEntries(Object.entries(unbroken.result.candidates).map(([id, c]) => [id, { ...c, trainingMs: expect.any(Number) }]))));
+    expect(resumed.result.final).toEqual(unbroken.result.final);
     expect(tf.memory().numTensors).toBe(before);
   }, 240_000);
 });

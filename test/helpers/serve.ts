@@ -12,10 +12,13 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-/** Starts `modality-studio serve --port 0` with its own home, database and cache, and waits for its URL. */
-export async function startServe(home: string): Promise<ServedApp> {
+/**
+ * Starts `modality-studio serve --port 0` with its own home, database and cache (`env` may name others), and
+ * waits for its URL.
+ */
+export async function startServe(home: string, env: Record<string, string> = {}): Promise<ServedApp> {
   const child: ChildProcess = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], {
-    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
+    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
