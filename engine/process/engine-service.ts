@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultCheckpointDir, defaultModelDir } from '../app-paths';
@@ -12,6 +13,7 @@ import { BUILTIN_DATASETS } from '../data/builtin/registry';
 import { previewDataset } from '../data/preview';
 import { resolveDatasetArgument } from '../data/resolve-dataset';
 import { expandHome } from '../util/home-path';
+import { isInside, removeEmptyFolders } from '../util/folders';
 import { exportModelFolder } from '../model/export-model';
 import { claimModelFolder } from '../model/model-output';
 import { defaultDatabasePath, openStore, type OpenedStore } from '../store/open-store';
@@ -242,19 +244,28 @@ export class EngineService {
     checkMethods(config, METHODS.map((m) => m.id));
     const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir), params.exclude);
     const runId = crypto.randomUUID();
-    let modelDir: string;
+    const target = params.out ?? defaultModelDir(this.databaseFile, runId);
+    const existed = fs.existsSync(target);
+    let modelDir: string | null = null;
     try {
-      modelDir = claimModelFolder(params.out ?? defaultModelDir(this.databaseFile, runId), dataset.report.path);
+      modelDir = claimModelFolder(target, dataset.report.path);
+      const checkpointDir = defaultCheckpointDir(this.databaseFile, runId);
+      this.store.db.transaction(() => {
+        createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? [], modelDir);
+        recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
+        if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
+      })();
+      this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
+      return { runId };
     } catch (error) {
       dataset.prepared.reader.close();
+      // A run that could not be recorded (a read-only or full database) leaves no folder behind it.
+      if (modelDir && !existed) {
+        const databaseDir = path.dirname(path.resolve(this.databaseFile));
+        removeEmptyFolders(modelDir, isInside(modelDir, databaseDir) ? databaseDir : path.dirname(modelDir));
+      }
       throw error;
     }
-    const checkpointDir = defaultCheckpointDir(this.databaseFile, runId);
-    createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? [], modelDir);
-    recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
-    if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
-    this.launch(runId, dataset.prepared, config, modelDir, checkpointDir, params.confirmDecision ?? false);
-    return { runId };
   }
 
   private async resumeRun(params: EngineCalls['run:resume']['params']): Promise<{ runId: string }> {

@@ -52,3 +52,18 @@ export function isAbsentOrEmptyFolder(dir: string): boolean {
   if (!fs.existsSync(dir)) return true;
   return fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0;
 }
+
+/**
+ * Removes `dir` if it is empty, then each empty parent up to (not including) `stop`: what a failed start
+ * created for a run (runs/ID/model) goes again, and nothing that holds a file is touched.
+ */
+export function removeEmptyFolders(dir: string, stop: string): void {
+  for (let current = path.resolve(dir); isInside(current, stop) && current !== path.resolve(stop); current = path.dirname(current)) {
+    try {
+      if (fs.readdirSync(current).length > 0) return;
+      fs.rmdirSync(current);
+    } catch {
+      return;
+    }
+  }
+}
