@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunExport } from '../engine/protocol/store';
 import { CLI_BIN, cliWith, type CliResult } from './helpers/cli';
 import { makeTempDir } from './helpers/dataset-folder';
+import { startServe } from './helpers/serve';
 
 /**
  * Issue 27, cases 1, 2, 6 and 10: run exports and model folders edited by a careless user or an attacker.
@@ -178,4 +179,21 @@ describe('a model folder is read as plain files inside it, checked against its c
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(301);
   });
+
+  it('keeps the web mode answering: a FIFO model card and a bare import fail fast, and the next call is answered', async () => {
+    const dir = modelCopy('fifo-web');
+    fs.rmSync(path.join(dir, 'model-card.json'));
+    expect(spawnSync('mkfifo', [path.join(dir, 'model-card.json')]).status).toBe(0);
+    const app = await startServe(path.join(root, 'serve-home'));
+    try {
+      const call = async (name: string, params: unknown) => (await fetch(`${app.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${app.token}` }, body: JSON.stringify(params) })).json() as Promise<{ ok: boolean; error?: { code: string; message: string } }>;
+      const started = Date.now();
+      expect(await call('model:predict', { modelDir: dir, dir: small })).toMatchObject({ ok: false, error: { code: 'model-files', message: expect.stringContaining('is a FIFO (named pipe), not a plain file') } });
+      expect(await call('runs:import', { data: { format: 'modality-studio-run', version: 2, run: { id: 'abc' } } })).toMatchObject({ ok: false, error: { code: 'config', message: expect.stringContaining('run.status Required') } });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await call('datasets:list', {})).toMatchObject({ ok: true });
+    } finally {
+      await app.stop();
+    }
+  }, 60_000);
 });
