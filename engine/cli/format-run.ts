@@ -1,3 +1,4 @@
+import { leadInWords, selectionInWords } from '../protocol/decision-words';
 import type { CandidateResult, PhaseRef, RunEvent, RunResult } from '../protocol/run';
 
 const percent = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -47,6 +48,7 @@ export function formatRunSummary(result: RunResult, runId: string): string {
     `  linear classifier on frozen teachers  ${percent(decision.linearProbeAccuracy)}`,
     `  average of the teachers' predictions   ${percent(decision.averagedPredictionAccuracy)}`,
     `  difference, bootstrap 95% interval     [${percent(decision.differenceInterval[0])}, ${percent(decision.differenceInterval[1])}]`,
+    `  ${leadInWords(decision)}; ${selectionInWords(decision).replace(/^its/, "the classifier's")}`,
     ...Object.entries(decision.sliceAccuracy).map(([m, v]) => `  ${`the classifier's ${m} slice alone`.padEnd(38)} ${percent(v)}`),
     '',
     `Accuracy of every model (final chosen on validation${seeds}):`,

@@ -43,12 +43,16 @@ const evaluation = z.object({
 const decision = z.object({
   method: z.enum(['umt', 'ume']), overridden: z.boolean(), linearProbeAccuracy: share, averagedPredictionAccuracy: share,
   sliceAccuracy: z.record(name, share), differenceInterval: z.tuple([finite, finite]), split: z.literal('val'),
+  selection: z.object({ split: z.literal('train-holdout'), share: share, epochs: z.array(count).max(1_000) }).optional(),
 });
 
 const candidate = z.object({
   method: methodId, label: text(200), val: seedStat.nullable(), test: seedStat.nullable(), distillWeight: finite.optional(),
   weightSearch: z.array(z.object({ weight: finite, val: seedStat })).max(100).optional(),
-  estimated: z.array(z.object({ seed, values: z.array(z.object({ label: text(200), value: finite })).max(1_000) })).max(1_000).optional(),
+  estimated: z.array(z.object({
+    seed, values: z.array(z.object({ label: text(200), value: finite })).max(1_000),
+    heads: z.array(z.object({ head: name, trainLoss0: finite, heldOutLoss0: finite, trainLossN: finite, heldOutLossN: finite, weight: share })).max(1_000).optional(),
+  })).max(1_000).optional(),
   trainingMs: finite.min(0).nullable(), modelPath: text(4_096).nullable(),
 });
 

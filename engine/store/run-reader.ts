@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { runSeeds, type Decision, type Evaluation, type LazinessEntry, type ResultRow } from '../protocol/run';
+import type { DecisionSelection } from '../protocol/run';
 import type { RunSummary, StoredCandidate, StoredFinal, StoredPhase, StoredRun } from '../protocol/store';
 import { seedStat } from '../protocol/seed-stat';
 
@@ -51,7 +52,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
   const r = db.prepare('SELECT r.*, d.fingerprint, d.path, d.name, d.format, d.modalities_json, d.classes_json, d.split_rule, d.split_counts_json FROM runs r JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?').get(id) as RunRow;
   const phases = db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY id').all(id) as { id: number; seed: number; name: string; modality: string; model: string; status: string; started_at: string; finished_at: string | null; duration_ms: number | null; best_epoch: number | null; stopped_early: number | null }[];
   const epochsOf = db.prepare('SELECT epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms FROM epochs WHERE phase_id = ? ORDER BY epoch');
-  const decision = db.prepare('SELECT * FROM decisions WHERE run_id = ?').get(id) as { method: Decision['method']; overridden: number; linear_probe_accuracy: number; averaged_prediction_accuracy: number; slice_accuracy_json: string; interval_low: number; interval_high: number } | undefined;
+  const decision = db.prepare('SELECT * FROM decisions WHERE run_id = ?').get(id) as { method: Decision['method']; overridden: number; linear_probe_accuracy: number; averaged_prediction_accuracy: number; slice_accuracy_json: string; interval_low: number; interval_high: number; selection_json: string | null } | undefined;
   const evaluations = db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seed, rowid').all(id) as { seed: number; model: string; split: Evaluation['split']; accuracy: number; macro_f1: number; per_class_json: string; confusion_json: string }[];
   const results = db.prepare('SELECT seed, model, split, metric, value FROM results WHERE run_id = ? ORDER BY seed, model, split, metric').all(id) as ResultRow[];
   const laziness = db.prepare('SELECT seed, modality, model, accuracy FROM laziness WHERE run_id = ? ORDER BY seed, modality, model').all(id) as LazinessEntry[];
@@ -111,6 +112,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
       averagedPredictionAccuracy: decision.averaged_prediction_accuracy,
       sliceAccuracy: JSON.parse(decision.slice_accuracy_json),
       differenceInterval: [decision.interval_low, decision.interval_high],
+      ...(decision.selection_json ? { selection: JSON.parse(decision.selection_json) as DecisionSelection } : {}),
       split: 'val',
     } : null,
     phases: phases.map((p): StoredPhase => ({

@@ -78,8 +78,8 @@ function insertImported(db: Database.Database, run: StoredRun, id: string, model
     }
     if (run.decision) {
       const x = run.decision;
-      db.prepare('INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, x.method, Number(x.overridden), x.linearProbeAccuracy, x.averagedPredictionAccuracy, JSON.stringify(x.sliceAccuracy), x.differenceInterval[0], x.differenceInterval[1], x.split);
+      db.prepare('INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, x.method, Number(x.overridden), x.linearProbeAccuracy, x.averagedPredictionAccuracy, JSON.stringify(x.sliceAccuracy), x.differenceInterval[0], x.differenceInterval[1], x.split, x.selection ? JSON.stringify(x.selection) : null);
     }
     const insertEvaluation = db.prepare('INSERT INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     for (const e of run.evaluations) insertEvaluation.run(id, e.seed, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));

@@ -49,8 +49,8 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
   const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?');
   const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertResult = db.prepare('INSERT OR REPLACE INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)');
   const insertFinal = db.prepare(`INSERT OR REPLACE INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -73,7 +73,7 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
       }
       case 'decision': {
         const d = event.decision;
-        insertDecision.run(runId, d.method, Number(d.overridden), d.linearProbeAccuracy, d.averagedPredictionAccuracy, JSON.stringify(d.sliceAccuracy), d.differenceInterval[0], d.differenceInterval[1], d.split);
+        insertDecision.run(runId, d.method, Number(d.overridden), d.linearProbeAccuracy, d.averagedPredictionAccuracy, JSON.stringify(d.sliceAccuracy), d.differenceInterval[0], d.differenceInterval[1], d.split, d.selection ? JSON.stringify(d.selection) : null);
         db.prepare('UPDATE runs SET method_final = ? WHERE id = ?').run(d.method, runId);
         return;
       }

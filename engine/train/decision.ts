@@ -5,6 +5,7 @@ import { linearProbabilities, trainLinear } from './linear-probe';
 import { accuracyOf as mean, argmaxRows, bootstrapDifference, correctness } from './metrics';
 import { averagePredictions } from './methods/ume';
 import { inPhase } from './phase';
+import { stratifiedHoldout } from './holdout';
 import { seedStat } from '../protocol/seed-stat';
 import type { TrainedTeacher } from './teachers';
 
@@ -13,7 +14,16 @@ export interface DecisionEvidence {
   classifierCorrect: Uint8Array;
   averagedCorrect: Uint8Array;
   sliceAccuracy: Record<string, number>;
+  /** The epoch the classifier's early stopping kept, on the held-out part of the training split. */
+  selectedEpoch: number;
 }
+
+/**
+ * The share of each class of the training split held out to early-stop the decision classifier (ours, as
+ * the automatic validation split's 1/8). Stopping it on the validation split it is then compared on would
+ * give it a choice the averaged teachers do not get, and so favour UMT (issue 33).
+ */
+export const DECISION_HOLDOUT_SHARE = 1 / 8;
 
 /**
  * The paper's decision trick (3.3, 4.2) for one seed's teachers: a multi-modal linear classifier on the
@@ -25,7 +35,8 @@ export async function decisionEvidence(context: RunContext, teachers: TrainedTea
   return inPhase(context, { phase: 'decision' }, async () => {
     const classes = context.classes.length;
     const joined = concatFeatures(teachers.map((t) => t.features), context.all.length);
-    const classifier = await trainLinear(context, { phase: 'decision' }, joined, 'decision_classifier');
+    const split = stratifiedHoldout(context.train, context.labels, DECISION_HOLDOUT_SHARE, context.seed * 104_729 + 3);
+    const { model: classifier, bestEpoch } = await trainLinear(context, { phase: 'decision' }, joined, 'decision_classifier', split);
     const actual = labelsAt(context, context.val);
     const classifierPredicted = argmaxRows(await linearProbabilities(classifier, joined, context.val, context.config.batchSize), classes);
     const averagedPredicted = argmaxRows(averagePredictions(teachers, context.val, classes), classes);
@@ -39,7 +50,7 @@ export async function decisionEvidence(context: RunContext, teachers: TrainedTea
       sliceAccuracy[teacher.modality] = mean(correctness(actual, sliceArgmax(teacher, weights, biases, offset, teachers.length, context.val, classes)));
       offset += teacher.features.dim;
     }
-    return { classifierCorrect: correctness(actual, classifierPredicted), averagedCorrect: correctness(actual, averagedPredicted), sliceAccuracy };
+    return { classifierCorrect: correctness(actual, classifierPredicted), averagedCorrect: correctness(actual, averagedPredicted), sliceAccuracy, selectedEpoch: bestEpoch };
   });
 }
 
@@ -62,6 +73,7 @@ export function decide(evidence: DecisionEvidence[], requested: Method, config: 
     sliceAccuracy,
     differenceInterval: bootstrapDifference(evidence.map((e) => e.classifierCorrect), evidence.map((e) => e.averagedCorrect), config.bootstrapSamples, config.seed),
     split: 'val',
+    selection: { split: 'train-holdout', share: DECISION_HOLDOUT_SHARE, epochs: evidence.map((e) => e.selectedEpoch) },
   };
 }
 

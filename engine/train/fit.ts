@@ -31,6 +31,11 @@ export interface FitOptions {
   classes: number;
   trainIndices: number[];
   valIndices: number[];
+  /**
+   * Keep the last epoch's weights instead of restoring the best validation epoch's: for a run of fixed length
+   * whose end state is what is measured (G-Blending's estimation compares the losses before and after N epochs).
+   */
+  keepLastWeights?: boolean;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -194,7 +199,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       schedule.afterEpoch(epoch, val.loss);
       await checkpoint(epoch, false);
     }
-    if (best) model.setWeights(best.weights);
+    if (best && !options.keepLastWeights) model.setWeights(best.weights);
     await checkpoint(history.length, true);
     return { history, bestEpoch: best?.epoch ?? 0, stoppedEarly };
   } finally {

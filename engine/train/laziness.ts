@@ -35,7 +35,7 @@ export async function probeLaziness(context: RunContext, teachers: TrainedTeache
 async function probe(context: RunContext, modality: string, model: MethodId, features: FeatureSource): Promise<ProbeResult> {
   const phase = { phase: 'probe' as const, modality, model };
   return inPhase(context, phase, async () => {
-    const classifier = await trainLinear(context, phase, features, `probe_${model.replace(/[^A-Za-z0-9_]/g, '_')}`);
+    const { model: classifier } = await trainLinear(context, phase, features, `probe_${model.replace(/[^A-Za-z0-9_]/g, '_')}`);
     const predicted = argmaxRows(await linearProbabilities(classifier, features, context.test, context.config.batchSize), context.classes.length);
     classifier.dispose();
     const correct = correctness(labelsAt(context, context.test), predicted);

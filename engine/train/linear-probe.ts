@@ -7,15 +7,17 @@ import { buildLinear } from './models/networks';
 import { runModel } from './predict';
 
 /**
- * Trains a linear classifier on frozen features (train split, early stopping on val): the paper's linear
- * probe (3.1) and its decision classifier (4.2). The caller disposes the returned model.
+ * Trains a linear classifier on frozen features: the paper's linear probe (3.1; train split, early stopping
+ * on val, reported on test) and its decision classifier (4.2), which passes `split` to train and stop on parts
+ * of the training split instead, since it is then compared on val. The caller disposes the returned model.
  */
-export async function trainLinear(context: RunContext, phase: PhaseRef, features: FeatureSource, name: string): Promise<tf.LayersModel> {
+export async function trainLinear(context: RunContext, phase: PhaseRef, features: FeatureSource, name: string, split?: { fit: number[]; heldOut: number[] }): Promise<{ model: tf.LayersModel; bestEpoch: number }> {
   const { config } = context;
   const seeds = seedsFor(context, `${name}:${phase.modality ?? ''}`);
   const model = buildLinear(features.dim, context.classes.length, seeds, name);
-  await fitModel({
+  const { bestEpoch } = await fitModel({
     ...sharedFitOptions(context),
+    ...(split ? { trainIndices: split.fit, valIndices: split.heldOut } : {}),
     phase: phaseOf(context, phase),
     model,
     source: features,
@@ -25,7 +27,7 @@ export async function trainLinear(context: RunContext, phase: PhaseRef, features
     schedule: 'none',
     seed: seeds.take(),
   });
-  return model;
+  return { model, bestEpoch };
 }
 
 /** Probability rows `[indices.length, classes]` of a linear model on features. */

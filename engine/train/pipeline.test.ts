@@ -5,6 +5,7 @@ import { makeTempDir } from '../../test/helpers/dataset-folder';
 import { findBuiltin, materializeBuiltin } from '../data/builtin/registry';
 import { prepareDataset, type PreparedDataset } from '../data/prepare';
 import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
+import { gBlendWeights } from './methods/g-blending';
 import { runPipeline } from './pipeline';
 
 const cacheDir = makeTempDir('pipeline-cache');
@@ -70,6 +71,11 @@ describe('the method on datasets whose answer we know', () => {
     const result = await run('synthetic-mixed', { epochs: 20, teacherEpochs: 20, probeEpochs: 30 });
     expect(result.decision.method).toBe('umt');
     expect(result.decision.differenceInterval[0]).toBeGreaterThan(0);
+    // The joint classifier is early-stopped on a held-out 1/8 of train, never on the validation split it is
+    // compared on (issue 33): the trick does not grade its own homework.
+    expect(result.decision.selection).toEqual({ split: 'train-holdout', share: 1 / 8, epochs: [expect.any(Number)] });
+    expect(result.decision.selection?.epochs[0]).toBeGreaterThanOrEqual(1);
+    expect(result.decision.selection?.epochs[0]).toBeLessThanOrEqual(30);
     const probe = (modality: string, model: string) => probeOf(result, modality, model);
     // Late fusion reads class 0 from a alone and leaves b lazy; UMT's distillation restores b.
     expect(probe('b', 'umt') - probe('b', 'late-fusion')).toBeGreaterThan(0.08);
@@ -153,11 +159,19 @@ describe('runs are reproducible and leak nothing', () => {
   it('holds the same number of tensors after the first and the last epoch of every phase, and frees the run', async () => {
     const counts = new Map<string, number[]>();
     const before = tf.memory().numTensors;
-    await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, gBlendEpochs: 2, method: 'umt', methods: ['all'] }, (e) => {
+    const result = await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, gBlendEpochs: 2, method: 'umt', methods: ['all'] }, (e) => {
       if (e.type !== 'epoch') return;
       const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
       counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
     });
+    // G-Blending's estimate as the paper defines it (issue 33): each head's losses evaluated before any step
+    // (train and held-out then agree: the same untrained network on two samples of one distribution) and after
+    // the N epochs, and the weights that follow from them by G/ΔO².
+    const heads = result.candidates['g-blending']?.estimated?.[0]?.heads ?? [];
+    expect(heads.map((h) => h.head)).toEqual(['a', 'b', 'fused']);
+    for (const h of heads) expect(Math.abs(h.trainLoss0 - h.heldOutLoss0) / h.heldOutLoss0, h.head).toBeLessThan(0.1);
+    expect(heads.every((h) => h.trainLossN < h.trainLoss0)).toBe(true);
+    expect(heads.map((h) => h.weight)).toEqual(gBlendWeights(heads));
     expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//', 'aux-ce//', 'modality-dropout//', 'ogm-ge//', 'g-blending//', 'g-blending//estimate-fused']));
     for (const [phase, series] of counts) {
       if (series.length < 2) continue;

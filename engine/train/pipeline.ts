@@ -228,7 +228,7 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: n
     test: of('test'),
     ...(weight !== undefined ? { distillWeight: weight } : {}),
     ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
-    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [] })) } : {}),
+    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [], ...(c.heads ? { heads: c.heads } : {}) })) } : {}),
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };
 }

@@ -107,7 +107,10 @@ function formatRun(run: StoredRun): string {
     `  backend   ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} threads` : '—'}`,
     `  seed${run.seeds.length > 1 ? 's' : ' '}     ${run.seeds.join(', ')}`,
     ...(run.candidates.length ? ['  models (validation, test):', ...run.candidates.map((c) => `    ${c.label.padEnd(26)} ${formatStat(c.val).padStart(14)} ${formatStat(c.test).padStart(14)}`)] : []),
-    ...run.candidates.flatMap((c) => (c.estimated ?? []).map((e) => `  ${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`)),
+    ...run.candidates.flatMap((c) => (c.estimated ?? []).flatMap((e) => [
+      `  ${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`,
+      ...(e.heads ?? []).map((h) => `    head ${h.head.padEnd(12)} train loss ${h.trainLoss0.toFixed(3)} → ${h.trainLossN.toFixed(3)}, held-out ${h.heldOutLoss0.toFixed(3)} → ${h.heldOutLossN.toFixed(3)}, weight ${h.weight.toFixed(3)}`),
+    ])),
     ...run.notices.map((n) => `  note: ${n}`),
     ...(run.error ? [`  error     ${run.error}`] : []),
     ...(run.tags.length ? [`  tags      ${run.tags.join(', ')}`] : []),

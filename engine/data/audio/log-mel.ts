@@ -2,7 +2,8 @@ import FFT from 'fft.js';
 
 /**
  * Log-mel spectrogram settings. Paper A.1 (VGG-Sound): 16 kHz audio, 1024-point DFT, 64 ms frames,
- * 32 ms frame shift; we add a 64-band mel scale and a log so a small CNN sees a well-scaled image.
+ * 32 ms frame shift, and the magnitude spectrogram fed as it is. Ours differs: a 64-band mel scale and a log
+ * on top, so a small CNN sees a small, well-scaled image (64 rows instead of 513 frequency bins).
  */
 export interface LogMelOptions {
   sampleRate: number;

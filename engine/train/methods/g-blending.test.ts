@@ -16,11 +16,11 @@ describe('G-Blending (Wang et al. 2020)', () => {
   it('weights each head by G / ΔO² from its loss curves, normalised to sum to 1', () => {
     const weights = gBlendWeights([
       // G = 1.1 − 0.8 = 0.3; O goes 0.1 → 0.3: ΔO = 0.2; 0.3 / 0.04 = 7.5.
-      { trainFirst: 1.0, trainLast: 0.5, heldOutFirst: 1.1, heldOutLast: 0.8 },
+      { trainLoss0: 1.0, trainLossN: 0.5, heldOutLoss0: 1.1, heldOutLossN: 0.8 },
       // G = 0.3; O goes 0.1 → 0.8: ΔO = 0.7; 0.3 / 0.49 = 30/49.
-      { trainFirst: 1.2, trainLast: 0.2, heldOutFirst: 1.3, heldOutLast: 1.0 },
+      { trainLoss0: 1.2, trainLossN: 0.2, heldOutLoss0: 1.3, heldOutLossN: 1.0 },
       // G = 0.4; O goes 0.1 → 0.5: ΔO = 0.4; 0.4 / 0.16 = 2.5.
-      { trainFirst: 0.9, trainLast: 0.1, heldOutFirst: 1.0, heldOutLast: 0.6 },
+      { trainLoss0: 0.9, trainLossN: 0.1, heldOutLoss0: 1.0, heldOutLossN: 0.6 },
     ]);
     // In 49ths: 367.5, 30 and 122.5 of 520.
     expect(weights[0]).toBeCloseTo(367.5 / 520, 10);
@@ -30,12 +30,12 @@ describe('G-Blending (Wang et al. 2020)', () => {
   });
 
   it('gives 0 to a head whose held-out loss did not drop, and equal weights when none generalizes', () => {
-    const rising = { trainFirst: 1, trainLast: 0.2, heldOutFirst: 1, heldOutLast: 1.4 };
-    const good = { trainFirst: 1, trainLast: 0.6, heldOutFirst: 1.1, heldOutLast: 0.9 };
+    const rising = { trainLoss0: 1, trainLossN: 0.2, heldOutLoss0: 1, heldOutLossN: 1.4 };
+    const good = { trainLoss0: 1, trainLossN: 0.6, heldOutLoss0: 1.1, heldOutLossN: 0.9 };
     expect(gBlendWeights([rising, good])).toEqual([0, 1]);
     expect(gBlendWeights([rising, rising, rising])).toEqual([1 / 3, 1 / 3, 1 / 3]);
     // No measurable overfitting: ΔO² is floored, the weight stays finite.
-    const flat = gBlendWeights([{ trainFirst: 1, trainLast: 0.5, heldOutFirst: 1, heldOutLast: 0.5 }, good]);
+    const flat = gBlendWeights([{ trainLoss0: 1, trainLossN: 0.5, heldOutLoss0: 1, heldOutLossN: 0.5 }, good]);
     expect(flat.every(Number.isFinite)).toBe(true);
     expect(flat[0]).toBeGreaterThan(0.99);
   });

@@ -1,7 +1,7 @@
 import { SeededRandom } from '../../util/random';
 import { phaseOf, seedsFor, sharedFitOptions, type RunContext } from '../context';
 import { CacheSource } from '../data-source';
-import { fitModel } from '../fit';
+import { evaluateLoss, fitModel } from '../fit';
 import { buildFusion, buildTeacher } from '../models/networks';
 import { inPhase } from '../phase';
 import { trainFusedModel } from './fused-training';
@@ -9,31 +9,34 @@ import { weightedHeadLosses } from './aux-ce';
 import type { TrainingMethod } from './method';
 
 /**
- * One head's losses at the first and the last epoch of its estimation training: on the training part it
- * trained on (L^T) and on the held-out part of the training split (L^V).
+ * One head's losses, each evaluated (inference mode, mean cross-entropy over the whole part) on the part of
+ * the training split its estimation trains on (L^T) and on the held-out part (L^V), at initialisation, before
+ * any step (0), and after the N estimation epochs (N): the four numbers the paper's ratio compares.
  */
 export interface LossCurve {
-  trainFirst: number;
-  trainLast: number;
-  heldOutFirst: number;
-  heldOutLast: number;
+  trainLoss0: number;
+  heldOutLoss0: number;
+  trainLossN: number;
+  heldOutLossN: number;
 }
 
 /**
  * Offline Gradient-Blending's weights (Wang et al., CVPR 2020, "What Makes Training Multi-modal
- * Classification Networks Hard?", §3.2–3.3). Between the first and the last epoch, a head's generalization
- * is the drop of its held-out loss, G = L^V_first − L^V_last, and its overfitting is the growth of the gap
- * O = L^V − L^T, ΔO = O_last − O_first. The weight that minimises the blend's overfitting-to-generalization
- * ratio is w_k = G_k / ΔO_k² normalised to sum to 1 (their Proposition 1 and Eq. 6, with the gradient inner
- * product estimated by G and its variance by ΔO²). A head whose held-out loss did not drop (G ≤ 0) gets 0: it
- * does not generalize, and BalanceBenchmark's |G| would reward it. ΔO² is floored at 1e-6 so a head with no
- * measurable overfitting gets a large but finite weight. When no head generalizes, the weights are equal.
- * Returns the weights in the order of `curves`.
+ * Classification Networks Hard?", §3.2–3.3). Over the N epochs, a head's generalization is the drop of its
+ * held-out loss, G = L^V_0 − L^V_N, and its overfitting the growth of the gap O = L^V − L^T,
+ * ΔO = O_N − O_0. The weight that minimises the blend's overfitting-to-generalization ratio is
+ * w_k = G_k / ΔO_k² normalised to sum to 1 (their Proposition 1 and Eq. 6, with the gradient inner product
+ * estimated by G and its variance by ΔO²). A head whose held-out loss did not drop (G ≤ 0) gets 0: it does
+ * not generalize, and G/ΔO² would be a negative weight. Here we follow neither public re-implementation:
+ * MultiBench's gradient_blend.py (its `delta` path) and BalanceBenchmark's GBlending_trainer take |G|, which
+ * rewards a held-out loss that rose as much as one that fell (MultiBench's default path uses L^V_N / O_N²
+ * instead of G / ΔO²). ΔO² is floored at 1e-6 so that a head with no measurable overfitting gets a large but
+ * finite weight. When no head generalizes, the weights are equal. Returns the weights in the order of `curves`.
  */
 export function gBlendWeights(curves: LossCurve[]): number[] {
   const raw = curves.map((c) => {
-    const generalization = c.heldOutFirst - c.heldOutLast;
-    const overfitting = (c.heldOutLast - c.trainLast) - (c.heldOutFirst - c.trainFirst);
+    const generalization = c.heldOutLoss0 - c.heldOutLossN;
+    const overfitting = (c.heldOutLossN - c.trainLossN) - (c.heldOutLoss0 - c.trainLoss0);
     return generalization > 0 ? generalization / Math.max(overfitting ** 2, 1e-6) : 0;
   });
   const total = raw.reduce((s, w) => s + w, 0);
@@ -67,17 +70,23 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
     const model = m !== null
       ? buildTeacher(context.modalities[m]!, context.classes.length, config, seeds)
       : buildFusion(context.modalities, context.classes.length, config, seeds, 'g_blending_estimate');
+    const source = new CacheSource(context.reader, m !== null ? [m] : context.modalities.map((_, i) => i));
+    // Evaluated, not the running mean of a training epoch: inference mode (batch norm's moving statistics),
+    // the whole part, the same weights for both parts.
+    const losses = async () => Promise.all([parts.fit, parts.heldOut].map(async (indices) => (await evaluateLoss(model, source, context.labels, context.classes.length, indices, config.batchSize)).loss));
     try {
+      const [trainLoss0, heldOutLoss0] = await losses();
       const fit = await fitModel({
         ...sharedFitOptions(context),
         trainIndices: parts.fit,
         valIndices: parts.heldOut,
-        // No early stopping: the curve runs its whole length, as the paper's estimation does.
+        // No early stopping, and the last epoch's weights: the curve runs its whole length, as the paper's.
         patience: epochs,
         minEpochs: epochs,
+        keepLastWeights: true,
         phase: phaseOf(context, ref),
         model,
-        source: new CacheSource(context.reader, m !== null ? [m] : context.modalities.map((_, i) => i)),
+        source,
         epochs,
         learningRate: config.learningRate,
         optimizer: config.optimizer,
@@ -85,10 +94,8 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
         seed: seeds.take(),
         checkpoint: context.checkpoints?.forPhase(phaseOf(context, ref)),
       });
-      const first = fit.history[0];
-      const last = fit.history.at(-1);
-      if (!first || !last) throw new Error(`G-Blending's estimation of ${head} trained no epoch.`);
-      return { curve: { trainFirst: first.trainLoss, trainLast: last.trainLoss, heldOutFirst: first.valLoss, heldOutLast: last.valLoss }, fit };
+      const [trainLossN, heldOutLossN] = await losses();
+      return { curve: { trainLoss0: trainLoss0!, heldOutLoss0: heldOutLoss0!, trainLossN: trainLossN!, heldOutLossN: heldOutLossN! }, fit };
     } finally {
       model.dispose();
     }
@@ -133,6 +140,8 @@ export const gBlending: TrainingMethod = {
       { label: 'weight of the fused head', value: fusedWeight },
       ...run.modalities.map((m, i) => ({ label: `weight of ${m.name}'s head`, value: weights[i] ?? 0 })),
     ];
-    return [{ ...candidate, estimated, trainingMs: Date.now() - started }];
+    const names = [...run.modalities.map((m) => m.name), 'fused'];
+    const heads = curves.map((curve, i) => ({ head: names[i] ?? 'fused', ...curve, weight: weights[i] ?? 0 }));
+    return [{ ...candidate, estimated, heads, trainingMs: Date.now() - started }];
   },
 };

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ChosenMethod, Estimate, MethodId, RunConfig } from '../../protocol/run';
+import type { BlendHead, ChosenMethod, Estimate, MethodId, RunConfig } from '../../protocol/run';
 import type { RunContext } from '../context';
 import type { FeatureSource } from '../data-source';
 import type { TrainedTeacher } from '../teachers';
@@ -76,6 +76,8 @@ export interface TrainedCandidate {
   distillWeight?: number;
   /** What the method estimated from the training split, in words with its value (G-Blending: each head's loss weight). */
   estimated?: Estimate[];
+  /** G-Blending: each head's four evaluated losses and its weight. */
+  heads?: BlendHead[];
   trainingMs: number;
 }
 

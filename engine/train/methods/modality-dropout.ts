@@ -3,7 +3,7 @@ import { trainFusedModel } from './fused-training';
 import type { TrainingMethod } from './method';
 
 /**
- * Modality dropout (paper A.7, Table 14; ModDrop, Neverova et al. 2015): late fusion in which, at each
+ * Modality dropout (paper A.5, Table 14; ModDrop, Neverova et al. 2015): late fusion in which, at each
  * training step, with probability p (`modalityDropoutRate`, 0.5 as in the paper's table) one modality's
  * features, chosen uniformly, are zeroed before the fused head; none are dropped at evaluation. Trained
  * when asked for (`--methods modality-dropout`).
@@ -11,7 +11,7 @@ import type { TrainingMethod } from './method';
 export const modalityDropout: TrainingMethod = {
   id: 'modality-dropout',
   label: 'Modality dropout',
-  reference: 'Du et al. 2023, A.7 Table 14; Neverova et al. 2015 (ModDrop)',
+  reference: 'Du et al. 2023, A.5 Table 14; Neverova et al. 2015 (ModDrop)',
   needsTeachers: false,
   trains: 'one fused network, as long as late fusion',
   loss: (config) => `cross-entropy of the fused head, one modality's features zeroed in a step with probability ${config.modalityDropoutRate}`,

@@ -59,15 +59,18 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     tf.dispose([...features, targets, head.headKernel, head.headBias]);
   });
 
-  it('scales the dominant encoder by its coefficient and adds noise with the modulated gradient\'s own sd', () => {
+  it('scales the dominant encoder by its coefficient (k = 0.5) and adds noise with the sd of the unmodulated gradient, as main.py', () => {
     const tensors = tf.memory().numTensors;
     const head = layout([[1, 0], [0, 1], [0, 1], [1, 0]], [0.2, -0.2], [2, 2]);
     const features = [tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[2, 0], [0, 0]])];
     const targets = tf.tensor2d([[1, 0], [0, 1]]);
     const scores = [sigmoid(1.2) + sigmoid(0.8), sigmoid(-1.8) + sigmoid(-0.2)];
-    const k = ogmCoefficients(scores, 0.3);
+    // α chosen so that the dominant modality's k = 1 − tanh(α·ρ) is 0.5.
+    const alpha = Math.atanh(0.5) / (scores[0]! / scores[1]!);
+    const k = ogmCoefficients(scores, alpha);
+    expect(k[0]).toBeCloseTo(0.5, 12);
     expect(k[1]).toBe(1);
-    const hook = ogmGradientHook(head, { alpha: 0.3, lastModulatedEpoch: 2, seed: 5 });
+    const hook = ogmGradientHook(head, { alpha, lastModulatedEpoch: 2, seed: 5 });
     const step = { outputs: [tf.zeros([2, 2]), ...features], targets, batch: [0, 1], step: 0 };
 
     // A constant gradient has sd 0: GE adds only N(0, 1e-8), so what comes back is k·g.
@@ -82,7 +85,8 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     expect(values(scaled.w1!)[0]).toBeCloseTo(2, 3);
     expect(scaled.other).toBe(constant.other);
 
-    // Gradients of sd 1 (alternating ±1): the noise's sd is k for the dominant encoder, 1 for the other.
+    // Gradients of sd 1 (alternating ±1): the noise's sd is that of g, 1, for both encoders; not k·sd = 0.5
+    // for the dominant one (main.py reads parms.grad.std() before assigning the modulated gradient).
     const alternating = () => tf.tensor2d(Array.from({ length: 200 * 100 }, (_, i) => (i % 2 === 0 ? 1 : -1)), [200, 100]);
     const signs = { w0: alternating(), w1: alternating() };
     const noisy = hook(signs, { ...step, epoch: 2 });
@@ -90,7 +94,8 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     const noise0 = Array.from(noisy.w0!.dataSync(), (v, i) => v - k[0]! * plain[i]!);
     const noise1 = Array.from(noisy.w1!.dataSync(), (v, i) => v - plain[i]!);
     const sd = sampleStd(plain);
-    expect(sampleStd(noise0) / (k[0]! * sd)).toBeCloseTo(1, 1);
+    expect(sampleStd(noise0) / sd).toBeCloseTo(1, 1);
+    expect(Math.abs(sampleStd(noise0) / sd - 0.5)).toBeGreaterThan(0.4);
     expect(sampleStd(noise1) / sd).toBeCloseTo(1, 1);
     // The same step draws the same noise (runs repeat); another step draws other noise.
     const again = hook(signs, { ...step, epoch: 2 });

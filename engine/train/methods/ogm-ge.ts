@@ -18,10 +18,13 @@ import { gaussianNoise, stepNoiseKey, weightNoiseKey } from './ogm-noise';
  * minimum score the same way for three modalities (GeWu-Lab/BalanceBenchmark, balancemm/trainer/OGM_trainer.py).
  *
  * Each encoder weight's gradient (every weight of rank ≥ 2: kernels, not biases or batch-norm scales, as
- * BalanceBenchmark; the original modulates its ResNets' 4-D conv kernels) becomes g·k_u, and GE adds
- * Gaussian noise N(0, σ) with σ the standard deviation of that modulated gradient plus 1e-8 (main.py:
- * `grad *= coeff` then `grad += normal_(0, grad.std() + 1e-8)`; PyTorch's std is unbiased), to every
- * modality's encoder, the weakest included. Modulation runs in the first part of training only: the authors'
+ * BalanceBenchmark; the original modulates only its ResNets' 4-D conv kernels, and this extension to the
+ * dense kernels of MLP encoders is ours) becomes g·k_u, and GE adds Gaussian noise N(0, σ) with σ the
+ * standard deviation of the gradient *before* modulation plus 1e-8, to every modality's encoder, the weakest
+ * included. main.py:
+ *   `parms.grad = parms.grad * coeff_a + torch.zeros_like(parms.grad).normal_(0, parms.grad.std().item() + 1e-8)`
+ * evaluates its right-hand side before assigning, so `parms.grad.std()` is the unmodulated gradient's
+ * (PyTorch's std is unbiased). An earlier version here took std(g·k), which shrinks the noise by k. Modulation runs in the first part of training only: the authors'
  * default is epochs 0 to 50 of 100 (`--modulation_starts 0 --modulation_ends 50`), here the first
  * `ogmModulatedShare` (0.5) of the epochs; α is `ogmAlpha`, 0.1 by default (the authors' default setting; they
  * recommend 0.1 for VGGSound and 0.8 for CREMA-D).
@@ -106,7 +109,8 @@ export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): Gra
           const g = grads[name];
           if (!g) return;
           const scaled = tf.mul(g, k);
-          const noise = tf.mul(tf.tensor(gaussianNoise(weightNoiseKey(stepKey, u, w), g.size), g.shape), tf.add(unbiasedStd(scaled), 1e-8));
+          // σ of g itself, not of g·k: main.py reads parms.grad.std() before the assignment changes it.
+          const noise = tf.mul(tf.tensor(gaussianNoise(weightNoiseKey(stepKey, u, w), g.size), g.shape), tf.add(unbiasedStd(g), 1e-8));
           modulated[name] = tf.keep(tf.add(scaled, noise));
         });
       });

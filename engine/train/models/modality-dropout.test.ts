@@ -12,7 +12,7 @@ import { applyModel, buildFusion, MODALITY_DROPOUT_LAYER, SeedSequence } from '.
 const work = makeTempDir('modality-dropout');
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-describe('modality dropout (paper A.7, Table 14)', () => {
+describe('modality dropout (paper A.5, Table 14)', () => {
   it('drops one modality, chosen uniformly, in a share `rate` of the steps, the same ones every time', () => {
     const draws = Array.from({ length: 20_000 }, (_, i) => droppedModality(3, 1 + Math.floor(i / 100), i % 100, 0.5, 3));
     const dropped = draws.filter((d) => d !== null);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../util/random';
 
 /**
- * Modality dropout (paper A.7, Table 14; ModDrop, Neverova et al. 2015) on the concatenated features of a
+ * Modality dropout (paper A.5, Table 14; ModDrop, Neverova et al. 2015) on the concatenated features of a
  * fused model: in training, the slice of the modality chosen for the current step is multiplied by 0 (so its
  * encoder gets no gradient from that step); in inference it is the identity. The choice is set from outside
  * before each step ({@link droppedModality}), so it is reproducible and a resumed run draws the same ones.

@@ -5,7 +5,8 @@ import { storageBindings, u, WORKGROUP_SUM } from './kernels';
  * OGM-GE's gradient modulation (engine/train/methods/ogm-ge.ts, every rule cited there) in the compiled step,
  * after the backward pass and before the update: each modality's score on the batch, its coefficient
  * k_u = 1 − tanh(α·s_u / min_v s_v) when that ratio is above 1 (else 1), and for each encoder weight of rank ≥ 2
- * g ← g·k_u + N(0, 1)·(std(g·k_u) + 1e-8), the noise from ogm-noise.ts (the tfjs step draws the same). A
+ * g ← g·k_u + N(0, 1)·(std(g) + 1e-8), σ of the unmodulated gradient as main.py's (ogm-ge.ts quotes the
+ * line), the noise from ogm-noise.ts (the tfjs step draws the same). A
  * settings uniform {modulate, step key} switches it per step: off after the modulated epochs.
  */
 
@@ -83,8 +84,9 @@ export interface ModulatedWeight {
 }
 
 /**
- * std(g·k_u) of one weight (unbiased, two-pass, as PyTorch's std), into sigma[slot]. One workgroup.
- * Bindings: grads, scores, sigma, settings. Dispatch [1].
+ * std(g) of one weight before its modulation (unbiased, two-pass, as PyTorch's std), into sigma[slot]. One
+ * workgroup. Bindings: grads, scores, sigma, settings (scores unread, kept so both OGM kernels bind alike).
+ * Dispatch [1].
  */
 export function ogmSigmaKernel(weight: ModulatedWeight, slot: number, modalities: number, alpha: number): string {
   return /* wgsl */ `
@@ -97,13 +99,13 @@ ${coefficient(modalities, alpha)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(local_invocation_id) local: vec3u) {
   if (settings.modulate == 0u) { return; }
-  let k = coefficient(${u(weight.modality)});
+  _ = coefficient(${u(weight.modality)});
   var sum = 0.0;
-  for (var i = local.x; i < ${u(weight.size)}; i = i + ${u(WORKGROUP)}) { sum = sum + grads[${u(weight.offset)} + i] * k; }
+  for (var i = local.x; i < ${u(weight.size)}; i = i + ${u(WORKGROUP)}) { sum = sum + grads[${u(weight.offset)} + i]; }
   let mean = workgroupSum(local.x, sum) / ${weight.size}.0;
   var squares = 0.0;
   for (var i = local.x; i < ${u(weight.size)}; i = i + ${u(WORKGROUP)}) {
-    let d = grads[${u(weight.offset)} + i] * k - mean;
+    let d = grads[${u(weight.offset)} + i] - mean;
     squares = squares + d * d;
   }
   let total = workgroupSum(local.x, squares);

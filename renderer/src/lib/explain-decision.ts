@@ -1,5 +1,6 @@
 import { trickMethod, type ChosenMethod, type Decision } from '../../../engine/protocol/run';
 import { percent, points } from './format';
+import { leadInWords, selectionInWords } from '../../../engine/protocol/decision-words';
 
 export interface DecisionExplanation {
   headline: string;
@@ -37,6 +38,7 @@ export function explainDecision(decision: Decision, modalities: string[], distil
   const caution = low <= 0 && high >= 0
     ? `The 95% bootstrap interval of the difference, ${points(low)} to ${points(high)}, includes zero: the validation split is too small to tell the two apart with confidence, so either choice is defensible.`
     : null;
+  reasons.push(`In short: ${leadInWords(decision)}. The joint classifier's ${selectionInWords(decision).replace(/^its /, '')}.`);
   reasons.push('Late fusion trains in every run as well, and the final model is the one best on the validation split, whichever that is; the results say when the difference is within noise.');
   reasons.push(`Each modality's part of the joint classifier, alone: ${slices}.`);
   const name = recommended === 'umt' ? 'UMT (uni-modal teacher)' : 'UME (uni-modal ensemble)';
