@@ -27,6 +27,7 @@ export const NUMBER_LIMITS = {
   probeEpochs: count(10_000),
   batchSize: count(65_536),
   learningRate: { min: 0, max: 10, integer: false, minExclusive: true },
+  weightDecay: { min: 0, max: 1, integer: false },
   patience: count(10_000),
   minEpochs: count(10_000),
   distillWeight: { min: 0, max: 1e6, integer: false },

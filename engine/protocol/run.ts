@@ -15,6 +15,24 @@ export type BackendChoice = 'auto' | 'gpu' | 'native' | 'wasm' | 'cpu' | 'webgpu
 export type OptimizerName = 'adam' | 'sgd';
 export type ScheduleName = 'none' | 'step' | 'plateau';
 /**
+ * `method`: each method trains with the recipe it declares (OGM-GE its authors'; the others the run's).
+ * `shared`: every method on the run's recipe, for a like-for-like comparison of the methods alone.
+ */
+export type RecipeRule = 'method' | 'shared';
+
+/** How a network was trained: recorded with every candidate, since results depend on it. */
+export interface Recipe {
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** SGD's momentum (0 for Adam, whose β's are tfjs's defaults). */
+  momentum: number;
+  /** L2 weight decay added to every gradient (wd·w), as PyTorch's optimizers' `weight_decay`. */
+  weightDecay: number;
+  schedule: ScheduleName;
+  /** `step`: the share of the epochs after which the rate is multiplied by 0.1 (and again after each such span). */
+  stepShare?: number;
+}
+/**
  * How the final model is chosen on validation (engine/train/select-final.ts): the best mean validation
  * accuracy, or the recommendation whenever the best is within noise of it.
  */
@@ -32,6 +50,10 @@ export interface RunConfig {
   learningRate: number;
   optimizer: OptimizerName;
   schedule: ScheduleName;
+  /** L2 weight decay of the run's recipe (0: none; OGM-GE's own recipe has 1e-4). */
+  weightDecay: number;
+  /** Whether each method trains with its own declared recipe or all with the run's ({@link RecipeRule}). */
+  recipe: RecipeRule;
   /**
    * Early stopping: epochs without a better smoothed validation accuracy before a phase stops (the best
    * epoch's weights are kept); engine/train/early-stopping.ts.
@@ -95,6 +117,8 @@ export const DEFAULT_CONFIG: RunConfig = {
   learningRate: 1e-3,
   optimizer: 'adam',
   schedule: 'plateau',
+  weightDecay: 0,
+  recipe: 'method',
   patience: 10,
   minEpochs: 10,
   distillWeight: 50,
@@ -209,6 +233,8 @@ export interface CandidateResult {
   estimated?: { seed: number; values: Estimate[]; heads?: BlendHead[] }[];
   /** Training time of this candidate, all seeds (0 for UME: nothing trains). */
   trainingMs: number;
+  /** How its networks trained (UME and the teachers: the run's recipe, which trained the teachers). */
+  recipe?: Recipe;
 }
 
 /**

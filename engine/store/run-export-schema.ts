@@ -54,6 +54,10 @@ const candidate = z.object({
     heads: z.array(z.object({ head: name, trainLoss0: finite, heldOutLoss0: finite, trainLossN: finite, heldOutLossN: finite, weight: share })).max(1_000).optional(),
   })).max(1_000).optional(),
   trainingMs: finite.min(0).nullable(), modelPath: text(4_096).nullable(),
+  recipe: z.object({
+    optimizer: z.enum(['adam', 'sgd']), learningRate: finite.positive(), momentum: finite.min(0), weightDecay: finite.min(0),
+    schedule: z.enum(['none', 'step', 'plateau']), stepShare: share.optional(),
+  }).optional(),
 });
 
 const finalChoice = z.object({

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { runSeeds, type Decision, type Evaluation, type LazinessEntry, type ResultRow } from '../protocol/run';
-import type { DecisionSelection } from '../protocol/run';
+import type { DecisionSelection, Recipe } from '../protocol/run';
 import type { RunSummary, StoredCandidate, StoredFinal, StoredPhase, StoredRun } from '../protocol/store';
 import { seedStat } from '../protocol/seed-stat';
 
@@ -56,7 +56,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
   const evaluations = db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seed, rowid').all(id) as { seed: number; model: string; split: Evaluation['split']; accuracy: number; macro_f1: number; per_class_json: string; confusion_json: string }[];
   const results = db.prepare('SELECT seed, model, split, metric, value FROM results WHERE run_id = ? ORDER BY seed, model, split, metric').all(id) as ResultRow[];
   const laziness = db.prepare('SELECT seed, modality, model, accuracy FROM laziness WHERE run_id = ? ORDER BY seed, modality, model').all(id) as LazinessEntry[];
-  const candidateRows = db.prepare('SELECT * FROM candidates WHERE run_id = ? ORDER BY position, method').all(id) as { method: string; label: string; distill_weight: number | null; weight_search_json: string | null; estimated_json: string | null; training_ms: number | null; model_path: string | null }[];
+  const candidateRows = db.prepare('SELECT * FROM candidates WHERE run_id = ? ORDER BY position, method').all(id) as { method: string; label: string; distill_weight: number | null; weight_search_json: string | null; estimated_json: string | null; recipe_json: string | null; training_ms: number | null; model_path: string | null }[];
   const final = db.prepare('SELECT * FROM final_choices WHERE run_id = ?').get(id) as { method: string; recommended: StoredFinal['recommended']; overridden: number; best: string | null; interval_low: number | null; interval_high: number | null; reason: string } | undefined;
   const stat = (model: string, split: 'val' | 'test') => {
     const values = results.filter((row) => row.model === model && row.split === split && row.metric === 'accuracy').map((row) => row.value);
@@ -91,6 +91,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
       ...(c.distill_weight === null ? {} : { distillWeight: c.distill_weight }),
       ...(c.weight_search_json ? { weightSearch: JSON.parse(c.weight_search_json) } : {}),
       ...(c.estimated_json ? { estimated: JSON.parse(c.estimated_json) } : {}),
+      ...(c.recipe_json ? { recipe: JSON.parse(c.recipe_json) as Recipe } : {}),
       trainingMs: c.training_ms,
       modelPath: c.model_path,
     })),

@@ -87,8 +87,8 @@ function insertImported(db: Database.Database, run: StoredRun, id: string, model
     for (const r of run.results) insertResult.run(id, r.seed, r.model, r.split, r.metric, r.value);
     const insertLaziness = db.prepare('INSERT INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
     for (const l of run.laziness) insertLaziness.run(id, l.seed, l.modality, l.model, l.accuracy);
-    const insertCandidate = db.prepare('INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    run.candidates.forEach((c, position) => insertCandidate.run(id, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidatePath(c.modelPath)));
+    const insertCandidate = db.prepare('INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    run.candidates.forEach((c, position) => insertCandidate.run(id, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidatePath(c.modelPath), c.recipe ? JSON.stringify(c.recipe) : null));
     const f = run.finalChoice;
     if (f) {
       db.prepare('INSERT INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')

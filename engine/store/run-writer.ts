@@ -111,9 +111,9 @@ export function completeRun(db: Database.Database, runId: string, result: RunRes
       .run(result.decision.method, JSON.stringify(result.backend), result.final.test.mean, now(), result.durationMs, Math.round(result.waitingMs ?? 0), JSON.stringify(result.notices), JSON.stringify(result.lazinessVerdicts), runId);
     const laziness = db.prepare('INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
     for (const row of result.laziness) laziness.run(runId, row.seed, row.modality, row.model, row.accuracy);
-    const candidate = db.prepare(`INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const candidate = db.prepare(`INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     Object.values(result.candidates).forEach((c, position) => {
-      candidate.run(runId, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidateFolders[c.method] ?? null);
+      candidate.run(runId, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidateFolders[c.method] ?? null, c.recipe ? JSON.stringify(c.recipe) : null);
     });
     db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(runId, modelDir, result.final.method, now());
   })();

@@ -25,6 +25,8 @@ const configSchema = z
     learningRate: limited(NUMBER_LIMITS.learningRate),
     optimizer: z.enum(['adam', 'sgd']),
     schedule: z.enum(['none', 'step', 'plateau']),
+    weightDecay: limited(NUMBER_LIMITS.weightDecay),
+    recipe: z.enum(['method', 'shared']),
     patience: limited(NUMBER_LIMITS.patience),
     minEpochs: limited(NUMBER_LIMITS.minEpochs),
     distillWeight: z.union([limited(NUMBER_LIMITS.distillWeight), z.literal('auto')]),

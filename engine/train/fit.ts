@@ -41,6 +41,15 @@ export interface FitOptions {
   learningRate: number;
   optimizer: OptimizerName;
   schedule: ScheduleName;
+  /** SGD's momentum (default 0.9); Adam ignores it. */
+  momentum?: number;
+  /**
+   * L2 weight decay: wd·w added to each weight's gradient after any gradient hook and before the optimizer,
+   * as PyTorch's `weight_decay` (OGM-GE's recipe: main.py's SGD has 1e-4, applied after its modulation).
+   */
+  weightDecay?: number;
+  /** `step` schedule: the share of the epochs after which the rate drops ×0.1 (default ½). */
+  stepShare?: number;
   /** Early stopping: epochs without a better smoothed validation accuracy (engine/train/early-stopping.ts). */
   patience: number;
   /** Early stopping never stops a phase before this many epochs. */
@@ -81,13 +90,15 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   // the compiled one also with UMT's distillation or the auxiliary heads' weighted cross-entropies, its kernels'.)
   // OGM-GE's hook declares its modulation, which the compiled step computes in its own kernels.
   const modulation = options.gradientHook?.modulation ?? null;
+  // Weight decay is in the compiled optimizers' kernels, not in the written-out linear step.
+  const decayed = (options.weightDecay ?? 0) > 0;
   const unhooked = !options.gradientHook || modulation !== null;
   const dropout = options.droppedModality ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
-  const plain = unhooked && !options.extraLoss && options.taskLossWeight === undefined;
+  const plain = unhooked && !decayed && !options.extraLoss && options.taskLossWeight === undefined;
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
-  const optimizer = makeOptimizer(options.optimizer, options.learningRate);
-  const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs);
+  const optimizer = makeOptimizer(options.optimizer, options.learningRate, options.momentum);
+  const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs, { stepShare: options.stepShare });
   const random = new SeededRandom(options.seed);
   const batches = Math.ceil(options.trainIndices.length / options.batchSize);
   const history: EpochMetrics[] = [];
@@ -99,7 +110,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   if (saved) {
     const resumed = await resumeFrom(saved, model, optimizer);
     if (resumed.finished) {
-      optimizer.dispose();
+      disposeOptimizer(optimizer);
       return resumed.finished;
     }
     random.state = saved.randomState;
@@ -118,6 +129,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       batchSize: options.batchSize,
       classes: options.classes,
       optimizer: options.optimizer,
+      ...(decayed ? { weightDecay: options.weightDecay } : {}),
       source: options.source,
       ...(distillation ? { distillation } : {}),
       ...(auxiliary ? { auxiliary } : {}),
@@ -204,7 +216,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     return { history, bestEpoch: best?.epoch ?? 0, stoppedEarly };
   } finally {
     best?.weights.forEach((w) => w.dispose());
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
     compiled?.dispose();
   }
 }
@@ -214,7 +226,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
  * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
  * the step benchmark (bench/), which times exactly this.
  */
-export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook' | 'taskLossWeight'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, at: { epoch: number; step: number } = { epoch: 1, step: 0 }): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
+export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook' | 'taskLossWeight' | 'weightDecay'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, at: { epoch: number; step: number } = { epoch: 1, step: 0 }): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
   let hits: tf.Scalar | null = null;
   let extra: tf.Scalar | null = null;
   // Kept out of the tape's scope only when a gradient hook needs them.
@@ -234,13 +246,23 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
     return tf.add(taskLoss, extraLoss) as tf.Scalar;
   }, variables);
   const kept = seen as { outputs: tf.Tensor[]; targets: tf.Tensor2D } | null;
-  const applied = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, ...at }) : grads;
+  const hooked = options.gradientHook && kept ? options.gradientHook(grads, { ...kept, batch, ...at }) : grads;
+  const applied = options.weightDecay ? withWeightDecay(hooked, variables, options.weightDecay) : hooked;
   optimizer.applyGradients(applied);
   Object.values(grads).forEach((g) => g.dispose());
   const original = new Set(Object.values(grads));
-  Object.values(applied).forEach((g) => { if (!original.has(g)) g.dispose(); });
+  new Set([...Object.values(hooked), ...Object.values(applied)]).forEach((g) => { if (!original.has(g)) g.dispose(); });
   if (kept) [...kept.outputs, kept.targets].forEach((t) => t.dispose());
   return { loss: value, hits: hits as unknown as tf.Scalar, ...(extra ? { extra: extra as tf.Scalar } : {}) };
+}
+
+/** g + wd·w for every weight (PyTorch's `weight_decay`, the L2 term's gradient), as new tensors. */
+function withWeightDecay(grads: tf.NamedTensorMap, variables: tf.Variable[], weightDecay: number): tf.NamedTensorMap {
+  const byName = new Map(variables.map((v) => [v.name, v]));
+  return tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([name, g]) => {
+    const variable = byName.get(name);
+    return [name, tf.keep(variable ? tf.add(g, tf.mul(variable, weightDecay)) : tf.clone(g))];
+  })));
 }
 
 /** Mean cross-entropy and accuracy of output 0 over `indices`, in inference mode. */
@@ -266,7 +288,24 @@ export async function evaluateLoss(model: tf.LayersModel, source: DataSource, la
   return { loss: lossSum / indices.length, accuracy: correct / indices.length };
 }
 
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  // tfjs optimizers read this field on every step; it is protected in the typings only.
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  // Adam reads this field on every step (protected in the typings only). SGD and momentum read a scalar made
+  // from it, `c`, which only their setLearningRate renews: setting the field alone left SGD at its first rate
+  // whatever the schedule said (while the compiled WebGPU step followed it).
+  const sgd = optimizer as unknown as { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (sgd.setLearningRate) {
+    if (sgd.learningRate !== rate) sgd.setLearningRate(rate);
+  } else {
+    sgd.learningRate = rate;
+  }
+}
+
+/**
+ * Disposes an optimizer and everything it made: tfjs's MomentumOptimizer.dispose() overrides SGD's and
+ * forgets the learning-rate scalar `c` its SGD parent keeps (one tensor leaked per SGD phase otherwise).
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
+  optimizer.dispose();
+  if (rate && !rate.isDisposed) rate.dispose();
 }

@@ -122,6 +122,19 @@ describe('seeds and the distillation weight', () => {
 });
 
 describe('methods asked for besides the paper\'s flow', () => {
+  it('records every candidate\'s recipe: OGM-GE its authors\' (SGD, momentum 0.9, weight decay 1e-4, step at 70%), the others the run\'s, or all the run\'s when shared (issue 33)', async () => {
+    const small = { epochs: 3, teacherEpochs: 2, probeEpochs: 2, methods: ['ogm-ge'], method: 'ume' as const };
+    const own = await run('synthetic-mixed', small);
+    const runs = { optimizer: 'adam', learningRate: 1e-3, momentum: 0, weightDecay: 0, schedule: 'plateau' };
+    expect(own.candidates['ogm-ge']?.recipe).toEqual({ optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, weightDecay: 1e-4, schedule: 'step', stepShare: 0.7 });
+    for (const id of ['late-fusion', 'ume', 'teacher:a']) expect(own.candidates[id]?.recipe, id).toEqual(runs);
+    const shared = await run('synthetic-mixed', { ...small, recipe: 'shared' });
+    expect(shared.candidates['ogm-ge']?.recipe).toEqual(runs);
+    // The recipe is what trained it: the same method on another recipe gives other numbers.
+    expect(shared.candidates['ogm-ge']?.val).not.toEqual(own.candidates['ogm-ge']?.val);
+    expect(shared.candidates['late-fusion']).toEqual({ ...own.candidates['late-fusion'], trainingMs: expect.any(Number) });
+  });
+
   it('trains Auxiliary-CE and modality dropout as more candidates, probed and evaluated like the others, and refuses an unknown method', async () => {
     const steps: string[] = [];
     const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce', 'modality-dropout'] }, (e) => {

@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
-import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
+import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type Recipe, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
 import { backendForRun } from './backends/choose-backend';
 import type { CheckpointStore } from './checkpoint';
 import { checkMethods, requestedMethods, resolveConfig } from './config';
 import { labelsAt, type RunContext } from './context';
 import { decide, decisionEvidence } from './decision';
+import { runRecipe } from './recipe';
 import { probeLaziness, type ProbeResult } from './laziness';
 import { lazinessVerdicts } from './laziness-verdicts';
 import { accuracyOf, argmaxRows, correctness, evaluatePredictions } from './metrics';
@@ -120,7 +121,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     }
 
     const labels = Object.fromEntries(runs.map((r) => [r.method.id, r.method.label]));
-    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations, seeds)]));
+    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations, seeds, runRecipe(first.config))]));
     const selection = selectFinal(
       runs.map((run) => ({ method: run.method.id, label: run.method.label, valCorrect: run.perSeed.map((c, s) => correctOn(contexts[s] as RunContext, c, 'val')) })),
       { method: decision.method, overridden: decision.overridden },
@@ -218,7 +219,7 @@ function keepBestVariant(run: CandidateRuns, perSeed: TrainedCandidate[][], cont
   }));
 }
 
-function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: number[]): CandidateResult {
+function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: number[], runs: Recipe): CandidateResult {
   const of = (split: 'val' | 'test') => seedStat(evaluations.filter((e) => e.model === run.method.id && e.split === split).sort((a, b) => a.seed - b.seed).map((e) => e.accuracy));
   const weight = run.perSeed[0]?.distillWeight;
   return {
@@ -228,6 +229,7 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: n
     test: of('test'),
     ...(weight !== undefined ? { distillWeight: weight } : {}),
     ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
+    recipe: run.perSeed[0]?.recipe ?? runs,
     ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [], ...(c.heads ? { heads: c.heads } : {}) })) } : {}),
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };

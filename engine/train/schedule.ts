@@ -10,9 +10,15 @@ export class LearningRateSchedule {
   private badEpochs = 0;
   rate: number;
 
-  constructor(private readonly name: ScheduleName, initial: number, private readonly totalEpochs: number, private readonly plateauPatience = 1) {
+  private readonly stepShare: number;
+
+  constructor(private readonly name: ScheduleName, initial: number, private readonly totalEpochs: number, options: { stepShare?: number | undefined; plateauPatience?: number } = {}) {
     this.rate = initial;
+    this.stepShare = options.stepShare ?? 0.5;
+    this.plateauPatience = options.plateauPatience ?? 1;
   }
+
+  private readonly plateauPatience: number;
 
   /** Everything that decides later rates, for checkpoints. */
   get state(): { rate: number; best: number; badEpochs: number } {
@@ -28,8 +34,9 @@ export class LearningRateSchedule {
   /** Called after each epoch (1-based) with its validation loss; returns the rate for the next epoch. */
   afterEpoch(epoch: number, valLoss: number): number {
     if (this.name === 'step') {
-      // Paper: step 10 of 20 epochs; we keep that proportion for other epoch counts.
-      const stepEpochs = Math.max(1, Math.round(this.totalEpochs / 2));
+      // Paper: step 10 of 20 epochs (a share of ½), kept for other epoch counts; OGM-GE's recipe steps at 70
+      // of 100 epochs (main.py's StepLR(70, 0.1)), a share of 0.7.
+      const stepEpochs = Math.max(1, Math.round(this.totalEpochs * this.stepShare));
       if (epoch % stepEpochs === 0) this.rate *= 0.1;
     } else if (this.name === 'plateau') {
       if (valLoss < this.best - 1e-4) {

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { phaseOf, seedsFor, sharedFitOptions, type RunContext } from './context';
 import { CacheSource, FeatureSource } from './data-source';
 import { fitModel, type FitResult } from './fit';
+import { recipeFitOptions, runRecipe } from './recipe';
 import { buildTeacher } from './models/networks';
 import { inPhase } from './phase';
 import { runModel } from './predict';
@@ -48,9 +49,7 @@ async function trainTeacher(context: RunContext, m: number, built: tf.LayersMode
       model,
       source,
       epochs: context.config.teacherEpochs,
-      learningRate: context.config.learningRate,
-      optimizer: context.config.optimizer,
-      schedule: context.config.schedule,
+      ...recipeFitOptions(runRecipe(context.config)),
       seed: seeds.take(),
       checkpoint: context.checkpoints?.forPhase(phaseOf(context, phase)),
     });

@@ -57,6 +57,8 @@ export function registerRun(program: Command, context: CliContext): void {
     .option('--backend <b>', 'auto, gpu, native, wasm, cpu or webgpu')
     .option('--optimizer <name>', 'adam or sgd (with momentum 0.9)')
     .option('--schedule <name>', 'learning-rate schedule: none, step or plateau')
+    .option('--weight-decay <wd>', 'L2 weight decay of the run\'s recipe (default 0)', number)
+    .option('--recipe <rule>', 'method (default): each method trains with its own recipe (OGM-GE: its authors\' SGD, momentum 0.9, weight decay 1e-4, ×0.1 at 70% of the epochs); shared: every method on the run\'s recipe')
     .option('--patience <n>', 'early stopping: epochs without a better smoothed validation accuracy', integer)
     .option('--min-epochs <n>', 'early stopping never stops a phase before this many epochs', integer)
     .option('--mlp-hidden <widths>', 'hidden widths of the vector encoders, e.g. 128,128 (the last is the feature size)', widths)

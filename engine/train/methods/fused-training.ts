@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { PhaseRef } from '../../protocol/run';
+import type { PhaseRef, Recipe } from '../../protocol/run';
+import { recipeFitOptions, runRecipe } from '../recipe';
 import { phaseOf, seedsFor, sharedFitOptions } from '../context';
 import { CacheSource, FeatureSource } from '../data-source';
 import { fitModel, type FitOptions } from '../fit';
@@ -22,6 +23,8 @@ export interface FusedTrainingSpec {
   auxiliaryHeads?: boolean;
   /** A modality-dropout layer on the concatenated features, and which modality each step drops. */
   modalityDropout?: FitOptions['droppedModality'];
+  /** How it trains (recipe.ts: the method's declared recipe or the run's); the run's when absent. */
+  recipe?: Recipe;
 }
 
 /**
@@ -33,6 +36,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
   const { run } = context;
   const started = Date.now();
   const phase = phaseOf(run, spec.phase);
+  const recipe = spec.recipe ?? runRecipe(run.config);
   const seeds = seedsFor(run, [spec.phase.phase, spec.phase.model ?? ''].join(':'));
   const source = new CacheSource(run.reader, run.modalities.map((_, i) => i));
   const { candidate } = await inPhase(run, spec.phase, async () => {
@@ -44,9 +48,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         model,
         source,
         epochs: run.config.epochs,
-        learningRate: run.config.learningRate,
-        optimizer: run.config.optimizer,
-        schedule: run.config.schedule,
+        ...recipeFitOptions(recipe),
         seed: seeds.take(),
         extraLoss: spec.extraLoss,
         taskLossWeight: spec.taskLossWeight,
@@ -64,6 +66,7 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
         networks: [{ name: 'fused', modalities: run.modalities.map((m) => m.name), model }],
         ownsNetworks: true,
         ...(spec.distillWeight !== undefined ? { distillWeight: spec.distillWeight } : {}),
+        recipe,
         trainingMs: 0,
       };
       return { candidate, fit };

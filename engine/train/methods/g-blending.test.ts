@@ -6,7 +6,7 @@ import { FeatureSource } from '../data-source';
 import { trainStep } from '../fit';
 import { buildFusion, SeedSequence } from '../models/networks';
 import { weightedHeadLosses } from './aux-ce';
-import { gBlendWeights, holdOut } from './g-blending';
+import { gBlendWeights, holdOut, meanCrossEntropy } from './g-blending';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -77,5 +77,14 @@ describe('G-Blending (Wang et al. 2020)', () => {
     tf.dispose([step.loss, step.hits, step.extra!]);
     optimizer.dispose();
     model.dispose();
+  });
+});
+
+describe('meanCrossEntropy (G-Blending\'s evaluated losses)', () => {
+  it('is tfjs\'s softmax cross-entropy of the rows it is given', () => {
+    const logits = Float32Array.from([2, -1, 0.5, 0, 0, 0, -3, 4, 1]);
+    const labels = Int32Array.from([9, 0, 1, 2]);
+    const expected = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), tf.tensor2d(logits, [3, 3])).dataSync()[0]!);
+    expect(meanCrossEntropy(logits, labels, [1, 2, 3], 3)).toBeCloseTo(expected, 5);
   });
 });

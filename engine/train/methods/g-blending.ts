@@ -1,7 +1,9 @@
 import { SeededRandom } from '../../util/random';
 import { phaseOf, seedsFor, sharedFitOptions, type RunContext } from '../context';
 import { CacheSource } from '../data-source';
-import { evaluateLoss, fitModel } from '../fit';
+import { fitModel } from '../fit';
+import { runModel } from '../predict';
+import { recipeFitOptions, runRecipe } from '../recipe';
 import { buildFusion, buildTeacher } from '../models/networks';
 import { inPhase } from '../phase';
 import { trainFusedModel } from './fused-training';
@@ -43,6 +45,20 @@ export function gBlendWeights(curves: LossCurve[]): number[] {
   return raw.map((w) => (total > 0 ? w / total : 1 / curves.length));
 }
 
+/** Mean softmax cross-entropy of logit rows `[indices.length, classes]` against the samples' labels, in float64. */
+export function meanCrossEntropy(logits: Float32Array, labels: Int32Array, indices: number[], classes: number): number {
+  let sum = 0;
+  indices.forEach((index, row) => {
+    const at = row * classes;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c += 1) max = Math.max(max, logits[at + c] ?? -Infinity);
+    let total = 0;
+    for (let c = 0; c < classes; c += 1) total += Math.exp((logits[at + c] ?? 0) - max);
+    sum += max + Math.log(total) - (logits[at + (labels[index] ?? 0)] ?? 0);
+  });
+  return indices.length > 0 ? sum / indices.length : 0;
+}
+
 /** The share of the training split held out to measure generalization (ours; the paper holds out a part of train). */
 export const HELD_OUT_SHARE = 0.2;
 
@@ -72,8 +88,12 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
       : buildFusion(context.modalities, context.classes.length, config, seeds, 'g_blending_estimate');
     const source = new CacheSource(context.reader, m !== null ? [m] : context.modalities.map((_, i) => i));
     // Evaluated, not the running mean of a training epoch: inference mode (batch norm's moving statistics),
-    // the whole part, the same weights for both parts.
-    const losses = async () => Promise.all([parts.fit, parts.heldOut].map(async (indices) => (await evaluateLoss(model, source, context.labels, context.classes.length, indices, config.batchSize)).loss));
+    // the whole part, the same weights for both parts; through runModel, so on webgpu the compiled network
+    // computes the logits, as it evaluates every other model there.
+    const losses = async () => Promise.all([parts.fit, parts.heldOut].map(async (indices) => {
+      const [logits] = await runModel(model, source, indices, config.batchSize, false);
+      return meanCrossEntropy(logits!, context.labels, indices, context.classes.length);
+    }));
     try {
       const [trainLoss0, heldOutLoss0] = await losses();
       const fit = await fitModel({
@@ -88,9 +108,7 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
         model,
         source,
         epochs,
-        learningRate: config.learningRate,
-        optimizer: config.optimizer,
-        schedule: config.schedule,
+        ...recipeFitOptions(runRecipe(config)),
         seed: seeds.take(),
         checkpoint: context.checkpoints?.forPhase(phaseOf(context, ref)),
       });

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { BlendHead, ChosenMethod, Estimate, MethodId, RunConfig } from '../../protocol/run';
+import type { BlendHead, ChosenMethod, Estimate, MethodId, Recipe, RunConfig } from '../../protocol/run';
 import type { RunContext } from '../context';
 import type { FeatureSource } from '../data-source';
 import type { TrainedTeacher } from '../teachers';
@@ -78,6 +78,8 @@ export interface TrainedCandidate {
   estimated?: Estimate[];
   /** G-Blending: each head's four evaluated losses and its weight. */
   heads?: BlendHead[];
+  /** How its networks trained; the run's recipe when absent (UME, the teachers). */
+  recipe?: Recipe;
   trainingMs: number;
 }
 
@@ -96,6 +98,11 @@ export interface TrainingMethod {
   trains: string;
   /** The loss it optimises, in words (the model card records it). */
   loss(config: RunConfig, distillWeight?: number): string;
+  /**
+   * The recipe its authors train it with, when it is not the run's (OGM-GE: SGD with momentum and weight
+   * decay). A run trains it so unless `--recipe shared` puts every method on the run's recipe.
+   */
+  recipe?: Recipe;
   /**
    * Whether a run trains it: `goOn` is the method the run goes on with after the decision (paper 3.3),
    * `requested` the methods the user asked for besides (`--methods`, `--compare all`).

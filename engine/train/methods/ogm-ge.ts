@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { featureDim, layerName } from '../models/networks';
 import { trainFusedModel } from './fused-training';
 import type { GradientHook, TrainingMethod } from './method';
+import type { Recipe } from '../../protocol/run';
+import { recipeFor } from '../recipe';
 import { gaussianNoise, stepNoiseKey, weightNoiseKey } from './ogm-noise';
 
 /**
@@ -129,6 +131,15 @@ function unbiasedStd(x: tf.Tensor): tf.Scalar {
 }
 
 
+/**
+ * OGM-GE as its authors train it (GeWu-Lab/OGM-GE_CVPR2022 main.py): `optim.SGD(model.parameters(),
+ * lr=args.learning_rate, momentum=0.9, weight_decay=1e-4)` and `lr_scheduler.StepLR(optimizer,
+ * args.lr_decay_step, args.lr_decay_ratio)` with the defaults lr 1e-3, step 70 of 100 epochs, ratio 0.1.
+ * Under Adam, which divides each parameter's step by its own gradient's running size, the slowly varying
+ * coefficient k largely cancels and mostly the noise remains (issue 33).
+ */
+export const OGM_GE_RECIPE: Recipe = { optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, weightDecay: 1e-4, schedule: 'step', stepShare: 0.7 };
+
 export const ogmGe: TrainingMethod = {
   id: 'ogm-ge',
   label: 'OGM-GE',
@@ -136,12 +147,14 @@ export const ogmGe: TrainingMethod = {
   needsTeachers: false,
   trains: 'one fused network, as long as late fusion (a little more per step)',
   loss: (config) => `cross-entropy of the fused head; the dominant modalities' encoder gradients scaled by 1 − tanh(${config.ogmAlpha}·ρ) with Gaussian noise (GE) in the first ${Math.round(config.ogmModulatedShare * 100)}% of the epochs`,
+  recipe: OGM_GE_RECIPE,
   trainsIn: ({ requested }) => requested.includes('ogm-ge'),
   train: async (context) => {
     const { run } = context;
     return [await trainFusedModel(context, {
       method: 'ogm-ge',
       phase: { phase: 'ogm-ge' },
+      recipe: recipeFor(OGM_GE_RECIPE, run.config),
       gradientHook: (model) => ogmGradientHook(fusedLayout(model, run.modalities.map((m) => m.name)), {
         alpha: run.config.ogmAlpha,
         lastModulatedEpoch: lastModulatedEpoch(run.config.epochs, run.config.ogmModulatedShare),

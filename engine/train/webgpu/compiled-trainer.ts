@@ -26,7 +26,7 @@ export class CompiledTrainer {
    * another backend, a network it does not compile, a distillation whose targets do not match the encoders'
    * widths, or auxiliary heads without their loss terms (or terms without the heads).
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; gradientModulation?: { alpha: number }; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; weightDecay?: number; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; gradientModulation?: { alpha: number }; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
     if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
@@ -40,6 +40,7 @@ export class CompiledTrainer {
     const trained = {
       ...plain,
       optimizer: options.optimizer,
+      ...(options.weightDecay ? { weightDecay: options.weightDecay } : {}),
       ...(distillation ? { distillWeight: distillation.weight } : {}),
       ...(auxiliary ? { auxiliaryWeights: auxiliary.weights } : {}),
       ...(options.taskWeight !== undefined ? { taskWeight: options.taskWeight } : {}),

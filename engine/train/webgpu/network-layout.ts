@@ -33,6 +33,8 @@ export interface NetworkStepSpec {
   distillWeight?: number;
   /** The run's optimizer (optimizers.ts); Adam when absent. */
   optimizer?: OptimizerName;
+  /** L2 weight decay added to every gradient by the optimizer kernel (optimizers.ts); 0 when absent. */
+  weightDecay?: number;
   /** One linear head per encoder on its features (buildFusion's auxiliaryHeads), after the fused head. */
   auxiliaryHeads?: boolean;
   /** Training: each auxiliary head's cross-entropy weight (Auxiliary-CE: 1; G-Blending: its estimates); 1 when absent. */

@@ -47,7 +47,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
   constructor(private readonly ctx: GpuContext, readonly spec: NetworkStepSpec) {
     const { batch: rows, classes } = spec;
     this.optimizer = COMPILED_OPTIMIZERS[spec.optimizer ?? 'adam'];
-    this.nextSettings = this.optimizer.settings(0);
+    this.nextSettings = this.optimizer.settings(0, spec.weightDecay ?? 0);
     const layout = networkParameters(spec);
     this.slots = layout.slots;
     this.count = layout.count;
@@ -198,7 +198,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const zeros = new Float32Array(this.spec.inferenceOnly ? 1 : this.trainableCount);
     this.moments.forEach((b) => this.ctx.write(b, zeros));
     this.steps = 0;
-    this.nextSettings = this.optimizer.settings(0);
+    this.nextSettings = this.optimizer.settings(0, this.spec.weightDecay ?? 0);
   }
 
   /** The parameters Adam trains (a prefix of {@link slots}: tfjs's `trainableWeights`). */
@@ -216,7 +216,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     if (state.length !== this.moments.length) throw new Error(`The optimizer keeps ${this.moments.length} state arrays per parameter; got ${state.length}.`);
     state.forEach((arrays, k) => arrays.forEach((values, i) => this.ctx.write(this.moments[k] as GPUBuffer, values, (this.trainableSlots[i] as ParameterSlot).offset)));
     this.steps = steps;
-    this.nextSettings = this.optimizer.settings(steps);
+    this.nextSettings = this.optimizer.settings(steps, this.spec.weightDecay ?? 0);
   }
 
   async getWeights(): Promise<Float32Array[]> {

@@ -40,7 +40,7 @@ function ulps(a: number, b: number): number {
  * `resumeAt` is given both optimizers are rebuilt from their saved state there, as a resumed phase is.
  * Returns the largest distance, in float32 steps, between the two parameters after each update.
  */
-async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number): Promise<number> {
+async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number, weightDecay = 0): Promise<number> {
   const random = new SeededRandom(9);
   const start = Float32Array.from({ length: COUNT }, () => random.next() * 2 - 1);
   const gradients = Array.from({ length: steps }, () => Float32Array.from({ length: COUNT }, (_, i) => (i % 10 === 0 ? 0 : (random.next() - 0.5) * 10 ** -(i % 7))));
@@ -56,7 +56,7 @@ async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number):
   const bindGroup = ctx.bind(pipeline, [params, grads, ...state, settings]);
   const variable = tf.variable(tf.tensor1d(start));
   let optimizer = makeOptimizer(name, LEARNING_RATE);
-  let next = compiled.settings(0);
+  let next = compiled.settings(0, weightDecay);
   let worst = 0;
   for (let step = 0; step < steps; step += 1) {
     if (step === resumeAt) {
@@ -66,9 +66,10 @@ async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number):
       optimizer = makeOptimizer(name, LEARNING_RATE);
       await optimizer.setWeights(copies);
       copies.forEach((w) => w.tensor.dispose());
-      next = compiled.settings(step);
+      next = compiled.settings(step, weightDecay);
     }
-    const gradient = tf.tensor1d(gradients[step]!);
+    // Weight decay as fit.ts adds it on the tfjs path: g + w·wd.
+    const gradient = tf.tidy(() => (weightDecay ? tf.add(tf.tensor1d(gradients[step]!), tf.mul(variable, weightDecay)) : tf.tensor1d(gradients[step]!)));
     optimizer.applyGradients({ [variable.name]: gradient });
     gradient.dispose();
     ctx.write(grads, gradients[step]!);
@@ -107,5 +108,10 @@ describe.skipIf(device === null)('the compiled optimizers', () => {
 
   it("updates as tfjs's SGD with momentum does", async () => {
     expect(await worstUlps('sgd', 100)).toBeLessThanOrEqual(TOLERATED_ULPS);
+  }, 60_000);
+
+  it("adds weight decay as the tfjs path does, with SGD (OGM-GE's recipe) and with Adam", async () => {
+    expect(await worstUlps('sgd', 100, undefined, 0.05)).toBeLessThanOrEqual(TOLERATED_ULPS);
+    expect(await worstUlps('adam', 100, undefined, 0.05)).toBeLessThanOrEqual(TOLERATED_ULPS);
   }, 60_000);
 });

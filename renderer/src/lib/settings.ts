@@ -33,6 +33,8 @@ export const SETTING_FIELDS: SettingField[] = [
   { key: 'minEpochs', label: 'Minimum epochs', kind: 'int', advanced: true, help: 'Early stopping never stops a phase before this many epochs.' },
   { key: 'optimizer', label: 'Optimizer', kind: 'choice', choices: ['adam', 'sgd'], advanced: true, help: 'Adam by default; SGD uses momentum 0.9.' },
   { key: 'schedule', label: 'Learning-rate schedule', kind: 'choice', choices: ['plateau', 'step', 'none'], advanced: true, help: 'plateau: divide the rate by 10 when the validation loss stops improving; step: divide it by 10 halfway through the epochs.' },
+  { key: 'weightDecay', label: 'Weight decay', kind: 'number', advanced: true, help: 'L2 weight decay of the run\'s recipe (added to every gradient, as PyTorch\'s weight_decay); 0 by default.' },
+  { key: 'recipe', label: 'Recipe per method', kind: 'choice', choices: ['method', 'shared'], advanced: true, help: 'method: each method trains as its authors train it (OGM-GE: SGD, momentum 0.9, weight decay 1e-4, rate ÷10 at 70% of the epochs); shared: every method on this run\'s optimizer, rate, schedule and weight decay, to compare the methods alone.' },
   { key: 'mlpHidden', label: 'MLP hidden widths', kind: 'list', advanced: true, help: 'Encoders of vector modalities; comma-separated; the last width is the feature size.' },
   { key: 'cnnChannels', label: 'CNN channels', kind: 'list', advanced: true, help: 'Conv-BN-ReLU blocks of image and audio encoders; comma-separated.' },
   { key: 'cnnFeatureDim', label: 'CNN feature size', kind: 'int', advanced: true, help: 'The dense layer after global average pooling of image and audio encoders.' },
