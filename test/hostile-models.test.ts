@@ -130,20 +130,20 @@ describe('a model folder is read as plain files inside it, checked against its c
 
   it('refuses weights.bin linked to /dev/zero, and a linked network folder', () => {
     const zero = modelCopy('zero');
-    fs.rmSync(path.join(zero, 'umt', 'network', 'weights.bin'));
-    fs.symlinkSync('/dev/zero', path.join(zero, 'umt', 'network', 'weights.bin'));
-    const linkedWeights = predict(path.join(zero, 'umt'));
+    fs.rmSync(path.join(zero, 'late-fusion', 'network', 'weights.bin'));
+    fs.symlinkSync('/dev/zero', path.join(zero, 'late-fusion', 'network', 'weights.bin'));
+    const linkedWeights = predict(path.join(zero, 'late-fusion'));
     expect(linkedWeights.timedOut).toBe(false);
     expect(linkedWeights.stderr).toContain('weights.bin is a link, not a plain file');
     const linked = modelCopy('linked');
-    fs.rmSync(path.join(linked, 'umt', 'network'), { recursive: true });
-    fs.symlinkSync(path.join(modelDir, 'umt', 'network'), path.join(linked, 'umt', 'network'));
-    expect(predict(path.join(linked, 'umt')).stderr).toContain('leads out of the model folder');
+    fs.rmSync(path.join(linked, 'late-fusion', 'network'), { recursive: true });
+    fs.symlinkSync(path.join(modelDir, 'late-fusion', 'network'), path.join(linked, 'late-fusion', 'network'));
+    expect(predict(path.join(linked, 'late-fusion')).stderr).toContain('leads out of the model folder');
   });
 
   it('refuses a network path that leaves the model folder', () => {
     const dir = modelCopy('traversal');
-    editJson(path.join(dir, 'model-card.json'), (card) => { card.networks = [{ path: `../../../${path.basename(root)}/m/umt/network`, modalities: ['a', 'b'] }]; });
+    editJson(path.join(dir, 'model-card.json'), (card) => { card.networks = [{ path: `../../../${path.basename(root)}/m/late-fusion/network`, modalities: ['a', 'b'] }]; });
     const result = predict(dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/networks\.0\.path .* is ".*", which is not a path inside the model folder/);
@@ -157,8 +157,8 @@ describe('a model folder is read as plain files inside it, checked against its c
     ['an unknown modality', (card: Record<string, unknown>) => { card.networks = [{ path: 'network', modalities: ['a', 'c'] }]; }, /networks\.0 reads modality "c", which the card does not describe/],
   ])('refuses a card with %s', (name, edit, message) => {
     const dir = modelCopy(`card-${name.replace(/\W+/g, '-')}`);
-    editJson(path.join(dir, 'umt', 'model-card.json'), edit);
-    const result = predict(path.join(dir, 'umt'));
+    editJson(path.join(dir, 'late-fusion', 'model-card.json'), edit);
+    const result = predict(path.join(dir, 'late-fusion'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
@@ -167,9 +167,9 @@ describe('a model folder is read as plain files inside it, checked against its c
 
   it('names a truncated weights.bin', () => {
     const dir = modelCopy('truncated');
-    const weights = path.join(dir, 'umt', 'network', 'weights.bin');
+    const weights = path.join(dir, 'late-fusion', 'network', 'weights.bin');
     fs.truncateSync(weights, 100);
-    const result = predict(path.join(dir, 'umt'));
+    const result = predict(path.join(dir, 'late-fusion'));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${weights} holds 100 bytes, but its model.json describes weights of`);
   });
