@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../protocol/errors';
 import { isInside } from '../util/folders';
+import { WEIGHT_DTYPE_BYTES, weightSpecBytes } from '../util/weight-bytes';
 
 /**
  * Reading a model folder that may have been edited, copied from elsewhere or made up (`predict --model`, an
@@ -83,8 +84,6 @@ export interface ModelJson {
   weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype?: 'float32' | 'int32' | 'bool' }[] }[];
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-
 /**
  * The files of the network in `root/relative`: `model.json`, checked to be a layers model, and `weights.bin`,
  * which must be exactly as long as model.json's weights, so that a truncated or foreign file is named here
@@ -94,8 +93,7 @@ export function readNetworkFiles(root: string, relative: string): { dir: string;
   const dir = pathInsideModel(root, relative, 'A network path');
   const jsonFile = path.join(dir, 'model.json');
   const modelJson = checkModelJson(readJsonFile(jsonFile), jsonFile);
-  const expected = modelJson.weightsManifest.flatMap((group) => group.weights)
-    .reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[spec.dtype ?? 'float32'] ?? 4), 0);
+  const expected = weightSpecBytes(modelJson.weightsManifest.flatMap((group) => group.weights), 'float32');
   const weights = readPlainFile(path.join(dir, 'weights.bin'), MAX_WEIGHTS_BYTES, expected);
   return { dir, jsonFile, modelJson, weights };
 }
@@ -103,7 +101,7 @@ export function readNetworkFiles(root: string, relative: string): { dir: string;
 function checkModelJson(json: unknown, file: string): ModelJson {
   const model = json as Partial<ModelJson> | null;
   const specsOk = Array.isArray(model?.weightsManifest) && model.weightsManifest.every((group) => Array.isArray(group?.weights) && group.weights.every((w) =>
-    typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0) && (w.dtype === undefined || w.dtype in DTYPE_BYTES)));
+    typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0) && (w.dtype === undefined || w.dtype in WEIGHT_DTYPE_BYTES)));
   if (typeof model?.modelTopology !== 'object' || model.modelTopology === null || !specsOk) {
     throw new AppError('model-files', `${file} is not a tfjs layers model (expected modelTopology and weightsManifest with each weight's name, shape and dtype); the model folder is damaged. Export or save the model again.`);
   }

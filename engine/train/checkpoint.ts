@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, PhaseRef } from '../protocol/run';
 import { makeFolder } from '../util/folders';
 import { storageReason } from '../util/fs-errors';
+import { weightSpecBytes } from '../util/weight-bytes';
 import { AppError } from '../protocol/errors';
 
 /** Everything `fit` needs to continue a phase exactly where it stopped (same numbers as an unbroken run). */
@@ -99,8 +100,6 @@ export function folderCheckpoints(root: string, firstSeed: number, onSaved?: (ph
   };
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-
 /** A checkpoint file's state, every length checked against the bytes there are before anything is decoded. */
 function decodeCheckpoint(bytes: Buffer, file: string): FitState {
   const damaged = (why: string) => new DamagedCheckpointError(file, why);
@@ -121,7 +120,7 @@ function decodeCheckpoint(bytes: Buffer, file: string): FitState {
     && specs.every((spec) => typeof spec?.name === 'string');
   if (!wellFormed) throw damaged('its header is not a whole version 1 checkpoint');
   const data = bytes.subarray(4 + headerLength);
-  const expected = specs.reduce((sum, spec) => sum + (Array.isArray(spec?.shape) ? spec.shape.reduce((a, b) => a * b, 1) : NaN) * (DTYPE_BYTES[spec?.dtype ?? ''] ?? NaN), 0);
+  const expected = weightSpecBytes(specs);
   if (expected !== data.length) throw damaged(`its header describes ${expected} bytes of tensors, but ${data.length} follow`);
   const { weights: w, bestWeights: b, optimizer: o } = counts;
   if (w + b + o !== specs.length) throw damaged(`its header counts ${w + b + o} tensors but describes ${specs.length}`);

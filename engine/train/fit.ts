@@ -258,10 +258,10 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
 
 /** g + wd·w for every weight (PyTorch's `weight_decay`, the L2 term's gradient), as new tensors. */
 function withWeightDecay(grads: tf.NamedTensorMap, variables: tf.Variable[], weightDecay: number): tf.NamedTensorMap {
-  const byName = new Map(variables.map((v) => [v.name, v]));
-  return tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([name, g]) => {
-    const variable = byName.get(name);
-    return [name, tf.keep(variable ? tf.add(g, tf.mul(variable, weightDecay)) : tf.clone(g))];
+  // tf.variableGrads keys the gradients by the variables' names.
+  return tf.tidy(() => Object.fromEntries(variables.flatMap((variable) => {
+    const g = grads[variable.name];
+    return g ? [[variable.name, tf.keep(tf.add(g, tf.mul(variable, weightDecay)))]] : [];
   })));
 }
 
