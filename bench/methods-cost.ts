@@ -10,14 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CandidateResult } from '../engine/protocol/run';
+import { datasetsOption, option } from './argv';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const option = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-};
 const seeds = Number(option('seeds') ?? '1');
-const datasets = (option('datasets') ?? 'synthetic-unimodal,synthetic-paired,synthetic-mixed').split(',');
+const datasets = datasetsOption();
 const epochs = option('epochs');
 const json = process.argv.includes('--json');
 const log = (line: string) => process.stderr.write(`[bench:methods] ${line}\n`);

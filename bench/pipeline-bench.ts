@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findBuiltin, writeBuiltin } from '../engine/data/builtin/registry';
+import { builtinWithSplit } from './builtin-with-split';
 import { runPython } from './python';
 
 export interface PipelineBudget {
@@ -26,26 +26,9 @@ export interface PipelineTiming {
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/**
- * mnist-halves with the split written into the manifest (index mod 10: 0–6 train, 7 val, 8–9 test), so that
- * both sides train and test on exactly the same samples.
- */
-export async function mnistHalvesWithSplit(work: string): Promise<string> {
-  const dir = path.join(work, 'mnist-halves-split');
-  if (fs.existsSync(path.join(dir, 'manifest.csv'))) return dir;
-  const staging = `${dir}.partial`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  await writeBuiltin(findBuiltin('mnist-halves')!, staging);
-  const [header = '', ...rows] = fs.readFileSync(path.join(staging, 'manifest.csv'), 'utf8').trim().split('\n');
-  const split = (i: number) => (i % 10 < 7 ? 'train' : i % 10 === 7 ? 'val' : 'test');
-  const [id, label, ...rest] = header.split(',');
-  const lines = [[id, label, 'split', ...rest].join(','), ...rows.map((row, i) => {
-    const [a, b, ...others] = row.split(',');
-    return [a, b, split(i), ...others].join(',');
-  })];
-  fs.writeFileSync(path.join(staging, 'manifest.csv'), `${lines.join('\n')}\n`);
-  fs.renameSync(staging, dir);
-  return dir;
+/** mnist-halves with the split written into the manifest (bench/builtin-with-split.ts). */
+export function mnistHalvesWithSplit(work: string): Promise<string> {
+  return builtinWithSplit('mnist-halves', work);
 }
 
 /** Our CLI's whole method on the folder (`run --json`, cold cache, so it decodes the PNGs): wall seconds and its result. */

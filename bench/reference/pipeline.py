@@ -40,7 +40,9 @@ def load(folder):
 
 def encoder():
     # conv3x3-BN-ReLU, 2x2 max-pool, conv3x3-BN-ReLU, global average pooling, dense 128 + ReLU; BN momentum
-    # 0.1 and eps 1e-3 (tfjs's), He-normal weights: as the engine's encoder (engine/train/models/networks.ts).
+    # 0.1 and eps 1e-3 (tfjs's), He-normal weights: as the engine's encoder (engine/train/models/networks.ts),
+    # except that tfjs truncates its He-normal at two sd and kaiming_normal_ does not (bench/reference/comparators.py
+    # truncates, as tfjs does).
     layers = nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32, eps=1e-3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64, eps=1e-3), nn.ReLU(),

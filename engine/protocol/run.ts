@@ -230,7 +230,7 @@ export interface CandidateResult {
   /** `--distill-weight auto`: each weight's mean validation accuracy. */
   weightSearch?: { weight: number; val: SeedStat }[];
   /** What the method estimated from the training split, per seed (G-Blending: each head's loss weight). */
-  estimated?: { seed: number; values: Estimate[]; heads?: BlendHead[] }[];
+  estimated?: { seed: number; values: Estimate[]; heads?: BlendHead[]; modulation?: ModulationMean[] }[];
   /** Training time of this candidate, all seeds (0 for UME: nothing trains). */
   trainingMs: number;
   /** How its networks trained (UME and the teachers: the run's recipe, which trained the teachers). */
@@ -250,6 +250,16 @@ export interface BlendHead {
   trainLossN: number;
   heldOutLossN: number;
   weight: number;
+}
+
+/**
+ * OGM-GE (Peng et al. 2022): one modality's coefficient k = 1 − tanh(α·ρ) (1 when it is the weakest), averaged
+ * over the steps that modulated: how much, on average, its encoder's gradient was scaled down.
+ */
+export interface ModulationMean {
+  modality: string;
+  meanCoefficient: number;
+  steps: number;
 }
 
 /** A number a method estimated while training, in words, recorded with the run. */

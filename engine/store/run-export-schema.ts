@@ -52,6 +52,7 @@ const candidate = z.object({
   estimated: z.array(z.object({
     seed, values: z.array(z.object({ label: text(200), value: finite })).max(1_000),
     heads: z.array(z.object({ head: name, trainLoss0: finite, heldOutLoss0: finite, trainLossN: finite, heldOutLossN: finite, weight: share })).max(1_000).optional(),
+    modulation: z.array(z.object({ modality: name, meanCoefficient: share, steps: count })).max(1_000).optional(),
   })).max(1_000).optional(),
   trainingMs: finite.min(0).nullable(), modelPath: text(4_096).nullable(),
   recipe: z.object({

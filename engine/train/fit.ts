@@ -187,6 +187,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
         }
       }
       const onGpu = compiled ? await compiled.endEpoch(model) : null;
+      if (onGpu?.modulation) modulation?.tally?.addSums(onGpu.modulation.sums, onGpu.modulation.steps);
       const trainLoss = onGpu ? onGpu.loss : (await lossSum.data())[0]! / order.length;
       const trainAccuracy = onGpu ? onGpu.accuracy : (await correct.data())[0]! / order.length;
       const trainExtraLoss = onGpu ? onGpu.extraLoss : extraSum ? (await extraSum.data())[0]! / order.length : undefined;

@@ -230,7 +230,7 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: n
     ...(weight !== undefined ? { distillWeight: weight } : {}),
     ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
     recipe: run.perSeed[0]?.recipe ?? runs,
-    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [], ...(c.heads ? { heads: c.heads } : {}) })) } : {}),
+    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [], ...(c.heads ? { heads: c.heads } : {}), ...(c.modulation ? { modulation: c.modulation } : {}) })) } : {}),
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };
 }

@@ -1,8 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { BlendHead, ChosenMethod, Estimate, MethodId, Recipe, RunConfig } from '../../protocol/run';
+import type { BlendHead, ChosenMethod, Estimate, ModulationMean, MethodId, Recipe, RunConfig } from '../../protocol/run';
 import type { RunContext } from '../context';
 import type { FeatureSource } from '../data-source';
 import type { TrainedTeacher } from '../teachers';
+import type { CoefficientTally } from './ogm-tally';
 
 /** What decides which methods a run trains. */
 export interface RunPlan {
@@ -32,6 +33,8 @@ export interface GradientModulation {
   alpha: number;
   lastModulatedEpoch: number;
   seed: number;
+  /** Where the modulated steps' coefficients are summed (the tfjs hook and the compiled step both add to it). */
+  tally?: CoefficientTally;
 }
 
 /**
@@ -78,6 +81,8 @@ export interface TrainedCandidate {
   estimated?: Estimate[];
   /** G-Blending: each head's four evaluated losses and its weight. */
   heads?: BlendHead[];
+  /** OGM-GE: each modality's mean coefficient over the steps that modulated. */
+  modulation?: ModulationMean[];
   /** How its networks trained; the run's recipe when absent (UME, the teachers). */
   recipe?: Recipe;
   trainingMs: number;

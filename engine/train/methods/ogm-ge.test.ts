@@ -8,6 +8,7 @@ import { runPipeline } from '../pipeline';
 import { fusedLayout, lastModulatedEpoch, ogmCoefficients, ogmGradientHook, ogmScores, type FusedLayout } from './ogm-ge';
 import { buildFusion, SeedSequence } from '../models/networks';
 import { DEFAULT_CONFIG } from '../../protocol/run';
+import { CoefficientTally } from './ogm-tally';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -124,6 +125,35 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     [0, 1, 2].forEach((u) => expect(out[`w${u}`]!.dataSync()[0]).toBeCloseTo(k[u]!, 5));
     expect(k[0]).toBeLessThan(k[1]!);
     expect(k[2]).toBe(1);
+  });
+
+  it('tallies each modality\'s coefficient over the modulated steps only, for the run\'s record', async () => {
+    const tensors = tf.memory().numTensors;
+    const head = layout([[3, 0], [1, 0], [0, 0]], [0, 0], [1, 1, 1]);
+    const ones = tf.ones([4, 1]);
+    const halves = tf.fill([4, 1], 0.5);
+    const targets = tf.tensor2d([[1, 0], [1, 0], [1, 0], [1, 0]]);
+    const tally = new CoefficientTally(3);
+    const hook = ogmGradientHook(head, { alpha: 0.1, lastModulatedEpoch: 1, seed: 0, tally });
+    const grads = { w0: tf.fill([4, 4], 1), w1: tf.fill([4, 4], 1), w2: tf.fill([4, 4], 1) };
+    // Step 0 with features 1, step 1 with features ½ (other scores, so other coefficients), then an epoch that does not modulate.
+    const logits = tf.zeros([4, 2]);
+    const stepWith = (f: tf.Tensor, epoch: number, step: number) => hook(grads, { outputs: [logits, f, f, f], targets, batch: [0, 1, 2, 3], epoch, step });
+    const outputs = [stepWith(ones, 1, 0), stepWith(halves, 1, 1), stepWith(ones, 2, 0)];
+    const first = ogmCoefficients([4 * sigmoid(3), 4 * sigmoid(1), 2], 0.1);
+    const second = ogmCoefficients([4 * sigmoid(1.5), 4 * sigmoid(0.5), 2], 0.1);
+    const means = await tally.means();
+    expect(means?.map((m) => m.steps)).toEqual([2, 2, 2]);
+    means?.forEach((m, u) => expect(m.meanCoefficient).toBeCloseTo(((first[u] ?? 0) + (second[u] ?? 0)) / 2, 5));
+    // Sums read back from the compiled step add to the same record.
+    tally.addSums([0, 0, 3], 3);
+    expect((await tally.means())?.map((m) => m.steps)).toEqual([5, 5, 5]);
+    expect((await tally.means())?.[2]?.meanCoefficient).toBeCloseTo(1, 6);
+    tally.dispose();
+    outputs.forEach((out) => tf.dispose(Object.values(out).filter((t) => !Object.values(grads).includes(t))));
+    tf.dispose([...Object.values(grads), logits, ones, halves, targets, head.headKernel, head.headBias]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(await new CoefficientTally(2).means()).toBeNull();
   });
 
   it("finds a fused model's encoder kernels (not biases) and the head's rows per modality", () => {

@@ -5,6 +5,7 @@ import type { GradientHook, TrainingMethod } from './method';
 import type { Recipe } from '../../protocol/run';
 import { recipeFor } from '../recipe';
 import { gaussianNoise, stepNoiseKey, weightNoiseKey } from './ogm-noise';
+import { CoefficientTally } from './ogm-tally';
 
 /**
  * OGM-GE (Peng et al., CVPR 2022, "Balanced Multimodal Learning via On-the-fly Gradient Modulation"; the
@@ -37,6 +38,8 @@ export interface OgmSettings {
   lastModulatedEpoch: number;
   /** Seeds the GE noise; with (epoch, step, modality, weight) it fixes every draw (ogm-noise.ts), so runs repeat. */
   seed: number;
+  /** Sums the coefficients of the modulated steps, when given (the run records their means). */
+  tally?: CoefficientTally;
 }
 
 /** k_u from the modalities' scores s_u (plain numbers; the hook computes the same on the device). */
@@ -105,6 +108,7 @@ export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): Gra
       const scores = ogmScores(layout, outputs.slice(1, 1 + layout.featureSizes.length), targets);
       const ratios = tf.div(scores, tf.min(scores));
       const coefficients = tf.where(tf.greater(ratios, 1), tf.sub(1, tf.tanh(tf.mul(ratios, settings.alpha))), tf.onesLike(ratios));
+      settings.tally?.addTensor(coefficients);
       layout.encoderWeights.forEach((names, u) => {
         const k = tf.slice(coefficients, [u], [1]).reshape([]);
         names.forEach((name, w) => {
@@ -151,15 +155,28 @@ export const ogmGe: TrainingMethod = {
   trainsIn: ({ requested }) => requested.includes('ogm-ge'),
   train: async (context) => {
     const { run } = context;
-    return [await trainFusedModel(context, {
-      method: 'ogm-ge',
-      phase: { phase: 'ogm-ge' },
-      recipe: recipeFor(OGM_GE_RECIPE, run.config),
-      gradientHook: (model) => ogmGradientHook(fusedLayout(model, run.modalities.map((m) => m.name)), {
-        alpha: run.config.ogmAlpha,
-        lastModulatedEpoch: lastModulatedEpoch(run.config.epochs, run.config.ogmModulatedShare),
-        seed: run.seed,
-      }),
-    })];
+    const names = run.modalities.map((m) => m.name);
+    const tally = new CoefficientTally(names.length);
+    try {
+      const candidate = await trainFusedModel(context, {
+        method: 'ogm-ge',
+        phase: { phase: 'ogm-ge' },
+        recipe: recipeFor(OGM_GE_RECIPE, run.config),
+        gradientHook: (model) => ogmGradientHook(fusedLayout(model, names), {
+          alpha: run.config.ogmAlpha,
+          lastModulatedEpoch: lastModulatedEpoch(run.config.epochs, run.config.ogmModulatedShare),
+          seed: run.seed,
+          tally,
+        }),
+      });
+      const means = await tally.means();
+      if (!means) return [candidate];
+      const modulation = means.map((m, u) => ({ modality: names[u] ?? String(u), ...m }));
+      // k = 1: the encoder learned at full speed; below 1, OGM-GE slowed it as the dominant modality.
+      const estimated = modulation.map((m) => ({ label: `${m.modality}'s gradient scale k (mean of ${m.steps} modulated steps)`, value: m.meanCoefficient }));
+      return [{ ...candidate, estimated, modulation }];
+    } finally {
+      tally.dispose();
+    }
   },
 };

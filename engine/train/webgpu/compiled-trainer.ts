@@ -103,18 +103,23 @@ export class CompiledTrainer {
   }
 
   /**
-   * The epoch's mean loss (distillation included), its distillation part when there is one, and accuracy (read
-   * back once); the model is given the trained weights.
+   * The epoch's mean loss (distillation included), its distillation part when there is one, accuracy and (OGM-GE)
+   * the coefficients' sums (read back once); the model is given the trained weights.
    */
-  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; extraLoss?: number; accuracy: number }> {
-    const { meanLoss, extraLoss, accuracy } = await this.step.takeLoss();
+  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; extraLoss?: number; accuracy: number; modulation?: { sums: number[]; steps: number } }> {
+    const { meanLoss, extraLoss, accuracy, coefficientSums, modulatedSteps } = await this.step.takeLoss();
     const weights = await this.step.getWeights();
     const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
     // Extra terms (distillation, auxiliary heads) are reported apart when the phase has them.
     const { distillWeight, auxiliaryWeights } = this.step.spec;
-    return { loss: meanLoss, ...(distillWeight !== undefined || auxiliaryWeights !== undefined ? { extraLoss } : {}), accuracy };
+    return {
+      loss: meanLoss,
+      ...(distillWeight !== undefined || auxiliaryWeights !== undefined ? { extraLoss } : {}),
+      accuracy,
+      ...(coefficientSums ? { modulation: { sums: coefficientSums, steps: modulatedSteps ?? 0 } } : {}),
+    };
   }
 
   /** Waits for the submitted steps (reading their loss sums back, which also resets them). */

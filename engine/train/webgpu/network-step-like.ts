@@ -23,6 +23,9 @@ export interface StepLoss {
   accuracy: number;
   samples: number;
   steps: number;
+  /** OGM-GE: each modality's coefficient summed over the steps that modulated, and how many did. */
+  coefficientSums?: number[];
+  modulatedSteps?: number;
 }
 
 /**

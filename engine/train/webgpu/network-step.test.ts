@@ -13,6 +13,7 @@ import { weightedHeadLosses } from '../methods/aux-ce';
 import { distillationLoss } from '../methods/umt';
 import { fusedLayout, ogmGradientHook } from '../methods/ogm-ge';
 import { stepNoiseKey } from '../methods/ogm-noise';
+import { CoefficientTally } from '../methods/ogm-tally';
 import { concatRows } from './compiled-trainer';
 import type { TrainedTeacher } from '../teachers';
 import { contextFor } from './gpu-context';
@@ -71,7 +72,9 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     ...(network.ogm ? { gradientModulation: { alpha: network.ogm.alpha } } : {}),
   };
   // OGM-GE on the tfjs side: its hook, modulating in epoch 1 only; the steps below are epochs 1 (modulated) and 2.
-  const ogm = network.ogm ? { alpha: network.ogm.alpha, lastModulatedEpoch: 1, seed: 5 } : null;
+  const cpuTally = new CoefficientTally(network.modalities.length);
+  const ogm = network.ogm ? { alpha: network.ogm.alpha, lastModulatedEpoch: 1, seed: 5, tally: cpuTally } : null;
+  const gpuTally = new CoefficientTally(network.modalities.length);
   const gradientHook = ogm ? ogmGradientHook(fusedLayout(model, network.modalities.map((m) => m.name)), ogm) : undefined;
   const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const source = new MemorySource(data, network.modalities.map((m) => m.shape));
@@ -113,7 +116,11 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     gpuLosses.push(taken.meanLoss);
     gpuExtra.push(taken.extraLoss);
     gpuAccuracy.push(taken.accuracy);
+    if (taken.coefficientSums) gpuTally.addSums(taken.coefficientSums, taken.modulatedSteps ?? 0);
   }
+  // OGM-GE: each modality's mean coefficient over the modulated steps, as each side tallied it.
+  const tallies = { cpu: await cpuTally.means(), gpu: await gpuTally.means() };
+  cpuTally.dispose();
   const cpuWeights = model.getWeights().map((w) => w.dataSync());
   const gpuWeights = await step.getWeights();
   // The optimizer's state, in tfjs's getWeights() order (after its iteration count): what a checkpoint saves.
@@ -127,7 +134,7 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   step.dispose();
   optimizer.dispose();
   model.dispose();
-  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, optimizerState, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, optimizerState, tallies, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
 }
 
 /** An MLP network of vector modalities of these sizes. */
@@ -230,6 +237,12 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
   it("modulates the encoders' gradients and adds the same GE noise as OGM-GE's tfjs hook in the modulated steps, and not after", async () => {
     const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), ogm: { alpha: 0.8, modulatedSteps: 2 } }, 4, 1e-2, [6, 4, 6, 6], true);
     expectSame(result);
+    // Both tally the two modulated steps' coefficients alike (what the run records); at each step the weakest has k = 1.
+    expect(result.tallies.cpu?.map((m) => m.steps)).toEqual([2, 2]);
+    expect(result.tallies.gpu?.map((m) => m.steps)).toEqual([2, 2]);
+    result.tallies.cpu?.forEach((m, u) => expect(result.tallies.gpu?.[u]?.meanCoefficient).toBeCloseTo(m.meanCoefficient, 4));
+    expect(Math.max(...(result.tallies.cpu ?? []).map((m) => m.meanCoefficient))).toBeLessThanOrEqual(1);
+    expect(Math.min(...(result.tallies.cpu ?? []).map((m) => m.meanCoefficient))).toBeLessThan(1);
   }, 120_000);
 
   it('trains with SGD and momentum as tfjs\'s train.momentum does (weights and accumulations)', async () => {

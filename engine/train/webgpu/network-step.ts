@@ -4,7 +4,7 @@ import { accumulateLossKernel, auxiliaryRowsKernel, columnSumKernel, maskColumns
 import { encoderKind, networkParameters, type NetworkStepSpec } from './network-layout';
 import type { Inferred, NetworkStepLike, StepLoss, StepOptions } from './network-step-like';
 import { COMPILED_OPTIMIZERS, SETTINGS_BYTES, type CompiledOptimizer } from './optimizers';
-import { ogmApplyKernel, ogmScoresKernel, ogmSigmaKernel, type ModulatedWeight } from './ogm-kernels';
+import { ogmApplyKernel, ogmScoresKernel, ogmSigmaKernel, ogmTallyKernel, type ModulatedWeight } from './ogm-kernels';
 import { StepBuilder, type Block, type EncoderProgram, type ParameterSlot, type StepResources } from './step-builder';
 
 /**
@@ -37,8 +37,8 @@ export class CompiledNetworkStep implements NetworkStepLike {
   private readonly resident: { inputs: GPUBuffer[]; labels: GPUBuffer; teacher: GPUBuffer | null; index: GPUBuffer; words: Int32Array } | null;
   /** Evaluation on resident samples: the gathers, the forward pass in inference mode and the cross-entropy, summed into their own accumulator. */
   private readonly evaluation: { dispatches: Dispatch[]; loss: GPUBuffer } | null = null;
-  /** OGM-GE: the settings uniform a step writes {modulate, step key}. */
-  private readonly modulation: GPUBuffer | null = null;
+  /** OGM-GE: the settings uniform a step writes {modulate, step key}, and the coefficients' sums (M, then the step count). */
+  private readonly modulation: { settings: GPUBuffer; tally: GPUBuffer; modalities: number } | null = null;
   /** Modality dropout: the column mask and the modality it drops now. */
   private readonly dropout: { mask: GPUBuffer; widths: number[]; dropped: number | null } | null;
   /** The logits, the concatenated features and each auxiliary head's logits of the last forward pass. */
@@ -164,9 +164,9 @@ export class CompiledNetworkStep implements NetworkStepLike {
   /**
    * OGM-GE's dispatches (ogm-kernels.ts) after the backward pass: the modalities' scores, then for each encoder
    * weight of rank ≥ 2 (in the order of its encoder's weights, as the tfjs hook numbers them) its σ and its
-   * modulated, noised gradient. Returns the settings uniform a step writes.
+   * modulated, noised gradient. Returns the settings uniform a step writes and the buffer its coefficients are summed in.
    */
-  private modulate(builder: StepBuilder, into: Dispatch[], alpha: number, layout: ReturnType<typeof networkParameters>, widths: number[], features: GPUBuffer, grads: GPUBuffer): GPUBuffer {
+  private modulate(builder: StepBuilder, into: Dispatch[], alpha: number, layout: ReturnType<typeof networkParameters>, widths: number[], features: GPUBuffer, grads: GPUBuffer): { settings: GPUBuffer; tally: GPUBuffer; modalities: number } {
     const modalities = widths.length;
     const settings = this.ctx.uniform(16, 'gradient modulation settings');
     builder.buffers.push(settings);
@@ -174,12 +174,14 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const weights: ModulatedWeight[] = layout.encoders.flatMap((slots, modality) => [...slots.values()].filter((slot) => slot.trainable && slot.shape.length >= 2).map((slot, index) => ({ offset: slot.offset, size: slot.size, modality, index })));
     const sigma = builder.buffer(weights.length, 'modulated gradient std');
     builder.kernel(into, ogmScoresKernel({ rows: this.spec.batch, classes: this.spec.classes, widths, headKernel: layout.head.kernel.offset, headBias: layout.head.bias.offset }), 'modality scores', [features, this.params, this.labels, scores], [modalities]);
+    const tally = builder.buffer(modalities + 1, 'modulation coefficients tally');
+    builder.kernel(into, ogmTallyKernel(modalities, alpha), 'modulation tally', [scores, tally, settings], [1]);
     weights.forEach((weight, slot) => {
       if (weight.size > 65_535 * 256) throw new Error(`An encoder weight of ${weight.size} values is too large for one gradient modulation dispatch.`);
       builder.kernel(into, ogmSigmaKernel(weight, slot, modalities, alpha), 'modulated gradient std', [grads, scores, sigma, settings], [1]);
       builder.kernel(into, ogmApplyKernel(weight, slot, modalities, alpha), 'gradient modulation', [grads, scores, sigma, settings], [Math.ceil(weight.size / 256)]);
     });
-    return settings;
+    return { settings, tally, modalities };
   }
 
   /** How many dispatches one step encodes. */
@@ -283,7 +285,7 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const dropped = options.dropped ?? null;
     const noiseKey = options.noiseKey ?? null;
     if (noiseKey !== null && !this.modulation) throw new Error('This step was compiled without gradient modulation.');
-    if (this.modulation) this.ctx.write(this.modulation, Uint32Array.of(noiseKey === null ? 0 : 1, noiseKey ?? 0, 0, 0));
+    if (this.modulation) this.ctx.write(this.modulation.settings, Uint32Array.of(noiseKey === null ? 0 : 1, noiseKey ?? 0, 0, 0));
     const dropout = this.dropout;
     if (dropped !== null && !dropout) throw new Error('This step was compiled without modality dropout.');
     if (dropout && dropout.dropped !== dropped) {
@@ -372,7 +374,12 @@ export class CompiledNetworkStep implements NetworkStepLike {
     const [loss = 0, steps = 0, hits = 0, samples = 0, extra = 0] = await this.ctx.read(this.loss, 5);
     this.ctx.write(this.loss, new Float32Array(5));
     const per = (v: number) => (samples > 0 ? v / samples : 0);
-    return { meanLoss: per(loss + extra), extraLoss: per(extra), accuracy: per(hits), samples, steps };
+    const taken = { meanLoss: per(loss + extra), extraLoss: per(extra), accuracy: per(hits), samples, steps };
+    const modulation = this.modulation;
+    if (!modulation) return taken;
+    const tally = await this.ctx.read(modulation.tally, modulation.modalities + 1);
+    this.ctx.write(modulation.tally, new Float32Array(modulation.modalities + 1));
+    return { ...taken, coefficientSums: Array.from(tally.subarray(0, modulation.modalities)), modulatedSteps: tally[modulation.modalities] ?? 0 };
   }
 
   dispose(): void {

@@ -75,6 +75,26 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
 }`;
 }
 
+/**
+ * Adds each modality's k_u of a modulating step to tally[u] and 1 to tally[M] (the step count), for the run's
+ * record of how hard OGM-GE slowed each encoder (methods/ogm-tally.ts). Bindings: scores, tally, settings.
+ * Dispatch [1].
+ */
+export function ogmTallyKernel(modalities: number, alpha: number): string {
+  return /* wgsl */ `
+${SETTINGS}
+${storageBindings([['scores', 'read'], ['tally', 'read_write']])}
+@group(0) @binding(2) var<uniform> settings: Modulation;
+${coefficient(modalities, alpha)}
+
+@compute @workgroup_size(1)
+fn main() {
+  if (settings.modulate == 0u) { return; }
+  for (var u = 0u; u < ${u(modalities)}; u = u + 1u) { tally[u] = tally[u] + coefficient(u); }
+  tally[${u(modalities)}] = tally[${u(modalities)}] + 1.0;
+}`;
+}
+
 /** One modulated weight: a slot of the gradient buffer, its modality, its index among that modality's modulated weights. */
 export interface ModulatedWeight {
   offset: number;
