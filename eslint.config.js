@@ -12,6 +12,15 @@ const engineOnlyPackages = { group: ['@tensorflow/*', 'better-sqlite3', 'sharp',
 // Node's modules, with or without the node: prefix (a bare `fs` is as much Node as `node:fs`).
 const nodeModules = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'crypto', 'module', 'url', 'stream', 'util'];
 
+// The engine's own layers, one direction (README, Architecture): method (the paper's flow and every method) →
+// train (the loop and the network builders) → runtime (backends, the compiled WebGPU engine and its kernels).
+const engineEdge = {
+  paths: [{ name: 'electron', message: 'The engine never imports electron; it runs in the CLI and web mode too.' }],
+  shell: { group: ['**/electron/**', '**/renderer/**', '!**/dist/renderer/**'], message: 'The engine never imports the desktop shell or the UI; they import engine/protocol, not the other way round.' },
+};
+const aboveTrain = { group: ['**/method/**', '**/method'], message: 'engine/train is below engine/method: the loop knows nothing of methods or the paper\'s flow; a method hands it what to train (train/loss-terms.ts).' };
+const aboveRuntime = { group: ['**/train/**', '**/method/**', '**/train', '**/method'], message: 'engine/runtime is the bottom layer: backends and kernels know nothing of the loop or the methods; they are given what to compute.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-output/**', 'bin/**'] },
   ...tseslint.configs.recommended,
@@ -31,12 +40,18 @@ export default tseslint.config(
   },
   {
     files: ['engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The engine never imports electron; it runs in the CLI and web mode too.' }],
-        patterns: [{ group: ['**/electron/**', '**/renderer/**', '!**/dist/renderer/**'], message: 'The engine never imports the desktop shell or the UI; they import engine/protocol, not the other way round.' }],
-      }],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: engineEdge.paths, patterns: [engineEdge.shell] }] },
+  },
+  {
+    // Tests may reach up (a runtime test checks its kernels against the tfjs step of a method).
+    files: ['engine/train/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: engineEdge.paths, patterns: [engineEdge.shell, aboveTrain] }] },
+  },
+  {
+    files: ['engine/runtime/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: engineEdge.paths, patterns: [engineEdge.shell, aboveRuntime] }] },
   },
   {
     files: ['engine/protocol/**/*.ts'],

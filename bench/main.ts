@@ -23,7 +23,7 @@ import { mnistHalvesWithSplit, PIPELINE_BUDGET, timeOurs, timePipeline } from '.
 import { timePreparation } from './prepare-bench';
 import { cudaPython, ensureTorch, PYTHON, runPython } from './python';
 import type { WebgpuSteps } from './webgpu-steps';
-import type { StepTiming } from '../engine/train/step-timing';
+import type { StepTiming } from '../engine/method/step-timing';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const json = process.argv.includes('--json');

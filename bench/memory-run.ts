@@ -3,7 +3,7 @@
  * memory: `tsx bench/memory-run.ts DIR CACHE_DIR` prints `{"peakRssMb": …, "seconds": …, "samples": …}`.
  */
 import { prepareDatasetInWorker } from '../engine/data/prepare-in-worker';
-import { runPipeline } from '../engine/train/pipeline';
+import { runPipeline } from '../engine/method/pipeline';
 
 const [dir = '', cacheDir = ''] = process.argv.slice(2);
 const started = performance.now();

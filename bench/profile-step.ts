@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG } from '../engine/protocol/run';
-import { selectBackend, type BackendName } from '../engine/train/backends/select-backend';
+import { selectBackend, type BackendName } from '../engine/runtime/backends/select-backend';
 import { FeatureSource } from '../engine/train/data-source';
 import { trainStep } from '../engine/train/fit';
 import { buildFusion, SeedSequence } from '../engine/train/models/networks';

@@ -1,7 +1,7 @@
 /**
  * Whether two implementations' results over seeds differ by more than seed noise: Welch's t-test at 95%
  * (two-sided), for a benchmark's words, not for any decision the app makes (those use the paired bootstrap,
- * engine/train/metrics.ts). With 3 seeds a side the test is weak: "within seed noise" means the seeds do not
+ * engine/method/metrics.ts). With 3 seeds a side the test is weak: "within seed noise" means the seeds do not
  * tell the two apart, not that they are equal.
  */
 

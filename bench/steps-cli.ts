@@ -2,9 +2,9 @@
  * One backend's step timings, in a process of its own (a process has one tfjs backend):
  * `tsx bench/steps-cli.ts BACKEND RUNS STEPS` prints `{"mlp": {...}, "cnn": {...} | null}` as its last line.
  */
-import type { BackendName } from '../engine/train/backends/select-backend';
+import type { BackendName } from '../engine/runtime/backends/select-backend';
 import { SHAPES } from '../engine/train/step-shapes';
-import { timeSteps, type StepTiming } from '../engine/train/step-timing';
+import { timeSteps, type StepTiming } from '../engine/method/step-timing';
 
 const [backend = 'wasm', runs = '5', steps = '10'] = process.argv.slice(2);
 const result: Record<string, StepTiming | null> = {};

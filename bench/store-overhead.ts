@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { RunEvent } from '../engine/protocol/run';
 import { openStore } from '../engine/store/open-store';
 import { createRun, eventRecorder, upsertDataset } from '../engine/store/run-writer';
-import { resolveConfig } from '../engine/train/config';
+import { resolveConfig } from '../engine/method/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-bench-store-'));
 const store = openStore(path.join(dir, 'runs.sqlite'));

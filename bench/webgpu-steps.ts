@@ -1,15 +1,15 @@
 /**
  * The WebGPU rows of the benchmark (`npm run bench` runs this in a process of its own; `npm run bench:webgpu`
  * alone prints its table): the bench's UMT step shapes (engine/train/step-shapes.ts) on the webgpu backend as
- * a run trains them (both on the engine's compiled step, engine/train/webgpu), at batch 64 and (MLP) 256:
+ * a run trains them (both on the engine's compiled step, engine/runtime/webgpu), at batch 64 and (MLP) 256:
  * milliseconds per step, and the host's share of it, the JavaScript time to issue a step without waiting for
  * the GPU. On a software adapter (lavapipe) the wall time is the CPU's compute (a CNN step takes seconds
  * there: fewer steps). Exits 2 with a reason when there is no adapter.
  * `tsx bench/webgpu-steps.ts [--json] [--quick]`: with --json, one JSON object as the last line.
  */
-import { nodeGpu } from '../engine/train/backends/webgpu/dawn';
+import { nodeGpu } from '../engine/runtime/backends/webgpu/dawn';
 import { SHAPES } from '../engine/train/step-shapes';
-import { timeSteps, type StepTiming } from '../engine/train/step-timing';
+import { timeSteps, type StepTiming } from '../engine/method/step-timing';
 
 export interface WebgpuSteps {
   adapter: { vendor: string; architecture: string; description: string; software?: boolean };

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { findBuiltin, writeBuiltin } from '../engine/data/builtin/registry';
 import { prepareDataset } from '../engine/data/prepare';
 import type { BackendChoice } from '../engine/protocol/run';
-import { runPipeline } from '../engine/train/pipeline';
+import { runPipeline } from '../engine/method/pipeline';
 import { PIPELINE_BUDGET } from './pipeline-bench';
 
 const [backend = 'wasm', name = 'mnist-halves', epochs = PIPELINE_BUDGET.epochs, teacherEpochs = PIPELINE_BUDGET.teacherEpochs, probeEpochs = PIPELINE_BUDGET.probeEpochs] = process.argv.slice(2);

@@ -26,7 +26,7 @@ export async function buildAll(out = DIST, log: (line: string) => void = (line) 
   await esbuild({ ...common, entryPoints: [path.join(ROOT, 'electron', 'preload', 'gpu-preload.ts')], outfile: path.join(out, 'electron', 'gpu-preload.cjs'), platform: 'browser', format: 'cjs', external: ['electron'], target: 'chrome120' });
   // The hidden window's page runs engine code (the compiled networks) on Chromium's WebGPU, served by app:// beside the renderer.
   log('GPU window page → renderer/gpu-window.html, renderer/gpu-window.js');
-  await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'train', 'webgpu', 'gpu-window.ts')], outfile: path.join(out, 'renderer', 'gpu-window.js'), platform: 'browser', format: 'iife', target: 'chrome120' });
+  await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'runtime', 'webgpu', 'gpu-window.ts')], outfile: path.join(out, 'renderer', 'gpu-window.js'), platform: 'browser', format: 'iife', target: 'chrome120' });
   fs.writeFileSync(path.join(out, 'renderer', 'gpu-window.html'), '<!doctype html>\n<meta charset="utf-8">\n<title>Modality Studio GPU</title>\n<script src="gpu-window.js"></script>\n');
   log('engine process → engine/child-main.mjs');
   await esbuild({ ...common, entryPoints: [path.join(ROOT, 'engine', 'process', 'child-main.ts')], outfile: path.join(out, 'engine', 'child-main.mjs'), platform: 'node', format: 'esm', packages: 'external' });

@@ -22,6 +22,11 @@ describe('the layers are enforced by lint, not by review', () => {
     ['engine/data/x.ts', "import { IPC } from '../../electron/ipc-channels';\nexport const a = IPC;\n"],
     ['engine/train/x.ts', "import { percent } from '../../renderer/src/lib/format';\nexport const a = percent;\n"],
     ['engine/process/x.ts', "import electron from 'electron';\nexport const a = electron;\n"],
+    ['engine/train/x.ts', "import { runPipeline } from '../method/pipeline';\nexport const a = runPipeline;\n"],
+    ['engine/train/compiled/x.ts', "import type { TrainingMethod } from '../../method/methods/method';\nexport type A = TrainingMethod;\n"],
+    ['engine/runtime/webgpu/x.ts', "import { fitModel } from '../../train/fit';\nexport const a = fitModel;\n"],
+    ['engine/runtime/x.ts', "import { recipeFor } from '../method/recipe';\nexport const a = recipeFor;\n"],
+    ['engine/runtime/webgpu/x.ts', "import electron from 'electron';\nexport const a = electron;\n"],
   ])('refuses %s importing across its layer: %s', async (file, code) => {
     expect(await layeringErrors(file, code)).not.toEqual([]);
   });
@@ -30,5 +35,8 @@ describe('the layers are enforced by lint, not by review', () => {
     expect(await layeringErrors('renderer/src/lib/x.ts', "import type { RunConfig } from '../../../engine/protocol/run';\nexport type A = RunConfig;\n")).toEqual([]);
     expect(await layeringErrors('electron/main/x.ts', "import path from 'node:path';\nimport type { EngineMessage } from '../../engine/protocol/engine';\nexport type A = EngineMessage;\nexport const b = path;\n")).toEqual([]);
     expect(await layeringErrors('engine/data/x.ts', "import * as tf from '@tensorflow/tfjs';\nexport const a = tf;\n")).toEqual([]);
+    // Down the engine's layers: method → train → runtime.
+    expect(await layeringErrors('engine/method/x.ts', "import { fitModel } from '../train/fit';\nimport { BACKENDS } from '../runtime/backends/registry';\nexport const a = [fitModel, BACKENDS];\n")).toEqual([]);
+    expect(await layeringErrors('engine/train/x.ts', "import { stepMaker } from '../runtime/webgpu/step-maker';\nexport const a = stepMaker;\n")).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ What is the authors' and what is ours (the run protocol, identical on both sides
 - G-Blending: each head's model (one per modality, and late fusion) trains from initialisation for N epochs on
   80% of the training split; its cross-entropy is evaluated on that part (L^T) and on the other 20% (L^V)
   before any step and after N; G = L^V_0 - L^V_N, O = L^V - L^T, dO = O_N - O_0, w = G / dO^2 normalised,
-  G <= 0 -> 0 (ours, documented in engine/train/methods/g-blending.ts). Then a late-fusion network with one
+  G <= 0 -> 0 (ours, documented in engine/method/methods/g-blending.ts). Then a late-fusion network with one
   linear head per modality trains on w_fused * CE(fused) + sum_m w_m * CE(head_m).
 - The run protocol (the engine's, engine/train/fit.ts): features standardised with the training split's mean
   and (population) sd; MLP encoders 16 -> 128 -> 128 with ReLU, He-normal kernels truncated at 2 sd (tfjs's), zero biases; a linear head

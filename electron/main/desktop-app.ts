@@ -20,7 +20,7 @@ export interface DesktopPaths {
   gpuPreload: string;
 }
 
-/** The hidden GPU window's page (engine/train/webgpu/gpu-window.ts, built beside the renderer's files). */
+/** The hidden GPU window's page (engine/runtime/webgpu/gpu-window.ts, built beside the renderer's files). */
 export const GPU_WINDOW_URL = `${APP_ORIGIN}/gpu-window.html`;
 
 /**

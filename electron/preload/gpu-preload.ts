@@ -1,7 +1,7 @@
 /**
  * The GPU window's preload (bundled to dist/electron/gpu-preload.cjs; sandboxed, `electron` is the only module
  * it may require). It exposes nothing: it passes the engine's channel end, when main sends it, to the page
- * (engine/train/webgpu/gpu-window.ts), which trains the engine's compiled networks on Chromium's WebGPU.
+ * (engine/runtime/webgpu/gpu-window.ts), which trains the engine's compiled networks on Chromium's WebGPU.
  */
 import { IPC } from '../ipc-channels';
 
@@ -17,5 +17,5 @@ ipcRenderer.on(IPC.gpuPort, (event) => {
   window.postMessage(GPU_PORT_MESSAGE, window.location.origin, event.ports);
 });
 
-/** The page's cue (engine/train/webgpu/gpu-window.ts says the same). */
+/** The page's cue (engine/runtime/webgpu/gpu-window.ts says the same). */
 const GPU_PORT_MESSAGE = 'modality-studio:gpu-port';

@@ -10,7 +10,7 @@ import { corruptCode } from '../data/decode-sample';
 import { locateFile } from '../data/probe';
 import type { Prediction, PredictionReport } from '../protocol/predict';
 import type { BackendChoice } from '../protocol/run';
-import { selectBackend } from '../train/backends/select-backend';
+import { selectBackend } from '../runtime/backends/select-backend';
 import { applyModel } from '../train/models/networks';
 import { readCard, type ModelCard } from './model-card';
 import { loadCardNetworks, type LoadedNetwork } from './load-model';

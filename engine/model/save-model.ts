@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CacheMeta } from '../data/cache/meta';
 import type { MethodId, RunResult } from '../protocol/run';
-import type { PipelineModels } from '../train/pipeline';
+import type { PipelineModels } from '../method/pipeline';
 import { buildCard, MODEL_CARD_FILE, type ModelCard } from './model-card';
 import { saveLayersModel } from './model-files';
 import { isAbsentOrEmptyFolder, makeFolder } from '../util/folders';

@@ -6,9 +6,9 @@
 import { defaultCacheDir } from '../data/cache/location';
 import type { EngineMessage } from '../protocol/engine';
 import { EngineService } from './engine-service';
-import { RemoteGpu } from '../train/webgpu/remote-step';
-import { attachRemoteGpu, expectRemoteGpu } from '../train/webgpu/step-maker';
-import type { MessageEnd, StepReply, StepRequest } from '../train/webgpu/step-messages';
+import { RemoteGpu } from '../runtime/webgpu/remote-step';
+import { attachRemoteGpu, expectRemoteGpu } from '../runtime/webgpu/remote-gpu-slot';
+import type { MessageEnd, StepReply, StepRequest } from '../runtime/webgpu/step-messages';
 
 /** Electron's MessagePortMain, as the GPU window's channel end arrives in this process. */
 interface MessagePortMain {
@@ -54,7 +54,7 @@ const service = startService();
 
 /**
  * The desktop app's GPU window: main sends its channel end once, and the webgpu backend trains the compiled
- * networks there (engine/train/webgpu/step-maker.ts).
+ * networks there (engine/runtime/webgpu/step-maker.ts).
  */
 function attachGpuWindow(port: MessagePortMain): void {
   const end: MessageEnd<StepReply, StepRequest> = { post: (message) => port.postMessage(message), listen: (handler) => port.on('message', ({ data }) => handler(data as StepReply)) };

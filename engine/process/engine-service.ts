@@ -21,7 +21,7 @@ import { storeError } from '../store/store-errors';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { deleteRun, requestCancel } from '../store/run-admin';
 import { claimedModelDir, claimForResume, createRun, decisionStillOpen, markConfirmsDecision, markDecisionConfirmed, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
-import { checkMethods, resolveConfig } from '../train/config';
+import { checkMethods, resolveConfig } from '../method/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
 import { paramsShapeProblem } from './params-shape';
@@ -179,12 +179,12 @@ export class EngineService {
         return exportModelFolder(candidate.modelPath, dir, run.dataset.path);
       }
       case 'methods:list': {
-        const { describeMethods } = await import('../train/methods/registry');
+        const { describeMethods } = await import('../method/methods/registry');
         return { methods: describeMethods() };
       }
       case 'backends:check': {
         if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');
-        const { checkBackends } = await import('../train/backends/check-backends');
+        const { checkBackends } = await import('../method/check-backends');
         return { backends: await this.onBackend(() => checkBackends()) };
       }
       case 'run:estimate': {
@@ -193,7 +193,7 @@ export class EngineService {
         const config = resolveConfig(partial ?? {});
         const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir));
         try {
-          const { estimateRun } = await import('../train/estimate');
+          const { estimateRun } = await import('../method/estimate');
           return await this.onBackend(() => estimateRun(prepared, config));
         } finally {
           prepared.reader.close();
@@ -240,7 +240,7 @@ export class EngineService {
     const config = resolveConfig(params.config ?? {});
     void this.store; // a database that cannot be used is said before the data is prepared
     // Loaded here, not at start: the registry brings TensorFlow.js, which training needs next anyway.
-    const { METHODS } = await import('../train/methods/registry');
+    const { METHODS } = await import('../method/methods/registry');
     checkMethods(config, METHODS.map((m) => m.id));
     const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir), params.exclude);
     const runId = crypto.randomUUID();

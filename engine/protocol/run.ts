@@ -2,23 +2,24 @@
  * Training runs as the engine reports them: the config a host sends, the events it streams back, and the
  * result. Pure types; the CLI, the run store and the UI consume them.
  */
+import { SETTING_LIST, type ChoiceOf, type RunSettings } from './settings';
 
 /** The paper's flow (3.3): let the decision trick choose, or go on with UMT or UME whatever it says. */
-export type Method = 'auto' | 'umt' | 'ume';
+export type Method = ChoiceOf<'method'>;
 export type ChosenMethod = 'umt' | 'ume';
 /**
- * A model a run can train and report, by its id in the method registry (engine/train/methods):
+ * A model a run can train and report, by its id in the method registry (engine/method/methods):
  * `late-fusion`, `ume`, `umt`, and `teacher:<modality>` for each teacher alone.
  */
 export type MethodId = string;
-export type BackendChoice = 'auto' | 'gpu' | 'native' | 'wasm' | 'cpu' | 'webgpu';
-export type OptimizerName = 'adam' | 'sgd';
-export type ScheduleName = 'none' | 'step' | 'plateau';
+export type BackendChoice = ChoiceOf<'backend'>;
+export type OptimizerName = ChoiceOf<'optimizer'>;
+export type ScheduleName = ChoiceOf<'schedule'>;
 /**
  * `method`: each method trains with the recipe it declares (OGM-GE its authors'; the others the run's).
  * `shared`: every method on the run's recipe, for a like-for-like comparison of the methods alone.
  */
-export type RecipeRule = 'method' | 'shared';
+export type RecipeRule = ChoiceOf<'recipe'>;
 
 /** How a network was trained: recorded with every candidate, since results depend on it. */
 export interface Recipe {
@@ -33,109 +34,16 @@ export interface Recipe {
   stepShare?: number;
 }
 /**
- * How the final model is chosen on validation (engine/train/select-final.ts): the best mean validation
+ * How the final model is chosen on validation (engine/method/select-final.ts): the best mean validation
  * accuracy, or the recommendation whenever the best is within noise of it.
  */
-export type FinalChoiceRule = 'validation-best' | 'recommendation-within-noise';
+export type FinalChoiceRule = ChoiceOf<'finalRule'>;
 
-export interface RunConfig {
-  method: Method;
-  /** Epochs of the fused models (late fusion, UMT). */
-  epochs: number;
-  /** Epochs of each uni-modal teacher. */
-  teacherEpochs: number;
-  /** Epochs of the linear classifiers (decision trick and laziness probes), trained on cached features. */
-  probeEpochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: OptimizerName;
-  schedule: ScheduleName;
-  /** L2 weight decay of the run's recipe (0: none; OGM-GE's own recipe has 1e-4). */
-  weightDecay: number;
-  /** Whether each method trains with its own declared recipe or all with the run's ({@link RecipeRule}). */
-  recipe: RecipeRule;
-  /**
-   * Early stopping: epochs without a better smoothed validation accuracy before a phase stops (the best
-   * epoch's weights are kept); engine/train/early-stopping.ts.
-   */
-  patience: number;
-  /** Early stopping never stops a phase before this many epochs. */
-  minEpochs: number;
-  /** UMT's weight of the feature-distillation MSE (paper A.2: 50), or 'auto': chosen on validation among {@link AUTO_DISTILL_WEIGHTS}. */
-  distillWeight: number | 'auto';
-  /** The first seed; a run with `seeds` N repeats the whole method for seed, seed + 1, …, seed + N − 1. */
-  seed: number;
-  seeds: number;
-  /** Methods to train besides the paper's flow, by registry id (`--methods`); each becomes a candidate. */
-  methods: MethodId[];
-  /** Modality dropout: the probability that a training step drops one modality's features (paper A.5 Table 14: 0.5). */
-  modalityDropoutRate: number;
-  /** OGM-GE's α (Peng et al. 2022, Eq. 10; the authors' default 0.1, 0.8 for CREMA-D). */
-  ogmAlpha: number;
-  /** OGM-GE modulates the first this share of the epochs (the authors' default: epochs 0–50 of 100). */
-  ogmModulatedShare: number;
-  /**
-   * G-Blending: epochs of each estimation training (a uni-modal model per modality and late fusion, on 80% of
-   * the training split). Ours: the paper estimates over its full schedule; 10 epochs keeps the cost near two
-   * late-fusion trainings for two modalities.
-   */
-  gBlendEpochs: number;
-  /**
-   * `validation-best` (default): the candidate with the best mean validation accuracy, a lead within noise
-   * reported as such. `recommendation-within-noise`: keep the trick's recommendation (or the user's choice)
-   * when the best's lead over it is within noise. Issue 11 measured the second rule 2 pts below late fusion
-   * on test (synthetic-mixed, 3 seeds) where the first lost nothing; README, "How the final model is chosen".
-   */
-  finalRule: FinalChoiceRule;
-  backend: BackendChoice;
-  /** Hidden widths of the MLP encoders of vector modalities; the last is the feature size. */
-  mlpHidden: number[];
-  /** Channels of the conv-BN-ReLU blocks of image and audio encoders. */
-  cnnChannels: number[];
-  /** Feature size of the CNN encoders (a dense layer after global average pooling). */
-  cnnFeatureDim: number;
-  /** Bootstrap resamples for the decision's confidence interval. */
-  bootstrapSamples: number;
-}
+/** A run's settings: one value per row of the settings table (engine/protocol/settings.ts), where each is described. */
+export type RunConfig = RunSettings;
 
-/**
- * Defaults of every run (the settings step shows them). Not one of the paper's recipes but a mix of its two
- * (A.2, Table 11: VGG-Sound trains with Adam at 1e-3, batch 24, StepLR; UCF101 with SGD at 1e-2, batch 64,
- * reduce-on-plateau): Adam at 1e-3 as VGG-Sound, batch 64 and reduce-on-plateau as UCF101. Cross-entropy task
- * loss with weight 1 and MSE distillation with weight 50 (A.2, A.4). Epochs and early stopping are
- * ours (README, "What run does"): 30 epochs, as a plain recipe that keeps the best validation epoch, with
- * patience 10 on a smoothed validation accuracy and at least 10 epochs; the paper's 20 epochs with patience
- * 5 stopped teachers short on small validation splits (issue 11). The encoder sizes are ours, small enough
- * for a laptop CPU.
- */
-export const DEFAULT_CONFIG: RunConfig = {
-  method: 'auto',
-  epochs: 30,
-  teacherEpochs: 30,
-  probeEpochs: 40,
-  batchSize: 64,
-  learningRate: 1e-3,
-  optimizer: 'adam',
-  schedule: 'plateau',
-  weightDecay: 0,
-  recipe: 'method',
-  patience: 10,
-  minEpochs: 10,
-  distillWeight: 50,
-  seed: 0,
-  seeds: 1,
-  methods: [],
-  modalityDropoutRate: 0.5,
-  ogmAlpha: 0.1,
-  ogmModulatedShare: 0.5,
-  gBlendEpochs: 10,
-  finalRule: 'validation-best',
-  backend: 'auto',
-  mlpHidden: [128, 128],
-  cnnChannels: [32, 64],
-  cnnFeatureDim: 128,
-  bootstrapSamples: 1000,
-};
+/** Defaults of every run, from the settings table (engine/protocol/settings.ts, which says where each comes from). */
+export const DEFAULT_CONFIG: RunConfig = Object.fromEntries(SETTING_LIST.map((setting) => [setting.id, Array.isArray(setting.default) ? [...setting.default] : setting.default])) as RunConfig;
 
 /**
  * `--distill-weight auto` trains UMT at each of these and keeps the one best on validation: the paper uses 50

@@ -5,7 +5,7 @@ import { saveRunModels } from '../model/save-model';
 import type { RunConfig, RunEvent, RunResult } from '../protocol/run';
 import { completeRun, endRun, eventRecorder } from '../store/run-writer';
 import { folderCheckpoints } from '../train/checkpoint';
-import { runPipeline, type PipelineEvents } from '../train/pipeline';
+import { runPipeline, type PipelineEvents } from '../method/pipeline';
 import { AppError } from '../protocol/errors';
 import { storeError } from '../store/store-errors';
 

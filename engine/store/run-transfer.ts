@@ -10,7 +10,7 @@ import type { ImportOutcome, RunExport, StoredPhase, StoredRun } from '../protoc
 import { getRun } from './run-reader';
 import { AppError } from '../protocol/errors';
 import type { RunConfig } from '../protocol/run';
-import { resolveConfig } from '../train/config';
+import { resolveConfig } from '../method/config';
 import { checkExport } from './run-export-schema';
 
 export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/dataset-folder';
 import type { ValidationReport } from '../protocol/dataset';
 import type { RunEvent, RunResult } from '../protocol/run';
-import { resolveConfig } from '../train/config';
+import { resolveConfig } from '../method/config';
 import { loadMigrations, migrate } from './migrate';
 import { MIGRATIONS_DIR, openStore } from './open-store';
 import { getRun, listRuns } from './run-reader';

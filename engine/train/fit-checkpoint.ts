@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DamagedCheckpointError, type FitState, type PhaseCheckpoint } from './checkpoint';
 import type { PhaseRef, RunEvent } from '../protocol/run';
-import type { FitResult } from './fit';
+import type { FitResult } from './fit-result';
 
 /** Adam's bias-correction accumulators (private in tfjs's typings); absent for SGD. */
 interface OptimizerScalars {

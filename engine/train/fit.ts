@@ -12,12 +12,13 @@ import { shouldStop } from './early-stopping';
 import { AppError } from '../protocol/errors';
 import { divergenceError } from './divergence';
 import { loadUsableCheckpoint } from './fit-checkpoint';
-import type { ExtraLoss, GradientHook } from './methods/method';
-import { stepNoiseKey } from './methods/ogm-noise';
+import type { ExtraLoss, GradientHook } from './loss-terms';
+import { stepNoiseKey } from '../runtime/ogm-noise';
 import { makeOptimizer } from './optimizers';
 import { MODALITY_DROPOUT_LAYER } from './models/networks';
 import type { ModalityDropout } from './models/modality-dropout';
-import { CompiledTrainer } from './webgpu/compiled-trainer';
+import { CompiledTrainer } from './compiled/compiled-trainer';
+import type { FitResult } from './fit-result';
 
 const YIELD_EVERY_MS = 50;
 
@@ -72,11 +73,6 @@ export interface FitOptions {
   checkpoint?: PhaseCheckpoint;
 }
 
-export interface FitResult {
-  history: EpochMetrics[];
-  bestEpoch: number;
-  stoppedEarly: boolean;
-}
 
 /**
  * The one training loop: seeded shuffling, mini-batches, gradients with `tf.variableGrads`, Adam or SGD,
@@ -120,7 +116,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
     firstEpoch = saved.epoch + 1;
   }
   // On the webgpu backend, a network the engine builds (MLP or CNN encoders, or a linear classifier on fixed
-  // features) trains on its compiled step (engine/train/webgpu): one submit per step instead of a few hundred
+  // features) trains on its compiled step (engine/runtime/webgpu): one submit per step instead of a few hundred
   // tfjs ops. Everything else runs as on any backend.
   const { distillation, auxiliary } = options.extraLoss ?? {};
   const compiled = unhooked && (!options.extraLoss || distillation || auxiliary)

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/select-backend';
+import { selectBackend } from '../runtime/backends/select-backend';
 import { FeatureSource } from './data-source';
 import { trainStep } from './fit';
 import { isLinearClassifier, linearStep } from './linear-step';

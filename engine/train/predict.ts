@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSource } from './data-source';
 import { applyModel } from './models/networks';
-import { CompiledInference } from './webgpu/compiled-inference';
+import { CompiledInference } from './compiled/compiled-inference';
 
 /**
  * Runs `model` in inference mode over `indices` in batches and returns each output gathered into one
  * array: output k is `[indices.length, width_k]` row-major. Softmax is applied to output 0 when asked
  * (turning logits into probabilities). On tfjs's WebGPU backend, a network the engine compiles runs on its
- * compiled forward pass (engine/train/webgpu) instead of tfjs's per-op kernels.
+ * compiled forward pass (engine/runtime/webgpu) instead of tfjs's per-op kernels.
  */
 export async function runModel(model: tf.LayersModel, source: DataSource, indices: number[], batchSize: number, softmaxFirst = true): Promise<Float32Array[]> {
   const compiled = indices.length > 0 ? (await CompiledInference.create(model, batchSize, source)) : null;

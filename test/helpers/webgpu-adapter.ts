@@ -1,4 +1,4 @@
-import { nodeGpu, type NodeGpu } from '../../engine/train/backends/webgpu/dawn';
+import { nodeGpu, type NodeGpu } from '../../engine/runtime/backends/webgpu/dawn';
 
 /** Set in CI (.ci/run installs Mesa 25's lavapipe): the WebGPU tests must find an adapter there. */
 export const WEBGPU_REQUIRED = Boolean(process.env.MODALITY_STUDIO_REQUIRE_WEBGPU);

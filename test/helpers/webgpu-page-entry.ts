@@ -1,8 +1,8 @@
 // Bundled into a page for Chromium's WebGPU (test/webgpu-chromium.test.ts): the same step code as in Node,
 // and the desktop app's GPU window page (its listener installed by the import) driven across a channel.
-import { RemoteGpu } from '../../engine/train/webgpu/remote-step';
-import { GPU_PORT_MESSAGE } from '../../engine/train/webgpu/gpu-window';
-import type { StepReply, StepRequest } from '../../engine/train/webgpu/step-messages';
+import { RemoteGpu } from '../../engine/runtime/webgpu/remote-step';
+import { GPU_PORT_MESSAGE } from '../../engine/runtime/webgpu/gpu-window';
+import type { StepReply, StepRequest } from '../../engine/runtime/webgpu/step-messages';
 import { runFixedProblem, trainFixedProblem } from './webgpu-steps';
 
 Object.assign(window, {

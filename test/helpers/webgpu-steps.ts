@@ -1,7 +1,7 @@
-import { contextFor } from '../../engine/train/webgpu/gpu-context';
-import { CompiledNetworkStep } from '../../engine/train/webgpu/network-step';
-import { encoderKind, networkParameters, type NetworkStepSpec } from '../../engine/train/webgpu/network-layout';
-import type { NetworkStepLike } from '../../engine/train/webgpu/network-step-like';
+import { contextFor } from '../../engine/runtime/webgpu/gpu-context';
+import { CompiledNetworkStep } from '../../engine/runtime/webgpu/network-step';
+import { encoderKind, networkParameters, type NetworkStepSpec } from '../../engine/runtime/webgpu/network-layout';
+import type { NetworkStepLike } from '../../engine/runtime/webgpu/network-step-like';
 
 /** A fixed little training problem: the spec, initial weights and batches, all from a seed (no tfjs). */
 export function fixedProblem(seed: number) {

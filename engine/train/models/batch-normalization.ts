@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAINING } from '../backends/wasm/wasm-batch-norm';
+import { BATCH_NORM_TRAINING } from '../../runtime/backends/wasm/wasm-batch-norm';
 
 /** The fields of tfjs-layers' BatchNormalization this subclass reads (private in its typings). */
 interface BatchNormFields {
@@ -19,7 +19,7 @@ const TfjsBatchNormalization = tf.layers.batchNormalization({}).constructor as n
 
 /**
  * tfjs-layers' BatchNormalization, with its training step in one kernel and one gradient kernel where the
- * backend has them (engine/train/backends/wasm-batch-norm.ts); elsewhere, and in inference, it is tfjs's
+ * backend has them (engine/runtime/backends/wasm-batch-norm.ts); elsewhere, and in inference, it is tfjs's
  * own layer. Same weights, same moving-average rule and the same class name, so saved models load as
  * plain BatchNormalization anywhere.
  */

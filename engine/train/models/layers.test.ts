@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../protocol/run';
-import { selectBackend } from '../backends/select-backend';
-import { BATCH_NORM_TRAINING_GRAD } from '../backends/wasm/wasm-batch-norm';
+import { selectBackend } from '../../runtime/backends/select-backend';
+import { BATCH_NORM_TRAINING_GRAD } from '../../runtime/backends/wasm/wasm-batch-norm';
 import { batchNormalization } from './batch-normalization';
 import { conv2d } from './convolution';
 import { buildFusion, SeedSequence } from './networks';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test/helpers/dataset-folder';
 import { loadLayersModel, saveLayersModel } from '../../model/model-files';
 import { DEFAULT_CONFIG } from '../../protocol/run';
-import { selectBackend } from '../backends/select-backend';
+import { selectBackend } from '../../runtime/backends/select-backend';
 import { droppedModality, ModalityDropout } from './modality-dropout';
 import { applyModel, buildFusion, MODALITY_DROPOUT_LAYER, SeedSequence } from './networks';
 
