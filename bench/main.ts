@@ -114,6 +114,11 @@ const summary = {
     clips10sSeconds: round(preparation.clips10s.seconds),
     tenSecondClipCost: round((preparation.clips10s.seconds / 150) / (preparation.clips1s.seconds / 1500), 1),
     pngPairsPerSecond: round(preparation.pngPairs.pairsPerSecond, 0),
+    resampled44kStereo: {
+      clipsPerSecond: round(preparation.resampled.clipsPerSecond, 0),
+      numpyScipyClipsPerSecond: round(preparation.resampled.numpyClipsPerSecond, 0),
+      ratio: round(preparation.resampled.seconds / preparation.resampled.numpySeconds),
+    },
   },
   webgpu: webgpuSteps ? webgpuSummary(webgpuSteps) : null,
   details: {
@@ -171,6 +176,7 @@ const table = [
   `| preparing 1,500 1-s 16 kHz clips + 1,500 28×28 PNGs (validate, cold cache, start-up included; numpy: the clips' read, STFT, mel, log on one core) | ${summary.preparation.clips1sSeconds} s (${summary.preparation.clipsPerSecond} clips/s) | ${summary.preparation.numpySeconds} s (${summary.preparation.numpyClipsPerSecond} clips/s) | ${summary.preparation.ratio} |`,
   `| preparing 150 10-s clips + 150 PNGs | ${summary.preparation.clips10sSeconds} s (a 10-s clip costs ${summary.preparation.tenSecondClipCost} × a 1-s clip, start-up included) | | |`,
   `| preparing 3,000 pairs of 32×32 PNGs | ${summary.preparation.pngPairsPerSecond} pairs/s | | |`,
+  `| preparing 1,000 1-s 44.1 kHz stereo clips + PNGs (mixed to mono, resampled to 16 kHz; numpy + scipy: read, mix, resample_poly with the same filter, STFT, mel, log) | ${summary.preparation.resampled44kStereo.clipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.numpyScipyClipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.ratio} |`,
   '',
   `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends).map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs ?? 'not measured'}`).join('; ')}.`,
   ...webgpuLines(summary.webgpu),

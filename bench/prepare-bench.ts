@@ -16,6 +16,8 @@ export interface PrepareTiming {
   pngPairs: { samples: number; seconds: number; pairsPerSecond: number };
   /** bench/reference/prepare.py over the 1-s clips alone: read, STFT, mel, log, in numpy on one core. */
   numpy: { clips: number; seconds: number; clipsPerSecond: number };
+  /** `validate` of 1,000 1-s 44.1 kHz stereo clips + PNGs (mixed to mono and resampled to 16 kHz), and numpy + scipy on the clips alone. */
+  resampled: { samples: number; seconds: number; clipsPerSecond: number; numpySeconds: number; numpyClipsPerSecond: number };
 }
 
 /** The CLI's `validate` of `dir` with an empty cache, timed from the process's start to its end. */
@@ -36,12 +38,17 @@ export async function timePreparation(work: string, log: (line: string) => void)
   const oneSecond = await speechImagePairs(work, 1500, 1);
   const tenSeconds = await speechImagePairs(work, 150, 10);
   const pairs = await pngPairs(work, 3000);
+  const recorded = await speechImagePairs(work, 1000, 1, { rate: 44_100, channels: 2 });
   log('preparation: validate with a cold cache, ours, then numpy on the same clips…');
   const clips1s = timeValidate(oneSecond, work);
   const clips10s = timeValidate(tenSeconds, work);
   const png = timeValidate(pairs, work);
   const numpy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [path.join(oneSecond, 'audio')]);
+  log('preparation: 44.1 kHz stereo clips, ours then numpy + scipy (resample_poly with the same filter)…');
+  const resampledSeconds = timeValidate(recorded, work);
+  const scipy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [path.join(recorded, 'audio'), 'resample']);
   return {
+    resampled: { samples: 1000, seconds: resampledSeconds, clipsPerSecond: 1000 / resampledSeconds, numpySeconds: scipy.seconds, numpyClipsPerSecond: scipy.clips / scipy.seconds },
     clips1s: { samples: 1500, seconds: clips1s, clipsPerSecond: 1500 / clips1s },
     clips10s: { samples: 150, seconds: clips10s, clipsPerSecond: 150 / clips10s },
     pngPairs: { samples: 3000, seconds: png, pairsPerSecond: 3000 / png },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '../engine/data/formats/image';
-import { encodeWav16 } from '../engine/data/formats/wav';
+import { encodeWavChannels16 } from '../engine/data/formats/wav';
 
 const CLASSES = 10;
 
@@ -29,21 +29,22 @@ async function writeOnce(dir: string, modalities: string[], write: (staging: str
 }
 
 /**
- * `count` samples of a 28×28 grey PNG (the image modality) and a 16-bit mono WAV clip of `clipSeconds` at
- * 16 kHz (the audio modality), written once into `work`: the shape of the image + speech dataset that issue
+ * `count` samples of a 28×28 grey PNG (the image modality) and a 16-bit WAV clip of `clipSeconds` (the audio
+ * modality; 16 kHz mono unless `recording` says another rate and channel count), written once into `work`: the shape of the image + speech dataset that issue
  * 16 timed (1-s clips). Each class has its own tone and its own bright row, over seeded noise.
  */
-export function speechImagePairs(work: string, count: number, clipSeconds = 1): Promise<string> {
+export function speechImagePairs(work: string, count: number, clipSeconds = 1, recording: { rate: number; channels: number } = { rate: 16_000, channels: 1 }): Promise<string> {
   const random = seeded(777);
-  const rate = 16_000;
-  return writeOnce(path.join(work, `speech-image-${count}-${clipSeconds}s`), ['image', 'audio'], async (staging, lines) => {
+  const { rate, channels } = recording;
+  const name = `speech-image-${count}-${clipSeconds}s${rate === 16_000 && channels === 1 ? '' : `-${rate}hz-${channels}ch`}`;
+  return writeOnce(path.join(work, name), ['image', 'audio'], async (staging, lines) => {
     for (let i = 0; i < count; i += 1) {
       const label = i % CLASSES;
       const pixels = Float32Array.from({ length: 28 * 28 }, (_, p) => Math.min(1, random() * 0.6 + (Math.floor(p / 28) === 2 * label + 3 ? 0.4 : 0)));
       fs.writeFileSync(path.join(staging, 'image', `${i}.png`), await encodePng(pixels, 28, 28, 1));
       const hz = 200 + 80 * label;
-      const clip = Float32Array.from({ length: Math.round(clipSeconds * rate) }, (_, t) => 0.4 * Math.sin((2 * Math.PI * hz * t) / rate) + 0.2 * (random() - 0.5));
-      fs.writeFileSync(path.join(staging, 'audio', `${i}.wav`), encodeWav16(clip, rate));
+      const clip = () => Float32Array.from({ length: Math.round(clipSeconds * rate) }, (_, t) => 0.4 * Math.sin((2 * Math.PI * hz * t) / rate) + 0.2 * (random() - 0.5));
+      fs.writeFileSync(path.join(staging, 'audio', `${i}.wav`), encodeWavChannels16(Array.from({ length: channels }, clip), rate));
       lines.push(`s${i},c${label},image/${i}.png,audio/${i}.wav`);
     }
   });

@@ -3,7 +3,10 @@
 Reads every .wav of a folder (16-bit PCM), takes the same log-mel spectrogram as the engine
 (engine/data/audio/log-mel.ts: Hann window of 64 ms zero-padded to a 1024-point FFT, 32 ms hop, magnitude,
 64 Slaney mel bands, log(mel + 1e-6)) and prints {"clips", "seconds"} as JSON. One core, no caching.
-Usage: python3 prepare.py AUDIO_FOLDER
+With `resample` (clips at another rate, any channels): the channels averaged, then scipy's resample_poly to
+16 kHz with the filter the engine designs (engine/data/audio/resample.ts: Kaiser-windowed sinc, 70 dB, stop band
+from the lower Nyquist, pass band to 90% of it), then the same spectrogram.
+Usage: python3 prepare.py AUDIO_FOLDER [resample]
 """
 import json
 import os
@@ -40,8 +43,17 @@ def mel_filterbank(rate=16000, n_fft=1024, bands=64):
     return (weights * (2 / (hi - lo))).astype(np.float32)
 
 
+def design(up, down, stop_db=70.0, pass_share=0.9):
+    from scipy.signal import firwin
+    nyquist = 1 / max(up, down)
+    half = int(np.ceil((stop_db - 7.95) / (2.285 * np.pi * (1 - pass_share) * nyquist) / 2))
+    return firwin(2 * half + 1, (1 + pass_share) / 2 * nyquist, window=('kaiser', 0.1102 * (stop_db - 8.7)))
+
+
 def main():
     folder = sys.argv[1]
+    resampling = len(sys.argv) > 2 and sys.argv[2] == 'resample'
+    filters_by_rate = {}
     files = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith('.wav'))
     rate, n_fft, window, hop = 16000, 1024, 1024, 512
     filters = mel_filterbank(rate, n_fft, 64)
@@ -49,8 +61,18 @@ def main():
     started = time.perf_counter()
     for path in files:
         with wave.open(path, 'rb') as clip:
+            channels, clip_rate = clip.getnchannels(), clip.getframerate()
             samples = np.frombuffer(clip.readframes(clip.getnframes()), dtype='<i2').astype(np.float32)
         samples = np.where(samples > 0, samples / 32767, samples / 32768)
+        if resampling:
+            from math import gcd
+            from scipy.signal import resample_poly
+            samples = samples.reshape(-1, channels).mean(axis=1)
+            divisor = gcd(clip_rate, rate)
+            up, down = rate // divisor, clip_rate // divisor
+            if (up, down) not in filters_by_rate:
+                filters_by_rate[(up, down)] = design(up, down)
+            samples = resample_poly(samples, up, down, window=filters_by_rate[(up, down)]).astype(np.float32)
         frames = 1 + max(0, (len(samples) - window) // hop)
         index = np.arange(window)[None, :] + hop * np.arange(frames)[:, None]
         framed = np.pad(samples, (0, max(0, window - len(samples))))[index] * hann

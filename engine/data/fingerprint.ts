@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { LocatedFile } from './probe';
 import { CACHE_FORMAT_VERSION } from './cache/meta';
+import { RESAMPLER_VERSION } from './audio/resample';
 
 /**
  * Identifies a dataset's contents without reading every byte: the manifest's content hash, `dataset.json`,
@@ -16,5 +17,5 @@ export function datasetFingerprint(manifestHash: string, optionsText: string, fi
 
 /** The cache folder name: the fingerprint plus everything else that changes the decoded values. */
 export function cacheKey(fingerprint: string, splitSeed: number): string {
-  return crypto.createHash('sha256').update(`v${CACHE_FORMAT_VERSION}\n${fingerprint}\nsplit ${splitSeed}`).digest('hex').slice(0, 32);
+  return crypto.createHash('sha256').update(`v${CACHE_FORMAT_VERSION}\nresampler ${RESAMPLER_VERSION}\n${fingerprint}\nsplit ${splitSeed}`).digest('hex').slice(0, 32);
 }

@@ -1,6 +1,7 @@
 import wavefilePackage from 'wavefile';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../util/random';
+import { resample } from '../audio/resample';
 import { decodeWavMono, inspectWav, inspectWavAt } from './wav';
 
 const { WaveFile } = wavefilePackage;
@@ -58,9 +59,22 @@ describe('WAV decoding straight from the bytes', () => {
     expect(inspectWav(bytes)).toEqual({ sampleRate: 16_000, channels: 2, frames: 1000 });
   });
 
-  it('resamples other rates and reads other encodings (A-law) through wavefile, expanded to PCM first', () => {
-    const resampled = randomWav('16', 2, 44_100, 4410);
-    expect(decodeWavMono(resampled, 16_000)).toEqual(decodedByWavefile(resampled, 16_000));
+  it('resamples other rates with the polyphase resampler after mixing the channels, wavefile\'s only for rates it cannot take', () => {
+    const stereo = randomWav('16', 2, 44_100, 4410);
+    expect(decodeWavMono(stereo, 16_000)).toEqual(resample(decodedByWavefile(stereo, 44_100), 44_100, 16_000));
+    // A-law at 44.1 kHz: expanded by wavefile, then resampled by ours.
+    const law = new WaveFile(randomWav('16', 1, 44_100, 4410));
+    law.toALaw();
+    const lawBytes = law.toBuffer();
+    const lawExpanded = new WaveFile(lawBytes);
+    lawExpanded.fromALaw();
+    expect(decodeWavMono(lawBytes, 16_000)).toEqual(resample(decodedByWavefile(lawExpanded.toBuffer(), 44_100), 44_100, 16_000));
+    // 44,101 Hz shares no factor with 16 kHz (16,000 phases): wavefile's resampler, as before.
+    const odd = randomWav('16', 1, 44_101, 4410);
+    expect(decodeWavMono(odd, 16_000)).toEqual(decodedByWavefile(odd, 16_000));
+  });
+
+  it('reads other encodings (A-law) through wavefile, expanded to PCM first', () => {
     const source = randomWav('16', 1, 16_000, 1600);
     const alaw = new WaveFile(source);
     alaw.toALaw();

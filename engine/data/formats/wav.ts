@@ -1,4 +1,5 @@
 import wavefilePackage from 'wavefile';
+import { resample, resampleRatio } from '../audio/resample';
 import { readWavHeader, WAVE_FORMAT_ALAW, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_IMA_ADPCM, WAVE_FORMAT_MULAW, WAVE_FORMAT_PCM, WavFormatError, type ReadAt, type WavHeader } from './wav-header';
 
 export { WavFormatError } from './wav-header';
@@ -29,15 +30,20 @@ export function inspectWav(bytes: Uint8Array): WavInfo {
 }
 
 /**
- * Decodes a WAV to mono float32 at `targetRate` Hz, channels averaged. PCM (8/16/24/32-bit integer) and
- * 32/64-bit float at the target rate are decoded here straight from the bytes, with wavefile's scaling
- * (so the samples are the same as before this decoder existed: negative values / 2^(b-1), positive ones
- * / (2^(b-1) − 1)); other encodings (A-law, µ-law, ADPCM…) and other rates go through wavefile, whose
- * resampler low-pass filters before downsampling.
+ * Decodes a WAV to mono float32 at `targetRate` Hz, channels averaged before any resampling. PCM
+ * (8/16/24/32-bit integer) and 32/64-bit float are decoded here straight from the bytes, with wavefile's
+ * scaling (negative values / 2^(b-1), positive ones / (2^(b-1) − 1)); other encodings (A-law, µ-law,
+ * ADPCM…) are expanded by wavefile. Another rate goes through our polyphase resampler (audio/resample.ts:
+ * ~100× faster than wavefile's, and no aliasing above the new Nyquist); wavefile's resampler is left only for
+ * rates with no usable ratio to the target (more than 4,096 phases).
  */
 export function decodeWavMono(bytes: Uint8Array, targetRate: number): Float32Array {
   const header = readWavHeader(bytesReader(bytes), bytes.length);
-  if (header && header.sampleRate === targetRate && readsDirectly(header)) return decodeDirect(bytes, header);
+  if (header && readsDirectly(header)) {
+    const mono = decodeDirect(bytes, header);
+    const resampled = resample(mono, header.sampleRate, targetRate);
+    if (resampled) return resampled;
+  }
   return decodeWithWavefile(bytes, targetRate);
 }
 
@@ -117,10 +123,18 @@ function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array
     else if (format === WAVE_FORMAT_MULAW) wav.fromMuLaw();
     else if (format === WAVE_FORMAT_IMA_ADPCM) wav.fromIMAADPCM();
     wav.toBitDepth('32f');
-    if ((wav.fmt as { sampleRate: number }).sampleRate !== targetRate) wav.toSampleRate(targetRate);
+    const rate = (wav.fmt as { sampleRate: number }).sampleRate;
+    // Our resampler where it takes the ratio (on the mono mix: one channel to filter), wavefile's elsewhere.
+    if (rate !== targetRate && !resampleRatio(rate, targetRate)) wav.toSampleRate(targetRate);
   } catch (error) {
     throw new WavFormatError(`its encoding could not be converted (${(error as Error).message}); save it as PCM or float WAV`);
   }
+  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
+  return resample(monoSamples(wav), rate, targetRate) ?? monoSamples(wav);
+}
+
+/** wavefile's samples, channels averaged. */
+function monoSamples(wav: InstanceType<typeof WaveFile>): Float32Array {
   // wavefile types its output-constructor parameter loosely; it returns one array per channel when stereo.
   const getSamples = wav.getSamples.bind(wav) as unknown as (interleaved: boolean, output: Float32ArrayConstructor) => Float32Array | Float32Array[];
   const samples = getSamples(false, Float32Array);
@@ -140,8 +154,14 @@ function open(bytes: Uint8Array): InstanceType<typeof WaveFile> {
 
 /** Writes a 16-bit PCM WAV — used by `sample` and by tests. */
 export function encodeWav16(samples: Float32Array, sampleRate: number): Uint8Array {
+  return encodeWavChannels16([samples], sampleRate);
+}
+
+/** Writes a 16-bit PCM WAV of one or more channels of equal length (interleaved in the file). */
+export function encodeWavChannels16(channels: Float32Array[], sampleRate: number): Uint8Array {
   const wav = new WaveFile();
-  const ints = Int16Array.from(samples, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
-  wav.fromScratch(1, sampleRate, '16', ints);
+  const toInt = (v: number) => Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+  const ints = channels.map((channel) => Int16Array.from(channel, toInt));
+  wav.fromScratch(channels.length, sampleRate, '16', channels.length === 1 ? ints[0]! : ints);
   return wav.toBuffer();
 }
