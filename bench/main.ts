@@ -131,7 +131,7 @@ const summary = {
   },
 };
 
-/** The `webgpu` key of --json (issue 13): ms and host ms per step, PyTorch CUDA's ms where it ran, the pipeline. */
+/** The `webgpu` key of --json: ms and host ms per step, PyTorch CUDA's ms where it ran, the pipeline. */
 function webgpuSummary(w: WebgpuSteps) {
   const at = (batch: number) => w.mlp.find((m) => m.batch === batch)?.timing;
   const row = (t: { msPerStep: number; hostMsPerStep: number; compiled?: boolean } | undefined, torchMs: number | undefined) =>

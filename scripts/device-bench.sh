@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13's numbers on a lent GPU machine in one command: the engine's compiled WebGPU step
+# The WebGPU engine's numbers on a lent GPU machine in one command: the engine's compiled WebGPU step
 # (bench/webgpu-steps.ts: MLP at batch 64 and 256, CNN at 64, wall and host ms per step), PyTorch's same
 # steps on CUDA (bench/reference/steps.py), one after the other on the same GPU, and the whole method on
 # mnist-halves on webgpu and on the machine's CPU (bench/whole-method.ts, wasm).

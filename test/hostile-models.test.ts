@@ -8,7 +8,7 @@ import { makeTempDir } from './helpers/dataset-folder';
 import { startServe } from './helpers/serve';
 
 /**
- * Issue 27, cases 1, 2, 6 and 10: run exports and model folders edited by a careless user or an attacker.
+ * Run exports and model folders edited by a careless user or an attacker.
  * One real run (300 rows of synthetic-mixed, one epoch each) gives the export and the model folder that every
  * case edits. Each case must end within seconds with one clear line, and write nothing outside its place.
  */

@@ -9,7 +9,7 @@ import { makeTempDir } from './helpers/dataset-folder';
 import { startServe } from './helpers/serve';
 
 /**
- * Issue 27, cases 3, 4, 8, 9, 11 and 12: full disks, Ctrl-C, output that quotes the user's data, divergence,
+ * Full disks, Ctrl-C, output that quotes the user's data, divergence,
  * damaged databases, and where a run's files go. Every case ends with one line saying what and where,
  * within seconds, loses nothing, and leaves nothing outside its place.
  */

@@ -9,7 +9,7 @@ import type { StoredRun } from '../engine/protocol/store';
 import { makeTempDir } from './helpers/dataset-folder';
 
 /**
- * test/fixtures/runs-v1.sqlite was written by the CLI of commit 3bbdaa1 (schema version 1, before issue 11):
+ * test/fixtures/runs-v1.sqlite was written by the CLI of commit 3bbdaa1 (schema version 1, before final choices and seeds were recorded):
  * a UMT run (tagged "baseline"), a UME run chosen with --method (with a note), and a run killed mid-way.
  * runs-v1-*.json are `runs export` of the two completed runs by that same version.
  */

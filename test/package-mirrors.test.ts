@@ -12,7 +12,7 @@ afterAll(() => folders.removeAll());
 /**
  * Host names of package registries and their mirrors (Debian's, Ubuntu's, npm's and its mirrors, PyPI's,
  * PyTorch's): the project takes each from the machine's own configuration (apt sources, npm config) and
- * names none (issue 29). A sources line with a literal URI is caught too.
+ * names none. A sources line with a literal URI is caught too.
  */
 const MIRROR_HOSTS = [
   /\b(?:[a-z0-9-]+\.)*debian\.(?:org|net)\b/i,

@@ -6,7 +6,7 @@ import { makeTempDir, npy, sineWav, validatorInto, vectorManifest } from '../../
 import type { ValidationReport } from '../protocol/dataset';
 
 /**
- * Issue 27, cases 5, 7 and 13: values and folders that used to pass validation and then ruin a run silently
+ * Values and folders that used to pass validation and then ruin a run silently
  * (a feature beyond float32, a NaN clip, an empty validation split, thousands of classes), and smaller ones
  * that were accepted or misnamed (NFD labels, hidden class folders, blank modality names, unknown WAV
  * encodings, a huge PNG).

@@ -56,7 +56,7 @@ export interface PrepareOptions {
    */
   threads?: number;
   /**
-   * Sample ids to leave out (the user's "leave out these samples and continue", issue 15): their problems are
+   * Sample ids to leave out (the user's "leave out these samples and continue"): their problems are
    * recorded as the reason, not counted as errors, and they are neither checked further nor decoded. The
    * prepared dataset's fingerprint then covers the exclusion, so a run and its resume see the same data.
    */

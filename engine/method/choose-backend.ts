@@ -16,7 +16,7 @@ const WARMUP_STEPS = 1;
 const TIMED_STEPS = 3;
 
 /**
- * The backend a run trains on. A named one is used as asked. `auto` (issue 13) chooses by measuring: every
+ * The backend a run trains on. A named one is used as asked. `auto` chooses by measuring: every
  * backend that starts here runs a few steps of the run's own model (its modalities, config, classes and
  * batch size; a UMT step, the costliest of a run), and the fastest is chosen, by at least {@link SWITCH_FACTOR}
  * over the registry's first; the run records each time and the reason. Not timed, with the reason recorded:

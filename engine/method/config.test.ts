@@ -4,7 +4,7 @@ import { makeTempDir } from '../../test/helpers/dataset-folder';
 import { inProcessEngine } from '../../test/helpers/in-process-engine';
 import { resolveConfig } from './config';
 
-/** Issue 27, case 13: settings that were misnamed in messages or silently dropped. */
+/** Settings that were misnamed in messages or silently dropped. */
 const home = makeTempDir('config');
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 

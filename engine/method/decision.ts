@@ -21,7 +21,7 @@ export interface DecisionEvidence {
 /**
  * The share of each class of the training split held out to early-stop the decision classifier (ours, as
  * the automatic validation split's 1/8). Stopping it on the validation split it is then compared on would
- * give it a choice the averaged teachers do not get, and so favour UMT (issue 33).
+ * give it a choice the averaged teachers do not get, and so favour UMT: the trick would grade its own homework.
  */
 export const DECISION_HOLDOUT_SHARE = 1 / 8;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stratifiedHoldout } from './holdout';
 
-describe('stratifiedHoldout (the decision classifier\'s early-stopping split, issue 33)', () => {
+describe('stratifiedHoldout (the decision classifier\'s early-stopping split, never the validation split it is compared on)', () => {
   const train = Array.from({ length: 80 }, (_, i) => i * 2);
   const labels = Int32Array.from({ length: 160 }, (_, i) => (i < 100 ? 0 : i < 140 ? 1 : 2));
 

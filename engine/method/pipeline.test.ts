@@ -72,7 +72,7 @@ describe('the method on datasets whose answer we know', () => {
     expect(result.decision.method).toBe('umt');
     expect(result.decision.differenceInterval[0]).toBeGreaterThan(0);
     // The joint classifier is early-stopped on a held-out 1/8 of train, never on the validation split it is
-    // compared on (issue 33): the trick does not grade its own homework.
+    // compared on: the trick does not grade its own homework.
     expect(result.decision.selection).toEqual({ split: 'train-holdout', share: 1 / 8, epochs: [expect.any(Number)] });
     expect(result.decision.selection?.epochs[0]).toBeGreaterThanOrEqual(1);
     expect(result.decision.selection?.epochs[0]).toBeLessThanOrEqual(30);
@@ -122,7 +122,7 @@ describe('seeds and the distillation weight', () => {
 });
 
 describe('methods asked for besides the paper\'s flow', () => {
-  it('records every candidate\'s recipe: OGM-GE its authors\' (SGD, momentum 0.9, weight decay 1e-4, step at 70%), the others the run\'s, or all the run\'s when shared (issue 33)', async () => {
+  it('records every candidate\'s recipe: OGM-GE its authors\' (SGD, momentum 0.9, weight decay 1e-4, step at 70%), the others the run\'s, or all the run\'s when shared', async () => {
     const small = { epochs: 3, teacherEpochs: 2, probeEpochs: 2, methods: ['ogm-ge'], method: 'ume' as const };
     const own = await run('synthetic-mixed', small);
     const runs = { optimizer: 'adam', learningRate: 1e-3, momentum: 0, weightDecay: 0, schedule: 'plateau' };
@@ -177,7 +177,7 @@ describe('runs are reproducible and leak nothing', () => {
       const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
       counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
     });
-    // G-Blending's estimate as the paper defines it (issue 33): each head's losses evaluated before any step
+    // G-Blending's estimate as the paper defines it: each head's losses evaluated before any step
     // (train and held-out then agree: the same untrained network on two samples of one distribution) and after
     // the N epochs, and the weights that follow from them by G/ΔO².
     const heads = result.candidates['g-blending']?.estimated?.[0]?.heads ?? [];

@@ -82,7 +82,7 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     first.emit({ type: 'decision', decision: ruled });
     const asked = Date.now();
     const decision = await confirmed(first, ruled, events.chooseMethod);
-    // The wait for the user's answer is the run's, not its training's: reported apart (issue 15).
+    // The wait for the user's answer is the run's, not its training's: reported apart, so the training time is the machine's, not the user's.
     const waitingMs = events.chooseMethod ? Date.now() - asked : 0;
 
     const requested = requestedMethods(config, known);

@@ -20,7 +20,7 @@ function classifier(): tf.Sequential {
   return model;
 }
 
-describe('recipes (issue 33)', () => {
+describe('recipes: each method trains as it declares', () => {
   it('trains with SGD + momentum + weight decay exactly as tfjs\'s SGD on the gradient plus wd·w (PyTorch\'s weight_decay)', () => {
     const source = new FeatureSource(Float32Array.from({ length: 24 }, (_, i) => Math.cos(i)), 4);
     const labels = Int32Array.from([0, 1, 2, 0, 1, 2]);

@@ -27,7 +27,7 @@ const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accura
  * validation accuracy. When the recommendation (the decision trick's, or the user's) is not that candidate,
  * the paired bootstrap 95% interval of their validation difference (over samples and seeds) says whether the
  * lead is within noise, and the reason says so. With `rule` `recommendation-within-noise` a lead within noise
- * keeps the recommendation instead (issue 11's first rule: with no evidence against the paper's reasoning,
+ * keeps the recommendation instead (the app's first rule: with no evidence against the paper's reasoning,
  * follow it); by default the validation-best is kept, because that rule cost 2 pts on test where the
  * validation-best cost nothing (README, "How the final model is chosen").
  * Ties go to the recommendation, then to the candidate listed first (the registry's order).

@@ -55,7 +55,7 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     // ../shared/gpu/DEVICE.md) but the snapshots of the best epoch's weights (Identity): on wasm the same run
     // takes ~100,000 kernels.
     expect(profile.kernels.filter((k) => k.name !== 'Identity').map((k) => k.name)).toEqual([]);
-    // Every buffer of every compiled step and inference of the run was destroyed (issue 13: count them).
+    // Every buffer of every compiled step and inference of the run was destroyed: GPU memory is not garbage collected, so they are counted.
     expect(contextFor(webgpuDevice()!).liveBuffers).toBe(0);
     const onWasm = await run('wasm', []);
     const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));

@@ -100,7 +100,7 @@ export interface ValidationReport {
   warningCount: number;
   /**
    * Every sample an error names (all of them, not only the first 50), and how many errors name no sample
-   * (a file-level problem): when that is 0 the user may leave these samples out and go on (issue 15).
+   * (a file-level problem): when that is 0 the user may leave these samples out and go on.
    */
   failingSamples?: string[];
   unattributedErrors?: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { leadInWords, selectionInWords } from './decision-words';
 
-describe('the decision in words (issue 33)', () => {
+describe('the decision in words, with its noise and how its classifier was chosen', () => {
   it('says a lead is within noise when the interval includes 0, and how far beyond it otherwise', () => {
     expect(leadInWords({ linearProbeAccuracy: 0.92, averagedPredictionAccuracy: 0.9, differenceInterval: [-0.01, 0.05] }))
       .toBe('the joint classifier leads by 2.0 pts, within noise (95% interval -1.0 pts to 5.0 pts, which includes 0): the validation split cannot tell the two apart');

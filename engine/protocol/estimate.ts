@@ -1,5 +1,5 @@
 /**
- * `run:estimate` (issue 15): what a run with these settings would cost on this data, measured before it
+ * `run:estimate`: what a run with these settings would cost on this data, measured before it
  * starts. The UI multiplies it out with the epochs as the user edits them (renderer/src/lib/eta.ts).
  */
 export interface RunEstimate {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { printable } from './printable';
 
-/** Issue 27, cases 8 and 13: labels and names from the user's data on one line of a terminal. */
+/** Labels and names from the user's data on one line of a terminal. */
 describe('printable', () => {
   it('escapes escape sequences, bells and line breaks', () => {
     expect(printable('\u001b]0;TITLE\u0007 and\nnext \u001b[2J')).toBe('\\u001b]0;TITLE\\u0007 and\\u000anext \\u001b[2J');

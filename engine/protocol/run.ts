@@ -109,7 +109,7 @@ export interface Decision {
   /**
    * How the joint classifier's epoch was chosen: early stopping on a stratified held-out `share` of the
    * training split (`epochs`: the epoch kept, per seed), never on `split`, where it is compared. Absent for
-   * runs made before issue 33, whose classifier was stopped on the validation split itself.
+   * runs made before the held-out selection, whose classifier was stopped on the validation split itself.
    */
   selection?: DecisionSelection;
 }

@@ -67,7 +67,7 @@ export interface StoredRun {
   /** Wall time, waiting for the user's decision included; `waitingMs` is that wait (compute = the difference). */
   durationMs: number | null;
   waitingMs: number;
-  /** Samples left out at the user's request, with why (issue 15); the run did not train or evaluate on them. */
+  /** Samples left out at the user's request, with why; the run did not train or evaluate on them. */
   leftOut: LeftOutSample[];
   note: string;
   tags: string[];
@@ -101,7 +101,7 @@ export interface StoredFinal extends Omit<FinalChoice, 'val' | 'test' | 'best'> 
   best: MethodId | null;
 }
 
-/** `runs export` output, and what `runs import` reads (version 1, written before issue 11, is read too). */
+/** `runs export` output, and what `runs import` reads (version 1, written before final choices and seeds were recorded, is read too). */
 export interface RunExport {
   format: 'modality-studio-run';
   version: 2;

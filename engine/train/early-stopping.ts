@@ -3,7 +3,7 @@ import type { EpochMetrics } from '../protocol/run';
 /**
  * Weight of the newest epoch in the smoothed validation accuracy. On a validation split of a few hundred
  * samples one epoch's accuracy moves by a point or two by chance; judging "no longer improving" on the raw
- * value stopped teachers several points short of a plain 30-epoch recipe (issue 11, item 8).
+ * value stopped teachers several points short of a plain 30-epoch recipe.
  */
 export const SMOOTHING = 0.5;
 

@@ -4,7 +4,7 @@ import type { ModalityPlan } from '../plan';
 /**
  * Bump when decoding changes, so that old caches are not read as if they were current.
  * 1: first format (float32 sample-major files, one per modality).
- * 2: vector modalities from CSV columns keep their column names (issue 15's data check).
+ * 2: vector modalities from CSV columns keep their column names (the data check shows them).
  */
 export const CACHE_FORMAT_VERSION = 2;
 

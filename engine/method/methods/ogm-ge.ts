@@ -141,7 +141,7 @@ function unbiasedStd(x: tf.Tensor): tf.Scalar {
  * lr=args.learning_rate, momentum=0.9, weight_decay=1e-4)` and `lr_scheduler.StepLR(optimizer,
  * args.lr_decay_step, args.lr_decay_ratio)` with the defaults lr 1e-3, step 70 of 100 epochs, ratio 0.1.
  * Under Adam, which divides each parameter's step by its own gradient's running size, the slowly varying
- * coefficient k largely cancels and mostly the noise remains (issue 33).
+ * coefficient k largely cancels and mostly the noise remains: OGM-GE under Adam is not OGM-GE.
  */
 export const OGM_GE_RECIPE: Recipe = { optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, weightDecay: 1e-4, schedule: 'step', stepShare: 0.7 };
 

@@ -8,7 +8,7 @@ import { contextFor, encodeDispatches } from './gpu-context';
 import { tiledProductKernel, tiledWorkgroups } from './kernels';
 
 /**
- * Each kernel of the convolutional encoder against tfjs's cpu backend on random inputs (issue 13: every fused
+ * Each kernel of the convolutional encoder against tfjs's cpu backend on random inputs (every fused
  * kernel to 1e-4, relative; absolute below magnitude 1). Skipped without a WebGPU adapter; CI must have one.
  */
 const gpu = await webgpuForTests();

@@ -360,7 +360,7 @@ fn main() {
 }
 
 /**
- * The batch gathered from data resident on the GPU (issue 13: the training split uploaded once per phase):
+ * The batch gathered from data resident on the GPU (the training split uploaded once per phase, not once per step):
  * `dst[r, :] = src[index[r], :]` for the `rows` batch rows, zeros where `index[r]` is −1 (a short last
  * batch's padding). `index` holds the rows' sample positions and, after them, how many are real.
  */

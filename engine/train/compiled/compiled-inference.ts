@@ -6,7 +6,7 @@ import { networkSpecOf } from './network-spec';
 import { stepMaker } from '../../runtime/webgpu/step-maker';
 
 /**
- * A trained tfjs model's forward pass on the engine's compiled WebGPU network (issue 13: inference — features
+ * A trained tfjs model's forward pass on the engine's compiled WebGPU network (inference — features
  * for the decision trick and the probes, test predictions — uses the same engine as training): the weights
  * copied in once, then one submit per batch and one read per 64 batches, instead of tfjs's per-op dispatches.
  */

@@ -29,7 +29,7 @@ export interface MethodRow {
 }
 
 /**
- * The methods table of compare (issue 12): per method any run trained, its validation and test accuracy,
+ * The methods table of compare: per method any run trained, its validation and test accuracy,
  * its training time, and each modality's laziness probe of its encoders (fused methods), one column per run.
  */
 export function methodRows(runs: StoredRun[]): MethodRow[] {
@@ -59,7 +59,7 @@ export function bestIndex(row: MethodRow): number | null {
   return present.find((p) => p.mean === target)?.i ?? null;
 }
 
-/** The compare table's numeric rows (issue 15): the final model's test accuracy and the training time, best marked, deltas shown. */
+/** The compare table's numeric rows: the final model's test accuracy and the training time, best marked, deltas shown. */
 export function summaryRows(runs: StoredRun[]): MethodRow[] {
   const stat = (value: number | null): SeedStat | null => (value === null ? null : { mean: value, sd: 0, perSeed: [value] });
   return [

@@ -23,7 +23,7 @@ export function planOf(config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epoc
   return { modalities, seeds: config.seeds, teacherEpochs: config.teacherEpochs, epochs: config.epochs, fusedPerSeed: 1 + umt + others };
 }
 
-/** What the whole run will train, as far as its settings tell (issue 15: the run's remaining time, not only the phase's). */
+/** What the whole run will train, as far as its settings tell (the run's remaining time, not only the phase's). */
 export interface RunPlan {
   modalities: number;
   seeds: number;

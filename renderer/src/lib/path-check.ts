@@ -1,7 +1,7 @@
 /**
  * Why a path typed into the UI cannot be used as it is, or null. The UI's paths are on the machine that runs
  * the engine, whose working folder the user does not see: a relative path would silently mean a folder
- * under it (issue 15), so only absolute paths (`/…`, `C:\…`, `\\server\…`) and home paths (`~`, `~/…`) are
+ * under it, so only absolute paths (`/…`, `C:\…`, `\\server\…`) and home paths (`~`, `~/…`) are
  * taken, and for a dataset the name of a built-in dataset. The CLI keeps resolving relative paths against its
  * own working folder, as command lines do.
  */
