@@ -18,10 +18,13 @@ export async function builtinWithSplit(name: string, work: string): Promise<stri
   const [header = '', ...rows] = fs.readFileSync(path.join(staging, 'manifest.csv'), 'utf8').trim().split('\n');
   const split = (i: number) => (i % 10 < 7 ? 'train' : i % 10 === 7 ? 'val' : 'test');
   const [id, label, ...rest] = header.split(',');
-  const lines = [[id, label, 'split', ...rest].join(','), ...rows.map((row, i) => {
-    const [a, b, ...others] = row.split(',');
-    return [a, b, split(i), ...others].join(',');
-  })];
+  const lines = [
+    [id, label, 'split', ...rest].join(','),
+    ...rows.map((row, i) => {
+      const [a, b, ...others] = row.split(',');
+      return [a, b, split(i), ...others].join(',');
+    }),
+  ];
   fs.writeFileSync(path.join(staging, 'manifest.csv'), `${lines.join('\n')}\n`);
   fs.renameSync(staging, dir);
   return dir;

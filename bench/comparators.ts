@@ -41,14 +41,41 @@ interface OursResult {
 function runOurs(dir: string, home: string): { result: OursResult; seconds: number } {
   fs.rmSync(home, { recursive: true, force: true });
   const started = performance.now();
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dir, '--json', '--backend', 'wasm',
-    '--methods', 'late-fusion,ogm-ge,g-blending', '--seeds', String(seeds), '--epochs', String(epochs), '--teacher-epochs', String(epochs)], {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
-  });
-  if (run.status !== 0) throw new Error(`modality-studio run ${dir} failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
-  return { result: JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult, seconds: (performance.now() - started) / 1000 };
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'modality-studio.js'),
+      'run',
+      dir,
+      '--json',
+      '--backend',
+      'wasm',
+      '--methods',
+      'late-fusion,ogm-ge,g-blending',
+      '--seeds',
+      String(seeds),
+      '--epochs',
+      String(epochs),
+      '--teacher-epochs',
+      String(epochs),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+      env: {
+        ...process.env,
+        MODALITY_STUDIO_HOME: home,
+        MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
+        MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
+      },
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(`modality-studio run ${dir} failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
+  return {
+    result: JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 interface Row {
@@ -65,16 +92,31 @@ function compareDataset(dataset: string, dir: string, work: string): Row {
   log(`${dataset}: ours (wasm, ${seeds} seeds, ${epochs} epochs)…`);
   const ours = runOurs(dir, path.join(work, 'home'));
   log(`${dataset}: the PyTorch reference…`);
-  const reference = runPython<ReferenceResult>(path.join(ROOT, 'bench', 'reference', 'comparators.py'), [dir, String(seeds), String(epochs)]);
+  const reference = runPython<ReferenceResult>(path.join(ROOT, 'bench', 'reference', 'comparators.py'), [
+    dir,
+    String(seeds),
+    String(epochs),
+  ]);
   const candidate = (id: string) => {
     const found = ours.result.candidates[id];
     if (!found) throw new Error(`Our run of ${dataset} has no ${id} candidate.`);
     return found;
   };
-  const methods = ([['late-fusion', 'lateFusion'], ['ogm-ge', 'ogmGe'], ['g-blending', 'gBlending']] as const).map(([id, key]) => {
+  const methods = (
+    [
+      ['late-fusion', 'lateFusion'],
+      ['ogm-ge', 'ogmGe'],
+      ['g-blending', 'gBlending'],
+    ] as const
+  ).map(([id, key]) => {
     const oursTest = candidate(id).test.perSeed;
     const percent = (values: number[]) => values.map((v) => v * 100);
-    return { method: candidate(id).label, ours: oursTest, reference: reference[key].test, comparison: compareSamples(percent(oursTest), percent(reference[key].test)) };
+    return {
+      method: candidate(id).label,
+      ours: oursTest,
+      reference: reference[key].test,
+      comparison: compareSamples(percent(oursTest), percent(reference[key].test)),
+    };
   });
   const ogm = candidate('ogm-ge').estimated ?? [];
   const modalities = Object.keys(reference.ogmGe.coefficients[0] ?? {}).filter((k) => k !== 'steps');
@@ -93,7 +135,11 @@ function compareDataset(dataset: string, dir: string, work: string): Row {
   return { dataset, methods, coefficients, weights, seconds: { ours: ours.seconds, reference: reference.seconds } };
 }
 
-const pct = (values: number[]) => formatStat(values.map((v) => v * 100), 1);
+const pct = (values: number[]) =>
+  formatStat(
+    values.map((v) => v * 100),
+    1,
+  );
 const plain = (values: number[]) => formatStat(values, 3);
 
 ensureTorch(log);
@@ -107,11 +153,20 @@ try {
     process.stdout.write(`${JSON.stringify({ seeds, epochs, cpus: os.cpus().length, rows })}\n`);
   } else {
     for (const row of rows) {
-      process.stdout.write(`\n${row.dataset} (${seeds} seeds, ${epochs} epochs; ours ${row.seconds.ours.toFixed(0)} s with teachers and probes, reference ${row.seconds.reference.toFixed(0)} s)\n`);
+      process.stdout.write(
+        `\n${row.dataset} (${seeds} seeds, ${epochs} epochs; ours ${row.seconds.ours.toFixed(0)} s with teachers and probes, reference ${row.seconds.reference.toFixed(0)} s)\n`,
+      );
       process.stdout.write('| test accuracy % | ours | PyTorch reference | ours − reference |\n|---|---|---|---|\n');
-      for (const m of row.methods) process.stdout.write(`| ${m.method} | ${pct(m.ours)} | ${pct(m.reference)} | ${m.comparison.words} |\n`);
-      for (const c of row.coefficients) process.stdout.write(`| OGM-GE: mean k of ${c.modality} | ${plain(c.ours)} | ${plain(c.reference)} | ${c.comparison.words} |\n`);
-      for (const w of row.weights) process.stdout.write(`| G-Blending: weight of ${w.head === 'fused' ? 'the fused head' : `${w.head}'s head`} | ${plain(w.ours)} | ${plain(w.reference)} | ${w.comparison.words} |\n`);
+      for (const m of row.methods)
+        process.stdout.write(`| ${m.method} | ${pct(m.ours)} | ${pct(m.reference)} | ${m.comparison.words} |\n`);
+      for (const c of row.coefficients)
+        process.stdout.write(
+          `| OGM-GE: mean k of ${c.modality} | ${plain(c.ours)} | ${plain(c.reference)} | ${c.comparison.words} |\n`,
+        );
+      for (const w of row.weights)
+        process.stdout.write(
+          `| G-Blending: weight of ${w.head === 'fused' ? 'the fused head' : `${w.head}'s head`} | ${plain(w.ours)} | ${plain(w.reference)} | ${w.comparison.words} |\n`,
+        );
     }
   }
 } finally {

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
-export interface KernelTime { name: string; ms: number; calls: number }
+export interface KernelTime {
+  name: string;
+  ms: number;
+  calls: number;
+}
 
 /**
  * Wall time of every kernel call on a synchronous backend (wasm, cpu): each registered kernel is wrapped

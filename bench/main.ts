@@ -35,19 +35,34 @@ const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 type BackendSteps = { mlp: StepTiming; cnn: StepTiming | null };
 
 function stepsOn(backend: string, runs: number, steps: number): BackendSteps | null {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'steps-cli.ts'), backend, String(runs), String(steps)], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench', 'steps-cli.ts'), backend, String(runs), String(steps)],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) {
-    const reason = result.stderr.split('\n').find((line) => /^\w*Error: /.test(line))?.replace(/^\w*Error: /, '') ?? `exit ${result.status}`;
+    const reason =
+      result.stderr
+        .split('\n')
+        .find((line) => /^\w*Error: /.test(line))
+        ?.replace(/^\w*Error: /, '') ?? `exit ${result.status}`;
     log(`${backend}: skipped (${reason})`);
     return null;
   }
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null') as BackendSteps;
 }
 
-const machine = { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` };
+const machine = {
+  cores: os.availableParallelism(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
 log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`);
 ensureTorch(log);
-const torchVersion = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+const torchVersion = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], {
+  encoding: 'utf8',
+}).stdout.trim();
 
 // 1. Steps.
 const [runs, steps] = quick ? [3, 5] : [5, 10];
@@ -58,7 +73,10 @@ for (const backend of ['wasm', 'native', 'gpu', 'cpu']) {
   if (timing) backends[backend] = timing;
 }
 log('steps in PyTorch…');
-const torchSteps = runPython<{ mlp: number; cnn: number; threads: number }>(path.join(ROOT, 'bench', 'reference', 'steps.py'), [String(runs), String(steps)]);
+const torchSteps = runPython<{ mlp: number; cnn: number; threads: number }>(
+  path.join(ROOT, 'bench', 'reference', 'steps.py'),
+  [String(runs), String(steps)],
+);
 const main = backends.native ?? backends.wasm;
 if (!main?.cnn) throw new Error('Neither the native nor the wasm backend could run the step benchmark.');
 const step = (shape: 'mlp' | 'cnn') => {
@@ -68,16 +86,41 @@ const step = (shape: 'mlp' | 'cnn') => {
 
 // 5 (steps part). WebGPU in a process of its own, and PyTorch on CUDA, in this same invocation.
 log('steps on webgpu…');
-const webgpuRun = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'webgpu-steps.ts'), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
-const webgpuSteps = webgpuRun.status === 0 ? (JSON.parse(webgpuRun.stdout.trim().split('\n').at(-1) ?? 'null') as WebgpuSteps) : null;
-if (!webgpuSteps) log(`webgpu: skipped (${webgpuRun.stderr.split('\n').find((line) => line.startsWith('Error: '))?.slice(7) ?? `exit ${webgpuRun.status}`})`);
+const webgpuRun = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', path.join(ROOT, 'bench', 'webgpu-steps.ts'), '--json', ...(quick ? ['--quick'] : [])],
+  { encoding: 'utf8' },
+);
+const webgpuSteps =
+  webgpuRun.status === 0 ? (JSON.parse(webgpuRun.stdout.trim().split('\n').at(-1) ?? 'null') as WebgpuSteps) : null;
+if (!webgpuSteps)
+  log(
+    `webgpu: skipped (${
+      webgpuRun.stderr
+        .split('\n')
+        .find((line) => line.startsWith('Error: '))
+        ?.slice(7) ?? `exit ${webgpuRun.status}`
+    })`,
+  );
 const cuda = cudaPython();
-log(cuda ? `steps in PyTorch on CUDA (${cuda})…` : 'PyTorch on CUDA: no interpreter here has a PyTorch that sees a CUDA GPU');
-const torchCuda = cuda ? runPython<{ mlp: number; cnn: number; mlp256: number; gpu: string }>(path.join(ROOT, 'bench', 'reference', 'steps.py'), [String(runs), String(steps), 'cuda'], cuda) : null;
+log(
+  cuda
+    ? `steps in PyTorch on CUDA (${cuda})…`
+    : 'PyTorch on CUDA: no interpreter here has a PyTorch that sees a CUDA GPU',
+);
+const torchCuda = cuda
+  ? runPython<{ mlp: number; cnn: number; mlp256: number; gpu: string }>(
+      path.join(ROOT, 'bench', 'reference', 'steps.py'),
+      [String(runs), String(steps), 'cuda'],
+      cuda,
+    )
+  : null;
 
 // 2. Pipeline.
 const budget = quick ? { epochs: 1, teacherEpochs: 1, probeEpochs: 5 } : PIPELINE_BUDGET;
-log(`pipeline on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs), ours then PyTorch…`);
+log(
+  `pipeline on mnist-halves (teachers ${budget.teacherEpochs}, fusion ${budget.epochs}, probes ${budget.probeEpochs} epochs), ours then PyTorch…`,
+);
 const mnistHalves = await mnistHalvesWithSplit(WORK);
 const pipeline = timePipeline(mnistHalves, WORK, budget);
 // 5 (pipeline part): not on a software adapter (CNN training at the CPU's speed through an emulated GPU).
@@ -85,7 +128,12 @@ let webgpuPipeline: { ms: number; wasmMs: number; test: number; wasmTest: number
 if (webgpuSteps && !webgpuSteps.adapter.software) {
   log('pipeline on mnist-halves with --backend webgpu…');
   const onGpu = timeOurs(mnistHalves, WORK, budget, 'webgpu');
-  webgpuPipeline = { ms: round(onGpu.seconds * 1000, 0), wasmMs: round(pipeline.ours * 1000, 0), test: round(onGpu.result.test.final, 4), wasmTest: round(pipeline.oursAccuracy, 4) };
+  webgpuPipeline = {
+    ms: round(onGpu.seconds * 1000, 0),
+    wasmMs: round(pipeline.ours * 1000, 0),
+    test: round(onGpu.result.test.final, 4),
+    wasmTest: round(pipeline.oursAccuracy, 4),
+  };
 }
 
 // 3. Memory.
@@ -94,17 +142,33 @@ const memoryRuns = sizes.map((count) => {
   log(`memory: a training run on ${count.toLocaleString('en')} generated image pairs…`);
   return measureRun(imagePairs(WORK, count), WORK);
 });
-const [small, large] = memoryRuns as [typeof memoryRuns[0], typeof memoryRuns[0]];
+const [small, large] = memoryRuns as [(typeof memoryRuns)[0], (typeof memoryRuns)[0]];
 
 // 4. Preparation.
 const preparation = await timePreparation(WORK, log);
 
 const summary = {
-  machine: { ...machine, backend: backends.native ? 'native' : 'wasm', threads: main.mlp.threads, torch: torchVersion, torchThreads: torchSteps.threads },
+  machine: {
+    ...machine,
+    backend: backends.native ? 'native' : 'wasm',
+    threads: main.mlp.threads,
+    torch: torchVersion,
+    torchThreads: torchSteps.threads,
+  },
   mlp: step('mlp'),
   cnn: step('cnn'),
-  pipeline: { ours: round(pipeline.ours, 1), torch: round(pipeline.torch, 1), ratio: round(pipeline.ours / pipeline.torch), oursAccuracy: round(pipeline.oursAccuracy, 4), torchAccuracy: round(pipeline.torchAccuracy, 4) },
-  memory: { small: round(small.peakRssMb, 0), large: round(large.peakRssMb, 0), ratio: round(large.peakRssMb / small.peakRssMb) },
+  pipeline: {
+    ours: round(pipeline.ours, 1),
+    torch: round(pipeline.torch, 1),
+    ratio: round(pipeline.ours / pipeline.torch),
+    oursAccuracy: round(pipeline.oursAccuracy, 4),
+    torchAccuracy: round(pipeline.torchAccuracy, 4),
+  },
+  memory: {
+    small: round(small.peakRssMb, 0),
+    large: round(large.peakRssMb, 0),
+    ratio: round(large.peakRssMb / small.peakRssMb),
+  },
   preparation: {
     clips1sSeconds: round(preparation.clips1s.seconds),
     numpySeconds: round(preparation.numpy.seconds),
@@ -112,7 +176,7 @@ const summary = {
     clipsPerSecond: round(preparation.clips1s.clipsPerSecond, 0),
     numpyClipsPerSecond: round(preparation.numpy.clipsPerSecond, 0),
     clips10sSeconds: round(preparation.clips10s.seconds),
-    tenSecondClipCost: round((preparation.clips10s.seconds / 150) / (preparation.clips1s.seconds / 1500), 1),
+    tenSecondClipCost: round(preparation.clips10s.seconds / 150 / (preparation.clips1s.seconds / 1500), 1),
     pngPairsPerSecond: round(preparation.pngPairs.pairsPerSecond, 0),
     resampled44kStereo: {
       clipsPerSecond: round(preparation.resampled.clipsPerSecond, 0),
@@ -122,7 +186,12 @@ const summary = {
   },
   webgpu: webgpuSteps ? webgpuSummary(webgpuSteps) : null,
   details: {
-    backends: Object.fromEntries(Object.entries(backends).map(([name, t]) => [name, { threads: t.mlp.threads, mlpMs: round(t.mlp.msPerStep, 1), cnnMs: t.cnn ? round(t.cnn.msPerStep, 1) : null }])),
+    backends: Object.fromEntries(
+      Object.entries(backends).map(([name, t]) => [
+        name,
+        { threads: t.mlp.threads, mlpMs: round(t.mlp.msPerStep, 1), cnnMs: t.cnn ? round(t.cnn.msPerStep, 1) : null },
+      ]),
+    ),
     pipelineBudget: budget,
     pipelineMethods: { ours: pipeline.oursMethod, torch: pipeline.torchMethod },
     pipelineTest: { ours: pipeline.oursTest, torch: pipeline.torchTest },
@@ -134,8 +203,18 @@ const summary = {
 /** The `webgpu` key of --json: ms and host ms per step, PyTorch CUDA's ms where it ran, the pipeline. */
 function webgpuSummary(w: WebgpuSteps) {
   const at = (batch: number) => w.mlp.find((m) => m.batch === batch)?.timing;
-  const row = (t: { msPerStep: number; hostMsPerStep: number; compiled?: boolean } | undefined, torchMs: number | undefined) =>
-    t ? { ms: round(t.msPerStep, 2), hostMs: round(t.hostMsPerStep, 3), compiled: t.compiled === true, torchCudaMs: torchMs === undefined ? null : round(torchMs, 2) } : null;
+  const row = (
+    t: { msPerStep: number; hostMsPerStep: number; compiled?: boolean } | undefined,
+    torchMs: number | undefined,
+  ) =>
+    t
+      ? {
+          ms: round(t.msPerStep, 2),
+          hostMs: round(t.hostMsPerStep, 3),
+          compiled: t.compiled === true,
+          torchCudaMs: torchMs === undefined ? null : round(torchMs, 2),
+        }
+      : null;
   return {
     adapter: `${w.adapter.description} (${w.adapter.vendor}, ${w.adapter.architecture})`,
     software: w.adapter.software === true,
@@ -149,18 +228,25 @@ function webgpuSummary(w: WebgpuSteps) {
 
 const webgpuLines = (w: ReturnType<typeof webgpuSummary> | null): string[] => {
   if (!w) return ['', 'WebGPU: no adapter here (see `modality-studio doctor`).'];
-  const ms = (r: { ms: number; hostMs: number; compiled: boolean; torchCudaMs: number | null } | null, label: string) =>
-    r ? `| ${label} | ${r.ms} ms (host ${r.hostMs} ms; ${r.compiled ? 'compiled step' : "tfjs's kernels"}) | ${r.torchCudaMs === null ? 'no CUDA' : `${r.torchCudaMs} ms`} | ${r.torchCudaMs === null ? '' : round(r.ms / r.torchCudaMs)} |` : `| ${label} | not measured | | |`;
+  const ms = (
+    r: { ms: number; hostMs: number; compiled: boolean; torchCudaMs: number | null } | null,
+    label: string,
+  ) =>
+    r
+      ? `| ${label} | ${r.ms} ms (host ${r.hostMs} ms; ${r.compiled ? 'compiled step' : "tfjs's kernels"}) | ${r.torchCudaMs === null ? 'no CUDA' : `${r.torchCudaMs} ms`} | ${r.torchCudaMs === null ? '' : round(r.ms / r.torchCudaMs)} |`
+      : `| ${label} | not measured | | |`;
   return [
     '',
-    `WebGPU on ${w.adapter}${w.software ? ' — a software adapter: its wall times are the CPU\'s, only the host times say anything about a GPU' : ''}; PyTorch on CUDA: ${w.torchCudaGpu ?? 'none here'}.`,
+    `WebGPU on ${w.adapter}${w.software ? " — a software adapter: its wall times are the CPU's, only the host times say anything about a GPU" : ''}; PyTorch on CUDA: ${w.torchCudaGpu ?? 'none here'}.`,
     '',
     '| step | ours on webgpu | PyTorch CUDA eager | ours / PyTorch |',
     '|---|---|---|---|',
     ms(w.mlp, 'MLP step, batch 64'),
     ms(w.mlp256, 'MLP step, batch 256'),
     ms(w.cnn, 'CNN step, batch 64'),
-    w.pipeline ? `| whole method on mnist-halves | ${(w.pipeline.ms / 1000).toFixed(1)} s on webgpu vs ${(w.pipeline.wasmMs / 1000).toFixed(1)} s on wasm (${round(w.pipeline.wasmMs / w.pipeline.ms)}× faster) | | |` : '| whole method on mnist-halves | not run on a software adapter | | |',
+    w.pipeline
+      ? `| whole method on mnist-halves | ${(w.pipeline.ms / 1000).toFixed(1)} s on webgpu vs ${(w.pipeline.wasmMs / 1000).toFixed(1)} s on wasm (${round(w.pipeline.wasmMs / w.pipeline.ms)}× faster) | | |`
+      : '| whole method on mnist-halves | not run on a software adapter | | |',
   ];
 };
 
@@ -178,7 +264,9 @@ const table = [
   `| preparing 3,000 pairs of 32×32 PNGs | ${summary.preparation.pngPairsPerSecond} pairs/s | | |`,
   `| preparing 1,000 1-s 44.1 kHz stereo clips + PNGs (mixed to mono, resampled to 16 kHz; numpy + scipy: read, mix, resample_poly with the same filter, STFT, mel, log) | ${summary.preparation.resampled44kStereo.clipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.numpyScipyClipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.ratio} |`,
   '',
-  `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends).map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs ?? 'not measured'}`).join('; ')}.`,
+  `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends)
+    .map(([name, t]) => `${name} ${t.mlpMs} / ${t.cnnMs ?? 'not measured'}`)
+    .join('; ')}.`,
   ...webgpuLines(summary.webgpu),
 ].join('\n');
 process.stdout.write(`${table}\n`);

@@ -25,7 +25,10 @@ export function imagePairs(work: string, count: number): string {
   };
   for (let i = 0; i < count; i += 1) {
     const label = i % CLASSES;
-    for (const [m, horizontal] of [['a', true], ['b', false]] as const) {
+    for (const [m, horizontal] of [
+      ['a', true],
+      ['b', false],
+    ] as const) {
       const pixels = new Uint8Array(SIZE * SIZE);
       for (let p = 0; p < pixels.length; p += 1) {
         const row = Math.floor(p / SIZE);
@@ -63,8 +66,13 @@ export interface MemoryRun {
 export function measureRun(dir: string, work: string): MemoryRun {
   const cacheDir = path.join(work, `memory-cache-${path.basename(dir)}`);
   fs.rmSync(cacheDir, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'memory-run.ts'), dir, cacheDir], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench', 'memory-run.ts'), dir, cacheDir],
+    { encoding: 'utf8', maxBuffer: 16 << 20 },
+  );
   fs.rmSync(cacheDir, { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`The memory run on ${dir} failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`The memory run on ${dir} failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as MemoryRun;
 }

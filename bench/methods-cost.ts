@@ -27,17 +27,42 @@ interface DatasetRow {
 }
 
 function runDataset(dataset: string, home: string): DatasetRow {
-  const args = [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dataset, '--compare', 'all', '--seeds', String(seeds), '--backend', 'wasm', '--json',
-    ...(epochs ? ['--epochs', epochs, '--teacher-epochs', epochs] : [])];
+  const args = [
+    path.join(ROOT, 'bin', 'modality-studio.js'),
+    'run',
+    dataset,
+    '--compare',
+    'all',
+    '--seeds',
+    String(seeds),
+    '--backend',
+    'wasm',
+    '--json',
+    ...(epochs ? ['--epochs', epochs, '--teacher-epochs', epochs] : []),
+  ];
   const started = performance.now();
   const result = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     maxBuffer: 256 << 20,
-    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
+    env: {
+      ...process.env,
+      MODALITY_STUDIO_HOME: home,
+      MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
+      MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
+    },
   });
-  if (result.status !== 0) throw new Error(`run ${dataset} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
-  const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { candidates: Record<string, CandidateResult>; final: { method: string } };
-  return { dataset, seconds: (performance.now() - started) / 1000, final: out.final.method, candidates: out.candidates };
+  if (result.status !== 0)
+    throw new Error(`run ${dataset} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    candidates: Record<string, CandidateResult>;
+    final: { method: string };
+  };
+  return {
+    dataset,
+    seconds: (performance.now() - started) / 1000,
+    final: out.final.method,
+    candidates: out.candidates,
+  };
 }
 
 const pct = (v: number, sd: number) => `${(v * 100).toFixed(1)}${seeds > 1 ? ` ± ${(sd * 100).toFixed(1)}` : ''}`;
@@ -54,11 +79,17 @@ try {
   } else {
     for (const row of rows) {
       const late = row.candidates['late-fusion']?.trainingMs ?? 0;
-      process.stdout.write(`\n${row.dataset} (${seeds} seed${seeds > 1 ? 's' : ''}, whole run ${row.seconds.toFixed(0)} s, final: ${row.final})\n`);
-      process.stdout.write('| method | validation % | test % | training time | × late fusion |\n|---|---|---|---|---|\n');
+      process.stdout.write(
+        `\n${row.dataset} (${seeds} seed${seeds > 1 ? 's' : ''}, whole run ${row.seconds.toFixed(0)} s, final: ${row.final})\n`,
+      );
+      process.stdout.write(
+        '| method | validation % | test % | training time | × late fusion |\n|---|---|---|---|---|\n',
+      );
       for (const c of Object.values(row.candidates)) {
         const cost = c.trainingMs === 0 ? 'none (teachers)' : `${(c.trainingMs / 1000).toFixed(1)} s`;
-        process.stdout.write(`| ${c.label} | ${pct(c.val.mean, c.val.sd)} | ${pct(c.test.mean, c.test.sd)} | ${cost} | ${late > 0 && c.trainingMs > 0 ? (c.trainingMs / late).toFixed(1) : '—'} |\n`);
+        process.stdout.write(
+          `| ${c.label} | ${pct(c.val.mean, c.val.sd)} | ${pct(c.test.mean, c.test.sd)} | ${cost} | ${late > 0 && c.trainingMs > 0 ? (c.trainingMs / late).toFixed(1) : '—'} |\n`,
+        );
       }
     }
   }

@@ -32,18 +32,47 @@ export function mnistHalvesWithSplit(work: string): Promise<string> {
 }
 
 /** Our CLI's whole method on the folder (`run --json`, cold cache, so it decodes the PNGs): wall seconds and its result. */
-export function timeOurs(dir: string, work: string, budget: PipelineBudget, backend: string): { seconds: number; result: OursResult } {
+export function timeOurs(
+  dir: string,
+  work: string,
+  budget: PipelineBudget,
+  backend: string,
+): { seconds: number; result: OursResult } {
   const home = path.join(work, `pipeline-home-${backend}`);
   fs.rmSync(home, { recursive: true, force: true });
   const started = performance.now();
-  const ours = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'modality-studio.js'), 'run', dir, '--json', '--backend', backend,
-    '--epochs', String(budget.epochs), '--teacher-epochs', String(budget.teacherEpochs), '--probe-epochs', String(budget.probeEpochs)], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite') },
-  });
+  const ours = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'modality-studio.js'),
+      'run',
+      dir,
+      '--json',
+      '--backend',
+      backend,
+      '--epochs',
+      String(budget.epochs),
+      '--teacher-epochs',
+      String(budget.teacherEpochs),
+      '--probe-epochs',
+      String(budget.probeEpochs),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: {
+        ...process.env,
+        MODALITY_STUDIO_HOME: home,
+        MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
+        MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
+      },
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
-  if (ours.status !== 0) throw new Error(`modality-studio run --backend ${backend} failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`);
+  if (ours.status !== 0)
+    throw new Error(
+      `modality-studio run --backend ${backend} failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`,
+    );
   return { seconds, result: JSON.parse(ours.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult };
 }
 
@@ -59,9 +88,25 @@ interface OursResult {
 export function timePipeline(dir: string, work: string, budget: PipelineBudget): PipelineTiming {
   const { seconds: oursSeconds, result } = timeOurs(dir, work, budget, 'wasm');
   const torchStarted = performance.now();
-  const torch = runPython<{ final: number; method: string; lateFusion: number; ume: number; umt?: number; teachers: number[] }>(path.join(ROOT, 'bench', 'reference', 'pipeline.py'), [dir, String(budget.epochs), String(budget.teacherEpochs), String(budget.probeEpochs)]);
+  const torch = runPython<{
+    final: number;
+    method: string;
+    lateFusion: number;
+    ume: number;
+    umt?: number;
+    teachers: number[];
+  }>(path.join(ROOT, 'bench', 'reference', 'pipeline.py'), [
+    dir,
+    String(budget.epochs),
+    String(budget.teacherEpochs),
+    String(budget.probeEpochs),
+  ]);
   const torchSeconds = (performance.now() - torchStarted) / 1000;
-  const pick = (t: { lateFusion: number; ume: number; umt?: number }) => ({ lateFusion: t.lateFusion, ume: t.ume, ...(t.umt !== undefined ? { umt: t.umt } : {}) });
+  const pick = (t: { lateFusion: number; ume: number; umt?: number }) => ({
+    lateFusion: t.lateFusion,
+    ume: t.ume,
+    ...(t.umt !== undefined ? { umt: t.umt } : {}),
+  });
   return {
     ours: oursSeconds,
     torch: torchSeconds,
@@ -69,8 +114,10 @@ export function timePipeline(dir: string, work: string, budget: PipelineBudget):
     torchAccuracy: torch.final,
     oursMethod: result.decision.method,
     torchMethod: torch.method,
-    oursTest: { ...pick(result.test), ...Object.fromEntries(Object.entries(result.test.teachers).map(([m, a]) => [`teacher:${m}`, a])) },
+    oursTest: {
+      ...pick(result.test),
+      ...Object.fromEntries(Object.entries(result.test.teachers).map(([m, a]) => [`teacher:${m}`, a])),
+    },
     torchTest: { ...pick(torch), 'teacher:left': torch.teachers[0] ?? NaN, 'teacher:right': torch.teachers[1] ?? NaN },
   };
 }
-

@@ -17,7 +17,13 @@ export interface PrepareTiming {
   /** bench/reference/prepare.py over the 1-s clips alone: read, STFT, mel, log, in numpy on one core. */
   numpy: { clips: number; seconds: number; clipsPerSecond: number };
   /** `validate` of 1,000 1-s 44.1 kHz stereo clips + PNGs (mixed to mono and resampled to 16 kHz), and numpy + scipy on the clips alone. */
-  resampled: { samples: number; seconds: number; clipsPerSecond: number; numpySeconds: number; numpyClipsPerSecond: number };
+  resampled: {
+    samples: number;
+    seconds: number;
+    clipsPerSecond: number;
+    numpySeconds: number;
+    numpyClipsPerSecond: number;
+  };
 }
 
 /** The CLI's `validate` of `dir` with an empty cache, timed from the process's start to its end. */
@@ -28,7 +34,8 @@ function timeValidate(dir: string, work: string): number {
   const result = spawnSync(process.execPath, [CLI, 'validate', dir, '--cache-dir', cacheDir], { encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
   fs.rmSync(cacheDir, { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`validate ${dir} failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`validate ${dir} failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
   return seconds;
 }
 
@@ -43,12 +50,23 @@ export async function timePreparation(work: string, log: (line: string) => void)
   const clips1s = timeValidate(oneSecond, work);
   const clips10s = timeValidate(tenSeconds, work);
   const png = timeValidate(pairs, work);
-  const numpy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [path.join(oneSecond, 'audio')]);
+  const numpy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [
+    path.join(oneSecond, 'audio'),
+  ]);
   log('preparation: 44.1 kHz stereo clips, ours then numpy + scipy (resample_poly with the same filter)…');
   const resampledSeconds = timeValidate(recorded, work);
-  const scipy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [path.join(recorded, 'audio'), 'resample']);
+  const scipy = runPython<{ clips: number; seconds: number }>(path.join(ROOT, 'bench', 'reference', 'prepare.py'), [
+    path.join(recorded, 'audio'),
+    'resample',
+  ]);
   return {
-    resampled: { samples: 1000, seconds: resampledSeconds, clipsPerSecond: 1000 / resampledSeconds, numpySeconds: scipy.seconds, numpyClipsPerSecond: scipy.clips / scipy.seconds },
+    resampled: {
+      samples: 1000,
+      seconds: resampledSeconds,
+      clipsPerSecond: 1000 / resampledSeconds,
+      numpySeconds: scipy.seconds,
+      numpyClipsPerSecond: scipy.clips / scipy.seconds,
+    },
     clips1s: { samples: 1500, seconds: clips1s, clipsPerSecond: 1500 / clips1s },
     clips10s: { samples: 150, seconds: clips10s, clipsPerSecond: 150 / clips10s },
     pngPairs: { samples: 3000, seconds: png, pairsPerSecond: 3000 / png },

@@ -10,13 +10,29 @@ function hasModules(): boolean {
 /** Makes sure Debian's PyTorch (and Pillow, for the pipeline reference) are there, installing them with apt-get if not. */
 export function ensureTorch(log: (line: string) => void): void {
   if (hasModules()) return;
-  log("PyTorch reference: Debian's python3-torch (and python3-pil) are missing; installing them with apt-get (a few minutes)…");
+  log(
+    "PyTorch reference: Debian's python3-torch (and python3-pil) are missing; installing them with apt-get (a few minutes)…",
+  );
   const asRoot = process.getuid?.() === 0;
   const command = asRoot ? 'apt-get' : 'sudo';
-  const args = [...(asRoot ? [] : ['-n', 'apt-get']), 'install', '-y', '-qq', '--no-install-recommends', 'python3-torch', 'python3-pil', 'python3-numpy'];
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const args = [
+    ...(asRoot ? [] : ['-n', 'apt-get']),
+    'install',
+    '-y',
+    '-qq',
+    '--no-install-recommends',
+    'python3-torch',
+    'python3-pil',
+    'python3-numpy',
+  ];
+  const result = spawnSync(command, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.status !== 0 || !hasModules()) {
-    throw new Error(`Could not install python3-torch with apt-get (exit ${result.status}). Install it yourself (sudo apt-get install python3-torch python3-pil) and run npm run bench again.`);
+    throw new Error(
+      `Could not install python3-torch with apt-get (exit ${result.status}). Install it yourself (sudo apt-get install python3-torch python3-pil) and run npm run bench again.`,
+    );
   }
 }
 
@@ -26,7 +42,9 @@ export function ensureTorch(log: (line: string) => void): void {
  */
 export function cudaPython(): string | null {
   for (const python of ['python3', PYTHON]) {
-    const probe = spawnSync(python, ['-c', 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'], { stdio: 'ignore' });
+    const probe = spawnSync(python, ['-c', 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'], {
+      stdio: 'ignore',
+    });
     if (probe.status === 0) return python;
   }
   return null;

@@ -15,7 +15,11 @@ function seeded(seed: number): () => number {
 }
 
 /** Writes a dataset folder once: into a staging folder, renamed at the end (a crash leaves nothing half-written). */
-async function writeOnce(dir: string, modalities: string[], write: (staging: string, lines: string[]) => Promise<void>): Promise<string> {
+async function writeOnce(
+  dir: string,
+  modalities: string[],
+  write: (staging: string, lines: string[]) => Promise<void>,
+): Promise<string> {
   if (fs.existsSync(path.join(dir, 'manifest.csv'))) return dir;
   const staging = `${dir}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -33,18 +37,32 @@ async function writeOnce(dir: string, modalities: string[], write: (staging: str
  * modality; 16 kHz mono unless `recording` says another rate and channel count), written once into `work`: the shape of the image + speech dataset that issue
  * 16 timed (1-s clips). Each class has its own tone and its own bright row, over seeded noise.
  */
-export function speechImagePairs(work: string, count: number, clipSeconds = 1, recording: { rate: number; channels: number } = { rate: 16_000, channels: 1 }): Promise<string> {
+export function speechImagePairs(
+  work: string,
+  count: number,
+  clipSeconds = 1,
+  recording: { rate: number; channels: number } = { rate: 16_000, channels: 1 },
+): Promise<string> {
   const random = seeded(777);
   const { rate, channels } = recording;
   const name = `speech-image-${count}-${clipSeconds}s${rate === 16_000 && channels === 1 ? '' : `-${rate}hz-${channels}ch`}`;
   return writeOnce(path.join(work, name), ['image', 'audio'], async (staging, lines) => {
     for (let i = 0; i < count; i += 1) {
       const label = i % CLASSES;
-      const pixels = Float32Array.from({ length: 28 * 28 }, (_, p) => Math.min(1, random() * 0.6 + (Math.floor(p / 28) === 2 * label + 3 ? 0.4 : 0)));
+      const pixels = Float32Array.from({ length: 28 * 28 }, (_, p) =>
+        Math.min(1, random() * 0.6 + (Math.floor(p / 28) === 2 * label + 3 ? 0.4 : 0)),
+      );
       fs.writeFileSync(path.join(staging, 'image', `${i}.png`), await encodePng(pixels, 28, 28, 1));
       const hz = 200 + 80 * label;
-      const clip = () => Float32Array.from({ length: Math.round(clipSeconds * rate) }, (_, t) => 0.4 * Math.sin((2 * Math.PI * hz * t) / rate) + 0.2 * (random() - 0.5));
-      fs.writeFileSync(path.join(staging, 'audio', `${i}.wav`), encodeWavChannels16(Array.from({ length: channels }, clip), rate));
+      const clip = () =>
+        Float32Array.from(
+          { length: Math.round(clipSeconds * rate) },
+          (_, t) => 0.4 * Math.sin((2 * Math.PI * hz * t) / rate) + 0.2 * (random() - 0.5),
+        );
+      fs.writeFileSync(
+        path.join(staging, 'audio', `${i}.wav`),
+        encodeWavChannels16(Array.from({ length: channels }, clip), rate),
+      );
       lines.push(`s${i},c${label},image/${i}.png,audio/${i}.wav`);
     }
   });
@@ -56,8 +74,13 @@ export function pngPairs(work: string, count: number): Promise<string> {
   return writeOnce(path.join(work, `png-pairs-${count}`), ['a', 'b'], async (staging, lines) => {
     for (let i = 0; i < count; i += 1) {
       const label = i % CLASSES;
-      for (const [m, horizontal] of [['a', true], ['b', false]] as const) {
-        const pixels = Float32Array.from({ length: 32 * 32 }, (_, p) => Math.min(1, random() * 0.6 + ((horizontal ? Math.floor(p / 32) : p % 32) === 3 * label + 1 ? 0.4 : 0)));
+      for (const [m, horizontal] of [
+        ['a', true],
+        ['b', false],
+      ] as const) {
+        const pixels = Float32Array.from({ length: 32 * 32 }, (_, p) =>
+          Math.min(1, random() * 0.6 + ((horizontal ? Math.floor(p / 32) : p % 32) === 3 * label + 1 ? 0.4 : 0)),
+        );
         fs.writeFileSync(path.join(staging, m, `${i}.png`), await encodePng(pixels, 32, 32, 1));
       }
       lines.push(`s${i},c${label},a/${i}.png,b/${i}.png`);

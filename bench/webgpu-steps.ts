@@ -30,19 +30,27 @@ try {
 const [runs, steps, warmup] = adapter.software ? (quick ? [1, 3, 1] : [3, 5, 2]) : quick ? [3, 10, 5] : [5, 40, 5];
 const shape = (name: 'mlp' | 'cnn') => SHAPES.find((s) => s.name === name)!;
 const mlp = [];
-for (const batch of [64, 256]) mlp.push({ batch, timing: await timeSteps({ ...shape('mlp'), batch }, 'webgpu', runs, steps, warmup) });
+for (const batch of [64, 256])
+  mlp.push({ batch, timing: await timeSteps({ ...shape('mlp'), batch }, 'webgpu', runs, steps, warmup) });
 const [cnnRuns, cnnSteps, cnnWarmup] = adapter.software ? (quick ? [1, 2, 1] : [3, 3, 1]) : [runs, steps, warmup];
-const result: WebgpuSteps = { adapter, mlp, cnn: await timeSteps(shape('cnn'), 'webgpu', cnnRuns, cnnSteps, cnnWarmup) };
+const result: WebgpuSteps = {
+  adapter,
+  mlp,
+  cnn: await timeSteps(shape('cnn'), 'webgpu', cnnRuns, cnnSteps, cnnWarmup),
+};
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
-  const row = (label: string, t: StepTiming) => `| ${label} | ${t.compiled ? 'compiled step' : "tfjs's WebGPU kernels"} | ${t.hostMsPerStep.toFixed(3)} | ${t.msPerStep.toFixed(1)} |`;
-  process.stdout.write([
-    `adapter: ${adapter.description} (${adapter.vendor}, ${adapter.architecture}${adapter.software && adapter.architecture !== 'software' ? ', software' : ''})`,
-    '| step | runs on | host ms per step | ms per step |',
-    '|---|---|---|---|',
-    ...mlp.map((m) => row(`MLP, batch ${m.batch}`, m.timing)),
-    row('CNN, batch 64', result.cnn),
-    '',
-  ].join('\n'));
+  const row = (label: string, t: StepTiming) =>
+    `| ${label} | ${t.compiled ? 'compiled step' : "tfjs's WebGPU kernels"} | ${t.hostMsPerStep.toFixed(3)} | ${t.msPerStep.toFixed(1)} |`;
+  process.stdout.write(
+    [
+      `adapter: ${adapter.description} (${adapter.vendor}, ${adapter.architecture}${adapter.software && adapter.architecture !== 'software' ? ', software' : ''})`,
+      '| step | runs on | host ms per step | ms per step |',
+      '|---|---|---|---|',
+      ...mlp.map((m) => row(`MLP, batch ${m.batch}`, m.timing)),
+      row('CNN, batch 64', result.cnn),
+      '',
+    ].join('\n'),
+  );
 }
 process.exit(0);

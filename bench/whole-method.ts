@@ -15,7 +15,13 @@ import type { BackendChoice } from '../engine/protocol/run';
 import { runPipeline } from '../engine/method/pipeline';
 import { PIPELINE_BUDGET } from './pipeline-bench';
 
-const [backend = 'wasm', name = 'mnist-halves', epochs = PIPELINE_BUDGET.epochs, teacherEpochs = PIPELINE_BUDGET.teacherEpochs, probeEpochs = PIPELINE_BUDGET.probeEpochs] = process.argv.slice(2);
+const [
+  backend = 'wasm',
+  name = 'mnist-halves',
+  epochs = PIPELINE_BUDGET.epochs,
+  teacherEpochs = PIPELINE_BUDGET.teacherEpochs,
+  probeEpochs = PIPELINE_BUDGET.probeEpochs,
+] = process.argv.slice(2);
 const builtin = findBuiltin(name);
 if (!builtin) throw new Error(`There is no built-in dataset ${name}.`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whole-method-'));
@@ -26,10 +32,17 @@ try {
   const { report, dataset } = await prepareDataset(dir, { cacheDir: path.join(work, 'cache') });
   if (!dataset) throw new Error(`${name} did not prepare: ${JSON.stringify(report).slice(0, 500)}`);
   try {
-    const { result, models } = await runPipeline(dataset, { backend: backend as BackendChoice, epochs: Number(epochs), teacherEpochs: Number(teacherEpochs), probeEpochs: Number(probeEpochs) });
+    const { result, models } = await runPipeline(dataset, {
+      backend: backend as BackendChoice,
+      epochs: Number(epochs),
+      teacherEpochs: Number(teacherEpochs),
+      probeEpochs: Number(probeEpochs),
+    });
     models.dispose();
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${JSON.stringify({ backend: result.backend.name, adapter: result.backend.adapter?.description ?? null, seconds, decision: result.decision.method, test: result.test })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ backend: result.backend.name, adapter: result.backend.adapter?.description ?? null, seconds, decision: result.decision.method, test: result.test })}\n`,
+    );
   } finally {
     dataset.reader.close();
   }

@@ -7,7 +7,10 @@ import { isSafeRunId } from './protocol/run-id';
  * The app's data folder (runs, models, and later the run database), the same one the desktop app uses:
  * `MODALITY_STUDIO_HOME` when set, otherwise the OS convention for application data.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.MODALITY_STUDIO_HOME) return path.resolve(env.MODALITY_STUDIO_HOME);
   const home = os.homedir();
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'modality-studio');
@@ -21,7 +24,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
  * default database (in the app data folder) that is where they always were.
  */
 export function runFilesDir(databaseFile: string, runId: string): string {
-  if (!isSafeRunId(runId)) throw new AppError('config', `Run id ${JSON.stringify(String(runId).slice(0, 80))} cannot name a folder (run ids are letters, digits, "-" and "_"); this run cannot be resumed or saved here.`);
+  if (!isSafeRunId(runId))
+    throw new AppError(
+      'config',
+      `Run id ${JSON.stringify(String(runId).slice(0, 80))} cannot name a folder (run ids are letters, digits, "-" and "_"); this run cannot be resumed or saved here.`,
+    );
   return path.join(path.dirname(path.resolve(databaseFile)), 'runs', runId);
 }
 

@@ -10,7 +10,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const contentSecurityPolicy: Plugin = {
   name: 'content-security-policy',
   // frame-ancestors only works as a header (the hosts send it); in a meta tag browsers ignore it with a warning.
-  transformIndexHtml: (html) => html.replace('%CONTENT_SECURITY_POLICY%', CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; ')),
+  transformIndexHtml: (html) =>
+    html.replace(
+      '%CONTENT_SECURITY_POLICY%',
+      CONTENT_SECURITY_POLICY.split('; ')
+        .filter((d) => !d.startsWith('frame-ancestors'))
+        .join('; '),
+    ),
 };
 
 /** The renderer, built once for both hosts: Electron loads it from disk, the web mode serves it. */

@@ -28,10 +28,16 @@ function electronBinary(): { binary: string; version: string } {
   try {
     binary = require('electron') as string;
   } catch {
-    fail(`The desktop app needs Electron, which is not installed here: \`npm install\` downloads its binary from GitHub as an optional dependency, and that download failed or was skipped (no network to github.com?).\nUse the web mode instead, which serves the same app to your browser: ${WEB_MODE}`);
+    fail(
+      `The desktop app needs Electron, which is not installed here: \`npm install\` downloads its binary from GitHub as an optional dependency, and that download failed or was skipped (no network to github.com?).\nUse the web mode instead, which serves the same app to your browser: ${WEB_MODE}`,
+    );
   }
-  if (!fs.existsSync(binary)) fail(`The Electron package is installed but its binary (${binary}) is missing: its download failed. Retry with \`npm install electron\` where github.com is reachable, or use the web mode: ${WEB_MODE}`);
-  const version = (JSON.parse(fs.readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
+  if (!fs.existsSync(binary))
+    fail(
+      `The Electron package is installed but its binary (${binary}) is missing: its download failed. Retry with \`npm install electron\` where github.com is reachable, or use the web mode: ${WEB_MODE}`,
+    );
+  const version = (JSON.parse(fs.readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string })
+    .version;
   return { binary, version };
 }
 
@@ -39,19 +45,39 @@ function electronBinary(): { binary: string; version: string } {
 async function sqliteForElectron(version: string): Promise<string> {
   const target = path.join(DIST, 'electron-native', `electron-${version}`, 'better_sqlite3.node');
   if (fs.existsSync(target)) return target;
-  process.stderr.write(`Building better-sqlite3 for Electron ${version} (once; needs Electron's headers from the network)…\n`);
+  process.stderr.write(
+    `Building better-sqlite3 for Electron ${version} (once; needs Electron's headers from the network)…\n`,
+  );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-electron-native-'));
   try {
     const source = path.dirname(require.resolve('better-sqlite3/package.json'));
-    fs.cpSync(source, path.join(work, 'node_modules', 'better-sqlite3'), { recursive: true, filter: (file) => !file.includes(`${path.sep}build${path.sep}`) });
-    fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'native', version: '1.0.0', dependencies: { 'better-sqlite3': '*' } }));
-    const { rebuild } = (await import('@electron/rebuild')) as { rebuild: (options: { buildPath: string; electronVersion: string; force: boolean; onlyModules: string[] }) => Promise<void> };
+    fs.cpSync(source, path.join(work, 'node_modules', 'better-sqlite3'), {
+      recursive: true,
+      filter: (file) => !file.includes(`${path.sep}build${path.sep}`),
+    });
+    fs.writeFileSync(
+      path.join(work, 'package.json'),
+      JSON.stringify({ name: 'native', version: '1.0.0', dependencies: { 'better-sqlite3': '*' } }),
+    );
+    const { rebuild } = (await import('@electron/rebuild')) as {
+      rebuild: (options: {
+        buildPath: string;
+        electronVersion: string;
+        force: boolean;
+        onlyModules: string[];
+      }) => Promise<void>;
+    };
     await rebuild({ buildPath: work, electronVersion: version, force: true, onlyModules: ['better-sqlite3'] });
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), target);
+    fs.copyFileSync(
+      path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+      target,
+    );
     return target;
   } catch (error) {
-    fail(`Could not build better-sqlite3 for Electron ${version}: ${(error as Error).message}\nThe web mode needs no such build: ${WEB_MODE}`);
+    fail(
+      `Could not build better-sqlite3 for Electron ${version}: ${(error as Error).message}\nThe web mode needs no such build: ${WEB_MODE}`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -60,5 +86,8 @@ async function sqliteForElectron(version: string): Promise<string> {
 const { binary, version } = electronBinary();
 await buildAll();
 const binding = await sqliteForElectron(version);
-const child = spawn(binary, [ROOT], { stdio: 'inherit', env: { ...process.env, MODALITY_STUDIO_SQLITE_BINDING: binding } });
+const child = spawn(binary, [ROOT], {
+  stdio: 'inherit',
+  env: { ...process.env, MODALITY_STUDIO_SQLITE_BINDING: binding },
+});
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -20,13 +20,26 @@ import zlib from 'node:zlib';
 import { encodeNpy } from '../engine/data/formats/npy';
 
 const SKLEARN_DATA = 'usr/lib/python3/dist-packages/sklearn/datasets/data';
-const MEASUREMENTS = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave_points', 'symmetry', 'fractal_dimension'];
+const MEASUREMENTS = [
+  'radius',
+  'texture',
+  'perimeter',
+  'area',
+  'smoothness',
+  'compactness',
+  'concavity',
+  'concave_points',
+  'symmetry',
+  'fractal_dimension',
+];
 
 function sklearnDataDir(given: string | undefined, temp: string): string {
   if (given) return given;
   const installed = path.join('/', SKLEARN_DATA);
   if (fs.existsSync(path.join(installed, 'breast_cancer.csv'))) return installed;
-  process.stderr.write(`Fetching Debian's python3-sklearn package into ${temp} (apt-get download; nothing is installed)…\n`);
+  process.stderr.write(
+    `Fetching Debian's python3-sklearn package into ${temp} (apt-get download; nothing is installed)…\n`,
+  );
   execFileSync('apt-get', ['download', 'python3-sklearn'], { cwd: temp, stdio: ['ignore', 'ignore', 'inherit'] });
   const deb = fs.readdirSync(temp).find((name) => name.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download left no .deb in ${temp}; run 'apt-get update' first.`);
@@ -46,11 +59,18 @@ function writeBreastCancer(source: string, out: string): void {
   });
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'manifest.csv'), `${[header.join(','), ...rows].join('\n')}\n`);
-  fs.writeFileSync(path.join(out, 'dataset.json'), `${JSON.stringify({ name: 'uci-breast-cancer', description: 'UCI Breast Cancer Wisconsin (Diagnostic): three views (mean, standard error, worst) of 10 nucleus measurements.' }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(out, 'dataset.json'),
+    `${JSON.stringify({ name: 'uci-breast-cancer', description: 'UCI Breast Cancer Wisconsin (Diagnostic): three views (mean, standard error, worst) of 10 nucleus measurements.' }, null, 2)}\n`,
+  );
 }
 
 function writeOptdigits(source: string, out: string): void {
-  const rows = zlib.gunzipSync(fs.readFileSync(path.join(source, 'digits.csv.gz'))).toString('utf8').trim().split('\n');
+  const rows = zlib
+    .gunzipSync(fs.readFileSync(path.join(source, 'digits.csv.gz')))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   const manifest = ['id,label,top,bottom'];
   fs.mkdirSync(path.join(out, 'top'), { recursive: true });
   fs.mkdirSync(path.join(out, 'bottom'), { recursive: true });
@@ -64,7 +84,10 @@ function writeOptdigits(source: string, out: string): void {
     manifest.push(`${id},${label},top/${id}.npy,bottom/${id}.npy`);
   });
   fs.writeFileSync(path.join(out, 'manifest.csv'), `${manifest.join('\n')}\n`);
-  fs.writeFileSync(path.join(out, 'dataset.json'), `${JSON.stringify({ name: 'uci-optdigits', description: 'UCI optical digits (8x8): top and bottom halves as two 4x8 image views.' }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(out, 'dataset.json'),
+    `${JSON.stringify({ name: 'uci-optdigits', description: 'UCI optical digits (8x8): top and bottom halves as two 4x8 image views.' }, null, 2)}\n`,
+  );
 }
 
 const args = process.argv.slice(2);
@@ -76,7 +99,9 @@ if (!outDir || outDir.startsWith('--')) {
 const flag = args.indexOf('--sklearn-data');
 for (const name of ['uci-breast-cancer', 'uci-optdigits']) {
   if (fs.existsSync(path.join(outDir, name))) {
-    process.stderr.write(`${path.join(outDir, name)} exists already; choose another OUT_DIR so nothing is overwritten.\n`);
+    process.stderr.write(
+      `${path.join(outDir, name)} exists already; choose another OUT_DIR so nothing is overwritten.\n`,
+    );
     process.exit(1);
   }
 }

@@ -15,7 +15,10 @@ describe('the benchmark harness', () => {
     const { report } = await prepareDataset(dir, { cacheDir: folders.make('bench-cache'), writeCache: false });
     expect(report.ok).toBe(true);
     expect(report.samples).toBe(60);
-    expect(report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([['a', 'image', [32, 32, 1]], ['b', 'image', [32, 32, 1]]]);
+    expect(report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([
+      ['a', 'image', [32, 32, 1]],
+      ['b', 'image', [32, 32, 1]],
+    ]);
     expect(report.classes).toHaveLength(10);
     expect(new Set(Object.values(report.classCounts ?? {}).map((c) => c.train + c.val + c.test))).toEqual(new Set([6]));
     expect(imagePairs(work, 60)).toBe(dir);
@@ -27,7 +30,10 @@ describe('the benchmark harness', () => {
     const { report } = await prepareDataset(dir, { cacheDir: folders.make('bench-split-cache'), writeCache: false });
     expect(report.ok).toBe(true);
     expect(report.splits).toEqual({ train: 2100, val: 300, test: 600 });
-    expect(report.modalities.map((m) => [m.name, m.shape])).toEqual([['a', [16]], ['b', [16]]]);
+    expect(report.modalities.map((m) => [m.name, m.shape])).toEqual([
+      ['a', [16]],
+      ['b', [16]],
+    ]);
     expect(await builtinWithSplit('synthetic-paired', work)).toBe(dir);
   });
 

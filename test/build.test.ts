@@ -16,8 +16,18 @@ beforeAll(() => {
 afterAll(() => folders.removeAll());
 
 describe('npm run build', () => {
-  it('builds the renderer, the desktop main process and preloads, the GPU window\'s page, and the engine entry', () => {
-    for (const file of ['renderer/index.html', 'renderer/gpu-window.html', 'renderer/gpu-window.js', 'electron/main.cjs', 'electron/preload.cjs', 'electron/gpu-preload.cjs', 'engine/child-main.mjs', 'engine/prepare-worker.mjs', 'engine/decode-worker.mjs']) {
+  it("builds the renderer, the desktop main process and preloads, the GPU window's page, and the engine entry", () => {
+    for (const file of [
+      'renderer/index.html',
+      'renderer/gpu-window.html',
+      'renderer/gpu-window.js',
+      'electron/main.cjs',
+      'electron/preload.cjs',
+      'electron/gpu-preload.cjs',
+      'engine/child-main.mjs',
+      'engine/prepare-worker.mjs',
+      'engine/decode-worker.mjs',
+    ]) {
       expect(fs.existsSync(path.join(DIST, file)), file).toBe(true);
     }
     const html = fs.readFileSync(path.join(DIST, 'renderer', 'index.html'), 'utf8');
@@ -41,7 +51,12 @@ describe('npm run build', () => {
   it('builds an engine entry that answers the protocol without tsx, preparing datasets in its bundled worker', async () => {
     const home = folders.make('built-engine');
     const child = fork(path.join(DIST, 'engine', 'child-main.mjs'), [], {
-      env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'), MODALITY_STUDIO_CACHE: path.join(home, 'cache') },
+      env: {
+        ...process.env,
+        MODALITY_STUDIO_HOME: home,
+        MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
+        MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
+      },
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -52,7 +67,8 @@ describe('npm run build', () => {
         if (message.kind === 'response') {
           answers.push(message);
           // Then a dataset check, which runs in the bundled preparation worker.
-          if (answers.length === 1) child.send({ kind: 'request', id: 2, call: 'dataset:validate', params: { dir: 'synthetic-paired' } });
+          if (answers.length === 1)
+            child.send({ kind: 'request', id: 2, call: 'dataset:validate', params: { dir: 'synthetic-paired' } });
           else resolve();
         }
       });
@@ -60,6 +76,10 @@ describe('npm run build', () => {
     await done;
     child.disconnect();
     expect(answers[0]).toEqual({ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } });
-    expect(answers[1]).toMatchObject({ kind: 'response', id: 2, result: { ok: true, value: { ok: true, name: 'synthetic-paired', errorCount: 0 } } });
+    expect(answers[1]).toMatchObject({
+      kind: 'response',
+      id: 2,
+      result: { ok: true, value: { ok: true, name: 'synthetic-paired', errorCount: 0 } },
+    });
   }, 60_000);
 });

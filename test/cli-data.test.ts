@@ -22,8 +22,18 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
     const result = cli('validate', dir, '--json');
     expect(result.code).toBe(0);
     const report = lastJson<ValidationReport>(result.stdout);
-    expect(report).toMatchObject({ ok: true, samples: 3000, classes: ['class-0', 'class-1', 'class-2'], splits: { train: 2100, val: 300, test: 600 }, errors: [], warnings: [] });
-    expect(report.modalities).toEqual([{ name: 'a', kind: 'vector', shape: [16], source: 'columns' }, { name: 'b', kind: 'vector', shape: [16], source: 'columns' }]);
+    expect(report).toMatchObject({
+      ok: true,
+      samples: 3000,
+      classes: ['class-0', 'class-1', 'class-2'],
+      splits: { train: 2100, val: 300, test: 600 },
+      errors: [],
+      warnings: [],
+    });
+    expect(report.modalities).toEqual([
+      { name: 'a', kind: 'vector', shape: [16], source: 'columns' },
+      { name: 'b', kind: 'vector', shape: [16], source: 'columns' },
+    ]);
     expect(snapshot(dir)).toBe(before);
   });
 
@@ -34,10 +44,17 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
     const result = cli('validate', dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ Not usable');
-    expect(result.stdout).toContain('Sample "s3" (manifest.csv line 5): column "left.a" is "three"; expected a finite decimal number.');
+    expect(result.stdout).toContain(
+      'Sample "s3" (manifest.csv line 5): column "left.a" is "three"; expected a finite decimal number.',
+    );
     const json = cli('validate', dir, '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).errors[0]).toMatchObject({ code: 'non-numeric', row: 5, sampleId: 's3', column: 'left.a' });
+    expect(JSON.parse(json.stdout).errors[0]).toMatchObject({
+      code: 'non-numeric',
+      row: 5,
+      sampleId: 's3',
+      column: 'left.a',
+    });
   });
 
   it('exits 2 on a usage error', () => {
@@ -56,7 +73,15 @@ describe('modality-studio CLI: datasets, sample, validate', () => {
   it('doctor lists every backend as JSON, usable or not with the reason, and times the usable ones', () => {
     const result = cli('doctor', '--json');
     expect(result.code, result.stderr).toBe(0);
-    const { backends } = JSON.parse(result.stdout) as { backends: { name: string; usable: boolean; reason?: string; stepMs?: number; adapter?: { description: string } }[] };
+    const { backends } = JSON.parse(result.stdout) as {
+      backends: {
+        name: string;
+        usable: boolean;
+        reason?: string;
+        stepMs?: number;
+        adapter?: { description: string };
+      }[];
+    };
     expect(backends.map((b) => b.name)).toEqual(['gpu', 'native', 'wasm', 'cpu', 'webgpu']);
     // WebGPU names its adapter when it has one (CI: lavapipe), and says what is missing when not.
     const webgpu = backends.find((b) => b.name === 'webgpu')!;

@@ -72,7 +72,12 @@ describe('run never overwrites, never writes into the dataset, and fails fast on
     for (const db of [home, '/proc/no-such-process/runs.sqlite']) {
       const started = Date.now();
       // From a folder outside the checkout, as a user runs it: the engine process must start from anywhere.
-      const result = spawnSync(process.execPath, [CLI_BIN, 'run', 'synthetic-unimodal', '--db', db], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 20_000, env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home } });
+      const result = spawnSync(process.execPath, [CLI_BIN, 'run', 'synthetic-unimodal', '--db', db], {
+        cwd: os.tmpdir(),
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, MODALITY_STUDIO_CACHE: cacheDir, MODALITY_STUDIO_HOME: home },
+      });
       expect(result.signal, `run --db ${db} hung`).toBeNull();
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`The run database ${db} cannot be used`);

@@ -31,9 +31,15 @@ function processRunning(pid: number): boolean {
 /** Starts a long run in the background and resolves once it has recorded `epochs` epochs. */
 async function startLongRun(db: string, epochs: number, args = ['--teacher-epochs', '200', '--patience', '200']) {
   // Its own process group, so that a test can kill the CLI and its engine process together (a power loss).
-  const child = spawn(process.execPath, [CLI_BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [CLI_BIN, 'run', 'synthetic-mixed', '--db', db, '--backend', 'wasm', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += String(chunk); });
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let waited = 0; waited < 120_000; waited += 200) {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -64,7 +70,20 @@ describe('runs in the store, through the CLI', () => {
 
   it('keeps a run killed with SIGKILL mid-epoch, intact and interrupted, and resume finishes it with the numbers of an unbroken run', async () => {
     const db = path.join(home, 'kill.sqlite');
-    const args = ['--teacher-epochs', '6', '--epochs', '3', '--probe-epochs', '3', '--patience', '10', '--seed', '4', '--method', 'umt'];
+    const args = [
+      '--teacher-epochs',
+      '6',
+      '--epochs',
+      '3',
+      '--probe-epochs',
+      '3',
+      '--patience',
+      '10',
+      '--seed',
+      '4',
+      '--method',
+      'umt',
+    ];
     const { child, exited } = await startLongRun(db, 3, args);
     const reader = new Database(db, { readonly: true });
     const { pid: enginePid } = reader.prepare("SELECT pid FROM runs WHERE status = 'running'").get() as { pid: number };
@@ -73,7 +92,8 @@ describe('runs in the store, through the CLI', () => {
     await exited;
     // The engine process dies with the CLI (it may linger as a zombie until reaped, which still answers
     // kill(pid, 0)); once it is no longer running, opening the store marks the run, without waiting longer.
-    for (let waited = 0; processRunning(enginePid) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; processRunning(enginePid) && waited < 10_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const [run] = runsList(db);
     expect(run?.status).toBe('interrupted');
     const shown = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
@@ -88,24 +108,53 @@ describe('runs in the store, through the CLI', () => {
     expect(resumed.stderr).toContain('Resuming run');
     const finished = JSON.parse(cli('runs', 'show', run!.id, '--json', '--db', db).stdout) as StoredRun;
     expect(finished.status).toBe('completed');
-    expect(finished.phases.find((p) => p.name === 'teacher' && p.modality === 'a')!.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(finished.phases.find((p) => p.name === 'teacher' && p.modality === 'a')!.epochs.map((e) => e.epoch)).toEqual(
+      [1, 2, 3, 4, 5, 6],
+    );
 
-    const unbroken = cli('run', 'synthetic-mixed', '--db', path.join(home, 'unbroken.sqlite'), '--backend', 'wasm', '--json', ...args);
+    const unbroken = cli(
+      'run',
+      'synthetic-mixed',
+      '--db',
+      path.join(home, 'unbroken.sqlite'),
+      '--backend',
+      'wasm',
+      '--json',
+      ...args,
+    );
     expect(unbroken.code, unbroken.stderr).toBe(0);
     const expected = lastJson<{ test: unknown; decision: unknown; laziness: unknown }>(unbroken.stdout);
     const actual = lastJson<typeof expected>(resumed.stdout);
     expect(actual.test).toEqual(expected.test);
     expect(actual.decision).toEqual(expected.decision);
     expect(actual.laziness).toEqual(expected.laziness);
-    expect(cli('runs', 'resume', run!.id, '--db', db).stderr).toContain('only an interrupted, cancelled or failed run can be resumed');
+    expect(cli('runs', 'resume', run!.id, '--db', db).stderr).toContain(
+      'only an interrupted, cancelled or failed run can be resumed',
+    );
   }, 240_000);
 
   it('records a completed run that list, show, tag, export, import and delete all see', () => {
     const db = path.join(home, 'complete.sqlite');
-    const run = cli('run', 'synthetic-unimodal', '--db', db, '--backend', 'wasm', '--epochs', '2', '--teacher-epochs', '2', '--probe-epochs', '2', '--json');
+    const run = cli(
+      'run',
+      'synthetic-unimodal',
+      '--db',
+      db,
+      '--backend',
+      'wasm',
+      '--epochs',
+      '2',
+      '--teacher-epochs',
+      '2',
+      '--probe-epochs',
+      '2',
+      '--json',
+    );
     expect(run.code, run.stderr).toBe(0);
     const { runId, final } = lastJson<{ runId: string; final: { method: string } }>(run.stdout);
-    expect(runsList(db)).toMatchObject([{ id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: final.method }]);
+    expect(runsList(db)).toMatchObject([
+      { id: runId, dataset: 'synthetic-unimodal', status: 'completed', method: final.method },
+    ]);
     expect(cli('runs', 'tag', runId, 'baseline', '--db', db).code).toBe(0);
     expect(cli('runs', 'note', runId, 'first try with the defaults', '--db', db).code).toBe(0);
     expect(cli('runs', 'show', runId, '--db', db).stdout).toContain('note      first try with the defaults');
@@ -125,23 +174,39 @@ describe('runs in the store, through the CLI', () => {
     const copy = JSON.parse(cli('runs', 'show', runId, '--json', '--db', other).stdout) as StoredRun;
     const originalModel = original.artifacts.find((a) => a.kind === 'model')!.path;
     // Each candidate's folder is found again inside the copy.
-    const candidates = original.candidates.map((c) => ({ ...c, modelPath: c.modelPath && path.join(copiedModel, path.relative(originalModel, c.modelPath)) }));
+    const candidates = original.candidates.map((c) => ({
+      ...c,
+      modelPath: c.modelPath && path.join(copiedModel, path.relative(originalModel, c.modelPath)),
+    }));
     expect(candidates.every((c) => c.modelPath && fs.existsSync(path.join(c.modelPath, 'model-card.json')))).toBe(true);
-    expect(copy).toEqual({ ...original, candidates, artifacts: original.artifacts.filter((a) => a.kind === 'model').map((a) => ({ ...a, path: copiedModel })) });
-    expect(fs.readFileSync(path.join(copiedModel, 'model-card.json'), 'utf8')).toBe(fs.readFileSync(path.join(original.artifacts.find((a) => a.kind === 'model')!.path, 'model-card.json'), 'utf8'));
+    expect(copy).toEqual({
+      ...original,
+      candidates,
+      artifacts: original.artifacts.filter((a) => a.kind === 'model').map((a) => ({ ...a, path: copiedModel })),
+    });
+    expect(fs.readFileSync(path.join(copiedModel, 'model-card.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(original.artifacts.find((a) => a.kind === 'model')!.path, 'model-card.json'), 'utf8'),
+    );
 
     // An edited export cannot make the app hold (and later export) an arbitrary folder.
     const secret = path.join(home, 'secret');
     fs.mkdirSync(secret);
     fs.writeFileSync(path.join(secret, 'id_rsa'), 'PRIVATE');
-    const edited = { ...JSON.parse(exported.stdout), run: { ...original, id: 'edited', artifacts: [{ ...original.artifacts[0]!, kind: 'model', path: secret }] } };
+    const edited = {
+      ...JSON.parse(exported.stdout),
+      run: { ...original, id: 'edited', artifacts: [{ ...original.artifacts[0]!, kind: 'model', path: secret }] },
+    };
     fs.writeFileSync(file, JSON.stringify(edited));
     const refused = otherCli('runs', 'import', file, '--db', other);
     expect(refused.stderr).toContain(`Not imported: model ${secret}`);
-    expect((JSON.parse(cli('runs', 'show', 'edited', '--json', '--db', other).stdout) as StoredRun).artifacts).toEqual([]);
+    expect((JSON.parse(cli('runs', 'show', 'edited', '--json', '--db', other).stdout) as StoredRun).artifacts).toEqual(
+      [],
+    );
     expect(copy.tags).toEqual(['baseline']);
     expect(copy.note).toBe('first try with the defaults');
-    expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe('seed,phase,modality,model,epoch,train_loss,train_extra_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms');
+    expect(cli('runs', 'export', runId, '--csv', '--db', db).stdout.split('\n')[0]).toBe(
+      'seed,phase,modality,model,epoch,train_loss,train_extra_loss,train_accuracy,val_loss,val_accuracy,learning_rate,duration_ms',
+    );
     expect(cli('runs', 'delete', runId, '--db', db).code).toBe(0);
     expect(runsList(db)).toEqual([]);
     expect(cli('runs', 'show', runId, '--db', db).code).toBe(1);

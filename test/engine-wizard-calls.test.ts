@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { constantFeaturesManifest, manifestWithBrokenRows, png, sineWav, tempFolders, vectorManifest, writeFiles } from './helpers/dataset-folder';
+import {
+  constantFeaturesManifest,
+  manifestWithBrokenRows,
+  png,
+  sineWav,
+  tempFolders,
+  vectorManifest,
+  writeFiles,
+} from './helpers/dataset-folder';
 import { inProcessEngine } from './helpers/in-process-engine';
 
 const folders = tempFolders();
@@ -40,7 +48,9 @@ describe('the calls behind the wizard and the run browser', () => {
     const dir = await mixedFolder();
     engine.messages.splice(0);
     await engine.call('dataset:validate', { dir });
-    const progress = engine.messages.flatMap((m) => (m.kind === 'dataset-progress' && m.dir === dir ? [m.progress] : []));
+    const progress = engine.messages.flatMap((m) =>
+      m.kind === 'dataset-progress' && m.dir === dir ? [m.progress] : [],
+    );
     expect(progress.at(-1)).toEqual({ phase: 'decoding', done: 18, total: 18 });
     expect(progress.some((p) => p.phase === 'checking' && p.done === 18)).toBe(true);
   });
@@ -54,7 +64,17 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(sound?.kind).toBe('audio');
     // Three samples of each of the three classes, class by class; audio with its own file to play.
     expect(sound?.pictures.length).toBe(9);
-    expect(sound?.pictures.map((p) => p.label)).toEqual(['blue', 'blue', 'blue', 'green', 'green', 'green', 'red', 'red', 'red']);
+    expect(sound?.pictures.map((p) => p.label)).toEqual([
+      'blue',
+      'blue',
+      'blue',
+      'green',
+      'green',
+      'green',
+      'red',
+      'red',
+      'red',
+    ]);
     expect(sound?.pictures.every((p) => p.audioUrl?.startsWith('data:audio/wav;base64,UklGR'))).toBe(true);
     expect(photo?.classesShown).toEqual({ shown: 3, total: 3 });
     expect(size?.stats?.features).toBe(2);
@@ -95,14 +115,20 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(kept.samples).toBe(57);
     expect(kept.leftOut?.map((s) => s.sampleId)).toEqual(['s20', 's41', 's5']);
     expect(kept.leftOut?.find((s) => s.sampleId === 's5')?.reason).toContain('left.a');
-    const { runId } = await engine.call('run:start', { dataset: dir, config: { ...QUICK, method: 'ume', teacherEpochs: 60, patience: 60, minEpochs: 60 }, exclude });
+    const { runId } = await engine.call('run:start', {
+      dataset: dir,
+      config: { ...QUICK, method: 'ume', teacherEpochs: 60, patience: 60, minEpochs: 60 },
+      exclude,
+    });
     // Interrupted and resumed: the resume leaves out the same samples (else the data's fingerprint would differ).
     await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'epoch');
     await engine.call('run:cancel', { runId });
     await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
     engine.messages.splice(0);
     await engine.call('run:resume', { runId });
-    await expect(engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId)).resolves.toMatchObject({ status: 'completed' });
+    await expect(engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId)).resolves.toMatchObject({
+      status: 'completed',
+    });
     const stored = await engine.call('runs:show', { id: runId });
     expect(stored.leftOut.map((s) => s.sampleId)).toEqual(['s20', 's41', 's5']);
     expect(stored.dataset.splits.train + stored.dataset.splits.val + stored.dataset.splits.test).toBe(57);
@@ -112,11 +138,17 @@ describe('the calls behind the wizard and the run browser', () => {
   it('refuses to preview a broken dataset, naming its first problem', async () => {
     const dir = folders.make('broken-ds');
     writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s2,cat,train,2,', 's2,cat,train,x,') });
-    await expect(engine.call('dataset:preview', { dir })).rejects.toMatchObject({ code: 'dataset', message: expect.stringContaining('s2') });
+    await expect(engine.call('dataset:preview', { dir })).rejects.toMatchObject({
+      code: 'dataset',
+      message: expect.stringContaining('s2'),
+    });
   });
 
   it("estimates a run's time before it starts: a few timed steps of each teacher and of the fused network on this data", async () => {
-    const estimate = await engine.call('run:estimate', { dataset: 'synthetic-mixed', config: { backend: 'wasm', batchSize: 50 } });
+    const estimate = await engine.call('run:estimate', {
+      dataset: 'synthetic-mixed',
+      config: { backend: 'wasm', batchSize: 50 },
+    });
     const report = await engine.call('dataset:validate', { dir: 'synthetic-mixed' });
     expect(estimate.backend).toBe('wasm');
     expect(estimate.trainSamples).toBe(report.splits.train);
@@ -124,15 +156,29 @@ describe('the calls behind the wizard and the run browser', () => {
     expect(Object.keys(estimate.teacherStepMs)).toEqual(['a', 'b']);
     Object.values(estimate.teacherStepMs).forEach((ms) => expect(ms).toBeGreaterThan(0));
     expect(estimate.fusedStepMs).toBeGreaterThan(0);
-    await expect(engine.call('run:estimate', { dataset: 'synthetic-mixed', config: { epochs: 0 } })).rejects.toMatchObject({ code: 'config' });
+    await expect(
+      engine.call('run:estimate', { dataset: 'synthetic-mixed', config: { epochs: 0 } }),
+    ).rejects.toMatchObject({ code: 'config' });
   }, 60_000);
 
   it('waits at the decision for the user, and records an override as such', async () => {
-    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
-    const first = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');
+    const { runId } = await engine.call('run:start', {
+      dataset: 'synthetic-unimodal',
+      config: QUICK,
+      confirmDecision: true,
+    });
+    const first = await engine.waitFor(
+      (m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await engine.call('run:active', {})).toEqual({ runId, awaitingChoice: true });
-    const fusionStarted = engine.messages.some((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'phase-started' && m.event.phase === 'late-fusion');
+    const fusionStarted = engine.messages.some(
+      (m) =>
+        m.kind === 'run-event' &&
+        m.runId === runId &&
+        m.event.type === 'phase-started' &&
+        m.event.phase === 'late-fusion',
+    );
     expect(fusionStarted).toBe(false);
     const trick = first.kind === 'run-event' && first.event.type === 'decision' ? first.event.decision.method : 'ume';
     const other = trick === 'umt' ? 'ume' : 'umt';
@@ -151,15 +197,24 @@ describe('the calls behind the wizard and the run browser', () => {
   }, 120_000);
 
   it('asks again at the decision when the app resumes a run stopped before the user answered, and not after an answer', async () => {
-    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
+    const { runId } = await engine.call('run:start', {
+      dataset: 'synthetic-unimodal',
+      config: QUICK,
+      confirmDecision: true,
+    });
     await expect.poll(async () => (await engine.call('run:active', {})).awaitingChoice, { timeout: 60_000 }).toBe(true);
     await engine.call('run:cancel', { runId });
     await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId && m.status === 'cancelled');
     // Resumed from the app: the teachers come from their checkpoints, and the run waits for the user again.
     await engine.call('run:resume', { runId, confirmDecision: true });
-    await expect.poll(async () => engine.call('run:active', {}), { timeout: 60_000 }).toEqual({ runId, awaitingChoice: true });
-    const decided = engine.messages.filter((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision').at(-1);
-    const trick = decided?.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
+    await expect
+      .poll(async () => engine.call('run:active', {}), { timeout: 60_000 })
+      .toEqual({ runId, awaitingChoice: true });
+    const decided = engine.messages
+      .filter((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision')
+      .at(-1);
+    const trick =
+      decided?.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
     engine.messages.splice(0);
     await engine.call('run:choose', { runId, method: trick });
     // Answered: stopped and resumed again, it goes on without asking.
@@ -170,16 +225,25 @@ describe('the calls behind the wizard and the run browser', () => {
       await engine.call('run:resume', { runId, confirmDecision: true });
       const end = await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
       expect(end).toMatchObject({ status: 'completed' });
-      expect(engine.messages.some((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision')).toBe(true);
+      expect(
+        engine.messages.some((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision'),
+      ).toBe(true);
     }
     await expect.poll(async () => (await engine.call('run:active', {})).runId).toBeNull();
     expect((await engine.call('runs:show', { id: runId })).status).toBe('completed');
   }, 180_000);
 
   it("keeps a run that follows the trick's advice on auto, so a re-run asks the trick again", async () => {
-    const { runId } = await engine.call('run:start', { dataset: 'synthetic-unimodal', config: QUICK, confirmDecision: true });
-    const decided = await engine.waitFor((m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision');
-    const trick = decided.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
+    const { runId } = await engine.call('run:start', {
+      dataset: 'synthetic-unimodal',
+      config: QUICK,
+      confirmDecision: true,
+    });
+    const decided = await engine.waitFor(
+      (m) => m.kind === 'run-event' && m.runId === runId && m.event.type === 'decision',
+    );
+    const trick =
+      decided.kind === 'run-event' && decided.event.type === 'decision' ? decided.event.decision.method : 'ume';
     await expect.poll(async () => (await engine.call('run:active', {})).awaitingChoice).toBe(true);
     await engine.call('run:choose', { runId, method: trick });
     await engine.waitFor((m) => m.kind === 'run-ended' && m.runId === runId);
@@ -198,9 +262,14 @@ describe('the calls behind the wizard and the run browser', () => {
     const copied = await engine.call('model:export', { runId: id, dir: target });
     expect(copied.files).toEqual(expect.arrayContaining(['model-card.json']));
     expect(fs.existsSync(path.join(target, 'model-card.json'))).toBe(true);
-    await expect(engine.call('model:export', { runId: id, dir: target })).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('not an empty folder') });
+    await expect(engine.call('model:export', { runId: id, dir: target })).rejects.toMatchObject({
+      code: 'output',
+      message: expect.stringContaining('not an empty folder'),
+    });
     const { dataset } = await engine.call('runs:show', { id });
-    await expect(engine.call('model:export', { runId: id, dir: path.join(dataset.path, 'exported') })).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('inside the dataset folder') });
+    await expect(
+      engine.call('model:export', { runId: id, dir: path.join(dataset.path, 'exported') }),
+    ).rejects.toMatchObject({ code: 'output', message: expect.stringContaining('inside the dataset folder') });
     expect(fs.existsSync(path.join(dataset.path, 'exported'))).toBe(false);
     expect(await engine.call('runs:delete', { id })).toEqual({ deleted: true, id });
     await expect(engine.call('runs:show', { id })).rejects.toMatchObject({ code: 'not-found' });

@@ -22,7 +22,12 @@ let exported: RunExport;
 
 /** Runs the CLI with a time limit: a hang is a failure, not a stuck test. */
 function cliWithin(seconds: number, ...args: string[]): CliResult & { timedOut: boolean } {
-  const result = spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: seconds * 1000, killSignal: 'SIGKILL' });
+  const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: seconds * 1000,
+    killSignal: 'SIGKILL',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.signal === 'SIGKILL' };
 }
 
@@ -39,7 +44,11 @@ function editJson(file: string, edit: (value: Record<string, unknown>) => void):
   fs.writeFileSync(file, JSON.stringify(value));
 }
 
-function importEdited(name: string, edit: (data: RunExport & Record<string, unknown>) => void, db = path.join(root, `${name}.sqlite`)): CliResult & { timedOut: boolean } {
+function importEdited(
+  name: string,
+  edit: (data: RunExport & Record<string, unknown>) => void,
+  db = path.join(root, `${name}.sqlite`),
+): CliResult & { timedOut: boolean } {
   const data = structuredClone(exported) as RunExport & Record<string, unknown>;
   edit(data);
   const file = path.join(root, `${name}.json`);
@@ -48,15 +57,41 @@ function importEdited(name: string, edit: (data: RunExport & Record<string, unkn
 }
 
 /** The run folders beside the databases (and in the data folder): an import that fails must leave none behind. */
-const runFolders = () => [home, root].flatMap((dir) => (fs.existsSync(path.join(dir, 'runs')) ? fs.readdirSync(path.join(dir, 'runs')) : [])).sort();
+const runFolders = () =>
+  [home, root]
+    .flatMap((dir) => (fs.existsSync(path.join(dir, 'runs')) ? fs.readdirSync(path.join(dir, 'runs')) : []))
+    .sort();
 
 beforeAll(() => {
   expect(cli('sample', 'synthetic-mixed', path.join(root, 'ds')).code).toBe(0);
   fs.mkdirSync(small);
   fs.copyFileSync(path.join(root, 'ds', 'dataset.json'), path.join(small, 'dataset.json'));
-  fs.writeFileSync(path.join(small, 'manifest.csv'), `${fs.readFileSync(path.join(root, 'ds', 'manifest.csv'), 'utf8').split('\n').slice(0, 301).join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(small, 'manifest.csv'),
+    `${fs
+      .readFileSync(path.join(root, 'ds', 'manifest.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 301)
+      .join('\n')}\n`,
+  );
   const db = path.join(root, 'source.sqlite');
-  const run = cli('run', small, '--epochs', '1', '--teacher-epochs', '1', '--probe-epochs', '1', '--backend', 'wasm', '--out', modelDir, '--db', db, '--json');
+  const run = cli(
+    'run',
+    small,
+    '--epochs',
+    '1',
+    '--teacher-epochs',
+    '1',
+    '--probe-epochs',
+    '1',
+    '--backend',
+    'wasm',
+    '--out',
+    modelDir,
+    '--db',
+    db,
+    '--json',
+  );
   expect(run.code, run.stderr).toBe(0);
   const id = (JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { runId: string }).runId;
   exported = JSON.parse(cli('runs', 'export', id, '--db', db).stdout) as RunExport;
@@ -66,7 +101,9 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('runs import checks the whole export before it writes anything (cases 1 and 10)', () => {
   it('refuses an id that would name a folder outside the data folder, and writes nothing', () => {
     const before = runFolders();
-    const result = importEdited('escape', (data) => { data.run.id = '../../escaped'; });
+    const result = importEdited('escape', (data) => {
+      data.run.id = '../../escaped';
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/run\.id is not a run id .*"\.\.\/\.\.\/escaped"/);
     expect(fs.existsSync(path.join(root, 'escaped'))).toBe(false);
@@ -76,14 +113,62 @@ describe('runs import checks the whole export before it writes anything (cases 1
   });
 
   it.each([
-    ['phases is not a list', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).phases = 'x'; }, /run\.phases Expected array, received string/],
-    ['seeds is null', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).seeds = null; }, /run\.seeds Expected array, received null/],
-    ['an unknown status', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).status = 'bogus'; }, /run\.status Invalid enum value.*"bogus"/],
-    ['a tag that is not text', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).tags = [{}]; }, /run\.tags\.0 Expected string, received object/],
-    ['a numeric id', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).id = 12345; }, /run\.id Expected string, received number/],
-    ['SQL as the final accuracy', (d: RunExport) => { (d.run as unknown as Record<string, unknown>).final = 'DROP TABLE runs'; }, /run\.final Expected number, received string/],
-    ['a run with only an id', (d: RunExport) => { (d as unknown as Record<string, unknown>).run = { id: 'abc' }; }, /run\.status Required/],
-    ['an unknown setting in its config', (d: RunExport) => { (d.run.config as unknown as Record<string, unknown>).bogus = 1; }, /run\.config is not a valid run config \("bogus" is not a setting/],
+    [
+      'phases is not a list',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).phases = 'x';
+      },
+      /run\.phases Expected array, received string/,
+    ],
+    [
+      'seeds is null',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).seeds = null;
+      },
+      /run\.seeds Expected array, received null/,
+    ],
+    [
+      'an unknown status',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).status = 'bogus';
+      },
+      /run\.status Invalid enum value.*"bogus"/,
+    ],
+    [
+      'a tag that is not text',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).tags = [{}];
+      },
+      /run\.tags\.0 Expected string, received object/,
+    ],
+    [
+      'a numeric id',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).id = 12345;
+      },
+      /run\.id Expected string, received number/,
+    ],
+    [
+      'SQL as the final accuracy',
+      (d: RunExport) => {
+        (d.run as unknown as Record<string, unknown>).final = 'DROP TABLE runs';
+      },
+      /run\.final Expected number, received string/,
+    ],
+    [
+      'a run with only an id',
+      (d: RunExport) => {
+        (d as unknown as Record<string, unknown>).run = { id: 'abc' };
+      },
+      /run\.status Required/,
+    ],
+    [
+      'an unknown setting in its config',
+      (d: RunExport) => {
+        (d.run.config as unknown as Record<string, unknown>).bogus = 1;
+      },
+      /run\.config is not a valid run config \("bogus" is not a setting/,
+    ],
   ])('refuses %s with the field named, and leaves no model copy behind', (name, edit, message) => {
     const before = runFolders();
     const result = importEdited(`bad-${name.replace(/\W+/g, '-')}`, edit);
@@ -96,7 +181,10 @@ describe('runs import checks the whole export before it writes anything (cases 1
 
   it('refuses a config nested 200,000 deep without overflowing the stack', () => {
     const file = path.join(root, 'deep.json');
-    const text = JSON.stringify(exported).replace('"config":{', `"config":{"deep":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)},`);
+    const text = JSON.stringify(exported).replace(
+      '"config":{',
+      `"config":{"deep":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)},`,
+    );
     fs.writeFileSync(file, text);
     const result = cliWithin(20, 'runs', 'import', file, '--db', path.join(root, 'deep.sqlite'));
     expect(result.timedOut).toBe(false);
@@ -123,7 +211,9 @@ describe('a model folder is read as plain files inside it, checked against its c
     expect(result.timedOut).toBe(false);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('model-card.json is a FIFO (named pipe), not a plain file');
-    const imported = importEdited('fifo-import', (data) => { data.run.artifacts = [{ kind: 'model', path: dir, phase: '', epoch: null, createdAt: data.run.createdAt }]; });
+    const imported = importEdited('fifo-import', (data) => {
+      data.run.artifacts = [{ kind: 'model', path: dir, phase: '', epoch: null, createdAt: data.run.createdAt }];
+    });
     expect(imported.timedOut).toBe(false);
     expect(imported.stderr).toContain('is a FIFO (named pipe), not a plain file');
   });
@@ -143,18 +233,53 @@ describe('a model folder is read as plain files inside it, checked against its c
 
   it('refuses a network path that leaves the model folder', () => {
     const dir = modelCopy('traversal');
-    editJson(path.join(dir, 'model-card.json'), (card) => { card.networks = [{ path: `../../../${path.basename(root)}/m/late-fusion/network`, modalities: ['a', 'b'] }]; });
+    editJson(path.join(dir, 'model-card.json'), (card) => {
+      card.networks = [{ path: `../../../${path.basename(root)}/m/late-fusion/network`, modalities: ['a', 'b'] }];
+    });
     const result = predict(dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/networks\.0\.path .* is ".*", which is not a path inside the model folder/);
   });
 
   it.each([
-    ['2 classes for a 3-class network', (card: Record<string, unknown>) => { card.classes = ['class-0', 'class-1']; }, /it predicts 3 classes, but the card names 2/],
-    ['5 classes for a 3-class network', (card: Record<string, unknown>) => { card.classes = ['v', 'w', 'x', 'y', 'z']; }, /it predicts 3 classes, but the card names 5/],
-    ['no normalization', (card: Record<string, unknown>) => { (card.modalities as Record<string, unknown>[]).forEach((m) => { delete m.normalization; }); }, /modalities\.0\.normalization Required/],
-    ['a short normalization', (card: Record<string, unknown>) => { const n = (card.modalities as { normalization: { mean: number[] } }[])[0]!.normalization; n.mean = n.mean.slice(0, 3); }, /needs a normalization of 16 means and standard deviations; it has 3 and 16/],
-    ['an unknown modality', (card: Record<string, unknown>) => { card.networks = [{ path: 'network', modalities: ['a', 'c'] }]; }, /networks\.0 reads modality "c", which the card does not describe/],
+    [
+      '2 classes for a 3-class network',
+      (card: Record<string, unknown>) => {
+        card.classes = ['class-0', 'class-1'];
+      },
+      /it predicts 3 classes, but the card names 2/,
+    ],
+    [
+      '5 classes for a 3-class network',
+      (card: Record<string, unknown>) => {
+        card.classes = ['v', 'w', 'x', 'y', 'z'];
+      },
+      /it predicts 3 classes, but the card names 5/,
+    ],
+    [
+      'no normalization',
+      (card: Record<string, unknown>) => {
+        (card.modalities as Record<string, unknown>[]).forEach((m) => {
+          delete m.normalization;
+        });
+      },
+      /modalities\.0\.normalization Required/,
+    ],
+    [
+      'a short normalization',
+      (card: Record<string, unknown>) => {
+        const n = (card.modalities as { normalization: { mean: number[] } }[])[0]!.normalization;
+        n.mean = n.mean.slice(0, 3);
+      },
+      /needs a normalization of 16 means and standard deviations; it has 3 and 16/,
+    ],
+    [
+      'an unknown modality',
+      (card: Record<string, unknown>) => {
+        card.networks = [{ path: 'network', modalities: ['a', 'c'] }];
+      },
+      /networks\.0 reads modality "c", which the card does not describe/,
+    ],
   ])('refuses a card with %s', (name, edit, message) => {
     const dir = modelCopy(`card-${name.replace(/\W+/g, '-')}`);
     editJson(path.join(dir, 'late-fusion', 'model-card.json'), edit);
@@ -186,10 +311,25 @@ describe('a model folder is read as plain files inside it, checked against its c
     expect(spawnSync('mkfifo', [path.join(dir, 'model-card.json')]).status).toBe(0);
     const app = await startServe(path.join(root, 'serve-home'));
     try {
-      const call = async (name: string, params: unknown) => (await fetch(`${app.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${app.token}` }, body: JSON.stringify(params) })).json() as Promise<{ ok: boolean; error?: { code: string; message: string } }>;
+      const call = async (name: string, params: unknown) =>
+        (
+          await fetch(`${app.origin}/api/call/${name}`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${app.token}` },
+            body: JSON.stringify(params),
+          })
+        ).json() as Promise<{ ok: boolean; error?: { code: string; message: string } }>;
       const started = Date.now();
-      expect(await call('model:predict', { modelDir: dir, dir: small })).toMatchObject({ ok: false, error: { code: 'model-files', message: expect.stringContaining('is a FIFO (named pipe), not a plain file') } });
-      expect(await call('runs:import', { data: { format: 'modality-studio-run', version: 2, run: { id: 'abc' } } })).toMatchObject({ ok: false, error: { code: 'config', message: expect.stringContaining('run.status Required') } });
+      expect(await call('model:predict', { modelDir: dir, dir: small })).toMatchObject({
+        ok: false,
+        error: { code: 'model-files', message: expect.stringContaining('is a FIFO (named pipe), not a plain file') },
+      });
+      expect(
+        await call('runs:import', { data: { format: 'modality-studio-run', version: 2, run: { id: 'abc' } } }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'config', message: expect.stringContaining('run.status Required') },
+      });
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await call('datasets:list', {})).toMatchObject({ ok: true });
     } finally {

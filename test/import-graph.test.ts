@@ -7,19 +7,30 @@ const ENGINE = path.resolve(import.meta.dirname, '..', 'engine');
 
 /** The engine's source files (tests aside) and the engine files each imports, by path relative to engine/. */
 function importGraph(): Map<string, string[]> {
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return walk(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
-  });
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return walk(full);
+      return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')
+        ? [full]
+        : [];
+    });
   const graph = new Map<string, string[]>();
   for (const file of walk(ENGINE)) {
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
-    const targets = importedFiles.map((i) => i.fileName).filter((name) => name.startsWith('.')).flatMap((name) => {
-      const resolved = path.resolve(path.dirname(file), name);
-      return [`${resolved}.ts`, path.join(resolved, 'index.ts')].filter((candidate) => fs.existsSync(candidate)).slice(0, 1);
-    });
-    graph.set(path.relative(ENGINE, file), targets.map((t) => path.relative(ENGINE, t)));
+    const targets = importedFiles
+      .map((i) => i.fileName)
+      .filter((name) => name.startsWith('.'))
+      .flatMap((name) => {
+        const resolved = path.resolve(path.dirname(file), name);
+        return [`${resolved}.ts`, path.join(resolved, 'index.ts')]
+          .filter((candidate) => fs.existsSync(candidate))
+          .slice(0, 1);
+      });
+    graph.set(
+      path.relative(ENGINE, file),
+      targets.map((t) => path.relative(ENGINE, t)),
+    );
   }
   return graph;
 }
@@ -69,12 +80,23 @@ describe("the engine's import graph", () => {
   });
 
   it('finds a circle when there is one (the check itself)', () => {
-    expect(circles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+    expect(
+      circles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+          ['d.ts', ['a.ts']],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts', 'c.ts']]);
   });
 
   it('runs method → train → runtime, never back up', () => {
     const layer = (file: string) => LAYERS.indexOf(file.split('/')[0] as (typeof LAYERS)[number]);
-    const upward = [...graph].flatMap(([file, targets]) => targets.filter((t) => layer(file) >= 0 && layer(t) >= 0 && layer(t) < layer(file)).map((t) => `${file} → ${t}`));
+    const upward = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => layer(file) >= 0 && layer(t) >= 0 && layer(t) < layer(file)).map((t) => `${file} → ${t}`),
+    );
     expect(upward).toEqual([]);
   });
 
@@ -86,7 +108,9 @@ describe("the engine's import graph", () => {
       const folder = file.includes('/') ? file.split('/')[0]! : '.';
       byFolder.set(folder, (byFolder.get(folder) ?? 0) + lines(file));
     }
-    const over = [...byFolder].filter(([, count]) => count / total > 0.3).map(([folder, count]) => `${folder} ${((100 * count) / total).toFixed(1)}%`);
+    const over = [...byFolder]
+      .filter(([, count]) => count / total > 0.3)
+      .map(([folder, count]) => `${folder} ${((100 * count) / total).toFixed(1)}%`);
     expect(over).toEqual([]);
   });
 });

@@ -61,7 +61,9 @@ describe('one run at a time, really', () => {
   }, 120_000);
 
   it('gives the run back as it was when its resume cannot start', async () => {
-    await expect(engine.call('run:resume', { runId: cancelledRun, out: home })).rejects.toMatchObject({ code: 'output' });
+    await expect(engine.call('run:resume', { runId: cancelledRun, out: home })).rejects.toMatchObject({
+      code: 'output',
+    });
     const stored = await engine.call('runs:show', { id: cancelledRun });
     expect(stored.status).toBe('cancelled');
     expect(await engine.call('run:active', {})).toEqual({ runId: null, awaitingChoice: false });

@@ -27,7 +27,9 @@ const MIRROR_HOSTS = [
 
 describe('package mirrors', () => {
   it('are named nowhere in the tree: code, scripts, docs and tests take them from the machine', () => {
-    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f && f !== SELF);
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((f) => f && f !== SELF);
     expect(files.length).toBeGreaterThan(100);
     const found = files.flatMap((file) => {
       const full = path.join(ROOT, file);
@@ -42,18 +44,36 @@ describe('package mirrors', () => {
   });
 
   it("scripts/debian-mirror.sh reads the release's URI from deb822 sources, then from one-line sources, else says where it looked", () => {
-    const mirror = (etc: string) => spawnSync('bash', [path.join(ROOT, 'scripts', 'debian-mirror.sh'), 'bookworm'], { encoding: 'utf8', env: { ...process.env, APT_ETC: etc } });
+    const mirror = (etc: string) =>
+      spawnSync('bash', [path.join(ROOT, 'scripts', 'debian-mirror.sh'), 'bookworm'], {
+        encoding: 'utf8',
+        env: { ...process.env, APT_ETC: etc },
+      });
     // A deb822 file whose first stanza is another suite's: the release's own stanza gives the URI.
     const deb822 = folders.make('apt-deb822');
     fs.mkdirSync(path.join(deb822, 'sources.list.d'));
-    fs.writeFileSync(path.join(deb822, 'sources.list.d', 'debian.sources'), [
-      'Types: deb', 'URIs: http://security.example.test/debian-security', 'Suites: bookworm-security', 'Components: main', '',
-      'Types: deb', 'URIs: http://packages.example.test/debian', 'Suites: bookworm bookworm-updates', 'Components: main', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(deb822, 'sources.list.d', 'debian.sources'),
+      [
+        'Types: deb',
+        'URIs: http://security.example.test/debian-security',
+        'Suites: bookworm-security',
+        'Components: main',
+        '',
+        'Types: deb',
+        'URIs: http://packages.example.test/debian',
+        'Suites: bookworm bookworm-updates',
+        'Components: main',
+        '',
+      ].join('\n'),
+    );
     expect(mirror(deb822).stdout.trim()).toBe('http://packages.example.test/debian');
     // One-line entries, options in brackets.
     const oneLine = folders.make('apt-one-line');
-    fs.writeFileSync(path.join(oneLine, 'sources.list'), '# a comment\ndeb [arch=amd64 signed-by=/k.gpg] http://lines.example.test/debian bookworm main\n');
+    fs.writeFileSync(
+      path.join(oneLine, 'sources.list'),
+      '# a comment\ndeb [arch=amd64 signed-by=/k.gpg] http://lines.example.test/debian bookworm main\n',
+    );
     expect(mirror(oneLine).stdout.trim()).toBe('http://lines.example.test/debian');
     const none = folders.make('apt-none');
     const missing = mirror(none);

@@ -11,7 +11,16 @@ import { parseField, SETTING_FIELDS } from '../renderer/src/lib/settings';
 function runCommand(): { command: Command; parse: (args: string[]) => Promise<{ stderr: string; exitCode: number }> } {
   const program = new Command().exitOverride();
   let stderr = '';
-  const context = { stdout: process.stdout, stderr: { write: (text: string) => { stderr += text; return true; } } as unknown as NodeJS.WritableStream, exitCode: 0 };
+  const context = {
+    stdout: process.stdout,
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
+    exitCode: 0,
+  };
   registerRun(program, context);
   const command = program.commands.find((c) => c.name() === 'run')!;
   return {
@@ -30,13 +39,15 @@ describe('the settings table', () => {
     expect(Object.keys(DEFAULT_CONFIG).sort()).toEqual(Object.keys(SETTINGS).sort());
   });
 
-  it('makes the CLI\'s options: one per setting with a flag, its help and default in --help', () => {
+  it("makes the CLI's options: one per setting with a flag, its help and default in --help", () => {
     const { command } = runCommand();
     const longs = command.options.map((o) => o.long);
     for (const setting of SETTING_LIST.filter((s) => s.flag)) {
       const long = setting.flag!.split(' ')[0]!;
       expect(longs).toContain(long);
-      expect(command.options.find((o) => o.long === long)?.description).toContain(`default ${Array.isArray(setting.default) ? setting.default.join(',') || 'none' : setting.default}`);
+      expect(command.options.find((o) => o.long === long)?.description).toContain(
+        `default ${Array.isArray(setting.default) ? setting.default.join(',') || 'none' : setting.default}`,
+      );
     }
   });
 
@@ -47,19 +58,26 @@ describe('the settings table', () => {
     expect(stderr).toContain('Setting "ogmAlpha" is 500');
   });
 
-  it('makes the settings step\'s fields: every setting but the methods chooser, basic ones first, with their limits', () => {
+  it("makes the settings step's fields: every setting but the methods chooser, basic ones first, with their limits", () => {
     const shown = SETTING_LIST.filter((s) => !s.hidden && s.type !== 'ids').map((s) => s.id);
     expect(SETTING_FIELDS.map((f) => f.key).sort()).toEqual([...shown].sort());
     expect(SETTING_FIELDS.findIndex((f) => f.advanced)).toBe(SETTING_FIELDS.filter((f) => !f.advanced).length);
     const alpha = SETTING_FIELDS.find((f) => f.key === 'ogmAlpha')!;
     expect(alpha.label).toBe(SETTINGS.ogmAlpha.label);
     expect(parseField(alpha, '500').error).toBe('OGM-GE α must be a number from 0 to 100; 500 is not.');
-    expect(parseField(SETTING_FIELDS.find((f) => f.key === 'distillWeight')!, 'auto').value).toBe('auto');
+    expect(
+      parseField(
+        SETTING_FIELDS.find((f) => f.key === 'distillWeight')!,
+        'auto',
+      ).value,
+    ).toBe('auto');
   });
 
   it("names only registered methods as owners, and UMT's help the weights auto tries", () => {
     const ids = METHODS.map((m) => m.id);
     for (const setting of SETTING_LIST.filter((s) => s.owner)) expect(ids).toContain(setting.owner);
-    expect(SETTINGS.distillWeight.help).toContain(`${AUTO_DISTILL_WEIGHTS.slice(0, -1).join(', ')} and ${AUTO_DISTILL_WEIGHTS.at(-1)}`);
+    expect(SETTINGS.distillWeight.help).toContain(
+      `${AUTO_DISTILL_WEIGHTS.slice(0, -1).join(', ')} and ${AUTO_DISTILL_WEIGHTS.at(-1)}`,
+    );
   });
 });

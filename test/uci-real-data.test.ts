@@ -16,13 +16,26 @@ afterAll(() => [out, cacheDir].forEach((dir) => fs.rmSync(dir, { recursive: true
  */
 describe('real UCI datasets in the dataset format', () => {
   it('converts and validates Breast Cancer Wisconsin as three views, and optdigits halves as .npy images', async () => {
-    const convert = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/uci-examples.ts'), out], { encoding: 'utf8' });
+    const convert = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/uci-examples.ts'), out],
+      { encoding: 'utf8' },
+    );
     expect(convert.status, convert.stderr).toBe(0);
 
     const cancer = await prepareDataset(path.join(out, 'uci-breast-cancer'), { cacheDir });
     cancer.dataset?.reader.close();
-    expect(cancer.report).toMatchObject({ ok: true, samples: 569, classes: ['benign', 'malignant'], splits: { train: 398, val: 57, test: 114 } });
-    expect(cancer.report.modalities.map((m) => [m.name, m.shape])).toEqual([['mean', [10]], ['se', [10]], ['worst', [10]]]);
+    expect(cancer.report).toMatchObject({
+      ok: true,
+      samples: 569,
+      classes: ['benign', 'malignant'],
+      splits: { train: 398, val: 57, test: 114 },
+    });
+    expect(cancer.report.modalities.map((m) => [m.name, m.shape])).toEqual([
+      ['mean', [10]],
+      ['se', [10]],
+      ['worst', [10]],
+    ]);
     const perClass = cancer.report.classCounts!;
     expect(perClass.benign!.train + perClass.benign!.val + perClass.benign!.test).toBe(357);
     expect(perClass.malignant!.train + perClass.malignant!.val + perClass.malignant!.test).toBe(212);
@@ -31,6 +44,9 @@ describe('real UCI datasets in the dataset format', () => {
     digits.dataset?.reader.close();
     expect(digits.report).toMatchObject({ ok: true, samples: 1797, splits: { train: 1258, val: 179, test: 360 } });
     expect(digits.report.classes).toHaveLength(10);
-    expect(digits.report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([['top', 'image', [4, 8, 1]], ['bottom', 'image', [4, 8, 1]]]);
+    expect(digits.report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([
+      ['top', 'image', [4, 8, 1]],
+      ['bottom', 'image', [4, 8, 1]],
+    ]);
   }, 180_000);
 });

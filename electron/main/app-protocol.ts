@@ -11,7 +11,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 /** Registered before the app is ready (Electron's rule): a standard, secure scheme that fetch may use. */
-export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } };
+export const APP_SCHEME_PRIVILEGES = {
+  scheme: APP_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: true },
+};
 
 /**
  * True only for the app's own page: scheme, host and path compared exactly after parsing (a prefix test
@@ -24,7 +27,14 @@ export function isAppPageUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.pathname === '/index.html' && parsed.search === '' && parsed.username === '' && parsed.password === '';
+  return (
+    parsed.protocol === `${APP_SCHEME}:` &&
+    parsed.host === APP_HOST &&
+    parsed.pathname === '/index.html' &&
+    parsed.search === '' &&
+    parsed.username === '' &&
+    parsed.password === ''
+  );
 }
 
 /** The file under `rendererDir` that an app:// URL names, or null for anything outside it or malformed. */

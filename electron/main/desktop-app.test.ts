@@ -14,13 +14,19 @@ const APP_URL = APP_INDEX_URL;
 /** The app started with fakes; without its GPU window unless asked (its own tests below). */
 async function started(options: Parameters<typeof fakeElectron>[0] = {}, gpuWindow = false) {
   const fake = fakeElectron(options);
-  await startDesktopApp(fake.electron, PATHS, { MODALITY_STUDIO_HOME: '/home/me/ms', ...(gpuWindow ? {} : { MODALITY_STUDIO_NO_GPU_WINDOW: '1' }) }, 'linux').whenStarted;
+  await startDesktopApp(
+    fake.electron,
+    PATHS,
+    { MODALITY_STUDIO_HOME: '/home/me/ms', ...(gpuWindow ? {} : { MODALITY_STUDIO_NO_GPU_WINDOW: '1' }) },
+    'linux',
+  ).whenStarted;
   const window = fake.windows[0]!;
   const engine = fake.engines[0]!;
   // The page's top frame, after the user moved to #/runs.
   window.webContents.mainFrame.url = `${APP_URL}#/runs`;
   const fromWindow: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
-  const invoke = (channel: string, event: IpcMainInvokeEvent, ...args: unknown[]) => fake.handlers.get(channel)!(event, ...args) as Promise<unknown>;
+  const invoke = (channel: string, event: IpcMainInvokeEvent, ...args: unknown[]) =>
+    fake.handlers.get(channel)!(event, ...args) as Promise<unknown>;
   return { fake, window, engine, fromWindow, invoke };
 }
 
@@ -53,17 +59,28 @@ describe('the desktop main process', () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(fake.fetched).toEqual(['file:///opt/modality-studio/dist/renderer/index.html']);
-    for (const outside of ['app://modality-studio/..%2F..%2Fetc%2Fpasswd', 'app://modality-studio/assets%2F..%2F..%2Felectron%2Fmain.cjs', 'app://other-host/index.html', 'app://modality-studio/%ff']) {
+    for (const outside of [
+      'app://modality-studio/..%2F..%2Fetc%2Fpasswd',
+      'app://modality-studio/assets%2F..%2F..%2Felectron%2Fmain.cjs',
+      'app://other-host/index.html',
+      'app://modality-studio/%ff',
+    ]) {
       expect((await fake.request('app', outside)!).status, outside).toBe(404);
     }
     // Dot segments are resolved by the URL parser itself, within the app's host: still the renderer's folder.
     await fake.request('app', 'app://modality-studio/%2e%2e/%2e%2e/electron/main.cjs');
-    expect(fake.fetched).toEqual(['file:///opt/modality-studio/dist/renderer/index.html', 'file:///opt/modality-studio/dist/renderer/electron/main.cjs']);
+    expect(fake.fetched).toEqual([
+      'file:///opt/modality-studio/dist/renderer/index.html',
+      'file:///opt/modality-studio/dist/renderer/electron/main.cjs',
+    ]);
   });
 
   it('sends the strict Content-Security-Policy with every response and grants no permission', async () => {
     const { fake } = await started();
-    expect(fake.responseHeaders()).toEqual({ 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
+    expect(fake.responseHeaders()).toEqual({
+      'Content-Type': ['text/html'],
+      'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+    });
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
@@ -81,7 +98,13 @@ describe('the desktop main process', () => {
     expect(contents.navigate('will-redirect', 'file:///etc/passwd')).toBe(false);
     expect(contents.navigate('will-navigate', `${APP_URL}#/runs`)).toBe(true);
     // Parsed and compared exactly, not by prefix.
-    for (const lookalike of [`${APP_URL}.evil`, `${APP_URL}/../x`, 'app://modality-studio.evil.example/index.html', 'app://user@modality-studio/index.html', `${APP_URL}?x=1`]) {
+    for (const lookalike of [
+      `${APP_URL}.evil`,
+      `${APP_URL}/../x`,
+      'app://modality-studio.evil.example/index.html',
+      'app://user@modality-studio/index.html',
+      `${APP_URL}?x=1`,
+    ]) {
       expect(contents.navigate('will-navigate', lookalike), lookalike).toBe(false);
     }
     expect(contents.openHandler?.({ url: 'https://arxiv.org/abs/2305.01233' })).toEqual({ action: 'deny' });
@@ -89,7 +112,11 @@ describe('the desktop main process', () => {
     expect(contents.openHandler?.({ url: 'https://evil.example/phish' })).toEqual({ action: 'deny' });
     expect(fake.opened).toEqual(['https://arxiv.org/abs/2305.01233']);
     let prevented = false;
-    (contents.listeners.get('will-attach-webview') as (e: { preventDefault(): void }) => void)({ preventDefault: () => { prevented = true; } });
+    (contents.listeners.get('will-attach-webview') as (e: { preventDefault(): void }) => void)({
+      preventDefault: () => {
+        prevented = true;
+      },
+    });
     expect(prevented).toBe(true);
   });
 
@@ -102,12 +129,18 @@ describe('the desktop main process', () => {
     expect(gpu.loaded).toBe(GPU_WINDOW_URL);
     expect(fake.switches).toEqual(['enable-unsafe-webgpu', 'enable-features=Vulkan']);
     expect(engine.posted).toEqual([{ kind: 'gpu-port' }]);
-    const [message, ports] = gpu.webContents.sent.find((s) => s.channel === IPC.gpuPort)!.args as [unknown, { end: number }[]];
+    const [message, ports] = gpu.webContents.sent.find((s) => s.channel === IPC.gpuPort)!.args as [
+      unknown,
+      { end: number }[],
+    ];
     expect(message).toBeNull();
     expect([engine.transferred[0], ports]).toEqual([[{ end: 1 }], [{ end: 2 }]]);
     // Engine calls from the GPU window are refused: it is not the app's window.
     const fromGpu: IpcMainInvokeEvent = { sender: gpu.webContents, senderFrame: { url: GPU_WINDOW_URL } };
-    expect(await (fake.handlers.get(IPC.engineCall)!(fromGpu, 'runs:list', {}) as Promise<unknown>)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await (fake.handlers.get(IPC.engineCall)!(fromGpu, 'runs:list', {}) as Promise<unknown>)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     // Closing the app's window closes the hidden one, so the app can quit.
     window.windowListeners.get('closed')!();
     expect(gpu.closed).toBe(true);
@@ -149,19 +182,49 @@ describe('the desktop main process', () => {
   it('validates every IPC input: unknown calls, non-object params and other senders never reach the engine', async () => {
     const { engine, fromWindow, invoke, window } = await started();
     engine.emit({ kind: 'ready' });
-    expect(await invoke(IPC.engineCall, fromWindow, 'fs:delete', {})).toMatchObject({ ok: false, error: { code: 'bad-request' } });
-    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', 'x')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
-    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', [1])).toMatchObject({ ok: false, error: { code: 'bad-request' } });
-    const foreignFrame: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: 'https://evil.example/' } };
-    expect(await invoke(IPC.engineCall, foreignFrame, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke(IPC.engineCall, fromWindow, 'fs:delete', {})).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', 'x')).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', [1])).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    const foreignFrame: IpcMainInvokeEvent = {
+      sender: window.webContents,
+      senderFrame: { url: 'https://evil.example/' },
+    };
+    expect(await invoke(IPC.engineCall, foreignFrame, 'runs:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     // A frame inside the page, even one showing the app's own URL, is not the top frame.
     const subFrame: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: { url: APP_URL } };
-    expect(await invoke(IPC.engineCall, subFrame, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const lookalike: IpcMainInvokeEvent = { sender: window.webContents, senderFrame: Object.assign(window.webContents.mainFrame, { url: `${APP_URL}.evil` }) };
-    expect(await invoke(IPC.engineCall, lookalike, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke(IPC.engineCall, subFrame, 'runs:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    const lookalike: IpcMainInvokeEvent = {
+      sender: window.webContents,
+      senderFrame: Object.assign(window.webContents.mainFrame, { url: `${APP_URL}.evil` }),
+    };
+    expect(await invoke(IPC.engineCall, lookalike, 'runs:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     window.webContents.mainFrame.url = APP_URL;
-    const otherContents: IpcMainInvokeEvent = { sender: Object.assign(Object.create(window.webContents) as typeof window.webContents, { id: 99 }), senderFrame: window.webContents.mainFrame };
-    expect(await invoke(IPC.engineCall, otherContents, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const otherContents: IpcMainInvokeEvent = {
+      sender: Object.assign(Object.create(window.webContents) as typeof window.webContents, { id: 99 }),
+      senderFrame: window.webContents.mainFrame,
+    };
+    expect(await invoke(IPC.engineCall, otherContents, 'runs:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await invoke(IPC.pickFolder, foreignFrame)).toBeNull();
     expect(engine.posted).toEqual([]);
   });
@@ -172,22 +235,40 @@ describe('the desktop main process', () => {
     const answer = invoke(IPC.engineCall, fromWindow, 'runs:list', {});
     await new Promise((resolve) => setTimeout(resolve, 0));
     engine.exit(134);
-    expect(await answer).toMatchObject({ ok: false, error: { code: 'engine-exited', message: expect.stringContaining('134') } });
-    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', {})).toMatchObject({ ok: false, error: { code: 'engine-exited' } });
+    expect(await answer).toMatchObject({
+      ok: false,
+      error: { code: 'engine-exited', message: expect.stringContaining('134') },
+    });
+    expect(await invoke(IPC.engineCall, fromWindow, 'runs:list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'engine-exited' },
+    });
   });
 
   it('lets the page make the engine write only inside a folder the user picked', async () => {
     const { engine, fromWindow, invoke } = await started({ pickedFolder: '/home/me/models' });
     engine.emit({ kind: 'ready' });
     const exportTo = (dir: string) => invoke(IPC.engineCall, fromWindow, 'model:export', { runId: 'r1', dir });
-    expect(await exportTo('/home/me/.config/autostart/model')).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Browse') } });
-    expect(await invoke(IPC.engineCall, fromWindow, 'run:start', { dataset: 'synthetic-mixed', out: '/etc/cron.d/x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await exportTo('/home/me/.config/autostart/model')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('Browse') },
+    });
+    expect(
+      await invoke(IPC.engineCall, fromWindow, 'run:start', { dataset: 'synthetic-mixed', out: '/etc/cron.d/x' }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(engine.posted).toEqual([]);
     expect(await invoke(IPC.pickFolder, fromWindow)).toBe('/home/me/models');
     expect(await exportTo('/home/me/models/../.ssh/model')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     void exportTo('/home/me/models/modality-studio-model-r1');
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(engine.posted).toEqual([{ kind: 'request', id: 1, call: 'model:export', params: { runId: 'r1', dir: '/home/me/models/modality-studio-model-r1' } }]);
+    expect(engine.posted).toEqual([
+      {
+        kind: 'request',
+        id: 1,
+        call: 'model:export',
+        params: { runId: 'r1', dir: '/home/me/models/modality-studio-model-r1' },
+      },
+    ]);
     // Calls that write nowhere, and a run that saves its model to the app's own folder, pass as before.
     void invoke(IPC.engineCall, fromWindow, 'run:start', { dataset: 'synthetic-mixed' });
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -217,7 +298,9 @@ describe('the desktop main process', () => {
   });
 
   it('is packaged with fuses that turn off run-as-node, NODE_OPTIONS and the inspector, and load only the checked asar', () => {
-    const { build } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { build: { electronFuses: Record<string, boolean> } };
+    const { build } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      build: { electronFuses: Record<string, boolean> };
+    };
     expect(build.electronFuses).toMatchObject({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,

@@ -36,7 +36,12 @@ export function webgpuSwitches(platform: NodeJS.Platform): [string, string?][] {
  * picker, and the engine in a utility process whose protocol it relays to the window. Electron is passed in,
  * so tests can run all of this with fakes.
  */
-export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): { whenStarted: Promise<void> } {
+export function startDesktopApp(
+  electron: ElectronApi,
+  paths: DesktopPaths,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): { whenStarted: Promise<void> } {
   const { app } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -70,22 +75,37 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
       headers.set('X-Content-Type-Options', 'nosniff');
       return new Response(response.body, { status: response.status, headers });
     });
-    const engine = electron.utilityProcess.fork(paths.engineEntry, [], { serviceName: 'Modality Studio engine', env: { ...env }, stdio: 'inherit' });
+    const engine = electron.utilityProcess.fork(paths.engineEntry, [], {
+      serviceName: 'Modality Studio engine',
+      env: { ...env },
+      stdio: 'inherit',
+    });
     relay = new EngineRelay(engine, (message) => {
       if (window && !window.webContents.isDestroyed()) window.webContents.send(IPC.runMessage, message);
     });
     // The app window's top frame, showing the app's own page: not another window, not a frame inside it.
-    const fromApp = (event: IpcMainInvokeEvent) => Boolean(window) && event.sender.id === window?.webContents.id
-      && event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && isAppPageUrl(event.senderFrame.url);
+    const fromApp = (event: IpcMainInvokeEvent) =>
+      Boolean(window) &&
+      event.sender.id === window?.webContents.id &&
+      event.senderFrame !== null &&
+      event.senderFrame === event.sender.mainFrame &&
+      isAppPageUrl(event.senderFrame.url);
     electron.ipcMain.handle(IPC.engineCall, (event, name, params) => {
-      if (!fromApp(event)) return { ok: false, error: { code: 'forbidden', message: 'Engine calls are answered for the app window only.' } };
+      if (!fromApp(event))
+        return {
+          ok: false,
+          error: { code: 'forbidden', message: 'Engine calls are answered for the app window only.' },
+        };
       const refusal = writeTargetRefusal(String(name), params, picked);
       if (refusal) return { ok: false, error: { code: 'forbidden', message: refusal } };
       return relay?.call(name, params);
     });
     electron.ipcMain.handle(IPC.pickFolder, async (event) => {
       if (!fromApp(event) || !window) return null;
-      const chosen = await electron.dialog.showOpenDialog(window, { title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] });
+      const chosen = await electron.dialog.showOpenDialog(window, {
+        title: 'Choose a folder',
+        properties: ['openDirectory', 'createDirectory'],
+      });
       const folder = chosen.canceled ? null : (chosen.filePaths[0] ?? null);
       if (folder) picked.add(path.resolve(folder));
       return folder;
@@ -108,15 +128,29 @@ export function startDesktopApp(electron: ElectronApi, paths: DesktopPaths, env:
       window = null;
       gpuWindow?.close();
     });
-    electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate(platform, (hash) => window?.webContents.send(IPC.navigate, hash))));
+    electron.Menu.setApplicationMenu(
+      electron.Menu.buildFromTemplate(menuTemplate(platform, (hash) => window?.webContents.send(IPC.navigate, hash))),
+    );
     // The engine's process cannot hold a WebGPU device in Electron (dawn-gpu/node-webgpu 5): a hidden window
     // with no Node lends it Chromium's, over a channel of its own. MODALITY_STUDIO_NO_GPU_WINDOW=1 leaves it out.
-    const gpuWindow = env.MODALITY_STUDIO_NO_GPU_WINDOW ? null : new electron.BrowserWindow({ width: 320, height: 240, title: 'Modality Studio GPU', show: false, skipTaskbar: true, webPreferences: secureWebPreferences(paths.gpuPreload) });
-    const gpuReady = gpuWindow?.loadURL(GPU_WINDOW_URL).then(() => {
-      const channel = new electron.MessageChannelMain();
-      engine.postMessage({ kind: 'gpu-port' }, [channel.port1]);
-      gpuWindow.webContents.postMessage(IPC.gpuPort, null, [channel.port2]);
-    }, (error: Error) => console.warn(`The GPU window did not load (${error.message}); the engine trains on the CPU.`));
+    const gpuWindow = env.MODALITY_STUDIO_NO_GPU_WINDOW
+      ? null
+      : new electron.BrowserWindow({
+          width: 320,
+          height: 240,
+          title: 'Modality Studio GPU',
+          show: false,
+          skipTaskbar: true,
+          webPreferences: secureWebPreferences(paths.gpuPreload),
+        });
+    const gpuReady = gpuWindow?.loadURL(GPU_WINDOW_URL).then(
+      () => {
+        const channel = new electron.MessageChannelMain();
+        engine.postMessage({ kind: 'gpu-port' }, [channel.port1]);
+        gpuWindow.webContents.postMessage(IPC.gpuPort, null, [channel.port2]);
+      },
+      (error: Error) => console.warn(`The GPU window did not load (${error.message}); the engine trains on the CPU.`),
+    );
     await shown.loadURL(APP_INDEX_URL);
     await gpuReady;
   });

@@ -109,11 +109,24 @@ export interface ElectronApi {
   MessageChannelMain: new () => { port1: unknown; port2: unknown };
   BrowserWindow: new (options: BrowserWindowOptions) => WindowLike;
   ipcMain: { handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void };
-  dialog: { showOpenDialog(window: WindowLike, options: { title: string; properties: string[] }): Promise<{ canceled: boolean; filePaths: string[] }> };
+  dialog: {
+    showOpenDialog(
+      window: WindowLike,
+      options: { title: string; properties: string[] },
+    ): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
   Menu: { buildFromTemplate(template: MenuItemOptions[]): unknown; setApplicationMenu(menu: unknown): void };
-  utilityProcess: { fork(modulePath: string, args: string[], options: { serviceName: string; env: Record<string, string | undefined>; stdio: 'inherit' | 'pipe' }): UtilityProcessLike };
+  utilityProcess: {
+    fork(
+      modulePath: string,
+      args: string[],
+      options: { serviceName: string; env: Record<string, string | undefined>; stdio: 'inherit' | 'pipe' },
+    ): UtilityProcessLike;
+  };
   protocol: {
-    registerSchemesAsPrivileged(schemes: { scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }[]): void;
+    registerSchemesAsPrivileged(
+      schemes: { scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }[],
+    ): void;
     handle(scheme: string, handler: (request: { url: string }) => Response | Promise<Response>): void;
   };
   net: { fetch(url: string): Promise<Response> };
@@ -122,7 +135,14 @@ export interface ElectronApi {
       setPermissionRequestHandler(handler: PermissionHandler): void;
       setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
       setDevicePermissionHandler(handler: (details: unknown) => boolean): void;
-      webRequest: { onHeadersReceived(listener: (details: { responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders: Record<string, string[]> }) => void) => void): void };
+      webRequest: {
+        onHeadersReceived(
+          listener: (
+            details: { responseHeaders?: Record<string, string[]> },
+            callback: (response: { responseHeaders: Record<string, string[]> }) => void,
+          ) => void,
+        ): void;
+      };
     };
   };
   shell: { openExternal(url: string): Promise<void> };

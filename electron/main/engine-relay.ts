@@ -1,4 +1,10 @@
-import { ENGINE_CALL_NAMES, type EngineCallName, type EngineMessage, type EngineResult, type RunMessage } from '../../engine/protocol/engine';
+import {
+  ENGINE_CALL_NAMES,
+  type EngineCallName,
+  type EngineMessage,
+  type EngineResult,
+  type RunMessage,
+} from '../../engine/protocol/engine';
 import type { UtilityProcessLike } from './electron-api';
 
 /**
@@ -12,19 +18,32 @@ export class EngineRelay {
   private readonly ready: Promise<void>;
   private exitedWith: number | null = null;
 
-  constructor(private readonly engine: UtilityProcessLike, private readonly onRunMessage: (message: RunMessage) => void) {
+  constructor(
+    private readonly engine: UtilityProcessLike,
+    private readonly onRunMessage: (message: RunMessage) => void,
+  ) {
     let markReady: () => void = () => undefined;
-    this.ready = new Promise((resolve) => { markReady = resolve; });
+    this.ready = new Promise((resolve) => {
+      markReady = resolve;
+    });
     engine.on('message', (raw) => {
       const message = raw as EngineMessage;
       if (message.kind === 'ready') markReady();
       else if (message.kind === 'response') this.settle(message.id, message.result);
-      else if (message.kind === 'run-event' || message.kind === 'run-ended' || message.kind === 'dataset-progress') this.onRunMessage(message);
+      else if (message.kind === 'run-event' || message.kind === 'run-ended' || message.kind === 'dataset-progress')
+        this.onRunMessage(message);
       else console.warn('Unknown engine message', message);
     });
     engine.on('exit', (code) => {
       this.exitedWith = code;
-      for (const settle of this.pending.values()) settle({ ok: false, error: { code: 'engine-exited', message: `The engine process stopped (exit code ${code}). Restart the app; the run browser shows what was recorded.` } });
+      for (const settle of this.pending.values())
+        settle({
+          ok: false,
+          error: {
+            code: 'engine-exited',
+            message: `The engine process stopped (exit code ${code}). Restart the app; the run browser shows what was recorded.`,
+          },
+        });
       this.pending.clear();
     });
   }
@@ -35,12 +54,25 @@ export class EngineRelay {
    */
   async call(name: unknown, params: unknown): Promise<EngineResult<unknown>> {
     if (typeof name !== 'string' || !ENGINE_CALL_NAMES.includes(name as EngineCallName)) {
-      return { ok: false, error: { code: 'bad-request', message: `Unknown call "${String(name)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.` } };
+      return {
+        ok: false,
+        error: {
+          code: 'bad-request',
+          message: `Unknown call "${String(name)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`,
+        },
+      };
     }
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       return { ok: false, error: { code: 'bad-request', message: `The params of ${name} must be an object.` } };
     }
-    if (this.exitedWith !== null) return { ok: false, error: { code: 'engine-exited', message: `The engine process has stopped (exit code ${this.exitedWith}). Restart the app.` } };
+    if (this.exitedWith !== null)
+      return {
+        ok: false,
+        error: {
+          code: 'engine-exited',
+          message: `The engine process has stopped (exit code ${this.exitedWith}). Restart the app.`,
+        },
+      };
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve) => {

@@ -23,7 +23,6 @@ export function secureWebPreferences(preload: string): WebPreferences {
   };
 }
 
-
 /** The only pages outside the app that it links to: they open in the user's browser, nothing else does. */
 export const EXTERNAL_LINKS: readonly string[] = ['https://arxiv.org/abs/2305.01233'];
 

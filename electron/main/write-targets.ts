@@ -2,7 +2,11 @@ import path from 'node:path';
 import type { EngineCallName } from '../../engine/protocol/engine';
 
 /** The calls that make the engine write somewhere the page names, and the param that names the place. */
-const WRITE_TARGETS: Partial<Record<EngineCallName, string>> = { 'run:start': 'out', 'run:resume': 'out', 'model:export': 'dir' };
+const WRITE_TARGETS: Partial<Record<EngineCallName, string>> = {
+  'run:start': 'out',
+  'run:resume': 'out',
+  'model:export': 'dir',
+};
 
 /**
  * Why main refuses a call from the window, or null. The page may make the engine write only inside a
@@ -20,5 +24,7 @@ export function writeTargetRefusal(name: string, params: unknown, picked: Readon
     const relative = path.relative(folder, resolved);
     return relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative));
   });
-  return inside ? null : `${name}: the app writes only inside a folder you chose with Browse…; ${resolved} is not inside one. Choose the folder with Browse… first.`;
+  return inside
+    ? null
+    : `${name}: the app writes only inside a folder you chose with Browse…; ${resolved} is not inside one. Choose the folder with Browse… first.`;
 }

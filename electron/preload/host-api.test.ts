@@ -10,10 +10,15 @@ function fakeIpc(answers: Record<string, unknown> = {}) {
       invoked.push([channel, ...args]);
       return answers[channel];
     },
-    on: (channel, listener) => { listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener)); },
-    removeListener: (channel, listener) => { listeners.get(channel)?.delete(listener); },
+    on: (channel, listener) => {
+      listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener));
+    },
+    removeListener: (channel, listener) => {
+      listeners.get(channel)?.delete(listener);
+    },
   };
-  const emit = (channel: string, ...args: unknown[]) => listeners.get(channel)?.forEach((l) => l({ sender: 'secret' }, ...args));
+  const emit = (channel: string, ...args: unknown[]) =>
+    listeners.get(channel)?.forEach((l) => l({ sender: 'secret' }, ...args));
   return { ipc, invoked, emit, listeners };
 }
 

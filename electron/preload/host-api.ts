@@ -15,7 +15,10 @@ export interface IpcRendererLike {
 export function createDesktopHostApi(ipc: IpcRendererLike): HostApi {
   return {
     kind: 'desktop',
-    call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineResult<EngineCalls[K]['result']>> {
+    call<K extends EngineCallName>(
+      name: K,
+      params: EngineCalls[K]['params'],
+    ): Promise<EngineResult<EngineCalls[K]['result']>> {
       return ipc.invoke(IPC.engineCall, name, params) as Promise<EngineResult<EngineCalls[K]['result']>>;
     },
     onRunMessage(listener: (message: RunMessage) => void): () => void {

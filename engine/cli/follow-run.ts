@@ -13,12 +13,19 @@ type RunEnded = Extract<EngineMessage, { kind: 'run-ended' }>;
  * line per epoch on stderr, the summary (or `--json`) on stdout. Ctrl-C or SIGTERM ask the engine to cancel
  * at the next batch. `start` makes the call that begins the run (`run:start` or `run:resume`).
  */
-export async function followRunInEngine(context: CliContext, env: Record<string, string>, json: boolean, start: (engine: EngineClient) => Promise<{ runId: string }>): Promise<void> {
+export async function followRunInEngine(
+  context: CliContext,
+  env: Record<string, string>,
+  json: boolean,
+  start: (engine: EngineClient) => Promise<{ runId: string }>,
+): Promise<void> {
   const engine = EngineClient.start(env);
   const progress = new PhaseProgress(context.stderr);
   let runId: string | null = null;
   let resolveEnded: (message: RunEnded) => void = () => undefined;
-  const ended = new Promise<RunEnded>((resolve) => { resolveEnded = resolve; });
+  const ended = new Promise<RunEnded>((resolve) => {
+    resolveEnded = resolve;
+  });
   engine.onRunMessage((message) => {
     if (message.kind === 'run-ended') {
       resolveEnded(message);
@@ -56,7 +63,15 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
     context.stderr.write(`run ${runId}\n`);
     const end = await Promise.race([
       ended,
-      engine.exited.then((how): RunEnded => ({ kind: 'run-ended', runId: runId ?? '', status: 'failed', error: { code: 'engine-exited', message: `The engine process stopped (${how}) before the run ended; runs show ${runId} tells how far it got, and runs resume continues it.` } })),
+      engine.exited.then((how): RunEnded => ({
+        kind: 'run-ended',
+        runId: runId ?? '',
+        status: 'failed',
+        error: {
+          code: 'engine-exited',
+          message: `The engine process stopped (${how}) before the run ended; runs show ${runId} tells how far it got, and runs resume continues it.`,
+        },
+      })),
     ]);
     progress.clear();
     if (end.status !== 'completed') {
@@ -67,7 +82,9 @@ export async function followRunInEngine(context: CliContext, env: Record<string,
     const { result, modelDir } = end;
     if (json) {
       const { backend, decision, test, laziness, durationMs, seeds, candidates, final } = result;
-      context.stdout.write(`${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, seeds, candidates, final, test, laziness: lazinessTable(laziness), lazinessProbes: laziness, lazinessVerdicts: result.lazinessVerdicts, notices: result.notices, evaluations: result.evaluations, modelDir, durationMs })}\n`);
+      context.stdout.write(
+        `${JSON.stringify({ runId, backend: backend.name, backendInfo: backend, dataset: result.dataset, config: result.config, decision, seeds, candidates, final, test, laziness: lazinessTable(laziness), lazinessProbes: laziness, lazinessVerdicts: result.lazinessVerdicts, notices: result.notices, evaluations: result.evaluations, modelDir, durationMs })}\n`,
+      );
     } else {
       context.stdout.write(`${formatRunSummary(result, runId)}\nModel saved to ${modelDir}\n`);
     }

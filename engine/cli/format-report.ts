@@ -8,24 +8,32 @@ import { printable } from '../protocol/printable';
  */
 export function formatReport(report: ValidationReport): string {
   const lines: string[] = [];
-  lines.push(`${report.ok ? '✓ Usable' : '✗ Not usable'}: ${printable(report.name)} (${printable(report.path, 1_000)})`);
+  lines.push(
+    `${report.ok ? '✓ Usable' : '✗ Not usable'}: ${printable(report.name)} (${printable(report.path, 1_000)})`,
+  );
   if (report.samples > 0 || report.modalities.length > 0) {
     lines.push(`  format      ${report.format}`);
-    lines.push(`  samples     ${report.samples}  (train ${report.splits.train}, val ${report.splits.val}, test ${report.splits.test}${report.splitRule ? `; split: ${describeRule(report.splitRule)}` : ''})`);
+    lines.push(
+      `  samples     ${report.samples}  (train ${report.splits.train}, val ${report.splits.val}, test ${report.splits.test}${report.splitRule ? `; split: ${describeRule(report.splitRule)}` : ''})`,
+    );
     lines.push(`  classes     ${report.classes.length}: ${abbreviate(report.classes)}`);
     for (const modality of report.modalities) {
-      lines.push(`  modality    ${printable(modality.name, 80)}: ${modality.kind} [${modality.shape.join(', ')}] from ${modality.source}${modality.extensions?.length ? ` (${modality.extensions.join(' ')})` : ''}`);
+      lines.push(
+        `  modality    ${printable(modality.name, 80)}: ${modality.kind} [${modality.shape.join(', ')}] from ${modality.source}${modality.extensions?.length ? ` (${modality.extensions.join(' ')})` : ''}`,
+      );
     }
   }
   if (report.errorCount > 0) {
     lines.push('', `Errors (${report.errorCount}):`);
     lines.push(...report.errors.map(formatIssue));
-    if (report.errorCount > report.errors.length) lines.push(`  … and ${report.errorCount - report.errors.length} more errors.`);
+    if (report.errorCount > report.errors.length)
+      lines.push(`  … and ${report.errorCount - report.errors.length} more errors.`);
   }
   if (report.warningCount > 0) {
     lines.push('', `Warnings (${report.warningCount}):`);
     lines.push(...report.warnings.map(formatIssue));
-    if (report.warningCount > report.warnings.length) lines.push(`  … and ${report.warningCount - report.warnings.length} more warnings.`);
+    if (report.warningCount > report.warnings.length)
+      lines.push(`  … and ${report.warningCount - report.warnings.length} more warnings.`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -49,19 +49,36 @@ export function formatRunSummary(result: RunResult, runId: string): string {
     `  average of the teachers' predictions   ${percent(decision.averagedPredictionAccuracy)}`,
     `  difference, bootstrap 95% interval     [${percent(decision.differenceInterval[0])}, ${percent(decision.differenceInterval[1])}]`,
     `  ${leadInWords(decision)}; ${selectionInWords(decision).replace(/^its/, "the classifier's")}`,
-    ...Object.entries(decision.sliceAccuracy).map(([m, v]) => `  ${`the classifier's ${m} slice alone`.padEnd(38)} ${percent(v)}`),
+    ...Object.entries(decision.sliceAccuracy).map(
+      ([m, v]) => `  ${`the classifier's ${m} slice alone`.padEnd(38)} ${percent(v)}`,
+    ),
     '',
     `Accuracy of every model (final chosen on validation${seeds}):`,
     `  ${'model'.padEnd(26)} ${'validation'.padStart(14)} ${'test'.padStart(14)}`,
-    ...candidates.map((c) => candidateLine(c, [
-      c.method === final.method ? 'FINAL' : '',
-      c.val.mean === bestOn('val') ? 'best on val' : '',
-    ].filter(Boolean).join(', '))),
+    ...candidates.map((c) =>
+      candidateLine(
+        c,
+        [c.method === final.method ? 'FINAL' : '', c.val.mean === bestOn('val') ? 'best on val' : '']
+          .filter(Boolean)
+          .join(', '),
+      ),
+    ),
     '',
     `Final model: ${result.candidates[final.method]?.label ?? final.method}. ${final.reason}`,
     ...result.notices.map((n) => `Note: ${n}`),
-    ...Object.values(result.candidates).flatMap((c) => (c.weightSearch ? [`UMT's distillation weight, chosen on validation: ${c.weightSearch.map((w) => `${w.weight} → ${formatStat(w.val)}`).join(', ')}`] : [])),
-    ...Object.values(result.candidates).flatMap((c) => (c.estimated ?? []).map((e) => `${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`)),
+    ...Object.values(result.candidates).flatMap((c) =>
+      c.weightSearch
+        ? [
+            `UMT's distillation weight, chosen on validation: ${c.weightSearch.map((w) => `${w.weight} → ${formatStat(w.val)}`).join(', ')}`,
+          ]
+        : [],
+    ),
+    ...Object.values(result.candidates).flatMap((c) =>
+      (c.estimated ?? []).map(
+        (e) =>
+          `${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`,
+      ),
+    ),
     '',
     'Modality laziness (linear probe of each encoder on the test split, against its teacher):',
     ...result.lazinessVerdicts.map((v) => `  ${v.text}`),

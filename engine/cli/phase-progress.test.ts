@@ -7,7 +7,8 @@ describe('phase progress on a terminal', () => {
     const written: string[] = [];
     let time = 0;
     const progress = new PhaseProgress({ isTTY: true, write: (t: string) => written.push(t) }, () => time);
-    const batch = (epoch: number, b: number) => progress.onBatch({ type: 'batch', phase: 'teacher', modality: 'rgb', epoch, epochs: 4, batch: b, batches: 10 });
+    const batch = (epoch: number, b: number) =>
+      progress.onBatch({ type: 'batch', phase: 'teacher', modality: 'rgb', epoch, epochs: 4, batch: b, batches: 10 });
     batch(1, 1);
     time = 1000;
     batch(1, 10); // 9 batches in 1 s after the first: 30 batches left ≈ 3.3 s

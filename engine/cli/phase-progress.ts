@@ -16,7 +16,10 @@ export class PhaseProgress {
   private drawn = false;
   private readonly preparing: ProgressLine;
 
-  constructor(private readonly stream: { write(text: string): unknown; isTTY?: boolean }, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly stream: { write(text: string): unknown; isTTY?: boolean },
+    private readonly now: () => number = Date.now,
+  ) {
     this.preparing = new ProgressLine(stream, now);
   }
 
@@ -54,7 +57,11 @@ function batchesDone(event: Extract<RunEvent, { type: 'batch' }>): number {
 }
 
 /** `teacher a  epoch 3/20 [##........] batch 12/33 [####......]  ETA 0:41`: the ETA from `elapsedMs` for `batchesTimed`. */
-export function formatPhaseProgress(event: Extract<RunEvent, { type: 'batch' }>, elapsedMs: number, batchesTimed: number): string {
+export function formatPhaseProgress(
+  event: Extract<RunEvent, { type: 'batch' }>,
+  elapsedMs: number,
+  batchesTimed: number,
+): string {
   const bar = (done: number, total: number, width: number) => {
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
     return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;

@@ -10,7 +10,10 @@ export class ProgressLine {
   private label = '';
   private started = 0;
 
-  constructor(private readonly stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   update(label: string, done: number, total: number, unit = 'samples'): void {
     if (!this.stream.isTTY) return;
@@ -37,11 +40,19 @@ export class ProgressLine {
 }
 
 /** `Decoding [######..................] 300/1500  850 samples/s  ETA 0:02` */
-export function formatProgressLine(label: string, done: number, total: number, elapsedMs: number, unit = 'samples'): string {
+export function formatProgressLine(
+  label: string,
+  done: number,
+  total: number,
+  elapsedMs: number,
+  unit = 'samples',
+): string {
   const width = 24;
   const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
   const rate = progressRate(done, total, elapsedMs);
-  const pace = rate ? `  ${Math.round(rate.perSecond).toLocaleString('en')} ${unit}/s  ETA ${formatDuration(rate.secondsLeft * 1000)}` : '';
+  const pace = rate
+    ? `  ${Math.round(rate.perSecond).toLocaleString('en')} ${unit}/s  ETA ${formatDuration(rate.secondsLeft * 1000)}`
+    : '';
   return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${pace}`;
 }
 
@@ -51,5 +62,7 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`
+    : `${m}:${String(s).padStart(2, '0')}`;
 }

@@ -18,7 +18,11 @@ export interface LocalEngineOptions {
  * error becomes its message on stderr and exit code 1 (2 for a bad setting): the same rules, and the same
  * messages, as in the app.
  */
-export async function withLocalEngine(context: CliContext, options: LocalEngineOptions, work: (engine: LocalEngine) => Promise<void>): Promise<void> {
+export async function withLocalEngine(
+  context: CliContext,
+  options: LocalEngineOptions,
+  work: (engine: LocalEngine) => Promise<void>,
+): Promise<void> {
   let engine: LocalEngine | null = null;
   try {
     engine = localEngine({

@@ -78,14 +78,37 @@ describe('preprocessing cache', () => {
     const dir = path.join(temp('stream'), 'cache');
     const samples = 40_000;
     const features = 1024; // 160 MiB of float32 in the cache file
-    const plan: ModalityPlan = { name: 'v', source: 'columns', extensions: [], kind: 'image', shape: [32, 32, 1], rule: { type: 'npy' } };
+    const plan: ModalityPlan = {
+      name: 'v',
+      source: 'columns',
+      extensions: [],
+      kind: 'image',
+      shape: [32, 32, 1],
+      rule: { type: 'npy' },
+    };
     const writer = new CacheWriter(dir, [plan]);
     const row = new Float32Array(features);
     for (let i = 0; i < samples; i += 1) {
       row[0] = i;
       writer.append([row], 'train');
     }
-    const meta = writer.finish({ version: CACHE_FORMAT_VERSION, key: 'k', fingerprint: 'f', name: 'n', root: '/', format: 'csv', splitRule: 'manifest', splitSeed: 0, classes: ['a', 'b'], sampleIds: Array.from({ length: samples }, (_, i) => String(i)), labels: new Array(samples).fill(0), splits: new Array(samples).fill('train'), warnings: [], warningCount: 0, createdAt: '' });
+    const meta = writer.finish({
+      version: CACHE_FORMAT_VERSION,
+      key: 'k',
+      fingerprint: 'f',
+      name: 'n',
+      root: '/',
+      format: 'csv',
+      splitRule: 'manifest',
+      splitSeed: 0,
+      classes: ['a', 'b'],
+      sampleIds: Array.from({ length: samples }, (_, i) => String(i)),
+      labels: new Array(samples).fill(0),
+      splits: new Array(samples).fill('train'),
+      warnings: [],
+      warningCount: 0,
+      createdAt: '',
+    });
     const reader = new CacheReader(dir, meta);
     const batch = 64;
     const out = new Float32Array(batch * features);

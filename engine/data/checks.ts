@@ -20,7 +20,14 @@ export function checkDuplicateIds(samples: ManifestSample[], log: IssueLog): voi
       first.set(sample.id, sample);
       continue;
     }
-    log.error({ code: 'duplicate-id', file: sample.file, row: sample.line || undefined, sampleId: sample.id, column: 'id', message: `${describeSample(sample)}: id "${sample.id}" is already used on line ${earlier.line}; ids must be unique. Rename one of them.` });
+    log.error({
+      code: 'duplicate-id',
+      file: sample.file,
+      row: sample.line || undefined,
+      sampleId: sample.id,
+      column: 'id',
+      message: `${describeSample(sample)}: id "${sample.id}" is already used on line ${earlier.line}; ids must be unique. Rename one of them.`,
+    });
   }
 }
 
@@ -46,20 +53,38 @@ export function checkClasses(samples: ManifestSample[], splits: Split[], log: Is
   const classes = [...trainLabels].sort();
   samples.forEach((s, i) => {
     if (!s.label || trainLabels.has(s.label)) return;
-    log.error({ code: 'unseen-label', file: s.file, row: s.line || undefined, sampleId: s.id, column: 'label', message: `${describeSample(s)} is in ${splits[i]} with label "${s.label}", which no training sample has; a model cannot learn a class it never sees. Move some "${s.label}" samples to train or remove the label.` });
+    log.error({
+      code: 'unseen-label',
+      file: s.file,
+      row: s.line || undefined,
+      sampleId: s.id,
+      column: 'label',
+      message: `${describeSample(s)} is in ${splits[i]} with label "${s.label}", which no training sample has; a model cannot learn a class it never sees. Move some "${s.label}" samples to train or remove the label.`,
+    });
   });
   if (classes.length < MIN_CLASSES && samples.length > 0) {
-    log.error({ code: 'too-few-classes', message: `The training split has ${classes.length === 0 ? 'no labelled samples' : `only one class ("${classes[0]}")`}; a classifier needs at least ${MIN_CLASSES}. Add samples of other classes.` });
+    log.error({
+      code: 'too-few-classes',
+      message: `The training split has ${classes.length === 0 ? 'no labelled samples' : `only one class ("${classes[0]}")`}; a classifier needs at least ${MIN_CLASSES}. Add samples of other classes.`,
+    });
   }
   if (classes.length > MAX_CLASSES) {
-    log.error({ code: 'too-many-classes', column: 'label', message: `The training split has ${classes.length} classes; Modality Studio handles at most ${MAX_CLASSES} (each run records a confusion matrix per model and split). Check that the label column holds class names rather than ids of samples, or merge classes.` });
+    log.error({
+      code: 'too-many-classes',
+      column: 'label',
+      message: `The training split has ${classes.length} classes; Modality Studio handles at most ${MAX_CLASSES} (each run records a confusion matrix per model and split). Check that the label column holds class names rather than ids of samples, or merge classes.`,
+    });
     return classes;
   }
   for (const label of classes) {
     const inSplit = (split: Split) => samples.some((s, i) => s.label === label && splits[i] === split);
     const absent = (['val', 'test'] as const).filter((split) => !inSplit(split));
     if (absent.length > 0) {
-      log.warn({ code: 'tiny-class', column: 'label', message: `Class "${label}" has no samples in ${absent.join(' or ')}; its accuracy there cannot be measured. Add more "${label}" samples.` });
+      log.warn({
+        code: 'tiny-class',
+        column: 'label',
+        message: `Class "${label}" has no samples in ${absent.join(' or ')}; its accuracy there cannot be measured. Add more "${label}" samples.`,
+      });
     }
   }
   return classes;

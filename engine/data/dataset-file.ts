@@ -21,7 +21,10 @@ export const MAX_OPTIONS_BYTES = 1024 * 1024;
 export const MAX_SAMPLE_FILE_BYTES = 256 * 1024 * 1024;
 
 export class DatasetFileError extends Error {
-  constructor(readonly reason: 'not-regular' | 'too-large', message: string) {
+  constructor(
+    readonly reason: 'not-regular' | 'too-large',
+    message: string,
+  ) {
     super(message);
     this.name = 'DatasetFileError';
   }
@@ -46,7 +49,11 @@ export function withDatasetFile<T>(absolute: string, label: string, use: (file: 
   const fd = fs.openSync(absolute, OPEN_FLAGS);
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new DatasetFileError('not-regular', `${label} is ${describeKind(stat)}, not a regular file; only regular files are read from a dataset folder. Replace it with the file itself.`);
+    if (!stat.isFile())
+      throw new DatasetFileError(
+        'not-regular',
+        `${label} is ${describeKind(stat)}, not a regular file; only regular files are read from a dataset folder. Replace it with the file itself.`,
+      );
     const size = stat.size;
     return use({
       size,
@@ -70,7 +77,10 @@ export function withDatasetFile<T>(absolute: string, label: string, use: (file: 
 /** Refuses a file larger than `maxBytes`, whether it is read whole or only its header is. */
 export function checkFileSize(file: OpenDatasetFile, label: string, maxBytes: number): void {
   if (file.size > maxBytes) {
-    throw new DatasetFileError('too-large', `${label} is ${formatBytes(file.size)}; at most ${formatBytes(maxBytes)} is read from one file. Check that it is the file you meant, or make it smaller.`);
+    throw new DatasetFileError(
+      'too-large',
+      `${label} is ${formatBytes(file.size)}; at most ${formatBytes(maxBytes)} is read from one file. Check that it is the file you meant, or make it smaller.`,
+    );
   }
 }
 
@@ -102,13 +112,33 @@ export function formatBytes(bytes: number): string {
  * files, read whole within `maxBytes`, and every failure a {@link DatasetError} naming it. `code` is the issue
  * code of a file that is there but cannot be used; `fix` ends each message with what to do.
  */
-export function readFolderFile(rootReal: string, name: string, maxBytes: number, code: DatasetIssueCode, fix: string): Buffer {
+export function readFolderFile(
+  rootReal: string,
+  name: string,
+  maxBytes: number,
+  code: DatasetIssueCode,
+  fix: string,
+): Buffer {
   const confined = confinePath(rootReal, name);
-  if (!confined.ok) throw new DatasetError({ code: 'path-outside', file: name, message: `${name} ${describeConfinementFailure(confined.reason)}.` });
+  if (!confined.ok)
+    throw new DatasetError({
+      code: 'path-outside',
+      file: name,
+      message: `${name} ${describeConfinementFailure(confined.reason)}.`,
+    });
   try {
     return readDatasetFile(confined.absolute, name, maxBytes);
   } catch (error) {
-    if (error instanceof DatasetFileError) throw new DatasetError({ code: error.reason === 'too-large' ? 'file-too-large' : code, file: name, message: `${error.message}${fix ? ` ${fix}` : ''}` });
-    throw new DatasetError({ code, file: name, message: `${name} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); make it readable.${fix ? ` ${fix}` : ''}` });
+    if (error instanceof DatasetFileError)
+      throw new DatasetError({
+        code: error.reason === 'too-large' ? 'file-too-large' : code,
+        file: name,
+        message: `${error.message}${fix ? ` ${fix}` : ''}`,
+      });
+    throw new DatasetError({
+      code,
+      file: name,
+      message: `${name} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); make it readable.${fix ? ` ${fix}` : ''}`,
+    });
   }
 }

@@ -42,16 +42,30 @@ const OPTIONS_FILE = 'dataset.json';
 /** Reads `dataset.json` from the folder (`rootReal`: the folder after resolving links), if there is one. */
 export function readDatasetOptions(rootReal: string): { options: DatasetOptions; text: string } {
   if (!fs.existsSync(path.join(rootReal, OPTIONS_FILE))) return { options: {}, text: '' };
-  const text = readFolderFile(rootReal, OPTIONS_FILE, MAX_OPTIONS_BYTES, 'bad-options', `(${OPTIONS_FILE} is optional: remove it to use the defaults.)`).toString('utf8');
+  const text = readFolderFile(
+    rootReal,
+    OPTIONS_FILE,
+    MAX_OPTIONS_BYTES,
+    'bad-options',
+    `(${OPTIONS_FILE} is optional: remove it to use the defaults.)`,
+  ).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DatasetError({ code: 'bad-options', file: 'dataset.json', message: `dataset.json is not valid JSON (${(error as Error).message}); fix it or remove the file to use the defaults.` });
+    throw new DatasetError({
+      code: 'bad-options',
+      file: 'dataset.json',
+      message: `dataset.json is not valid JSON (${(error as Error).message}); fix it or remove the file to use the defaults.`,
+    });
   }
   const modalities = (json as { modalities?: unknown } | null)?.modalities;
   if (typeof modalities === 'object' && modalities !== null && Object.hasOwn(modalities, '__proto__')) {
-    throw new DatasetError({ code: 'bad-options', file: 'dataset.json', message: `dataset.json: modalities."__proto__" ${modalityNameProblem('__proto__')}.` });
+    throw new DatasetError({
+      code: 'bad-options',
+      file: 'dataset.json',
+      message: `dataset.json: modalities."__proto__" ${modalityNameProblem('__proto__')}.`,
+    });
   }
   const parsed = datasetOptionsSchema.safeParse(json);
   if (!parsed.success) {

@@ -31,11 +31,18 @@ describe('decoding on a pool of threads', () => {
     const dir = await audioImageFolder();
     const single = await prepareDataset(dir, { cacheDir: folders.make('cache-1'), threads: 0 });
     const progress: PrepareProgress[] = [];
-    const pooled = await prepareDataset(dir, { cacheDir: folders.make('cache-3'), threads: 3, onProgress: (p) => progress.push(p) });
+    const pooled = await prepareDataset(dir, {
+      cacheDir: folders.make('cache-3'),
+      threads: 3,
+      onProgress: (p) => progress.push(p),
+    });
     expect(pooled.report).toEqual(single.report);
     const all = Array.from({ length: 96 }, (_, i) => i);
-    for (const modality of [0, 1]) expect(pooled.dataset!.reader.read(modality, all)).toEqual(single.dataset!.reader.read(modality, all));
-    expect(pooled.dataset!.meta.modalities.map((m) => m.normalization)).toEqual(single.dataset!.meta.modalities.map((m) => m.normalization));
+    for (const modality of [0, 1])
+      expect(pooled.dataset!.reader.read(modality, all)).toEqual(single.dataset!.reader.read(modality, all));
+    expect(pooled.dataset!.meta.modalities.map((m) => m.normalization)).toEqual(
+      single.dataset!.meta.modalities.map((m) => m.normalization),
+    );
     const decoding = progress.filter((p) => p.phase === 'decoding').map((p) => p.done);
     expect(decoding).toEqual([...decoding].sort((a, b) => a - b));
     expect(decoding.at(-1)).toBe(96);
@@ -44,9 +51,14 @@ describe('decoding on a pool of threads', () => {
   });
 
   it('reports a file that a pool thread could not decode, with its sample and line', async () => {
-    const { report, dataset } = await prepareDataset(await audioImageFolder(true), { cacheDir: folders.make('cache-bad'), threads: 2 });
+    const { report, dataset } = await prepareDataset(await audioImageFolder(true), {
+      cacheDir: folders.make('cache-bad'),
+      threads: 2,
+    });
     expect(dataset).toBeNull();
-    expect(report.errors).toEqual([expect.objectContaining({ code: 'corrupt-image', file: 'img/70.png', sampleId: 's70', row: 72 })]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ code: 'corrupt-image', file: 'img/70.png', sampleId: 's70', row: 72 }),
+    ]);
     expect(report.errors[0]?.message).toContain('Sample "s70" (manifest.csv line 72)');
   });
 });

@@ -64,9 +64,11 @@ export class DecodePool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(({ worker, pending }) => {
-      pending.clear();
-      return worker.terminate();
-    }));
+    await Promise.all(
+      this.workers.map(({ worker, pending }) => {
+        pending.clear();
+        return worker.terminate();
+      }),
+    );
   }
 }

@@ -20,7 +20,16 @@ export async function decodeSample(job: DecodeJob, plans: ModalityPlan[]): Promi
   const values: Float32Array[] = [];
   for (const [index, plan] of plans.entries()) {
     const entry = job.cells[index];
-    if (!entry) return { ok: false, issue: { code: 'missing-file', sampleId: job.sample.id, column: plan.name, message: `${describeSample(job.sample)} has no value for modality "${plan.name}".` } };
+    if (!entry)
+      return {
+        ok: false,
+        issue: {
+          code: 'missing-file',
+          sampleId: job.sample.id,
+          column: plan.name,
+          message: `${describeSample(job.sample)} has no value for modality "${plan.name}".`,
+        },
+      };
     try {
       values.push(await decodeCell(entry.cell, entry.file, plan));
     } catch (error) {
@@ -31,14 +40,32 @@ export async function decodeSample(job: DecodeJob, plans: ModalityPlan[]): Promi
 }
 
 /** The issue for a file that could not be read or decoded, naming the sample, its line and the file. */
-export function decodeIssue(sample: DecodeJob['sample'], modality: string, file: LocatedFile | undefined, error: unknown): DatasetIssue {
-  const where = { file: file?.relative, row: sample.line > 0 ? sample.line : undefined, sampleId: sample.id, column: modality };
+export function decodeIssue(
+  sample: DecodeJob['sample'],
+  modality: string,
+  file: LocatedFile | undefined,
+  error: unknown,
+): DatasetIssue {
+  const where = {
+    file: file?.relative,
+    row: sample.line > 0 ? sample.line : undefined,
+    sampleId: sample.id,
+    column: modality,
+  };
   if (error instanceof DatasetFileError) {
-    return { ...where, code: error.reason === 'too-large' ? 'file-too-large' : 'unreadable-file', message: `${describeSample(sample)}: ${error.message}` };
+    return {
+      ...where,
+      code: error.reason === 'too-large' ? 'file-too-large' : 'unreadable-file',
+      message: `${describeSample(sample)}: ${error.message}`,
+    };
   }
   const systemCode = (error as NodeJS.ErrnoException).code;
   if (systemCode === 'EACCES' || systemCode === 'EPERM' || systemCode === 'EIO') {
-    return { ...where, code: 'unreadable-file', message: `${describeSample(sample)}: ${file?.relative} could not be read (${systemCode}); check that you have permission to read it.` };
+    return {
+      ...where,
+      code: 'unreadable-file',
+      message: `${describeSample(sample)}: ${file?.relative} could not be read (${systemCode}); check that you have permission to read it.`,
+    };
   }
   const extension = file?.extension ?? '';
   return {

@@ -31,7 +31,10 @@ export async function decodeCell(cell: Cell, file: LocatedFile | undefined, plan
       return checkedFinite(await decodeImage(bytes, rule.height, rule.width, rule.channels), 'pixel value');
     case 'audio': {
       // A float WAV may hold NaN or infinite samples; one of them turns its whole spectrogram into NaN.
-      const clip = fitClip(checkedFinite(decodeWavMono(bytes, rule.logMel.sampleRate), 'audio sample'), rule.clipSamples);
+      const clip = fitClip(
+        checkedFinite(decodeWavMono(bytes, rule.logMel.sampleRate), 'audio sample'),
+        rule.clipSamples,
+      );
       return checkedFinite(logMelSpectrogram(clip, rule.logMel), 'spectrogram value');
     }
   }
@@ -44,7 +47,10 @@ export async function decodeCell(cell: Cell, file: LocatedFile | undefined, plan
  */
 function checkedFinite(values: Float32Array, what: string): Float32Array {
   for (let i = 0; i < values.length; i += 1) {
-    if (!Number.isFinite(values[i])) throw new Error(`${what} ${i} is ${values[i]} as a 32-bit float; every value must be a finite number within ±3.4e38`);
+    if (!Number.isFinite(values[i]))
+      throw new Error(
+        `${what} ${i} is ${values[i]} as a 32-bit float; every value must be a finite number within ±3.4e38`,
+      );
   }
   return values;
 }

@@ -26,7 +26,12 @@ const splitOf = (i: number, n: number) => (i < n / 2 ? 'train' : i < (3 * n) / 4
 describe('decoders', () => {
   it('decodes PNG pixels to [0, 1] exactly, grey as one channel', async () => {
     const pixels = Float32Array.from({ length: 4 * 3 }, (_, i) => i / 11);
-    const bytes = await sharp(Buffer.from(Uint8Array.from(pixels, (v) => Math.round(v * 255))), { raw: { width: 3, height: 4, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const bytes = await sharp(Buffer.from(Uint8Array.from(pixels, (v) => Math.round(v * 255))), {
+      raw: { width: 3, height: 4, channels: 1 },
+    })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     const decoded = await decodeImage(bytes, 4, 3, 1);
     expect(Array.from(decoded, (v) => Math.round(v * 255))).toEqual(Array.from(pixels, (v) => Math.round(v * 255)));
   });
@@ -34,7 +39,9 @@ describe('decoders', () => {
   it('decodes JPEG to RGB HWC close to its source colour', async () => {
     const red = Buffer.alloc(16 * 16 * 3);
     for (let i = 0; i < red.length; i += 3) red[i] = 220;
-    const jpeg = await sharp(red, { raw: { width: 16, height: 16, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    const jpeg = await sharp(red, { raw: { width: 16, height: 16, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const decoded = await decodeImage(jpeg, 16, 16, 3);
     expect(decoded.length).toBe(16 * 16 * 3);
     expect(decoded[0]).toBeCloseTo(220 / 255, 1);
@@ -46,7 +53,9 @@ describe('decoders', () => {
     const files: Record<string, string | Uint8Array> = {};
     for (let i = 0; i < 8; i += 1) {
       lines.push(`s${i},${i % 2 ? 'b' : 'a'},${splitOf(i, 8)},${i},img/${i}.jpg`);
-      files[`img/${i}.jpg`] = await sharp(await png(i === 3 ? 20 : 10, i === 3 ? 30 : 12, 3, i)).jpeg().toBuffer();
+      files[`img/${i}.jpg`] = await sharp(await png(i === 3 ? 20 : 10, i === 3 ? 30 : 12, 3, i))
+        .jpeg()
+        .toBuffer();
     }
     files['manifest.csv'] = lines.join('\n');
     const { report } = await prepareDataset(folder(files), { cacheDir });
@@ -82,14 +91,22 @@ describe('decoders', () => {
     }
     files['manifest.csv'] = lines.join('\n');
     const { report, dataset } = await prepareDataset(folder(files), { cacheDir });
-    expect(report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([['vec', 'vector', [5]], ['grid', 'image', [3, 4, 1]]]);
-    expect(Array.from(dataset!.reader.read(1, [2])).map((v) => Number(v.toFixed(5)))).toEqual(Array.from({ length: 12 }, (_, j) => Number((j * 0.1).toFixed(5))));
+    expect(report.modalities.map((m) => [m.name, m.kind, m.shape])).toEqual([
+      ['vec', 'vector', [5]],
+      ['grid', 'image', [3, 4, 1]],
+    ]);
+    expect(Array.from(dataset!.reader.read(1, [2])).map((v) => Number(v.toFixed(5)))).toEqual(
+      Array.from({ length: 12 }, (_, j) => Number((j * 0.1).toFixed(5))),
+    );
     dataset!.reader.close();
   });
 
   it('decodes WAV to mono at 16 kHz: stereo is averaged and 8 kHz is resampled', () => {
     const wav = new WaveFile();
-    wav.fromScratch(2, 8000, '16', [new Int16Array(800).fill(Math.round(0.8 * 32767)), new Int16Array(800).fill(Math.round(0.2 * 32767))]);
+    wav.fromScratch(2, 8000, '16', [
+      new Int16Array(800).fill(Math.round(0.8 * 32767)),
+      new Int16Array(800).fill(Math.round(0.2 * 32767)),
+    ]);
     const mono = decodeWavMono(wav.toBuffer(), 16_000);
     expect(mono.length).toBe(1600);
     expect(mono[800]).toBeCloseTo(0.5, 2);
@@ -106,7 +123,9 @@ describe('decoders', () => {
     const loudest = bandEnergy.indexOf(Math.max(...bandEnergy));
     const filters = melFilterbank(options);
     const bin1k = Math.round((1000 * 1024) / 16_000);
-    const strongestAt1k = filters.map((f) => f[bin1k] ?? 0).reduce((best, w, i, all) => (w > (all[best] ?? 0) ? i : best), 0);
+    const strongestAt1k = filters
+      .map((f) => f[bin1k] ?? 0)
+      .reduce((best, w, i, all) => (w > (all[best] ?? 0) ? i : best), 0);
     expect(loudest).toBe(strongestAt1k);
   });
 
@@ -115,7 +134,7 @@ describe('decoders', () => {
     expect(Array.from(fitClip(Float32Array.from([1, 2]), 5))).toEqual([1, 2, 1, 2, 1]);
   });
 
-  it('gives audio modalities the median clip length and the paper\'s spectrogram shape', async () => {
+  it("gives audio modalities the median clip length and the paper's spectrogram shape", async () => {
     const lines = ['id,label,split,v.a,sound'];
     const files: Record<string, string | Uint8Array> = {};
     const seconds = [0.5, 0.5, 0.5, 1.0, 0.5, 0.25, 0.5, 0.5];
@@ -127,7 +146,9 @@ describe('decoders', () => {
     const { report, dataset } = await prepareDataset(folder(files), { cacheDir });
     expect(report.ok).toBe(true);
     expect(report.modalities[1]).toMatchObject({ kind: 'audio', shape: [64, frameCount(8000, PAPER_LOG_MEL), 1] });
-    expect(report.warnings.find((w) => w.code === 'audio-length')?.message).toContain('2 of 8 clips are not 0.50 s long');
+    expect(report.warnings.find((w) => w.code === 'audio-length')?.message).toContain(
+      '2 of 8 clips are not 0.50 s long',
+    );
     // Audio is standardised with one scalar fitted on train: the training values have mean ~0.
     const train = dataset!.meta.splits.flatMap((s, i) => (s === 'train' ? [i] : []));
     const values = dataset!.reader.read(1, train);

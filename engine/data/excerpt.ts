@@ -11,6 +11,9 @@ export function excerpt(text: string, maxChars = 60): string {
 
 /** Names read from a file (column headers, say) as a short list of excerpts: `"a", "b", … (12 in all)`. */
 export function excerptList(names: readonly string[], maxNames = 8, maxChars = 40): string {
-  const shown = names.slice(0, maxNames).map((name) => excerpt(name, maxChars)).join(', ');
+  const shown = names
+    .slice(0, maxNames)
+    .map((name) => excerpt(name, maxChars))
+    .join(', ');
   return names.length > maxNames ? `${shown}, … (${names.length} in all)` : shown;
 }

@@ -17,5 +17,9 @@ export function datasetFingerprint(manifestHash: string, optionsText: string, fi
 
 /** The cache folder name: the fingerprint plus everything else that changes the decoded values. */
 export function cacheKey(fingerprint: string, splitSeed: number): string {
-  return crypto.createHash('sha256').update(`v${CACHE_FORMAT_VERSION}\nresampler ${RESAMPLER_VERSION}\n${fingerprint}\nsplit ${splitSeed}`).digest('hex').slice(0, 32);
+  return crypto
+    .createHash('sha256')
+    .update(`v${CACHE_FORMAT_VERSION}\nresampler ${RESAMPLER_VERSION}\n${fingerprint}\nsplit ${splitSeed}`)
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -40,7 +40,10 @@ function expectError(report: ValidationReport, code: DatasetIssueCode, ...culpri
 /** An image-less dataset whose second modality is one .npy file per sample. */
 function npyManifest(rows: number): string {
   const lines = ['id,label,split,v.a,arr'];
-  for (let i = 0; i < rows; i += 1) lines.push(`s${i},${i % 2 ? 'dog' : 'cat'},${i < rows / 2 ? 'train' : i < (3 * rows) / 4 ? 'val' : 'test'},${i},arr/${i}.npy`);
+  for (let i = 0; i < rows; i += 1)
+    lines.push(
+      `s${i},${i % 2 ? 'dog' : 'cat'},${i < rows / 2 ? 'train' : i < (3 * rows) / 4 ? 'val' : 'test'},${i},arr/${i}.npy`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -63,7 +66,10 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
 
   it('refuses a sample file that is a named pipe', async () => {
     const report = await validateWithin(5000, (dir) => {
-      writeFiles(dir, { 'manifest.csv': npyManifest(8), ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`arr/${i}.npy`, npy([3], (j) => i + j)])) });
+      writeFiles(dir, {
+        'manifest.csv': npyManifest(8),
+        ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`arr/${i}.npy`, npy([3], (j) => i + j)])),
+      });
       execFileSync('mkfifo', [path.join(dir, 'arr/7.npy')]);
     });
     expectError(report, 'unreadable-file', 'arr/7.npy', 'not a regular file');
@@ -79,7 +85,10 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
 
   it('reads only the header of a huge .npy: a 512 MB sparse array is refused without reading its data', async () => {
     const report = await validateWithin(5000, (dir) => {
-      writeFiles(dir, { 'manifest.csv': npyManifest(8), ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`arr/${i}.npy`, npy([3], (j) => i + j)])) });
+      writeFiles(dir, {
+        'manifest.csv': npyManifest(8),
+        ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`arr/${i}.npy`, npy([3], (j) => i + j)])),
+      });
       // A header promising 2^27 floats, then 512 MB of (sparse) data: read whole, it would cost 512 MB of memory.
       const header = encodeNpy(new Float32Array(0), [2 ** 27]);
       const file = path.join(dir, 'arr/7.npy');
@@ -92,7 +101,9 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
   it('refuses a manifest linked outside the folder without echoing what it holds', async () => {
     const secretDir = temp.make('secret');
     fs.writeFileSync(path.join(secretDir, 'passwd'), 'SECRET_TOKEN_abc123,root:x:0:0\n1,2\n');
-    const report = await validateWithin(5000, (dir) => fs.symlinkSync(path.join(secretDir, 'passwd'), path.join(dir, 'manifest.csv')));
+    const report = await validateWithin(5000, (dir) =>
+      fs.symlinkSync(path.join(secretDir, 'passwd'), path.join(dir, 'manifest.csv')),
+    );
     expectError(report, 'path-outside', 'manifest.csv');
     expect(JSON.stringify(report)).not.toContain('SECRET_TOKEN');
   });
@@ -106,7 +117,9 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
   });
 
   it('does not list the entries of a folder that is not a dataset', async () => {
-    const report = await validateWithin(5000, (dir) => writeFiles(dir, { 'passwd-like-secret.txt': 'x', 'sub/a.txt': 'y' }));
+    const report = await validateWithin(5000, (dir) =>
+      writeFiles(dir, { 'passwd-like-secret.txt': 'x', 'sub/a.txt': 'y' }),
+    );
     const message = expectError(report, 'no-manifest', '1 folder and 1 other entry');
     expect(message).not.toContain('passwd-like-secret');
   });
@@ -120,12 +133,16 @@ describe('a dataset folder cannot hang validation, exhaust memory or read outsid
   });
 
   it('refuses a modality named __proto__ instead of dropping it without a word', async () => {
-    const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ label: i % 2 ? 'a' : 'b', modalities: JSON.parse(`{"x": [${i}, 1], "__proto__": [${i}, 2]}`) }));
+    const rows = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({ label: i % 2 ? 'a' : 'b', modalities: JSON.parse(`{"x": [${i}, 1], "__proto__": [${i}, 2]}`) }),
+    );
     // JSON.stringify of a parsed object keeps its own "__proto__" key: the line is what a user's file holds.
     expect(rows[0]).toContain('__proto__');
     const report = await validateWithin(5000, (dir) => writeFiles(dir, { 'manifest.jsonl': `${rows.join('\n')}\n` }));
     expectError(report, 'manifest-parse', '"__proto__"', 'rename the modality');
-    const csv = await validateWithin(5000, (dir) => writeFiles(dir, { 'manifest.csv': vectorManifest().replace('right.x', '__proto__.x') }));
+    const csv = await validateWithin(5000, (dir) =>
+      writeFiles(dir, { 'manifest.csv': vectorManifest().replace('right.x', '__proto__.x') }),
+    );
     expectError(csv, 'bad-column', '"__proto__"');
   });
 });

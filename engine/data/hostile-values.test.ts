@@ -26,7 +26,9 @@ function audioDataset(wav: (i: number) => Uint8Array, rows = 12): Record<string,
   const lines = ['id,label,split,audio,v.a'];
   for (let i = 0; i < rows; i += 1) {
     files[`clips/${i}.wav`] = wav(i);
-    lines.push(`s${i},${i % 2 ? 'dog' : 'cat'},${i < rows / 2 ? 'train' : i < (3 * rows) / 4 ? 'val' : 'test'},clips/${i}.wav,${i}`);
+    lines.push(
+      `s${i},${i % 2 ? 'dog' : 'cat'},${i < rows / 2 ? 'train' : i < (3 * rows) / 4 ? 'val' : 'test'},clips/${i}.wav,${i}`,
+    );
   }
   return { ...files, 'manifest.csv': `${lines.join('\n')}\n` };
 }
@@ -45,8 +47,14 @@ function hugePngHeader(width: number, height: number): Uint8Array {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
-  const chunk = (type: string, data: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, data.length]), Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]);
+  const chunk = (type: string, data: Buffer) =>
+    Buffer.concat([Buffer.from([0, 0, 0, data.length]), Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.alloc(16)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('every value a decoder stores is finite as a 32-bit float (case 5)', () => {
@@ -58,7 +66,13 @@ describe('every value a decoder stores is finite as a 32-bit float (case 5)', ()
   });
 
   it('refuses a float64 .npy value beyond float32', async () => {
-    const files: Record<string, string | Uint8Array> = { 'manifest.csv': `${vectorManifest(12).trim().split('\n').map((line, i) => (i === 0 ? `${line},arr` : `${line},a/${i - 1}.npy`)).join('\n')}\n` };
+    const files: Record<string, string | Uint8Array> = {
+      'manifest.csv': `${vectorManifest(12)
+        .trim()
+        .split('\n')
+        .map((line, i) => (i === 0 ? `${line},arr` : `${line},a/${i - 1}.npy`))
+        .join('\n')}\n`,
+    };
     for (let i = 0; i < 12; i += 1) files[`a/${i}.npy`] = npy([4], (j) => j + i);
     const header = Buffer.from(files['a/4.npy'] as Uint8Array).toString('latin1');
     expect(header).toContain("'descr': '<f4'");
@@ -66,7 +80,11 @@ describe('every value a decoder stores is finite as a 32-bit float (case 5)', ()
     const values = new Float64Array([1, 2, 3e39, 4]);
     const text = "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }";
     const padded = text.padEnd(118, ' ') + '\n';
-    files['a/4.npy'] = Buffer.concat([Buffer.from([0x93, ...Buffer.from('NUMPY'), 1, 0, padded.length, 0]), Buffer.from(padded, 'latin1'), Buffer.from(values.buffer)]);
+    files['a/4.npy'] = Buffer.concat([
+      Buffer.from([0x93, ...Buffer.from('NUMPY'), 1, 0, padded.length, 0]),
+      Buffer.from(padded, 'latin1'),
+      Buffer.from(values.buffer),
+    ]);
     const report = await validate(files);
     expect(report.ok).toBe(false);
     expect(messages(report)).toMatch(/a\/4\.npy cannot be used: value 2 is 3e\+39; expected a number within ±3\.4e38/);
@@ -91,23 +109,30 @@ describe('a dataset is usable only with samples in every split and a bounded num
     const report = await validate({ 'manifest.csv': `${lines.join('\n')}\n` });
     expect(report.ok).toBe(false);
     expect(report.splits.val).toBe(0);
-    expect(report.errors.find((e) => e.code === 'empty-split')?.message).toMatch(/automatic split .* leaves the validation split empty \(40 samples\).*every choice is made on/);
+    expect(report.errors.find((e) => e.code === 'empty-split')?.message).toMatch(
+      /automatic split .* leaves the validation split empty \(40 samples\).*every choice is made on/,
+    );
   });
 
   it('refuses 5,000 classes at once, naming the limit', async () => {
     const lines = ['id,label,split,a.x,b.y'];
-    for (let i = 0; i < 10_000; i += 1) lines.push(`s${i},c${i % 5000},${i < 5000 ? 'train' : i % 2 ? 'val' : 'test'},${i},${-i}`);
+    for (let i = 0; i < 10_000; i += 1)
+      lines.push(`s${i},c${i % 5000},${i < 5000 ? 'train' : i % 2 ? 'val' : 'test'},${i},${-i}`);
     const started = Date.now();
     const report = await validate({ 'manifest.csv': `${lines.join('\n')}\n` });
     expect(report.ok).toBe(false);
-    expect(report.errors.find((e) => e.code === 'too-many-classes')?.message).toContain('has 5000 classes; Modality Studio handles at most 1000');
+    expect(report.errors.find((e) => e.code === 'too-many-classes')?.message).toContain(
+      'has 5000 classes; Modality Studio handles at most 1000',
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
 
 describe('smaller things that were accepted or misnamed (case 13)', () => {
   it('reads "café" in NFC and in NFD as one class', async () => {
-    const manifest = vectorManifest(12).replace(/,cat,/g, (_, offset: number) => (offset % 2 ? ',caf\u00e9,' : ',cafe\u0301,'));
+    const manifest = vectorManifest(12).replace(/,cat,/g, (_, offset: number) =>
+      offset % 2 ? ',caf\u00e9,' : ',cafe\u0301,',
+    );
     const report = await validate({ 'manifest.csv': manifest });
     expect(report.ok, JSON.stringify(report.errors)).toBe(true);
     expect(report.classes).toEqual(['café'.normalize('NFC'), 'dog']);
@@ -124,10 +149,15 @@ describe('smaller things that were accepted or misnamed (case 13)', () => {
       }
     }
     const report = await validate(files);
-    expect(report.warnings.map((w) => w.message)).toContain('train/.fox is a hidden folder and was skipped, with every file in it; if it is a class, rename it without the leading dot.');
+    expect(report.warnings.map((w) => w.message)).toContain(
+      'train/.fox is a hidden folder and was skipped, with every file in it; if it is a class, rename it without the leading dot.',
+    );
   });
 
-  it.each([['empty', '""'], ['space-only', '"  "']])('refuses an %s modality name', async (_, name) => {
+  it.each([
+    ['empty', '""'],
+    ['space-only', '"  "'],
+  ])('refuses an %s modality name', async (_, name) => {
     const lines = ['{"id": "s0", "label": "cat", "modalities": {"a": [1, 2], NAME: [3]}}'.replace('NAME', name)];
     const report = await validate({ 'manifest.jsonl': `${lines.join('\n')}\n` });
     expect(report.ok).toBe(false);
@@ -136,14 +166,24 @@ describe('smaller things that were accepted or misnamed (case 13)', () => {
 
   it.each([
     ['an unknown format tag', 0x1234, 16, 'its encoding (format tag 0x1234) is not one Modality Studio reads'],
-    ['Microsoft ADPCM', 0x0002, 4, 'its encoding (format tag 0x0002, Microsoft ADPCM) is not one Modality Studio reads'],
+    [
+      'Microsoft ADPCM',
+      0x0002,
+      4,
+      'its encoding (format tag 0x0002, Microsoft ADPCM) is not one Modality Studio reads',
+    ],
     ['7-bit PCM', 1, 7, 'it is 7-bit PCM, which has 8, 16, 24, 32-bit samples only'],
-  ])('names %s in a WAV instead of decoding it as PCM or calling its fmt chunk missing', async (_, tag, bits, message) => {
-    const report = await validate(audioDataset((i) => (i === 3 ? wavWithFormat(tag, bits) : sineWav(0.25, 16_000, 440 + i))));
-    expect(report.ok).toBe(false);
-    expect(messages(report)).toContain(message);
-    expect(messages(report)).not.toContain('fmt');
-  });
+  ])(
+    'names %s in a WAV instead of decoding it as PCM or calling its fmt chunk missing',
+    async (_, tag, bits, message) => {
+      const report = await validate(
+        audioDataset((i) => (i === 3 ? wavWithFormat(tag, bits) : sineWav(0.25, 16_000, 440 + i))),
+      );
+      expect(report.ok).toBe(false);
+      expect(messages(report)).toContain(message);
+      expect(messages(report)).not.toContain('fmt');
+    },
+  );
 
   it('decodes A-law WAVs to samples within [-1, 1]', async () => {
     const alaw = (i: number) => {
@@ -162,12 +202,19 @@ describe('smaller things that were accepted or misnamed (case 13)', () => {
     const files: Record<string, string | Uint8Array> = {};
     const lines = ['id,label,split,img,v.a'];
     for (let i = 0; i < 12; i += 1) {
-      files[`img/${i}.png`] = i === 5 ? hugePngHeader(30_000, 30_000) : await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+      files[`img/${i}.png`] =
+        i === 5
+          ? hugePngHeader(30_000, 30_000)
+          : await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+              .png()
+              .toBuffer();
       lines.push(`s${i},${i % 2 ? 'a' : 'b'},${i < 6 ? 'train' : i < 9 ? 'val' : 'test'},img/${i}.png,${i}`);
     }
     const report = await validate({ ...files, 'manifest.csv': `${lines.join('\n')}\n` });
     expect(report.ok).toBe(false);
-    expect(messages(report)).toContain('img/5.png cannot be used: it is 30000×30000 pixels (900 megapixels), too large');
+    expect(messages(report)).toContain(
+      'img/5.png cannot be used: it is 30000×30000 pixels (900 megapixels), too large',
+    );
     expect(messages(report)).not.toContain('corrupt');
   }, 60_000);
 });

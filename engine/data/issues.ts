@@ -55,5 +55,7 @@ export class IssueLog {
 
 /** `Sample "id7" (manifest.csv line 9)`, or `Sample "0001" (train/cat/0001.rgb.png)` in a folder layout. */
 export function describeSample(sample: { id: string; file: string; line: number }): string {
-  return sample.line > 0 ? `Sample "${sample.id}" (${sample.file} line ${sample.line})` : `Sample "${sample.id}" (${sample.file})`;
+  return sample.line > 0
+    ? `Sample "${sample.id}" (${sample.file} line ${sample.line})`
+    : `Sample "${sample.id}" (${sample.file})`;
 }

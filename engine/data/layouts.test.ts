@@ -7,7 +7,11 @@ const cacheDir = makeTempDir('cache');
 const folders: string[] = [cacheDir];
 afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-const SAMPLES = Array.from({ length: 12 }, (_, i) => ({ id: `n${i}`, label: i % 3 === 0 ? 'ant' : i % 3 === 1 ? 'bee' : 'cow', split: i < 6 ? 'train' : i < 9 ? 'val' : 'test' }));
+const SAMPLES = Array.from({ length: 12 }, (_, i) => ({
+  id: `n${i}`,
+  label: i % 3 === 0 ? 'ant' : i % 3 === 1 ? 'bee' : 'cow',
+  split: i < 6 ? 'train' : i < 9 ? 'val' : 'test',
+}));
 
 async function commonFiles(prefix: (s: (typeof SAMPLES)[number], modality: string, ext: string) => string) {
   const files: Record<string, Uint8Array> = {};
@@ -25,7 +29,12 @@ async function prepared(files: Record<string, string | Uint8Array>) {
   const { report, dataset } = await prepareDataset(dir, { cacheDir });
   expect(report.errors).toEqual([]);
   const ids = dataset!.meta.sampleIds;
-  const depth = Array.from(dataset!.reader.read(1, ids.map((_, i) => i)));
+  const depth = Array.from(
+    dataset!.reader.read(
+      1,
+      ids.map((_, i) => i),
+    ),
+  );
   dataset!.reader.close();
   return { report, ids, splits: dataset!.meta.splits, labels: dataset!.meta.labels, depth };
 }
@@ -34,11 +43,21 @@ describe('the three ways to describe a dataset read the same data', () => {
   it('manifest.csv, manifest.jsonl and SPLIT/LABEL/ID.MODALITY.EXT agree', async () => {
     const flat = (s: (typeof SAMPLES)[number], m: string, ext: string) => `${m}/${s.id}.${ext}`;
     const csv = await prepared({
-      'manifest.csv': ['id,label,split,photo,depth', ...SAMPLES.map((s) => `${s.id},${s.label},${s.split},photo/${s.id}.png,depth/${s.id}.npy`)].join('\n'),
+      'manifest.csv': [
+        'id,label,split,photo,depth',
+        ...SAMPLES.map((s) => `${s.id},${s.label},${s.split},photo/${s.id}.png,depth/${s.id}.npy`),
+      ].join('\n'),
       ...(await commonFiles(flat)),
     });
     const jsonl = await prepared({
-      'manifest.jsonl': SAMPLES.map((s) => JSON.stringify({ id: s.id, label: s.label, split: s.split, modalities: { photo: `photo/${s.id}.png`, depth: `depth/${s.id}.npy` } })).join('\n'),
+      'manifest.jsonl': SAMPLES.map((s) =>
+        JSON.stringify({
+          id: s.id,
+          label: s.label,
+          split: s.split,
+          modalities: { photo: `photo/${s.id}.png`, depth: `depth/${s.id}.npy` },
+        }),
+      ).join('\n'),
       ...(await commonFiles(flat)),
     });
     const layout = await prepared(await commonFiles((s, m, ext) => `${s.split}/${s.label}/${s.id}.${m}.${ext}`));
@@ -50,7 +69,10 @@ describe('the three ways to describe a dataset read the same data', () => {
       expect(result.report.classes).toEqual(['ant', 'bee', 'cow']);
       expect(result.report.splits).toEqual({ train: 6, val: 3, test: 3 });
       expect(result.report.splitRule).toBe('manifest');
-      expect(result.report.modalities.map((m) => [m.name, m.kind, m.shape]).sort()).toEqual([['depth', 'vector', [4]], ['photo', 'image', [6, 5, 3]]]);
+      expect(result.report.modalities.map((m) => [m.name, m.kind, m.shape]).sort()).toEqual([
+        ['depth', 'vector', [4]],
+        ['photo', 'image', [6, 5, 3]],
+      ]);
     }
     // Same sample → same split, label and values, whatever the order each layout lists them in.
     const bySample = (r: typeof csv) => Object.fromEntries(r.ids.map((id, i) => [id, [r.splits[i], r.labels[i]]]));
@@ -59,11 +81,29 @@ describe('the three ways to describe a dataset read the same data', () => {
   });
 
   it('reads inline JSONL vectors, and CSV NAME.FEATURE columns in column order', async () => {
-    const rows = SAMPLES.map((s, i) => ({ id: s.id, label: s.label, split: s.split, modalities: { a: [i, i + 0.5], b: [2 * i, 1, -i] } }));
+    const rows = SAMPLES.map((s, i) => ({
+      id: s.id,
+      label: s.label,
+      split: s.split,
+      modalities: { a: [i, i + 0.5], b: [2 * i, 1, -i] },
+    }));
     const jsonl = await prepared({ 'manifest.jsonl': rows.map((r) => JSON.stringify(r)).join('\n') });
-    const csv = await prepared({ 'manifest.csv': ['id,label,split,b.x,a.first,b.y,a.second,b.z', ...rows.map((r) => `${r.id},${r.label},${r.split},${r.modalities.b[0]},${r.modalities.a[0]},${r.modalities.b[1]},${r.modalities.a[1]},${r.modalities.b[2]}`)].join('\n') });
+    const csv = await prepared({
+      'manifest.csv': [
+        'id,label,split,b.x,a.first,b.y,a.second,b.z',
+        ...rows.map(
+          (r) =>
+            `${r.id},${r.label},${r.split},${r.modalities.b[0]},${r.modalities.a[0]},${r.modalities.b[1]},${r.modalities.a[1]},${r.modalities.b[2]}`,
+        ),
+      ].join('\n'),
+    });
     for (const result of [jsonl, csv]) {
-      expect(result.report.modalities.map((m) => [m.name, m.shape])).toEqual(expect.arrayContaining([['a', [2]], ['b', [3]]]));
+      expect(result.report.modalities.map((m) => [m.name, m.shape])).toEqual(
+        expect.arrayContaining([
+          ['a', [2]],
+          ['b', [3]],
+        ]),
+      );
     }
     expect(csv.report.modalities.map((m) => m.name)).toEqual(['b', 'a']);
   });

@@ -50,11 +50,18 @@ export function realDatasetFolder(root: string): string {
   try {
     stat = fs.statSync(root);
   } catch {
-    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} does not exist; give the path of a dataset folder (one holding manifest.csv, manifest.jsonl or train/ val/ test/ folders).` });
+    throw new DatasetError({
+      code: 'not-a-folder',
+      file: root,
+      message: `${root} does not exist; give the path of a dataset folder (one holding manifest.csv, manifest.jsonl or train/ val/ test/ folders).`,
+    });
   }
   if (!stat.isDirectory()) {
-    throw new DatasetError({ code: 'not-a-folder', file: root, message: `${root} is a file; give the folder that holds it (a dataset is a folder with a manifest.csv, manifest.jsonl or SPLIT/LABEL/ folders).` });
+    throw new DatasetError({
+      code: 'not-a-folder',
+      file: root,
+      message: `${root} is a file; give the folder that holds it (a dataset is a folder with a manifest.csv, manifest.jsonl or SPLIT/LABEL/ folders).`,
+    });
   }
   return fs.realpathSync(root);
 }
-

@@ -56,11 +56,22 @@ export function planModality(
   if (kind === undefined) return { plan: null, rejected };
   const reject = (cell: ProbedCell, code: 'mixed-kinds' | 'vector-length' | 'shape-mismatch', message: string) => {
     rejected.add(cell.sampleIndex);
-    log.error({ code, file: cell.file, row: cell.row, sampleId: cell.sampleId, column: name, message: `${cell.where}: ${message}` });
+    log.error({
+      code,
+      file: cell.file,
+      row: cell.row,
+      sampleId: cell.sampleId,
+      column: name,
+      message: `${cell.where}: ${message}`,
+    });
   };
   const fitting = cells.filter((cell) => {
     if (kindOf(cell.probe) === kind) return true;
-    reject(cell, 'mixed-kinds', `modality "${name}" is ${describeKind(kindOf(cell.probe))} here, but most samples give ${describeKind(kind)}; one modality must hold one kind of data.`);
+    reject(
+      cell,
+      'mixed-kinds',
+      `modality "${name}" is ${describeKind(kindOf(cell.probe))} here, but most samples give ${describeKind(kind)}; one modality must hold one kind of data.`,
+    );
     return false;
   });
   const base = { name, source: declaration.source, extensions };
@@ -70,24 +81,46 @@ export function planModality(
       const lengths = fitting.map((c) => (c.probe.kind === 'vector' ? c.probe.length : 0));
       const length = majority(lengths) ?? 0;
       fitting.forEach((cell, i) => {
-        if (lengths[i] !== length) reject(cell, 'vector-length', `modality "${name}" has ${lengths[i]} values, but most samples have ${length}; every vector of one modality must have the same length.`);
+        if (lengths[i] !== length)
+          reject(
+            cell,
+            'vector-length',
+            `modality "${name}" has ${lengths[i]} values, but most samples have ${length}; every vector of one modality must have the same length.`,
+          );
       });
       const featureNames = declaration.columns?.length === length ? { featureNames: declaration.columns } : {};
-      return { plan: { ...base, kind: 'vector', shape: [length], rule: { type: 'vector' }, ...featureNames }, rejected };
+      return {
+        plan: { ...base, kind: 'vector', shape: [length], rule: { type: 'vector' }, ...featureNames },
+        rejected,
+      };
     }
     case 'array': {
       const keys = fitting.map((c) => (c.probe.kind === 'array' ? c.probe.shape.join('x') : ''));
       const key = majority(keys) ?? '';
       fitting.forEach((cell, i) => {
-        if (keys[i] !== key) reject(cell, 'shape-mismatch', `${cell.file} has shape [${keys[i]?.split('x').join(', ')}], but most arrays of modality "${name}" have [${key.split('x').join(', ')}]; arrays of one modality must have one shape.`);
+        if (keys[i] !== key)
+          reject(
+            cell,
+            'shape-mismatch',
+            `${cell.file} has shape [${keys[i]?.split('x').join(', ')}], but most arrays of modality "${name}" have [${key.split('x').join(', ')}]; arrays of one modality must have one shape.`,
+          );
       });
       const shape = key.split('x').map(Number);
       if (shape.length < 1 || shape.length > 3 || shape.some((n) => n === 0)) {
-        fitting.forEach((cell) => reject(cell, 'shape-mismatch', `${cell.file} has shape [${shape.join(', ')}]; expected a non-empty array of 1 dimension (a vector), 2 (a one-channel image) or 3 (height, width, channels).`));
+        fitting.forEach((cell) =>
+          reject(
+            cell,
+            'shape-mismatch',
+            `${cell.file} has shape [${shape.join(', ')}]; expected a non-empty array of 1 dimension (a vector), 2 (a one-channel image) or 3 (height, width, channels).`,
+          ),
+        );
         return { plan: null, rejected };
       }
       const decoded = shape.length === 1 ? shape : shape.length === 2 ? [...shape, 1] : shape;
-      return { plan: { ...base, kind: shape.length === 1 ? 'vector' : 'image', shape: decoded, rule: { type: 'npy' } }, rejected };
+      return {
+        plan: { ...base, kind: shape.length === 1 ? 'vector' : 'image', shape: decoded, rule: { type: 'npy' } },
+        rejected,
+      };
     }
     case 'image':
       return { plan: planImages(base, fitting, options, log), rejected };
@@ -98,7 +131,12 @@ export function planModality(
   }
 }
 
-function planImages(base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>, cells: ProbedCell[], options: ModalityOptions, log: IssueLog): ModalityPlan {
+function planImages(
+  base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>,
+  cells: ProbedCell[],
+  options: ModalityOptions,
+  log: IssueLog,
+): ModalityPlan {
   const sizes = cells.map((c) => (c.probe.kind === 'image' ? `${c.probe.height}x${c.probe.width}` : ''));
   const [commonHeight = 1, commonWidth = 1] = (majority(sizes) ?? '1x1').split('x').map(Number);
   const height = options.height ?? commonHeight;
@@ -117,12 +155,25 @@ function planImages(base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>, 
   return { ...base, kind: 'image', shape: [height, width, channels], rule: { type: 'image', height, width, channels } };
 }
 
-function planAudio(base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>, cells: ProbedCell[], options: ModalityOptions, log: IssueLog): ModalityPlan {
-  const logMel: LogMelOptions = { ...PAPER_LOG_MEL, sampleRate: options.sampleRate ?? PAPER_LOG_MEL.sampleRate, melBands: options.melBands ?? PAPER_LOG_MEL.melBands };
-  const lengths = cells.map((c) => (c.probe.kind === 'audio' ? Math.round((c.probe.frames * logMel.sampleRate) / c.probe.sampleRate) : 0));
+function planAudio(
+  base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>,
+  cells: ProbedCell[],
+  options: ModalityOptions,
+  log: IssueLog,
+): ModalityPlan {
+  const logMel: LogMelOptions = {
+    ...PAPER_LOG_MEL,
+    sampleRate: options.sampleRate ?? PAPER_LOG_MEL.sampleRate,
+    melBands: options.melBands ?? PAPER_LOG_MEL.melBands,
+  };
+  const lengths = cells.map((c) =>
+    c.probe.kind === 'audio' ? Math.round((c.probe.frames * logMel.sampleRate) / c.probe.sampleRate) : 0,
+  );
   const sorted = [...lengths].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? logMel.sampleRate;
-  const clipSamples = options.clipSeconds ? Math.round(options.clipSeconds * logMel.sampleRate) : Math.min(median, MAX_CLIP_SECONDS * logMel.sampleRate);
+  const clipSamples = options.clipSeconds
+    ? Math.round(options.clipSeconds * logMel.sampleRate)
+    : Math.min(median, MAX_CLIP_SECONDS * logMel.sampleRate);
   const changed = lengths.filter((n) => n !== clipSamples).length;
   if (changed > 0) {
     log.warn({
@@ -131,7 +182,12 @@ function planAudio(base: Pick<ModalityPlan, 'name' | 'source' | 'extensions'>, c
       message: `Modality "${base.name}": ${changed} of ${cells.length} clips are not ${(clipSamples / logMel.sampleRate).toFixed(2)} s long and will be cropped or tiled to it (${options.clipSeconds ? 'as dataset.json asks' : 'the median length, at most 10 s'}). Set "clipSeconds" for "${base.name}" in dataset.json to choose another length.`,
     });
   }
-  return { ...base, kind: 'audio', shape: [logMel.melBands, frameCount(clipSamples, logMel), 1], rule: { type: 'audio', clipSamples, logMel } };
+  return {
+    ...base,
+    kind: 'audio',
+    shape: [logMel.melBands, frameCount(clipSamples, logMel), 1],
+    rule: { type: 'audio', clipSamples, logMel },
+  };
 }
 
 function describeKind(kind: string): string {

@@ -14,7 +14,11 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: 'progress'; progress: PrepareProgress }
-  | { type: 'done'; report: ValidationReport; dataset: { meta: CacheMeta; cacheDir: string; fromCache: boolean } | null }
+  | {
+      type: 'done';
+      report: ValidationReport;
+      dataset: { meta: CacheMeta; cacheDir: string; fromCache: boolean } | null;
+    }
   | { type: 'failed'; message: string; stack: string };
 
 /**
@@ -25,7 +29,10 @@ export type WorkerMessage =
  * run's memory no longer grows with the dataset's size. Same result as `prepareDataset`, with a reader
  * opened in this thread.
  */
-export async function prepareDatasetInWorker(dir: string, options: PrepareOptions = {}): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
+export async function prepareDatasetInWorker(
+  dir: string,
+  options: PrepareOptions = {},
+): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const { onProgress, ...rest } = options;
   const worker = startDataWorker('prepare-worker', { dir, options: rest } satisfies WorkerRequest);
   const outcome = await new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
@@ -41,7 +48,11 @@ export async function prepareDatasetInWorker(dir: string, options: PrepareOption
       else settle(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
     });
     worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`Preparing ${dir} stopped unexpectedly (its worker thread exited with code ${code}).`))));
+    worker.on('exit', (code) =>
+      settle(() =>
+        reject(new Error(`Preparing ${dir} stopped unexpectedly (its worker thread exited with code ${code}).`)),
+      ),
+    );
   });
   await worker.terminate();
   const { report, dataset } = outcome;

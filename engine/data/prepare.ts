@@ -83,10 +83,21 @@ interface Working {
  * split. Reads the user's folder only; writes only below `cacheDir`. A folder that cannot be read at all
  * still yields a report (never a throw) so every host can show it.
  */
-export async function prepareDataset(dir: string, options: PrepareOptions = {}): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
+export async function prepareDataset(
+  dir: string,
+  options: PrepareOptions = {},
+): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const log = new IssueLog(new Set(options.exclude ?? []));
   const root = path.resolve(dir);
-  const empty = { path: root, name: path.basename(root), format: 'unknown' as const, samples: 0, classes: [], modalities: [], splits: { train: 0, val: 0, test: 0 } };
+  const empty = {
+    path: root,
+    name: path.basename(root),
+    format: 'unknown' as const,
+    samples: 0,
+    classes: [],
+    modalities: [],
+    splits: { train: 0, val: 0, test: 0 },
+  };
   try {
     return await prepare(root, options, log);
   } catch (error) {
@@ -96,7 +107,10 @@ export async function prepareDataset(dir: string, options: PrepareOptions = {}):
     const reason = ['ENOSPC', 'EDQUOT', 'EROFS'].includes(code) ? storageReason(error) : null;
     if (reason && !(error instanceof DatasetError)) {
       const cacheRoot = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets');
-      throw new AppError('output', `The dataset cache in ${cacheRoot} cannot be written: ${reason}. Free space there, or give --cache-dir (MODALITY_STUDIO_CACHE) a folder on another disk; the dataset folder itself is only read.`);
+      throw new AppError(
+        'output',
+        `The dataset cache in ${cacheRoot} cannot be written: ${reason}. Free space there, or give --cache-dir (MODALITY_STUDIO_CACHE) a folder on another disk; the dataset folder itself is only read.`,
+      );
     }
     if (!(error instanceof DatasetError)) throw error;
     log.error(error.issue);
@@ -104,7 +118,11 @@ export async function prepareDataset(dir: string, options: PrepareOptions = {}):
   }
 }
 
-async function prepare(root: string, options: PrepareOptions, log: IssueLog): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
+async function prepare(
+  root: string,
+  options: PrepareOptions,
+  log: IssueLog,
+): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const rootReal = realDatasetFolder(root);
   const { options: datasetOptions, text: optionsText } = readDatasetOptions(rootReal);
   const manifest = readManifest(rootReal, { requireLabels: true }, log);
@@ -114,11 +132,25 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
   checkModalityCount(manifest, log);
 
   const working = locateFiles(rootReal, manifest, log);
-  const folderPrint = datasetFingerprint(manifest.contentHash, optionsText, working.flatMap((w) => [...w.files.values()]));
-  const fingerprint = log.excluded.size > 0 ? crypto.createHash('sha256').update(`${folderPrint}\nleaving out ${[...log.excluded].sort().join('\n')}`).digest('hex') : folderPrint;
+  const folderPrint = datasetFingerprint(
+    manifest.contentHash,
+    optionsText,
+    working.flatMap((w) => [...w.files.values()]),
+  );
+  const fingerprint =
+    log.excluded.size > 0
+      ? crypto
+          .createHash('sha256')
+          .update(`${folderPrint}\nleaving out ${[...log.excluded].sort().join('\n')}`)
+          .digest('hex')
+      : folderPrint;
   const cacheRoot = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets');
   if (options.writeCache !== false && isInside(cacheRoot, rootReal)) {
-    throw new DatasetError({ code: 'output-inside-dataset', file: '.', message: `The cache folder ${cacheRoot} is inside the dataset folder, which Modality Studio only reads; give --cache-dir (or MODALITY_STUDIO_CACHE) a folder outside ${rootReal}.` });
+    throw new DatasetError({
+      code: 'output-inside-dataset',
+      file: '.',
+      message: `The cache folder ${cacheRoot} is inside the dataset folder, which Modality Studio only reads; give --cache-dir (or MODALITY_STUDIO_CACHE) a folder outside ${rootReal}.`,
+    });
   }
   const finalDir = path.join(cacheRoot, cacheKey(fingerprint, splitSeed));
   const cached = !log.hasErrors && readCachedMeta(finalDir, fingerprint);
@@ -127,7 +159,15 @@ async function prepare(root: string, options: PrepareOptions, log: IssueLog): Pr
   const threads = options.threads ?? (worthDecodeThreads(working) ? decodeThreadCount() - 1 : 0);
   const pool = threads > 0 ? new DecodePool(threads) : null;
   try {
-    return await probeAndDecode(root, manifest, working, { name, splitSeed, finalDir, fingerprint, modalityOptions: datasetOptions.modalities ?? {} }, pool, options, log);
+    return await probeAndDecode(
+      root,
+      manifest,
+      working,
+      { name, splitSeed, finalDir, fingerprint, modalityOptions: datasetOptions.modalities ?? {} },
+      pool,
+      options,
+      log,
+    );
   } finally {
     await pool?.close();
   }
@@ -141,17 +181,33 @@ interface DatasetIdentity {
   modalityOptions: Record<string, ModalityOptions>;
 }
 
-async function probeAndDecode(root: string, manifest: Manifest, working: Working[], identity: DatasetIdentity, pool: DecodePool | null, options: PrepareOptions, log: IssueLog): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
+async function probeAndDecode(
+  root: string,
+  manifest: Manifest,
+  working: Working[],
+  identity: DatasetIdentity,
+  pool: DecodePool | null,
+  options: PrepareOptions,
+  log: IssueLog,
+): Promise<{ report: ValidationReport; dataset: PreparedDataset | null }> {
   const { name, splitSeed, finalDir, fingerprint } = identity;
   const { plans, rejected } = await probeAndPlan(manifest, working, identity.modalityOptions, options, log);
   // Left-out samples go through the checks up to here (so each one's problem is recorded as its reason), and
   // no further: they take no part in the split, the classes or the decoding.
   const kept = working.filter((w, i) => !rejected.has(i) && !log.excluded.has(w.sample.id));
   const labels = kept.map((w) => w.sample.label ?? '');
-  const split = assignSplits(labels, kept.map((w) => w.sample.split), splitSeed);
+  const split = assignSplits(
+    labels,
+    kept.map((w) => w.sample.split),
+    splitSeed,
+  );
   if (!split.ok) log.error({ code: split.code, file: manifest.file, message: `${manifest.file}: ${split.message}.` });
   const splits: Split[] = split.ok ? split.splits : kept.map((w) => w.sample.split ?? 'train');
-  const classes = checkClasses(kept.map((w) => w.sample), splits, log);
+  const classes = checkClasses(
+    kept.map((w) => w.sample),
+    splits,
+    log,
+  );
 
   const usable = plans.every((plan): plan is ModalityPlan => plan !== null) && plans.length > 0;
   const writer = usable && options.writeCache !== false && !log.hasErrors ? new CacheWriter(finalDir, plans) : null;
@@ -191,7 +247,10 @@ async function probeAndDecode(root: string, manifest: Manifest, working: Working
     ...(log.excluded.size > 0 ? { leftOut: leftOutOf(log) } : {}),
     createdAt: new Date().toISOString(),
   });
-  return { report: buildReport(reportFields, log), dataset: { meta, cacheDir: finalDir, reader: new CacheReader(finalDir, meta), fromCache: false } };
+  return {
+    report: buildReport(reportFields, log),
+    dataset: { meta, cacheDir: finalDir, reader: new CacheReader(finalDir, meta), fromCache: false },
+  };
 }
 
 function locateFiles(rootReal: string, manifest: Manifest, log: IssueLog): Working[] {
@@ -232,12 +291,15 @@ function cacheMatchesFiles(dir: string, meta: CacheMeta): boolean {
   const samples = meta.sampleIds.length;
   if (!Array.isArray(meta.classes) || meta.labels.length !== samples || meta.splits.length !== samples) return false;
   if (meta.labels.some((label) => !Number.isInteger(label) || label < 0 || label >= meta.classes.length)) return false;
-  return meta.modalities.length > 0 && meta.modalities.every((modality) => {
-    if (!Array.isArray(modality.shape) || !modality.shape.every((d) => Number.isInteger(d) && d > 0)) return false;
-    if (typeof modality.file !== 'string' || path.basename(modality.file) !== modality.file) return false;
-    const stat = fs.statSync(path.join(dir, modality.file));
-    return stat.isFile() && stat.size === samples * sampleSize(modality) * 4;
-  });
+  return (
+    meta.modalities.length > 0 &&
+    meta.modalities.every((modality) => {
+      if (!Array.isArray(modality.shape) || !modality.shape.every((d) => Number.isInteger(d) && d > 0)) return false;
+      if (typeof modality.file !== 'string' || path.basename(modality.file) !== modality.file) return false;
+      const stat = fs.statSync(path.join(dir, modality.file));
+      return stat.isFile() && stat.size === samples * sampleSize(modality) * 4;
+    })
+  );
 }
 
 function fromCache(dir: string, meta: CacheMeta, root: string): { report: ValidationReport; dataset: PreparedDataset } {
@@ -278,7 +340,14 @@ async function probeAndPlan(
       const file = w.files.get(modality);
       try {
         const probe = await probeCell(cell, file);
-        cells.get(modality)?.push({ sampleIndex: index, where: describeSample(w.sample), sampleId: w.sample.id, file: file?.relative, row: rowOf(w.sample), probe });
+        cells.get(modality)?.push({
+          sampleIndex: index,
+          where: describeSample(w.sample),
+          sampleId: w.sample.id,
+          file: file?.relative,
+          row: rowOf(w.sample),
+          probe,
+        });
       } catch (error) {
         rejected.add(index);
         log.error(decodeIssue(w.sample, modality, file, error));
@@ -289,8 +358,16 @@ async function probeAndPlan(
   });
   const plans = manifest.modalities.map((declaration) => {
     const list = (cells.get(declaration.name) ?? []).sort((a, b) => a.sampleIndex - b.sampleIndex);
-    const extensions = [...new Set(working.map((w) => w.files.get(declaration.name)?.extension).filter((e): e is string => !!e))].sort();
-    const result = planModality(declaration, list, extensions, (Object.hasOwn(modalityOptions, declaration.name) ? modalityOptions[declaration.name] : undefined) ?? {}, log);
+    const extensions = [
+      ...new Set(working.map((w) => w.files.get(declaration.name)?.extension).filter((e): e is string => !!e)),
+    ].sort();
+    const result = planModality(
+      declaration,
+      list,
+      extensions,
+      (Object.hasOwn(modalityOptions, declaration.name) ? modalityOptions[declaration.name] : undefined) ?? {},
+      log,
+    );
     result.rejected.forEach((i) => rejected.add(i));
     return result.plan;
   });
@@ -302,11 +379,20 @@ async function probeAndPlan(
  * `pool` (a thread per core); at most two batches per thread are in flight, so memory holds a few batches
  * of decoded samples whatever the dataset's size.
  */
-async function decodeAll(kept: Working[], plans: ModalityPlan[], splits: Split[], writer: CacheWriter | null, pool: DecodePool | null, options: PrepareOptions, log: IssueLog): Promise<void> {
+async function decodeAll(
+  kept: Working[],
+  plans: ModalityPlan[],
+  splits: Split[],
+  writer: CacheWriter | null,
+  pool: DecodePool | null,
+  options: PrepareOptions,
+  log: IssueLog,
+): Promise<void> {
   pool?.usePlans(plans);
   const here = (jobs: DecodeJob[]) => Promise.all(jobs.map((job) => decodeSample(job, plans)));
   // This thread decodes one batch in every (threads + 1): it would otherwise only wait for the pool.
-  const decodeBatch = (jobs: DecodeJob[], index: number) => (pool && index % (pool.size + 1) !== 0 ? pool.decode(jobs) : here(jobs));
+  const decodeBatch = (jobs: DecodeJob[], index: number) =>
+    pool && index % (pool.size + 1) !== 0 ? pool.decode(jobs) : here(jobs);
   const starts = Array.from({ length: Math.ceil(kept.length / BATCH_SAMPLES) }, (_, i) => i * BATCH_SAMPLES);
   const window = 2 * ((pool?.size ?? 0) + 1);
   const inFlight: Promise<DecodeOutcome[]>[] = [];
@@ -314,7 +400,12 @@ async function decodeAll(kept: Working[], plans: ModalityPlan[], splits: Split[]
   for (const start of starts) {
     while (launched < starts.length && inFlight.length < window) {
       const from = starts[launched] ?? 0;
-      inFlight.push(decodeBatch(kept.slice(from, from + BATCH_SAMPLES).map((w) => decodeJob(w, plans)), launched));
+      inFlight.push(
+        decodeBatch(
+          kept.slice(from, from + BATCH_SAMPLES).map((w) => decodeJob(w, plans)),
+          launched,
+        ),
+      );
       launched += 1;
     }
     const outcomes = await (inFlight.shift() as Promise<DecodeOutcome[]>);

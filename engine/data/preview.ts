@@ -1,6 +1,15 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { NEAR_CONSTANT_SHARE, PREVIEW_CLASSES, PREVIEW_FEATURES, PREVIEW_PER_CLASS, type DatasetPreview, type FeatureStats, type ModalityPreview, type PreviewPicture } from '../protocol/dataset';
+import {
+  NEAR_CONSTANT_SHARE,
+  PREVIEW_CLASSES,
+  PREVIEW_FEATURES,
+  PREVIEW_PER_CLASS,
+  type DatasetPreview,
+  type FeatureStats,
+  type ModalityPreview,
+  type PreviewPicture,
+} from '../protocol/dataset';
 import type { CacheMeta, CachedModality } from './cache/meta';
 import type { CacheReader } from './cache/reader';
 import { readDatasetFile } from './dataset-file';
@@ -27,7 +36,8 @@ export async function previewDataset(reader: CacheReader): Promise<DatasetPrevie
   const modalities: ModalityPreview[] = [];
   for (const [index, modality] of meta.modalities.entries()) {
     const base = { name: modality.name, kind: modality.kind, shape: modality.shape };
-    if (modality.kind === 'vector') modalities.push({ ...base, pictures: [], stats: vectorStats(reader, index, modality) });
+    if (modality.kind === 'vector')
+      modalities.push({ ...base, pictures: [], stats: vectorStats(reader, index, modality) });
     else {
       const audio = modality.kind === 'audio' ? audioFiles(meta, modality.name, picked) : null;
       modalities.push({ ...base, pictures: await pictures(reader, index, modality, picked, audio), classesShown });
@@ -38,10 +48,12 @@ export async function previewDataset(reader: CacheReader): Promise<DatasetPrevie
 
 /** `perClass` samples of each of the first `maxClasses` classes (training split first), grouped by class. */
 function pickSamples(meta: CacheMeta, perClass: number, maxClasses: number): number[] {
-  return meta.classes.slice(0, maxClasses).flatMap((_, c) => meta.labels
-    .flatMap((label, i) => (label === c ? [i] : []))
-    .sort((a, b) => Number(meta.splits[a] !== 'train') - Number(meta.splits[b] !== 'train'))
-    .slice(0, perClass));
+  return meta.classes.slice(0, maxClasses).flatMap((_, c) =>
+    meta.labels
+      .flatMap((label, i) => (label === c ? [i] : []))
+      .sort((a, b) => Number(meta.splits[a] !== 'train') - Number(meta.splits[b] !== 'train'))
+      .slice(0, perClass),
+  );
 }
 
 /**
@@ -53,10 +65,12 @@ function audioFiles(meta: CacheMeta, modality: string, picked: number[]): Map<nu
   let cells: Map<string, string>;
   try {
     const manifest = readManifest(meta.root, { requireLabels: true }, new IssueLog());
-    cells = new Map(manifest.samples.flatMap((s) => {
-      const cell = s.cells.get(modality);
-      return cell?.type === 'file' ? [[s.id, cell.path] as [string, string]] : [];
-    }));
+    cells = new Map(
+      manifest.samples.flatMap((s) => {
+        const cell = s.cells.get(modality);
+        return cell?.type === 'file' ? [[s.id, cell.path] as [string, string]] : [];
+      }),
+    );
   } catch {
     return urls;
   }
@@ -66,7 +80,10 @@ function audioFiles(meta: CacheMeta, modality: string, picked: number[]): Map<nu
     const confined = confinePath(meta.root, relative);
     if (!confined.ok) continue;
     try {
-      urls.set(sample, `data:audio/wav;base64,${readDatasetFile(confined.absolute, relative, MAX_AUDIO_BYTES).toString('base64')}`);
+      urls.set(
+        sample,
+        `data:audio/wav;base64,${readDatasetFile(confined.absolute, relative, MAX_AUDIO_BYTES).toString('base64')}`,
+      );
     } catch {
       // Too large or gone since the check: the spectrogram is shown without a play button.
     }
@@ -74,26 +91,36 @@ function audioFiles(meta: CacheMeta, modality: string, picked: number[]): Map<nu
   return urls;
 }
 
-async function pictures(reader: CacheReader, index: number, modality: CachedModality, picked: number[], audio: Map<number, string> | null): Promise<PreviewPicture[]> {
+async function pictures(
+  reader: CacheReader,
+  index: number,
+  modality: CachedModality,
+  picked: number[],
+  audio: Map<number, string> | null,
+): Promise<PreviewPicture[]> {
   const [height = 1, width = 1, channels = 1] = modality.shape;
   const size = sampleSize(modality);
   const values = reader.read(index, picked);
-  return Promise.all(picked.map(async (sample, row) => {
-    const pixels = values.subarray(row * size, (row + 1) * size);
-    const rgb = modality.kind === 'audio' ? spectrogramColours(pixels, height, width) : toBytes(pixels);
-    const scale = Math.max(1, Math.ceil(MIN_PICTURE_PX / Math.min(height, width)));
-    const png = await sharp(Buffer.from(rgb), { raw: { width, height, channels: modality.kind === 'audio' ? 3 : (channels as 1 | 3) } })
-      .resize(width * scale, height * scale, { kernel: 'nearest' })
-      .png()
-      .toBuffer();
-    return {
-      sampleId: reader.meta.sampleIds[sample] ?? String(sample),
-      label: reader.meta.classes[reader.meta.labels[sample] ?? 0] ?? '',
-      split: reader.meta.splits[sample] ?? 'train',
-      dataUrl: `data:image/png;base64,${png.toString('base64')}`,
-      ...(audio?.has(sample) ? { audioUrl: audio.get(sample) } : {}),
-    };
-  }));
+  return Promise.all(
+    picked.map(async (sample, row) => {
+      const pixels = values.subarray(row * size, (row + 1) * size);
+      const rgb = modality.kind === 'audio' ? spectrogramColours(pixels, height, width) : toBytes(pixels);
+      const scale = Math.max(1, Math.ceil(MIN_PICTURE_PX / Math.min(height, width)));
+      const png = await sharp(Buffer.from(rgb), {
+        raw: { width, height, channels: modality.kind === 'audio' ? 3 : (channels as 1 | 3) },
+      })
+        .resize(width * scale, height * scale, { kernel: 'nearest' })
+        .png()
+        .toBuffer();
+      return {
+        sampleId: reader.meta.sampleIds[sample] ?? String(sample),
+        label: reader.meta.classes[reader.meta.labels[sample] ?? 0] ?? '',
+        split: reader.meta.splits[sample] ?? 'train',
+        dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+        ...(audio?.has(sample) ? { audioUrl: audio.get(sample) } : {}),
+      };
+    }),
+  );
 }
 
 /** Images are cached in [0, 1]. */
@@ -122,7 +149,13 @@ function spectrogramColours(values: Float32Array, bands: number, frames: number)
 }
 
 /** Five stops of a perceptually ordered map (viridis-like), linearly interpolated. */
-const STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]] as const;
+const STOPS = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+] as const;
 function colour(t: number): [number, number, number] {
   const x = Math.min(0.9999, Math.max(0, t)) * (STOPS.length - 1);
   const i = Math.floor(x);
@@ -137,7 +170,11 @@ function colour(t: number): [number, number, number] {
  * every feature, named by its column; constant and near-constant features (paper-independent hygiene: they
  * carry no or almost no information) are flagged and listed first.
  */
-function vectorStats(reader: CacheReader, index: number, modality: CachedModality): NonNullable<ModalityPreview['stats']> {
+function vectorStats(
+  reader: CacheReader,
+  index: number,
+  modality: CachedModality,
+): NonNullable<ModalityPreview['stats']> {
   const features = sampleSize(modality);
   const rows = reader.meta.splits.flatMap((split, i) => (split === 'train' ? [i] : [])).slice(0, STATS_ROWS);
   const values = reader.read(index, rows);
@@ -168,11 +205,27 @@ function vectorStats(reader: CacheReader, index: number, modality: CachedModalit
     const scale = Math.max(Math.abs(min), Math.abs(max));
     const clean = (v: number) => (Math.abs(v) <= 1e-5 * scale ? 0 : Number(v.toPrecision(6)));
     all.push({
-      feature: f + 1, name: modality.featureNames?.[f] ?? `#${f + 1}`, mean: clean(average), std: constant ? 0 : clean(Math.sqrt(Math.max(0, sumSquares / n - average * average))), min: clean(min), max: clean(max),
-      constant, nearConstant: !constant && topShare >= NEAR_CONSTANT_SHARE, topShare,
+      feature: f + 1,
+      name: modality.featureNames?.[f] ?? `#${f + 1}`,
+      mean: clean(average),
+      std: constant ? 0 : clean(Math.sqrt(Math.max(0, sumSquares / n - average * average))),
+      min: clean(min),
+      max: clean(max),
+      constant,
+      nearConstant: !constant && topShare >= NEAR_CONSTANT_SHARE,
+      topShare,
     });
   }
   const flagged = all.filter((s) => s.constant || s.nearConstant);
-  const shown = [...flagged, ...all.filter((s) => !s.constant && !s.nearConstant)].slice(0, Math.max(PREVIEW_FEATURES, Math.min(flagged.length, 64)));
-  return { features, shown, constant: all.filter((s) => s.constant).map((s) => s.name), nearConstant: all.filter((s) => s.nearConstant).map((s) => s.name), rows: rows.length };
+  const shown = [...flagged, ...all.filter((s) => !s.constant && !s.nearConstant)].slice(
+    0,
+    Math.max(PREVIEW_FEATURES, Math.min(flagged.length, 64)),
+  );
+  return {
+    features,
+    shown,
+    constant: all.filter((s) => s.constant).map((s) => s.name),
+    nearConstant: all.filter((s) => s.nearConstant).map((s) => s.name),
+    rows: rows.length,
+  };
 }

@@ -19,10 +19,19 @@ export function countClasses(labels: string[], splits: Split[]): Record<string, 
 }
 
 export function summarizeModality(plan: ModalityPlan): ModalitySummary {
-  return { name: plan.name, kind: plan.kind, shape: plan.shape, source: plan.source, ...(plan.extensions.length ? { extensions: plan.extensions } : {}) };
+  return {
+    name: plan.name,
+    kind: plan.kind,
+    shape: plan.shape,
+    source: plan.source,
+    ...(plan.extensions.length ? { extensions: plan.extensions } : {}),
+  };
 }
 
-export function buildReport(fields: Omit<ValidationReport, 'ok' | 'errors' | 'errorCount' | 'warnings' | 'warningCount'>, log: IssueLog): ValidationReport {
+export function buildReport(
+  fields: Omit<ValidationReport, 'ok' | 'errors' | 'errorCount' | 'warnings' | 'warningCount'>,
+  log: IssueLog,
+): ValidationReport {
   return {
     ok: !log.hasErrors,
     ...fields,
@@ -37,5 +46,8 @@ export function buildReport(fields: Omit<ValidationReport, 'ok' | 'errors' | 'er
 
 /** The samples left out at the user's request, each with the first problem found in it. */
 export function leftOutOf(log: IssueLog): LeftOutSample[] {
-  return [...log.excluded].sort().map((sampleId) => ({ sampleId, reason: log.leftOut.get(sampleId) ?? 'left out at your request (no problem found in it now)' }));
+  return [...log.excluded].sort().map((sampleId) => ({
+    sampleId,
+    reason: log.leftOut.get(sampleId) ?? 'left out at your request (no problem found in it now)',
+  }));
 }

@@ -14,10 +14,21 @@ function countBy(labelsList: string[], splits: string[]) {
 
 describe('split rules', () => {
   it('splits 70/10/20 within each class when the manifest gives no split', () => {
-    const result = assignSplits(labels, labels.map(() => null), 0);
+    const result = assignSplits(
+      labels,
+      labels.map(() => null),
+      0,
+    );
     expect(result.ok && result.rule).toBe('stratified-70-10-20');
     if (!result.ok) return;
-    expect(countBy(labels, result.splits)).toEqual({ 'a/train': 35, 'a/val': 5, 'a/test': 10, 'b/train': 21, 'b/val': 3, 'b/test': 6 });
+    expect(countBy(labels, result.splits)).toEqual({
+      'a/train': 35,
+      'a/val': 5,
+      'a/test': 10,
+      'b/train': 21,
+      'b/val': 3,
+      'b/test': 6,
+    });
   });
 
   it('is reproducible for a seed and differs between seeds', () => {
@@ -35,7 +46,14 @@ describe('split rules', () => {
     expect(result.ok && result.rule).toBe('val-from-train-1/8');
     if (!result.ok) return;
     // 40 train "a" → 5 val; 24 train "b" → 3 val; test untouched.
-    expect(countBy(labels, result.splits)).toEqual({ 'a/train': 35, 'a/val': 5, 'a/test': 10, 'b/train': 21, 'b/val': 3, 'b/test': 6 });
+    expect(countBy(labels, result.splits)).toEqual({
+      'a/train': 35,
+      'a/val': 5,
+      'a/test': 10,
+      'b/train': 21,
+      'b/val': 3,
+      'b/test': 6,
+    });
     result.splits.forEach((s, i) => expect(s === 'test').toBe(given[i] === 'test'));
   });
 
@@ -47,7 +65,15 @@ describe('split rules', () => {
 
   it('refuses a split given for some samples only, or a missing train or test split', () => {
     expect(assignSplits(['a', 'b'], ['train', null], 0)).toMatchObject({ ok: false, code: 'bad-split' });
-    expect(assignSplits(['a', 'b'], ['test', 'val'], 0)).toMatchObject({ ok: false, code: 'empty-split', message: expect.stringContaining('train') });
-    expect(assignSplits(['a', 'b'], ['train', 'val'], 0)).toMatchObject({ ok: false, code: 'empty-split', message: expect.stringContaining('test') });
+    expect(assignSplits(['a', 'b'], ['test', 'val'], 0)).toMatchObject({
+      ok: false,
+      code: 'empty-split',
+      message: expect.stringContaining('train'),
+    });
+    expect(assignSplits(['a', 'b'], ['train', 'val'], 0)).toMatchObject({
+      ok: false,
+      code: 'empty-split',
+      message: expect.stringContaining('test'),
+    });
   });
 });

@@ -5,7 +5,8 @@ import { SeededRandom } from '../util/random';
 const DEFAULT_FRACTIONS = { train: 0.7, val: 0.1 } as const;
 const VAL_FROM_TRAIN = 1 / 8;
 
-export type SplitResult = { ok: true; splits: Split[]; rule: SplitRule } | { ok: false; code: 'bad-split' | 'empty-split'; message: string };
+export type SplitResult =
+  { ok: true; splits: Split[]; rule: SplitRule } | { ok: false; code: 'bad-split' | 'empty-split'; message: string };
 
 /**
  * Assigns every sample a split. `given[i]` is the manifest's split for sample i (null when it gives none).
@@ -31,7 +32,12 @@ const SPLIT_ROLE = {
 function emptySplit(splits: Split[], rule: SplitRule): SplitResult | null {
   const empty = (['train', 'val', 'test'] as const).find((split) => !splits.includes(split));
   if (!empty) return null;
-  const how = rule === 'manifest' ? 'the split column' : rule === 'stratified-70-10-20' ? 'the automatic split (70/10/20 within each class)' : 'the automatic validation split (1/8 of each class\'s training samples)';
+  const how =
+    rule === 'manifest'
+      ? 'the split column'
+      : rule === 'stratified-70-10-20'
+        ? 'the automatic split (70/10/20 within each class)'
+        : "the automatic validation split (1/8 of each class's training samples)";
   return {
     ok: false,
     code: 'empty-split',
@@ -44,7 +50,11 @@ function assignWithoutCheck(labels: string[], given: (Split | null)[], seed: num
   const missing = given.filter((s) => s === null).length;
   if (present.size === 0) {
     const splits = new Array<Split>(labels.length).fill('train');
-    for (const members of byClass(labels, labels.map((_, i) => i), seed)) {
+    for (const members of byClass(
+      labels,
+      labels.map((_, i) => i),
+      seed,
+    )) {
       const trainCount = Math.round(members.length * DEFAULT_FRACTIONS.train);
       const valCount = Math.round(members.length * DEFAULT_FRACTIONS.val);
       members.forEach((index, rank) => {
@@ -54,17 +64,34 @@ function assignWithoutCheck(labels: string[], given: (Split | null)[], seed: num
     return { ok: true, splits, rule: 'stratified-70-10-20' };
   }
   if (missing > 0) {
-    return { ok: false, code: 'bad-split', message: `${missing} sample${missing === 1 ? ' has' : 's have'} no split while the others do; give every sample train, val or test, or none of them to split automatically` };
+    return {
+      ok: false,
+      code: 'bad-split',
+      message: `${missing} sample${missing === 1 ? ' has' : 's have'} no split while the others do; give every sample train, val or test, or none of them to split automatically`,
+    };
   }
   const splits = given as Split[];
-  if (!present.has('train')) return { ok: false, code: 'empty-split', message: 'no sample is in the train split; mark the samples to learn from as train' };
-  if (!present.has('test')) return { ok: false, code: 'empty-split', message: 'no sample is in the test split; mark some samples as test (the final evaluation needs them), or drop the split column to split automatically' };
+  if (!present.has('train'))
+    return {
+      ok: false,
+      code: 'empty-split',
+      message: 'no sample is in the train split; mark the samples to learn from as train',
+    };
+  if (!present.has('test'))
+    return {
+      ok: false,
+      code: 'empty-split',
+      message:
+        'no sample is in the test split; mark some samples as test (the final evaluation needs them), or drop the split column to split automatically',
+    };
   if (present.has('val')) return { ok: true, splits: [...splits], rule: 'manifest' };
   const result = [...splits];
   const trainIndexes = splits.flatMap((s, i) => (s === 'train' ? [i] : []));
   for (const members of byClass(labels, trainIndexes, seed)) {
     const valCount = Math.round(members.length * VAL_FROM_TRAIN);
-    members.slice(0, valCount).forEach((index) => { result[index] = 'val'; });
+    members.slice(0, valCount).forEach((index) => {
+      result[index] = 'val';
+    });
   }
   return { ok: true, splits: result, rule: 'val-from-train-1/8' };
 }

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, validatorInto, npy, png, sineWav, vectorManifest, writeFiles } from '../../test/helpers/dataset-folder';
+import {
+  makeTempDir,
+  validatorInto,
+  npy,
+  png,
+  sineWav,
+  vectorManifest,
+  writeFiles,
+} from '../../test/helpers/dataset-folder';
 import type { DatasetIssueCode, ValidationReport } from '../protocol/dataset';
 import { MAX_LISTED_ISSUES } from './issues';
 import { prepareDataset } from './prepare';
@@ -51,7 +59,13 @@ describe('validation names the culprit of every problem', () => {
   it('reports a missing file with its sample, line and path', async () => {
     const files = await imageFiles(8);
     delete files['img/3.png'];
-    const issue = expectError(await validate({ 'manifest.csv': imageManifest(8), ...files }), 'missing-file', 'img/3.png', 'Sample "s3"', 'line 5');
+    const issue = expectError(
+      await validate({ 'manifest.csv': imageManifest(8), ...files }),
+      'missing-file',
+      'img/3.png',
+      'Sample "s3"',
+      'line 5',
+    );
     expect(issue).toMatchObject({ file: 'img/3.png', row: 5, sampleId: 's3', column: 'img' });
   });
 
@@ -65,7 +79,12 @@ describe('validation names the culprit of every problem', () => {
   it('reports a corrupt image', async () => {
     const files = await imageFiles(8);
     files['img/4.png'] = new TextEncoder().encode('this is not a png');
-    expectError(await validate({ 'manifest.csv': imageManifest(8), ...files }), 'corrupt-image', 'img/4.png', 'Sample "s4"');
+    expectError(
+      await validate({ 'manifest.csv': imageManifest(8), ...files }),
+      'corrupt-image',
+      'img/4.png',
+      'Sample "s4"',
+    );
   });
 
   it('reports a truncated image whose header is intact', async () => {
@@ -109,20 +128,40 @@ describe('validation names the culprit of every problem', () => {
     const report = await validate({ 'manifest.csv': manifest.join('\n') });
     expectError(report, 'non-numeric', '"left.b"', '"abc"', 'line 3');
     const nonFinite = report.errors.filter((e) => e.code === 'non-finite');
-    expect(nonFinite.map((e) => [e.sampleId, e.column])).toEqual([['s2', 'left.b'], ['s3', 'right.x']]);
+    expect(nonFinite.map((e) => [e.sampleId, e.column])).toEqual([
+      ['s2', 'left.b'],
+      ['s3', 'right.x'],
+    ]);
     expect(report.errors.find((e) => e.sampleId === 's4')?.message).toContain('"right.x" is empty');
   });
 
   it('reports a row with the wrong number of fields', async () => {
     const manifest = vectorManifest(12).split('\n');
     manifest[6] = `${manifest[6]},extra`;
-    const issue = expectError(await validate({ 'manifest.csv': manifest.join('\n') }), 'wrong-field-count', 'line 7', '9 fields', 'header has 8');
+    const issue = expectError(
+      await validate({ 'manifest.csv': manifest.join('\n') }),
+      'wrong-field-count',
+      'line 7',
+      '9 fields',
+      'header has 8',
+    );
     expect(issue?.row).toBe(7);
   });
 
   it('reports vectors of different lengths in one modality', async () => {
-    const lines = ['{"label":"cat","split":"train","modalities":{"a":[1,2,3],"b":[1]}}', '{"label":"dog","split":"train","modalities":{"a":[1,2,3],"b":[2]}}', '{"id":"odd","label":"cat","split":"test","modalities":{"a":[1,2],"b":[3]}}', '{"label":"dog","split":"test","modalities":{"a":[4,5,6],"b":[4]}}'];
-    const issue = expectError(await validate({ 'manifest.jsonl': lines.join('\n') }), 'vector-length', 'Sample "odd"', 'has 2 values', 'most samples have 3');
+    const lines = [
+      '{"label":"cat","split":"train","modalities":{"a":[1,2,3],"b":[1]}}',
+      '{"label":"dog","split":"train","modalities":{"a":[1,2,3],"b":[2]}}',
+      '{"id":"odd","label":"cat","split":"test","modalities":{"a":[1,2],"b":[3]}}',
+      '{"label":"dog","split":"test","modalities":{"a":[4,5,6],"b":[4]}}',
+    ];
+    const issue = expectError(
+      await validate({ 'manifest.jsonl': lines.join('\n') }),
+      'vector-length',
+      'Sample "odd"',
+      'has 2 values',
+      'most samples have 3',
+    );
     expect(issue?.row).toBe(3);
   });
 
@@ -153,7 +192,13 @@ describe('validation names the culprit of every problem', () => {
   });
 
   it('reports a folder with no manifest and no layout, counting what it found', async () => {
-    expectError(await validate({ 'notes.txt': 'hello', 'pictures/a.png': 'x' }), 'no-manifest', 'manifest.csv', '1 folder and 1 other entry', 'SPLIT/LABEL/ID.MODALITY.EXT');
+    expectError(
+      await validate({ 'notes.txt': 'hello', 'pictures/a.png': 'x' }),
+      'no-manifest',
+      'manifest.csv',
+      '1 folder and 1 other entry',
+      'SPLIT/LABEL/ID.MODALITY.EXT',
+    );
   });
 
   it('reports a manifest that is not text', async () => {
@@ -163,7 +208,12 @@ describe('validation names the culprit of every problem', () => {
 
   it('reports a JSONL line that is not JSON, by line number', async () => {
     const lines = ['{"label":"cat","split":"train","modalities":{"a":[1],"b":[1]}}', '{"label": "dog", oops}'];
-    const issue = expectError(await validate({ 'manifest.jsonl': lines.join('\n') }), 'manifest-parse', 'line 2', 'not valid JSON');
+    const issue = expectError(
+      await validate({ 'manifest.jsonl': lines.join('\n') }),
+      'manifest-parse',
+      'line 2',
+      'not valid JSON',
+    );
     expect(issue?.row).toBe(2);
   });
 
@@ -172,7 +222,13 @@ describe('validation names the culprit of every problem', () => {
     folders.push(outside);
     fs.writeFileSync(path.join(outside, 'secret.png'), await png(8, 8, 1, 1));
     const files = await imageFiles(8);
-    const manifest = imageManifest(8, (line, i) => (i === 1 ? line.replace('img/1.png', path.join(outside, 'secret.png')) : i === 2 ? line.replace('img/2.png', '../outside/secret.png') : line));
+    const manifest = imageManifest(8, (line, i) =>
+      i === 1
+        ? line.replace('img/1.png', path.join(outside, 'secret.png'))
+        : i === 2
+          ? line.replace('img/2.png', '../outside/secret.png')
+          : line,
+    );
     const dir = makeTempDir('ds');
     folders.push(dir);
     writeFiles(dir, { 'manifest.csv': manifest, ...files });
@@ -189,7 +245,12 @@ describe('validation names the culprit of every problem', () => {
   it('reports an unknown extension and says which kinds exist', async () => {
     const files = await imageFiles(8);
     const manifest = imageManifest(8, (line, i) => (i === 0 ? line.replace('img/0.png', 'img/0.gif') : line));
-    expectError(await validate({ 'manifest.csv': manifest, ...files, 'img/0.gif': 'GIF89a' }), 'unknown-extension', 'img/0.gif', '.png');
+    expectError(
+      await validate({ 'manifest.csv': manifest, ...files, 'img/0.gif': 'GIF89a' }),
+      'unknown-extension',
+      'img/0.gif',
+      '.png',
+    );
   });
 
   it('lists at most 50 errors and counts the rest', async () => {
@@ -211,6 +272,10 @@ describe('validation names the culprit of every problem', () => {
   });
 
   it('reports a malformed dataset.json', async () => {
-    expectError(await validate({ 'manifest.csv': vectorManifest(), 'dataset.json': '{"modalities": {"left": {"channels": 2}}}' }), 'bad-options', 'modalities.left.channels');
+    expectError(
+      await validate({ 'manifest.csv': vectorManifest(), 'dataset.json': '{"modalities": {"left": {"channels": 2}}}' }),
+      'bad-options',
+      'modalities.left.channels',
+    );
   });
 });

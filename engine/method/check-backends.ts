@@ -20,15 +20,30 @@ export async function checkBackends(budgetMs = 5000): Promise<BackendCheck[]> {
     try {
       info = await activateProvider(provider);
     } catch (error) {
-      checks.set(provider.name, { name: provider.name, usable: false, reason: `${(error as Error).message}; to use it, ${provider.installHint}` });
+      checks.set(provider.name, {
+        name: provider.name,
+        usable: false,
+        reason: `${(error as Error).message}; to use it, ${provider.installHint}`,
+      });
       continue;
     }
-    const autoSkips = provider.fallbackOnly ?? (info.adapter?.software ? 'a software adapter (the CPU emulating a GPU)' : undefined);
-    checks.set(provider.name, { name: provider.name, usable: true, version: info.version, threads: info.threads, ...(info.adapter ? { adapter: info.adapter } : {}), ...(MLP ? { stepMs: await timeWithin(provider.name, budgetMs) } : {}), ...(autoSkips ? { autoSkips } : {}) });
+    const autoSkips =
+      provider.fallbackOnly ?? (info.adapter?.software ? 'a software adapter (the CPU emulating a GPU)' : undefined);
+    checks.set(provider.name, {
+      name: provider.name,
+      usable: true,
+      version: info.version,
+      threads: info.threads,
+      ...(info.adapter ? { adapter: info.adapter } : {}),
+      ...(MLP ? { stepMs: await timeWithin(provider.name, budgetMs) } : {}),
+      ...(autoSkips ? { autoSkips } : {}),
+    });
   }
   if (before) await selectBackend(before.name as BackendName);
   const ordered = BACKENDS.map((provider) => checks.get(provider.name) as BackendCheck);
-  const timed = ordered.flatMap((c) => (c.usable && !c.autoSkips && c.stepMs !== undefined ? [{ name: c.name as BackendName, msPerStep: c.stepMs }] : []));
+  const timed = ordered.flatMap((c) =>
+    c.usable && !c.autoSkips && c.stepMs !== undefined ? [{ name: c.name as BackendName, msPerStep: c.stepMs }] : [],
+  );
   const chosen = pickFastest(timed)?.name ?? ordered.find((c) => c.usable)?.name;
   return ordered.map((c) => (c.name === chosen ? { ...c, auto: true } : c));
 }

@@ -40,7 +40,11 @@ export async function backendForRun(choice: BackendChoice, shape: TimedShape): P
     }
     try {
       const info = await activateProvider(provider);
-      if (info.adapter?.software) measured.push({ name: provider.name, note: `not timed: ${info.adapter.description || 'a software adapter'} is a software adapter (the CPU emulating a GPU)` });
+      if (info.adapter?.software)
+        measured.push({
+          name: provider.name,
+          note: `not timed: ${info.adapter.description || 'a software adapter'} is a software adapter (the CPU emulating a GPU)`,
+        });
       else candidates.push(provider);
     } catch (error) {
       measured.push({ name: provider.name, note: `not usable: ${(error as Error).message}` });
@@ -49,7 +53,10 @@ export async function backendForRun(choice: BackendChoice, shape: TimedShape): P
   if (candidates.length === 0) {
     for (const provider of fallbacks) {
       try {
-        return recordChoice({ ...(await activateProvider(provider)), choice: { measured, reason: `${provider.name}: no other backend starts here` } });
+        return recordChoice({
+          ...(await activateProvider(provider)),
+          choice: { measured, reason: `${provider.name}: no other backend starts here` },
+        });
       } catch (error) {
         measured.push({ name: provider.name, note: `not usable: ${(error as Error).message}` });
       }
@@ -58,15 +65,27 @@ export async function backendForRun(choice: BackendChoice, shape: TimedShape): P
   }
   if (candidates.length === 1) {
     const only = candidates[0] as BackendProvider;
-    return recordChoice({ ...(await selectBackend(only.name as BackendName)), choice: { measured: orderLike([{ name: only.name, note: 'not timed: the only backend to time here' }, ...measured]), reason: `${only.name}: the only usable backend here that is worth timing` } });
+    return recordChoice({
+      ...(await selectBackend(only.name as BackendName)),
+      choice: {
+        measured: orderLike([{ name: only.name, note: 'not timed: the only backend to time here' }, ...measured]),
+        reason: `${only.name}: the only usable backend here that is worth timing`,
+      },
+    });
   }
   const { chosen, measured: times } = await timeAndChoose(candidates, shape);
   if (!chosen) return selectBackend((candidates[0] as BackendProvider).name as BackendName);
-  return recordChoice({ ...(await selectBackend(chosen.name)), choice: { measured: orderLike([...times, ...measured]), reason: chosen.reason } });
+  return recordChoice({
+    ...(await selectBackend(chosen.name)),
+    choice: { measured: orderLike([...times, ...measured]), reason: chosen.reason },
+  });
 }
 
 /** Times each candidate (in the registry's order) on the shape and picks with {@link pickFastest}; the last timed stays active. */
-export async function timeAndChoose(candidates: BackendProvider[], shape: TimedShape): Promise<{ chosen: ReturnType<typeof pickFastest>; measured: BackendChoiceEvidence['measured'] }> {
+export async function timeAndChoose(
+  candidates: BackendProvider[],
+  shape: TimedShape,
+): Promise<{ chosen: ReturnType<typeof pickFastest>; measured: BackendChoiceEvidence['measured'] }> {
   const measured: BackendChoiceEvidence['measured'] = [];
   const timed: { name: BackendName; msPerStep: number }[] = [];
   for (const provider of candidates) {
@@ -74,7 +93,11 @@ export async function timeAndChoose(candidates: BackendProvider[], shape: TimedS
     try {
       const timing = await timeSteps(shape, name, 1, TIMED_STEPS, WARMUP_STEPS);
       timed.push({ name, msPerStep: timing.msPerStep });
-      measured.push({ name, msPerStep: timing.msPerStep, ...(timing.compiled ? { note: 'the compiled WebGPU step' } : {}) });
+      measured.push({
+        name,
+        msPerStep: timing.msPerStep,
+        ...(timing.compiled ? { note: 'the compiled WebGPU step' } : {}),
+      });
     } catch (error) {
       measured.push({ name, note: `failed while timing: ${(error as Error).message}` });
     }
@@ -86,16 +109,25 @@ export async function timeAndChoose(candidates: BackendProvider[], shape: TimedS
  * The fastest of the timed backends (given in the registry's order), by at least {@link SWITCH_FACTOR} over
  * the first; else the first. With the sentence the run shows.
  */
-export function pickFastest(timed: { name: BackendName; msPerStep: number }[]): { name: BackendName; reason: string } | null {
+export function pickFastest(
+  timed: { name: BackendName; msPerStep: number }[],
+): { name: BackendName; reason: string } | null {
   const first = timed[0];
   if (!first) return null;
   const fastest = timed.reduce((best, t) => (t.msPerStep < best.msPerStep ? t : best), first);
   const ms = (t: { msPerStep: number }) => `${t.msPerStep.toFixed(1)} ms`;
-  if (fastest === first) return { name: first.name, reason: `${first.name}: the fastest on this run's model (${ms(first)} per step)` };
+  if (fastest === first)
+    return { name: first.name, reason: `${first.name}: the fastest on this run's model (${ms(first)} per step)` };
   const factor = first.msPerStep / fastest.msPerStep;
   return factor >= SWITCH_FACTOR
-    ? { name: fastest.name, reason: `${fastest.name}: ${factor.toFixed(1)}× faster than ${first.name} on this run's model (${ms(fastest)} vs ${ms(first)} per step)` }
-    : { name: first.name, reason: `${first.name}: ${fastest.name} was only ${factor.toFixed(2)}× faster (${ms(fastest)} vs ${ms(first)} per step), within timing noise (a switch needs ${SWITCH_FACTOR}×)` };
+    ? {
+        name: fastest.name,
+        reason: `${fastest.name}: ${factor.toFixed(1)}× faster than ${first.name} on this run's model (${ms(fastest)} vs ${ms(first)} per step)`,
+      }
+    : {
+        name: first.name,
+        reason: `${first.name}: ${fastest.name} was only ${factor.toFixed(2)}× faster (${ms(fastest)} vs ${ms(first)} per step), within timing noise (a switch needs ${SWITCH_FACTOR}×)`,
+      };
 }
 
 /** The evidence in the registry's order. */

@@ -34,11 +34,23 @@ export const DECISION_HOLDOUT_SHARE = 1 / 8;
 export async function decisionEvidence(context: RunContext, teachers: TrainedTeacher[]): Promise<DecisionEvidence> {
   return inPhase(context, { phase: 'decision' }, async () => {
     const classes = context.classes.length;
-    const joined = concatFeatures(teachers.map((t) => t.features), context.all.length);
+    const joined = concatFeatures(
+      teachers.map((t) => t.features),
+      context.all.length,
+    );
     const split = stratifiedHoldout(context.train, context.labels, DECISION_HOLDOUT_SHARE, context.seed * 104_729 + 3);
-    const { model: classifier, bestEpoch } = await trainLinear(context, { phase: 'decision' }, joined, 'decision_classifier', split);
+    const { model: classifier, bestEpoch } = await trainLinear(
+      context,
+      { phase: 'decision' },
+      joined,
+      'decision_classifier',
+      split,
+    );
     const actual = labelsAt(context, context.val);
-    const classifierPredicted = argmaxRows(await linearProbabilities(classifier, joined, context.val, context.config.batchSize), classes);
+    const classifierPredicted = argmaxRows(
+      await linearProbabilities(classifier, joined, context.val, context.config.batchSize),
+      classes,
+    );
     const averagedPredicted = argmaxRows(averagePredictions(teachers, context.val, classes), classes);
     const [kernel, bias] = classifier.getWeights();
     const weights = (await kernel!.data()) as Float32Array;
@@ -47,10 +59,17 @@ export async function decisionEvidence(context: RunContext, teachers: TrainedTea
     const sliceAccuracy: Record<string, number> = {};
     let offset = 0;
     for (const teacher of teachers) {
-      sliceAccuracy[teacher.modality] = mean(correctness(actual, sliceArgmax(teacher, weights, biases, offset, teachers.length, context.val, classes)));
+      sliceAccuracy[teacher.modality] = mean(
+        correctness(actual, sliceArgmax(teacher, weights, biases, offset, teachers.length, context.val, classes)),
+      );
       offset += teacher.features.dim;
     }
-    return { classifierCorrect: correctness(actual, classifierPredicted), averagedCorrect: correctness(actual, averagedPredicted), sliceAccuracy, selectedEpoch: bestEpoch };
+    return {
+      classifierCorrect: correctness(actual, classifierPredicted),
+      averagedCorrect: correctness(actual, averagedPredicted),
+      sliceAccuracy,
+      selectedEpoch: bestEpoch,
+    };
   });
 }
 
@@ -59,11 +78,17 @@ export async function decisionEvidence(context: RunContext, teachers: TrainedTea
  * choose UMT; otherwise … UME"), on the mean over seeds, with a bootstrap 95% interval of the difference over
  * samples and seeds (shown, never used to overrule). `requested` other than auto is the user's choice.
  */
-export function decide(evidence: DecisionEvidence[], requested: Method, config: Pick<RunConfig, 'bootstrapSamples' | 'seed'>): Decision {
+export function decide(
+  evidence: DecisionEvidence[],
+  requested: Method,
+  config: Pick<RunConfig, 'bootstrapSamples' | 'seed'>,
+): Decision {
   const linearProbeAccuracy = seedStat(evidence.map((e) => mean(e.classifierCorrect))).mean;
   const averagedPredictionAccuracy = seedStat(evidence.map((e) => mean(e.averagedCorrect))).mean;
   const modalities = Object.keys(evidence[0]?.sliceAccuracy ?? {});
-  const sliceAccuracy = Object.fromEntries(modalities.map((m) => [m, seedStat(evidence.map((e) => e.sliceAccuracy[m] ?? 0)).mean]));
+  const sliceAccuracy = Object.fromEntries(
+    modalities.map((m) => [m, seedStat(evidence.map((e) => e.sliceAccuracy[m] ?? 0)).mean]),
+  );
   const ruled: ChosenMethod = linearProbeAccuracy > averagedPredictionAccuracy ? 'umt' : 'ume';
   return {
     method: requested === 'auto' ? ruled : requested,
@@ -71,14 +96,27 @@ export function decide(evidence: DecisionEvidence[], requested: Method, config: 
     linearProbeAccuracy,
     averagedPredictionAccuracy,
     sliceAccuracy,
-    differenceInterval: bootstrapDifference(evidence.map((e) => e.classifierCorrect), evidence.map((e) => e.averagedCorrect), config.bootstrapSamples, config.seed),
+    differenceInterval: bootstrapDifference(
+      evidence.map((e) => e.classifierCorrect),
+      evidence.map((e) => e.averagedCorrect),
+      config.bootstrapSamples,
+      config.seed,
+    ),
     split: 'val',
     selection: { split: 'train-holdout', share: DECISION_HOLDOUT_SHARE, epochs: evidence.map((e) => e.selectedEpoch) },
   };
 }
 
 /** Predictions of one modality's slice of the linear classifier: `F_m W[rows of m] + b / K`. */
-function sliceArgmax(teacher: TrainedTeacher, kernel: Float32Array, bias: Float32Array, rowOffset: number, modalityCount: number, indices: number[], classes: number): Int32Array {
+function sliceArgmax(
+  teacher: TrainedTeacher,
+  kernel: Float32Array,
+  bias: Float32Array,
+  rowOffset: number,
+  modalityCount: number,
+  indices: number[],
+  classes: number,
+): Int32Array {
   const dim = teacher.features.dim;
   const rows = teacher.features.rows(indices);
   const logits = new Float32Array(indices.length * classes);

@@ -22,7 +22,17 @@ export async function estimateRun(dataset: PreparedDataset, config: RunConfig): 
   const backend = (await backendForRun(config.backend, shape)).name as BackendName;
   const trainSamples = meta.splits.filter((split) => split === 'train').length;
   const teacherStepMs: Record<string, number> = {};
-  for (const modality of modalities) teacherStepMs[modality.name] = (await timeSteps({ ...shape, modalities: [modality], teacher: true }, backend, 1, STEPS, WARMUP)).msPerStep;
+  for (const modality of modalities)
+    teacherStepMs[modality.name] = (
+      await timeSteps({ ...shape, modalities: [modality], teacher: true }, backend, 1, STEPS, WARMUP)
+    ).msPerStep;
   const fusedStepMs = (await timeSteps(shape, backend, 1, STEPS, WARMUP)).msPerStep;
-  return { backend, trainSamples, batchesPerEpoch: Math.ceil(trainSamples / config.batchSize), teacherStepMs, fusedStepMs, measuredInMs: performance.now() - started };
+  return {
+    backend,
+    trainSamples,
+    batchesPerEpoch: Math.ceil(trainSamples / config.batchSize),
+    teacherStepMs,
+    fusedStepMs,
+    measuredInMs: performance.now() - started,
+  };
 }

@@ -18,9 +18,14 @@ export interface ProbeResult extends LazinessEntry {
  * (train split), and its test accuracy is reported. A fused encoder that probes below its teacher learned
  * less of its modality than it could have. Probes every teacher and every fused candidate of one seed.
  */
-export async function probeLaziness(context: RunContext, teachers: TrainedTeacher[], fused: TrainedCandidate[]): Promise<ProbeResult[]> {
+export async function probeLaziness(
+  context: RunContext,
+  teachers: TrainedTeacher[],
+  fused: TrainedCandidate[],
+): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
-  for (const teacher of teachers) results.push(await probe(context, teacher.modality, teacherId(teacher.modality), teacher.features));
+  for (const teacher of teachers)
+    results.push(await probe(context, teacher.modality, teacherId(teacher.modality), teacher.features));
   for (const candidate of fused) {
     if (!candidate.encoderFeatures) continue;
     for (const [m, modality] of context.modalities.entries()) {
@@ -32,11 +37,24 @@ export async function probeLaziness(context: RunContext, teachers: TrainedTeache
   return results;
 }
 
-async function probe(context: RunContext, modality: string, model: MethodId, features: FeatureSource): Promise<ProbeResult> {
+async function probe(
+  context: RunContext,
+  modality: string,
+  model: MethodId,
+  features: FeatureSource,
+): Promise<ProbeResult> {
   const phase = { phase: 'probe' as const, modality, model };
   return inPhase(context, phase, async () => {
-    const { model: classifier } = await trainLinear(context, phase, features, `probe_${model.replace(/[^A-Za-z0-9_]/g, '_')}`);
-    const predicted = argmaxRows(await linearProbabilities(classifier, features, context.test, context.config.batchSize), context.classes.length);
+    const { model: classifier } = await trainLinear(
+      context,
+      phase,
+      features,
+      `probe_${model.replace(/[^A-Za-z0-9_]/g, '_')}`,
+    );
+    const predicted = argmaxRows(
+      await linearProbabilities(classifier, features, context.test, context.config.batchSize),
+      context.classes.length,
+    );
     classifier.dispose();
     const correct = correctness(labelsAt(context, context.test), predicted);
     return { seed: context.seed, modality, model, accuracy: accuracyOf(correct), correct };

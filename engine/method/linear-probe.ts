@@ -11,7 +11,13 @@ import { runModel } from '../train/predict';
  * on val, reported on test) and its decision classifier (4.2), which passes `split` to train and stop on parts
  * of the training split instead, since it is then compared on val. The caller disposes the returned model.
  */
-export async function trainLinear(context: RunContext, phase: PhaseRef, features: FeatureSource, name: string, split?: { fit: number[]; heldOut: number[] }): Promise<{ model: tf.LayersModel; bestEpoch: number }> {
+export async function trainLinear(
+  context: RunContext,
+  phase: PhaseRef,
+  features: FeatureSource,
+  name: string,
+  split?: { fit: number[]; heldOut: number[] },
+): Promise<{ model: tf.LayersModel; bestEpoch: number }> {
   const { config } = context;
   const seeds = seedsFor(context, `${name}:${phase.modality ?? ''}`);
   const model = buildLinear(features.dim, context.classes.length, seeds, name);
@@ -31,7 +37,12 @@ export async function trainLinear(context: RunContext, phase: PhaseRef, features
 }
 
 /** Probability rows `[indices.length, classes]` of a linear model on features. */
-export async function linearProbabilities(model: tf.LayersModel, features: FeatureSource, indices: number[], batchSize: number): Promise<Float32Array> {
+export async function linearProbabilities(
+  model: tf.LayersModel,
+  features: FeatureSource,
+  indices: number[],
+  batchSize: number,
+): Promise<Float32Array> {
   const [probabilities] = await runModel(model, features, indices, batchSize);
   if (!probabilities) throw new Error('A linear classifier returned no output.');
   return probabilities;

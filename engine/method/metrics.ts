@@ -7,14 +7,21 @@ export function argmaxRows(probabilities: Float32Array, classes: number): Int32A
   const out = new Int32Array(n);
   for (let i = 0; i < n; i += 1) {
     let best = 0;
-    for (let c = 1; c < classes; c += 1) if ((probabilities[i * classes + c] ?? 0) > (probabilities[i * classes + best] ?? 0)) best = c;
+    for (let c = 1; c < classes; c += 1)
+      if ((probabilities[i * classes + c] ?? 0) > (probabilities[i * classes + best] ?? 0)) best = c;
     out[i] = best;
   }
   return out;
 }
 
 /** Accuracy, macro-F1 (mean over classes of F1; a class never predicted nor present counts as 0), per-class accuracy, confusion. */
-export function evaluatePredictions(model: string, split: Evaluation['split'], actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Omit<Evaluation, 'seed'> {
+export function evaluatePredictions(
+  model: string,
+  split: Evaluation['split'],
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+): Omit<Evaluation, 'seed'> {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;
   for (let i = 0; i < actual.length; i += 1) {
@@ -49,7 +56,12 @@ export function evaluatePredictions(model: string, split: Evaluation['split'], a
  * seed, same samples in each), each resample also draws the seeds with replacement, so the interval covers
  * both the split's sampling noise and the training's seed noise (a two-level bootstrap).
  */
-export function bootstrapDifference(correctA: Uint8Array | Uint8Array[], correctB: Uint8Array | Uint8Array[], resamples: number, seed: number): [number, number] {
+export function bootstrapDifference(
+  correctA: Uint8Array | Uint8Array[],
+  correctB: Uint8Array | Uint8Array[],
+  resamples: number,
+  seed: number,
+): [number, number] {
   const a = Array.isArray(correctA) ? correctA : [correctA];
   const b = Array.isArray(correctB) ? correctB : [correctB];
   const seeds = Math.min(a.length, b.length);

@@ -3,7 +3,11 @@ import { phaseOf, type RunContext } from './context';
 import type { FitResult } from '../train/fit-result';
 
 /** Runs one phase of the context's seed between its started and finished events, reporting its duration and early stop. */
-export async function inPhase<T>(context: RunContext, ref: PhaseRef, work: () => Promise<T & { fit?: FitResult }>): Promise<T & { fit?: FitResult }> {
+export async function inPhase<T>(
+  context: RunContext,
+  ref: PhaseRef,
+  work: () => Promise<T & { fit?: FitResult }>,
+): Promise<T & { fit?: FitResult }> {
   const phase = phaseOf(context, ref);
   const started = Date.now();
   context.emit({ type: 'phase-started', ...phase });

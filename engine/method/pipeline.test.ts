@@ -42,7 +42,8 @@ function probeOf(result: RunResult, modality: string, model: string): number {
 function expectChosenOnValidation(result: RunResult): void {
   const best = Math.max(...Object.values(result.candidates).map((c) => c.val.mean));
   expect(result.final.val.mean).toBe(best);
-  if (result.final.method !== result.decision.method && result.candidates[result.decision.method]) expect(result.final.interval).not.toBeNull();
+  if (result.final.method !== result.decision.method && result.candidates[result.decision.method])
+    expect(result.final.interval).not.toBeNull();
   expect(result.test.final).toBe(result.candidates[result.final.method]!.test.mean);
 }
 
@@ -67,7 +68,7 @@ describe('the method on datasets whose answer we know', () => {
     expect(result.test.lateFusion).toBeGreaterThan(0.85);
   });
 
-  it('chooses UMT on mixed data, and UMT\'s encoders probe better than naive late fusion\'s', async () => {
+  it("chooses UMT on mixed data, and UMT's encoders probe better than naive late fusion's", async () => {
     const result = await run('synthetic-mixed', { epochs: 20, teacherEpochs: 20, probeEpochs: 30 });
     expect(result.decision.method).toBe('umt');
     expect(result.decision.differenceInterval[0]).toBeGreaterThan(0);
@@ -79,9 +80,13 @@ describe('the method on datasets whose answer we know', () => {
     const probe = (modality: string, model: string) => probeOf(result, modality, model);
     // Late fusion reads class 0 from a alone and leaves b lazy; UMT's distillation restores b.
     expect(probe('b', 'umt') - probe('b', 'late-fusion')).toBeGreaterThan(0.08);
-    expect(probe('a', 'umt') + probe('b', 'umt')).toBeGreaterThan(probe('a', 'late-fusion') + probe('b', 'late-fusion'));
+    expect(probe('a', 'umt') + probe('b', 'umt')).toBeGreaterThan(
+      probe('a', 'late-fusion') + probe('b', 'late-fusion'),
+    );
     expect(probe('b', 'teacher:b') - probe('b', 'late-fusion')).toBeGreaterThan(0.08);
-    expect(result.lazinessVerdicts.find((v) => v.modality === 'b' && v.model === 'late-fusion')).toMatchObject({ verdict: 'lazy' });
+    expect(result.lazinessVerdicts.find((v) => v.modality === 'b' && v.model === 'late-fusion')).toMatchObject({
+      verdict: 'lazy',
+    });
     expectChosenOnValidation(result);
   });
 });
@@ -94,7 +99,10 @@ describe('seeds and the distillation weight', () => {
     const six = await run('synthetic-mixed', { ...config, seed: 6 });
     expect(both.seeds).toEqual([5, 6]);
     const late = both.candidates['late-fusion']!;
-    expect(late.test.perSeed).toEqual([five.candidates['late-fusion']!.test.mean, six.candidates['late-fusion']!.test.mean]);
+    expect(late.test.perSeed).toEqual([
+      five.candidates['late-fusion']!.test.mean,
+      six.candidates['late-fusion']!.test.mean,
+    ]);
     expect(late.val.mean).toBeCloseTo((late.val.perSeed[0]! + late.val.perSeed[1]!) / 2, 12);
     expect(both.laziness.filter((l) => l.seed === 6)).toEqual(six.laziness);
     expect(both.evaluations.filter((e) => e.seed === 6)).toEqual(six.evaluations);
@@ -103,12 +111,25 @@ describe('seeds and the distillation weight', () => {
 
   it('with --distill-weight auto trains UMT at 1, 5, 20 and 50 on the same teachers and keeps the best on validation', async () => {
     const epochs: Extract<RunEvent, { type: 'epoch' }>[] = [];
-    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'umt', distillWeight: 'auto' }, (e) => {
-      if (e.type === 'epoch') epochs.push(e);
-    });
+    const result = await run(
+      'synthetic-mixed',
+      { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'umt', distillWeight: 'auto' },
+      (e) => {
+        if (e.type === 'epoch') epochs.push(e);
+      },
+    );
     // The distillation term is recorded apart from the total, growing with the weight; other phases have none.
     const umtEpochs = epochs.filter((e) => e.phase === 'umt');
-    expect(umtEpochs.map((e) => e.model)).toEqual(['weight-1', 'weight-1', 'weight-5', 'weight-5', 'weight-20', 'weight-20', 'weight-50', 'weight-50']);
+    expect(umtEpochs.map((e) => e.model)).toEqual([
+      'weight-1',
+      'weight-1',
+      'weight-5',
+      'weight-5',
+      'weight-20',
+      'weight-20',
+      'weight-50',
+      'weight-50',
+    ]);
     for (const e of umtEpochs) expect(e.trainExtraLoss).toBeGreaterThan(0);
     for (const e of umtEpochs) expect(e.trainLoss - e.trainExtraLoss!).toBeGreaterThan(0);
     expect(umtEpochs[6]!.trainExtraLoss).toBeGreaterThan(umtEpochs[0]!.trainExtraLoss!);
@@ -121,33 +142,62 @@ describe('seeds and the distillation weight', () => {
   });
 });
 
-describe('methods asked for besides the paper\'s flow', () => {
-  it('records every candidate\'s recipe: OGM-GE its authors\' (SGD, momentum 0.9, weight decay 1e-4, step at 70%), the others the run\'s, or all the run\'s when shared', async () => {
+describe("methods asked for besides the paper's flow", () => {
+  it("records every candidate's recipe: OGM-GE its authors' (SGD, momentum 0.9, weight decay 1e-4, step at 70%), the others the run's, or all the run's when shared", async () => {
     const small = { epochs: 3, teacherEpochs: 2, probeEpochs: 2, methods: ['ogm-ge'], method: 'ume' as const };
     const own = await run('synthetic-mixed', small);
     const runs = { optimizer: 'adam', learningRate: 1e-3, momentum: 0, weightDecay: 0, schedule: 'plateau' };
-    expect(own.candidates['ogm-ge']?.recipe).toEqual({ optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, weightDecay: 1e-4, schedule: 'step', stepShare: 0.7 });
+    expect(own.candidates['ogm-ge']?.recipe).toEqual({
+      optimizer: 'sgd',
+      learningRate: 1e-3,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      schedule: 'step',
+      stepShare: 0.7,
+    });
     for (const id of ['late-fusion', 'ume', 'teacher:a']) expect(own.candidates[id]?.recipe, id).toEqual(runs);
     const shared = await run('synthetic-mixed', { ...small, recipe: 'shared' });
     expect(shared.candidates['ogm-ge']?.recipe).toEqual(runs);
     // The recipe is what trained it: the same method on another recipe gives other numbers.
     expect(shared.candidates['ogm-ge']?.val).not.toEqual(own.candidates['ogm-ge']?.val);
-    expect(shared.candidates['late-fusion']).toEqual({ ...own.candidates['late-fusion'], trainingMs: expect.any(Number) });
+    expect(shared.candidates['late-fusion']).toEqual({
+      ...own.candidates['late-fusion'],
+      trainingMs: expect.any(Number),
+    });
   });
 
   it('trains Auxiliary-CE and modality dropout as more candidates, probed and evaluated like the others, and refuses an unknown method', async () => {
     const steps: string[] = [];
-    const result = await run('synthetic-mixed', { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce', 'modality-dropout'] }, (e) => {
-      if (e.type === 'epoch') steps.push(e.phase);
-    });
-    expect(Object.keys(result.candidates)).toEqual(['late-fusion', 'ume', 'aux-ce', 'modality-dropout', 'teacher:a', 'teacher:b']);
-    expect(steps.filter((p) => p === 'aux-ce' || p === 'modality-dropout')).toEqual(['aux-ce', 'aux-ce', 'modality-dropout', 'modality-dropout']);
+    const result = await run(
+      'synthetic-mixed',
+      { epochs: 2, teacherEpochs: 2, probeEpochs: 2, method: 'ume', methods: ['aux-ce', 'modality-dropout'] },
+      (e) => {
+        if (e.type === 'epoch') steps.push(e.phase);
+      },
+    );
+    expect(Object.keys(result.candidates)).toEqual([
+      'late-fusion',
+      'ume',
+      'aux-ce',
+      'modality-dropout',
+      'teacher:a',
+      'teacher:b',
+    ]);
+    expect(steps.filter((p) => p === 'aux-ce' || p === 'modality-dropout')).toEqual([
+      'aux-ce',
+      'aux-ce',
+      'modality-dropout',
+      'modality-dropout',
+    ]);
     for (const id of ['aux-ce', 'modality-dropout']) {
       expect(result.candidates[id]!.test.perSeed).toHaveLength(1);
       expect(result.laziness.filter((l) => l.model === id).map((l) => l.modality)).toEqual(['a', 'b']);
     }
     expectChosenOnValidation(result);
-    await expect(run('synthetic-mixed', { methods: ['ogm'] })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('Known: late-fusion, ume, umt, aux-ce, modality-dropout') });
+    await expect(run('synthetic-mixed', { methods: ['ogm'] })).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringContaining('Known: late-fusion, ume, umt, aux-ce, modality-dropout'),
+    });
   });
 });
 
@@ -172,11 +222,15 @@ describe('runs are reproducible and leak nothing', () => {
   it('holds the same number of tensors after the first and the last epoch of every phase, and frees the run', async () => {
     const counts = new Map<string, number[]>();
     const before = tf.memory().numTensors;
-    const result = await run('synthetic-mixed', { epochs: 4, teacherEpochs: 4, probeEpochs: 3, gBlendEpochs: 2, method: 'umt', methods: ['all'] }, (e) => {
-      if (e.type !== 'epoch') return;
-      const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
-      counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
-    });
+    const result = await run(
+      'synthetic-mixed',
+      { epochs: 4, teacherEpochs: 4, probeEpochs: 3, gBlendEpochs: 2, method: 'umt', methods: ['all'] },
+      (e) => {
+        if (e.type !== 'epoch') return;
+        const key = `${e.phase}/${e.modality ?? ''}/${e.model ?? ''}`;
+        counts.set(key, [...(counts.get(key) ?? []), tf.memory().numTensors]);
+      },
+    );
     // G-Blending's estimate as the paper defines it: each head's losses evaluated before any step
     // (train and held-out then agree: the same untrained network on two samples of one distribution) and after
     // the N epochs, and the weights that follow from them by G/ΔO².
@@ -185,7 +239,20 @@ describe('runs are reproducible and leak nothing', () => {
     for (const h of heads) expect(Math.abs(h.trainLoss0 - h.heldOutLoss0) / h.heldOutLoss0, h.head).toBeLessThan(0.1);
     expect(heads.every((h) => h.trainLossN < h.trainLoss0)).toBe(true);
     expect(heads.map((h) => h.weight)).toEqual(gBlendWeights(heads));
-    expect([...counts.keys()]).toEqual(expect.arrayContaining(['teacher/a/', 'teacher/b/', 'decision//', 'late-fusion//', 'umt//', 'aux-ce//', 'modality-dropout//', 'ogm-ge//', 'g-blending//', 'g-blending//estimate-fused']));
+    expect([...counts.keys()]).toEqual(
+      expect.arrayContaining([
+        'teacher/a/',
+        'teacher/b/',
+        'decision//',
+        'late-fusion//',
+        'umt//',
+        'aux-ce//',
+        'modality-dropout//',
+        'ogm-ge//',
+        'g-blending//',
+        'g-blending//estimate-fused',
+      ]),
+    );
     for (const [phase, series] of counts) {
       if (series.length < 2) continue;
       expect(series.at(-1), `tensor count in ${phase}: ${series.join(', ')}`).toBe(series[0]);
@@ -198,12 +265,18 @@ describe('runs are reproducible and leak nothing', () => {
     let batches = 0;
     const dataset = await builtin('synthetic-unimodal');
     const before = tf.memory().numTensors;
-    await expect(runPipeline(dataset, { ...fast, epochs: 50, teacherEpochs: 50 }, {
-      signal: controller.signal,
-      emit: (e) => {
-        if (e.type === 'batch' && ++batches === 10) controller.abort();
-      },
-    })).rejects.toMatchObject({ code: 'aborted' });
+    await expect(
+      runPipeline(
+        dataset,
+        { ...fast, epochs: 50, teacherEpochs: 50 },
+        {
+          signal: controller.signal,
+          emit: (e) => {
+            if (e.type === 'batch' && ++batches === 10) controller.abort();
+          },
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'aborted' });
     expect(batches).toBe(10);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -1,6 +1,18 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PreparedDataset } from '../data/prepare';
-import { runSeeds, trickMethod, type CandidateResult, type ChosenMethod, type Decision, type Evaluation, type MethodId, type Recipe, type RunConfig, type RunEvent, type RunResult } from '../protocol/run';
+import {
+  runSeeds,
+  trickMethod,
+  type CandidateResult,
+  type ChosenMethod,
+  type Decision,
+  type Evaluation,
+  type MethodId,
+  type Recipe,
+  type RunConfig,
+  type RunEvent,
+  type RunResult,
+} from '../protocol/run';
 import { backendForRun } from './choose-backend';
 import type { CheckpointStore } from '../train/checkpoint';
 import { checkMethods, requestedMethods, resolveConfig } from './config';
@@ -54,18 +66,30 @@ interface CandidateRuns {
  * laziness probes → validation and test evaluation of every candidate → the final model, chosen on
  * validation (engine/method/select-final.ts).
  */
-export async function runPipeline(dataset: PreparedDataset, partialConfig: Partial<RunConfig>, events: PipelineEvents = {}): Promise<{ result: RunResult; models: PipelineModels }> {
+export async function runPipeline(
+  dataset: PreparedDataset,
+  partialConfig: Partial<RunConfig>,
+  events: PipelineEvents = {},
+): Promise<{ result: RunResult; models: PipelineModels }> {
   const started = Date.now();
   const config = resolveConfig(partialConfig);
   const known = METHODS.map((m) => m.id);
   checkMethods(config, known);
   if (dataset.meta.classes.length < 2) {
-    throw new AppError('dataset', `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`);
+    throw new AppError(
+      'dataset',
+      `The dataset ${dataset.meta.name} has ${dataset.meta.classes.length} class in its training split; a classifier needs at least two. Add samples of another class.`,
+    );
   }
   const seeds = runSeeds(config);
   const contexts = seeds.map((seed) => createContext(dataset, config, seed, events));
   const first = contexts[0] as RunContext;
-  const backend = await backendForRun(config.backend, { modalities: first.modalities, config, classes: first.classes.length, batch: config.batchSize });
+  const backend = await backendForRun(config.backend, {
+    modalities: first.modalities,
+    config,
+    classes: first.classes.length,
+    batch: config.batchSize,
+  });
   first.emit({ type: 'started', backend });
   const modalities = first.modalities.map((m) => m.name);
   const teachers: TrainedTeacher[][] = [];
@@ -77,7 +101,8 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       networks.own((teachers.at(-1) as TrainedTeacher[]).map((t) => t.model));
     }
     const evidence = [];
-    for (const [s, context] of contexts.entries()) evidence.push(await decisionEvidence(context, teachers[s] as TrainedTeacher[]));
+    for (const [s, context] of contexts.entries())
+      evidence.push(await decisionEvidence(context, teachers[s] as TrainedTeacher[]));
     const ruled = decide(evidence, config.method, config);
     first.emit({ type: 'decision', decision: ruled });
     const asked = Date.now();
@@ -105,7 +130,13 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     const evaluations: Evaluation[] = [];
     for (const [s, context] of contexts.entries()) {
       await inPhase(context, { phase: 'probe' }, async () => {
-        probes.push(...await probeLaziness(context, teachers[s] as TrainedTeacher[], runs.map((r) => r.perSeed[s] as TrainedCandidate)));
+        probes.push(
+          ...(await probeLaziness(
+            context,
+            teachers[s] as TrainedTeacher[],
+            runs.map((r) => r.perSeed[s] as TrainedCandidate),
+          )),
+        );
         return {};
       });
       await inPhase(context, { phase: 'evaluation' }, async () => {
@@ -121,23 +152,43 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
     }
 
     const labels = Object.fromEntries(runs.map((r) => [r.method.id, r.method.label]));
-    const candidates = Object.fromEntries(runs.map((run): [MethodId, CandidateResult] => [run.method.id, candidateResult(run, evaluations, seeds, runRecipe(first.config))]));
+    const candidates = Object.fromEntries(
+      runs.map((run): [MethodId, CandidateResult] => [
+        run.method.id,
+        candidateResult(run, evaluations, seeds, runRecipe(first.config)),
+      ]),
+    );
     const selection = selectFinal(
-      runs.map((run) => ({ method: run.method.id, label: run.method.label, valCorrect: run.perSeed.map((c, s) => correctOn(contexts[s] as RunContext, c, 'val')) })),
+      runs.map((run) => ({
+        method: run.method.id,
+        label: run.method.label,
+        valCorrect: run.perSeed.map((c, s) => correctOn(contexts[s] as RunContext, c, 'val')),
+      })),
       { method: decision.method, overridden: decision.overridden },
       config.bootstrapSamples,
       config.seed,
       config.finalRule,
     );
     const chosen = candidates[selection.method] as CandidateResult;
-    const final = { ...selection, recommended: decision.method, overridden: decision.overridden, val: chosen.val, test: chosen.test };
+    const final = {
+      ...selection,
+      recommended: decision.method,
+      overridden: decision.overridden,
+      val: chosen.val,
+      test: chosen.test,
+    };
     first.emit({ type: 'final', final });
     const testMean = (id: MethodId) => candidates[id]?.test.mean;
     const umtTest = testMean('umt');
     const result: RunResult = {
       backend,
       config,
-      dataset: { name: dataset.meta.name, fingerprint: dataset.meta.fingerprint, classes: dataset.meta.classes, modalities },
+      dataset: {
+        name: dataset.meta.name,
+        fingerprint: dataset.meta.fingerprint,
+        classes: dataset.meta.classes,
+        modalities,
+      },
       decision,
       seeds,
       candidates,
@@ -155,15 +206,17 @@ export async function runPipeline(dataset: PreparedDataset, partialConfig: Parti
       ]),
       laziness: probes.map(({ correct: _correct, ...entry }) => entry),
       lazinessVerdicts: lazinessVerdicts(probes, labels, config.bootstrapSamples, config.seed),
-      notices: [
-        ...finalNotices(final, labels),
-        ...teacherNotices(teachers.flat(), config),
-      ],
+      notices: [...finalNotices(final, labels), ...teacherNotices(teachers.flat(), config)],
       evaluations,
       durationMs: Date.now() - started,
       waitingMs,
     };
-    const saved = runs.map((run) => ({ method: run.method.id, label: run.method.label, loss: run.method.loss(config, run.perSeed[0]?.distillWeight), networks: (run.perSeed[0] as TrainedCandidate).networks }));
+    const saved = runs.map((run) => ({
+      method: run.method.id,
+      label: run.method.label,
+      loss: run.method.loss(config, run.perSeed[0]?.distillWeight),
+      networks: (run.perSeed[0] as TrainedCandidate).networks,
+    }));
     const handed = networks.handOver(saved.flatMap((c) => c.networks.map((n) => n.model)));
     return { result, models: { seed: first.seed, candidates: saved, dispose: () => handed.releaseAll() } };
   } finally {
@@ -206,21 +259,41 @@ class Networks {
  * A method trained several ways per seed (UMT's distillation weights): keeps, for every seed, the variant
  * whose mean validation accuracy over seeds is best, records each variant's, and disposes the others.
  */
-function keepBestVariant(run: CandidateRuns, perSeed: TrainedCandidate[][], context: RunContext, networks: Networks): void {
+function keepBestVariant(
+  run: CandidateRuns,
+  perSeed: TrainedCandidate[][],
+  context: RunContext,
+  networks: Networks,
+): void {
   const count = perSeed[0]?.length ?? 0;
   if (count === 0) throw new Error(`${run.method.id} trained nothing.`);
-  const stats = Array.from({ length: count }, (_, v) => seedStat(perSeed.map((variants) => accuracyOf(correctOn(context, variants[v] as TrainedCandidate, 'val')))));
+  const stats = Array.from({ length: count }, (_, v) =>
+    seedStat(perSeed.map((variants) => accuracyOf(correctOn(context, variants[v] as TrainedCandidate, 'val')))),
+  );
   const means = stats.map((s) => s.mean);
   const best = means.indexOf(Math.max(...means));
   if (count > 1) run.weightSearch = stats.map((val, v) => ({ weight: perSeed[0]?.[v]?.distillWeight ?? 0, val }));
   run.perSeed = perSeed.map((variants) => variants[best] as TrainedCandidate);
-  perSeed.forEach((variants) => variants.forEach((c, v) => {
-    if (v !== best && c.ownsNetworks) networks.release(c.networks.map((n) => n.model));
-  }));
+  perSeed.forEach((variants) =>
+    variants.forEach((c, v) => {
+      if (v !== best && c.ownsNetworks) networks.release(c.networks.map((n) => n.model));
+    }),
+  );
 }
 
-function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: number[], runs: Recipe): CandidateResult {
-  const of = (split: 'val' | 'test') => seedStat(evaluations.filter((e) => e.model === run.method.id && e.split === split).sort((a, b) => a.seed - b.seed).map((e) => e.accuracy));
+function candidateResult(
+  run: CandidateRuns,
+  evaluations: Evaluation[],
+  seeds: number[],
+  runs: Recipe,
+): CandidateResult {
+  const of = (split: 'val' | 'test') =>
+    seedStat(
+      evaluations
+        .filter((e) => e.model === run.method.id && e.split === split)
+        .sort((a, b) => a.seed - b.seed)
+        .map((e) => e.accuracy),
+    );
   const weight = run.perSeed[0]?.distillWeight;
   return {
     method: run.method.id,
@@ -230,7 +303,16 @@ function candidateResult(run: CandidateRuns, evaluations: Evaluation[], seeds: n
     ...(weight !== undefined ? { distillWeight: weight } : {}),
     ...(run.weightSearch ? { weightSearch: run.weightSearch } : {}),
     recipe: run.perSeed[0]?.recipe ?? runs,
-    ...(run.perSeed.some((c) => c.estimated) ? { estimated: run.perSeed.map((c, s) => ({ seed: seeds[s] ?? s, values: c.estimated ?? [], ...(c.heads ? { heads: c.heads } : {}), ...(c.modulation ? { modulation: c.modulation } : {}) })) } : {}),
+    ...(run.perSeed.some((c) => c.estimated)
+      ? {
+          estimated: run.perSeed.map((c, s) => ({
+            seed: seeds[s] ?? s,
+            values: c.estimated ?? [],
+            ...(c.heads ? { heads: c.heads } : {}),
+            ...(c.modulation ? { modulation: c.modulation } : {}),
+          })),
+        }
+      : {}),
     trainingMs: run.perSeed.reduce((s, c) => s + c.trainingMs, 0),
   };
 }
@@ -243,7 +325,9 @@ function predictedOn(context: RunContext, candidate: TrainedCandidate, split: 'v
   const classes = context.classes.length;
   const indices = splitOf(context, split);
   const rows = new Float32Array(indices.length * classes);
-  indices.forEach((index, row) => rows.set(candidate.probabilities.subarray(index * classes, (index + 1) * classes), row * classes));
+  indices.forEach((index, row) =>
+    rows.set(candidate.probabilities.subarray(index * classes, (index + 1) * classes), row * classes),
+  );
   return argmaxRows(rows, classes);
 }
 
@@ -252,12 +336,22 @@ function correctOn(context: RunContext, candidate: TrainedCandidate, split: 'val
 }
 
 function evaluateCandidate(context: RunContext, candidate: TrainedCandidate, split: 'val' | 'test'): Evaluation {
-  const evaluation = evaluatePredictions(candidate.method, split, labelsAt(context, splitOf(context, split)), predictedOn(context, candidate, split), context.classes.length);
+  const evaluation = evaluatePredictions(
+    candidate.method,
+    split,
+    labelsAt(context, splitOf(context, split)),
+    predictedOn(context, candidate, split),
+    context.classes.length,
+  );
   return { ...evaluation, seed: context.seed };
 }
 
 /** The decision as the user confirmed or overrode it (paper 4.2: the trick recommends, the user may know better). */
-async function confirmed(context: RunContext, decision: Decision, chooseMethod: PipelineEvents['chooseMethod']): Promise<Decision> {
+async function confirmed(
+  context: RunContext,
+  decision: Decision,
+  chooseMethod: PipelineEvents['chooseMethod'],
+): Promise<Decision> {
   if (!chooseMethod) return decision;
   const chosen = await chooseMethod(decision);
   if (context.signal?.aborted) throw new AppError('aborted', 'The run was cancelled.');

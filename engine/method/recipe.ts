@@ -17,7 +17,10 @@ export function runRecipe(config: Pick<RunConfig, 'optimizer' | 'learningRate' |
  * The recipe a method trains with: the one it declares, or the run's when it declares none or the run puts
  * every method on one recipe (`--recipe shared`, for a like-for-like comparison).
  */
-export function recipeFor(declared: Recipe | undefined, config: Pick<RunConfig, 'optimizer' | 'learningRate' | 'weightDecay' | 'schedule' | 'recipe'>): Recipe {
+export function recipeFor(
+  declared: Recipe | undefined,
+  config: Pick<RunConfig, 'optimizer' | 'learningRate' | 'weightDecay' | 'schedule' | 'recipe'>,
+): Recipe {
   return declared && config.recipe === 'method' ? declared : runRecipe(config);
 }
 

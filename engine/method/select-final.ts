@@ -32,27 +32,58 @@ const meanValAccuracy = (c: ScoredCandidate) => seedStat(c.valCorrect.map(accura
  * validation-best cost nothing (README, "How the final model is chosen").
  * Ties go to the recommendation, then to the candidate listed first (the registry's order).
  */
-export function selectFinal(candidates: ScoredCandidate[], recommendation: Recommendation, resamples: number, seed: number, rule: FinalChoiceRule = 'validation-best'): Selection {
+export function selectFinal(
+  candidates: ScoredCandidate[],
+  recommendation: Recommendation,
+  resamples: number,
+  seed: number,
+  rule: FinalChoiceRule = 'validation-best',
+): Selection {
   if (candidates.length === 0) throw new Error('No candidate model to choose from.');
   const scored = candidates.map((c) => ({ c, val: meanValAccuracy(c) }));
   const top = Math.max(...scored.map((s) => s.val));
   const leaders = scored.filter((s) => s.val === top);
   const recommended = scored.find((s) => s.c.method === recommendation.method);
   const best = (leaders.find((s) => s.c.method === recommendation.method) ?? leaders[0]) as (typeof scored)[number];
-  const who = recommendation.overridden ? `you chose ${recommended?.c.label ?? recommendation.method} at the decision` : `the trick recommended ${recommended?.c.label ?? recommendation.method}`;
+  const who = recommendation.overridden
+    ? `you chose ${recommended?.c.label ?? recommendation.method} at the decision`
+    : `the trick recommended ${recommended?.c.label ?? recommendation.method}`;
   if (!recommended) {
-    return { method: best.c.method, best: best.c.method, interval: null, reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}); ${who}, which this run did not train.` };
+    return {
+      method: best.c.method,
+      best: best.c.method,
+      interval: null,
+      reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}); ${who}, which this run did not train.`,
+    };
   }
   if (best.c.method === recommended.c.method) {
     const runnerUp = scored.filter((s) => s !== best).sort((x, y) => y.val - x.val)[0];
-    const next = runnerUp ? `, ${pts(best.val - runnerUp.val)} above the next best (${runnerUp.c.label}, ${pct(runnerUp.val)})` : '';
-    return { method: best.c.method, best: best.c.method, interval: null, reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}${next}); ${who}.` };
+    const next = runnerUp
+      ? `, ${pts(best.val - runnerUp.val)} above the next best (${runnerUp.c.label}, ${pct(runnerUp.val)})`
+      : '';
+    return {
+      method: best.c.method,
+      best: best.c.method,
+      interval: null,
+      reason: `${best.c.label} has the best validation accuracy (${pct(best.val)}${next}); ${who}.`,
+    };
   }
   const interval = bootstrapDifference(best.c.valCorrect, recommended.c.valCorrect, resamples, seed);
   const lead = `${best.c.label}: ${pts(best.val - recommended.val)} above ${recommended.c.label} on validation (${pct(best.val)} vs ${pct(recommended.val)}), interval ${num(interval[0])} to ${pts(interval[1])}`;
-  if (!withinNoise(interval)) return { method: best.c.method, best: best.c.method, interval, reason: `${lead}; ${who}.` };
+  if (!withinNoise(interval))
+    return { method: best.c.method, best: best.c.method, interval, reason: `${lead}; ${who}.` };
   if (rule === 'recommendation-within-noise') {
-    return { method: recommended.c.method, best: best.c.method, interval, reason: `${lead}, which includes 0: within noise, so ${recommended.c.label} is kept (${who}).` };
+    return {
+      method: recommended.c.method,
+      best: best.c.method,
+      interval,
+      reason: `${lead}, which includes 0: within noise, so ${recommended.c.label} is kept (${who}).`,
+    };
   }
-  return { method: best.c.method, best: best.c.method, interval, reason: `${lead}, which includes 0: the two are within noise of each other, and the one better on validation is kept; ${who}.` };
+  return {
+    method: best.c.method,
+    best: best.c.method,
+    interval,
+    reason: `${lead}, which includes 0: the two are within noise of each other, and the one better on validation is kept; ${who}.`,
+  };
 }

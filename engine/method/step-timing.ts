@@ -40,24 +40,53 @@ export interface TimedShape {
  * fit.ts would take it, else `trainStep` (the body of the training loop). Warm-up steps, then `runs` runs of
  * `steps` steps, each ending with a read of the loss (so queued work is done); the median run's time per step.
  */
-export async function timeSteps(shape: TimedShape, backend: BackendName, runs: number, steps: number, warmup = Math.max(3, Math.ceil(steps / 4))): Promise<StepTiming> {
+export async function timeSteps(
+  shape: TimedShape,
+  backend: BackendName,
+  runs: number,
+  steps: number,
+  warmup = Math.max(3, Math.ceil(steps / 4)),
+): Promise<StepTiming> {
   const info = await selectBackend(backend);
   const batchSize = shape.batch ?? BATCH;
   const classes = shape.classes ?? CLASSES;
   const pool = 8 * batchSize;
   const random = new SeededRandom(1);
   const sizes = shape.modalities.map((m) => m.shape.reduce((a, b) => a * b, 1));
-  const source = new MemorySource(sizes.map((size) => Float32Array.from({ length: pool * size }, () => random.next() * 2 - 1)), shape.modalities.map((m) => m.shape));
+  const source = new MemorySource(
+    sizes.map((size) => Float32Array.from({ length: pool * size }, () => random.next() * 2 - 1)),
+    shape.modalities.map((m) => m.shape),
+  );
   const labels = Int32Array.from({ length: pool }, (_, i) => i % classes);
   const config = { ...DEFAULT_CONFIG, ...shape.config };
   const teacherOf = shape.teacher ? shape.modalities[0] : undefined;
-  const model = teacherOf ? buildTeacher(teacherOf, classes, config, new SeedSequence(1)) : buildFusion(shape.modalities, classes, config, new SeedSequence(1), 'timed_step');
+  const model = teacherOf
+    ? buildTeacher(teacherOf, classes, config, new SeedSequence(1))
+    : buildFusion(shape.modalities, classes, config, new SeedSequence(1), 'timed_step');
   const featureDims = model.outputs.slice(1).map((output) => output.shape.at(-1) ?? 0);
-  const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: pool * dim }, () => random.next()), dim) }));
-  const extraLoss: ExtraLoss | undefined = teacherOf ? undefined : distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
+  const teachers = featureDims.map((dim) => ({
+    features: new FeatureSource(
+      Float32Array.from({ length: pool * dim }, () => random.next()),
+      dim,
+    ),
+  }));
+  const extraLoss: ExtraLoss | undefined = teacherOf
+    ? undefined
+    : distillationLoss(teachers as unknown as TrainedTeacher[], DISTILL_WEIGHT);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
-  const compiled = await CompiledTrainer.create({ model, batchSize, classes, optimizer: 'adam', source, ...(extraLoss?.distillation ? { distillation: extraLoss.distillation } : {}), resident: { indices: Array.from({ length: pool }, (_, i) => i), labels } }, variables);
+  const compiled = await CompiledTrainer.create(
+    {
+      model,
+      batchSize,
+      classes,
+      optimizer: 'adam',
+      source,
+      ...(extraLoss?.distillation ? { distillation: extraLoss.distillation } : {}),
+      resident: { indices: Array.from({ length: pool }, (_, i) => i), labels },
+    },
+    variables,
+  );
   const options = { source, labels, classes, model, ...(extraLoss ? { extraLoss } : {}) };
   let cursor = 0;
   const step = async (count: number): Promise<number> => {
@@ -91,7 +120,13 @@ export async function timeSteps(shape: TimedShape, backend: BackendName, runs: n
       hostTimes.push((await step(steps)) / steps);
       times.push((performance.now() - started) / steps);
     }
-    return { backend: info.name, threads: info.threads, msPerStep: median(times), hostMsPerStep: median(hostTimes), ...(compiled ? { compiled: true } : {}) };
+    return {
+      backend: info.name,
+      threads: info.threads,
+      msPerStep: median(times),
+      hostMsPerStep: median(hostTimes),
+      ...(compiled ? { compiled: true } : {}),
+    };
   } finally {
     compiled?.dispose();
     optimizer.dispose();

@@ -55,7 +55,16 @@ async function trainTeacher(context: RunContext, m: number, built: tf.LayersMode
       checkpoint: context.checkpoints?.forPhase(phaseOf(context, phase)),
     });
     const [probabilities, features] = await runModel(model, source, context.all, context.config.batchSize);
-    if (!probabilities || !features) throw new Error(`The teacher of ${modality.name} returned ${probabilities ? 'no features' : 'no predictions'}.`);
-    return { modality: modality.name, seed: context.seed, model, probabilities, features: new FeatureSource(features, features.length / context.all.length), fit, trainingMs: Date.now() - started };
+    if (!probabilities || !features)
+      throw new Error(`The teacher of ${modality.name} returned ${probabilities ? 'no features' : 'no predictions'}.`);
+    return {
+      modality: modality.name,
+      seed: context.seed,
+      model,
+      probabilities,
+      features: new FeatureSource(features, features.length / context.all.length),
+      fit,
+      trainingMs: Date.now() - started,
+    };
   });
 }

@@ -22,20 +22,29 @@ const gpu = await webgpuForTests();
 const cacheDir = makeTempDir('webgpu-run');
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
-async function run(backend: 'webgpu' | 'wasm', events: RunEvent[] = [], resume?: { dir: string; abortAfterBatches?: number }, config: Partial<RunConfig> = {}): Promise<RunResult> {
+async function run(
+  backend: 'webgpu' | 'wasm',
+  events: RunEvent[] = [],
+  resume?: { dir: string; abortAfterBatches?: number },
+  config: Partial<RunConfig> = {},
+): Promise<RunResult> {
   const dir = await materializeBuiltin(findBuiltin('synthetic-mixed')!, cacheDir);
   const { dataset } = await prepareDataset(dir, { cacheDir });
   const controller = new AbortController();
   let batches = 0;
   try {
-    const { result, models } = await runPipeline(dataset!, { backend, seed: 2, epochs: 2, teacherEpochs: 2, probeEpochs: 2, bootstrapSamples: 200, ...config }, {
-      signal: controller.signal,
-      ...(resume ? { checkpoints: folderCheckpoints(resume.dir, 2) } : {}),
-      emit: (e) => {
-        events.push(e);
-        if (e.type === 'batch' && ++batches === resume?.abortAfterBatches) controller.abort();
+    const { result, models } = await runPipeline(
+      dataset!,
+      { backend, seed: 2, epochs: 2, teacherEpochs: 2, probeEpochs: 2, bootstrapSamples: 200, ...config },
+      {
+        signal: controller.signal,
+        ...(resume ? { checkpoints: folderCheckpoints(resume.dir, 2) } : {}),
+        emit: (e) => {
+          events.push(e);
+          if (e.type === 'batch' && ++batches === resume?.abortAfterBatches) controller.abort();
+        },
       },
-    });
+    );
     models.dispose();
     return result;
   } finally {
@@ -58,13 +67,19 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     // Every buffer of every compiled step and inference of the run was destroyed: GPU memory is not garbage collected, so they are counted.
     expect(contextFor(webgpuDevice()!).liveBuffers).toBe(0);
     const onWasm = await run('wasm', []);
-    const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+    const compiled = events.flatMap((e) =>
+      e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : [],
+    );
     expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt', 'decision']));
     // The linear probes (paper 3.1) of the teachers and fused encoders train there too.
     expect(compiled.filter((name) => name?.startsWith('probe ')).length).toBeGreaterThan(0);
     // The training and validation splits stay on the GPU: a step sends only its batch's indices, and the
     // validation split is evaluated by the compiled network.
-    expect(events.filter((e) => e.type === 'log' && e.message.includes('compiled WebGPU step')).every((e) => e.type === 'log' && e.message.includes('validation evaluated there'))).toBe(true);
+    expect(
+      events
+        .filter((e) => e.type === 'log' && e.message.includes('compiled WebGPU step'))
+        .every((e) => e.type === 'log' && e.message.includes('validation evaluated there')),
+    ).toBe(true);
     expect(onGpu.backend.adapter).toBeDefined();
     expect(onGpu.decision.method).toBe(onWasm.decision.method);
     for (const [id, candidate] of Object.entries(onWasm.candidates)) {
@@ -73,16 +88,23 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
     }
   }, 300_000);
 
-  it('trains Auxiliary-CE, G-Blending (auxiliary heads, weighted cross-entropies), modality dropout and OGM-GE on the compiled step, with wasm\'s accuracies within 1 pt', async () => {
-    const config: Partial<RunConfig> = { methods: ['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge'], gBlendEpochs: 2 };
+  it("trains Auxiliary-CE, G-Blending (auxiliary heads, weighted cross-entropies), modality dropout and OGM-GE on the compiled step, with wasm's accuracies within 1 pt", async () => {
+    const config: Partial<RunConfig> = {
+      methods: ['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge'],
+      gBlendEpochs: 2,
+    };
     const events: RunEvent[] = [];
     const onGpu = await run('webgpu', events, undefined, config);
     const onWasm = await run('wasm', [], undefined, config);
-    const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+    const compiled = events.flatMap((e) =>
+      e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : [],
+    );
     expect(compiled).toEqual(expect.arrayContaining(['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge']));
     for (const id of ['aux-ce', 'g-blending', 'modality-dropout', 'ogm-ge']) {
       expect(Math.abs(onGpu.candidates[id]!.val.mean - onWasm.candidates[id]!.val.mean), id).toBeLessThanOrEqual(0.01);
-      expect(Math.abs(onGpu.candidates[id]!.test.mean - onWasm.candidates[id]!.test.mean), id).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(onGpu.candidates[id]!.test.mean - onWasm.candidates[id]!.test.mean), id).toBeLessThanOrEqual(
+        0.01,
+      );
     }
   }, 300_000);
 
@@ -100,21 +122,35 @@ describe.skipIf(gpu === null)('a run on the webgpu backend', () => {
 describe.skipIf(gpu === null)('a run on the webgpu backend of the desktop app (the GPU in another window)', () => {
   it('trains its compiled phases on the GPU across the message channel, the rest on wasm, with the numbers of a run here', async () => {
     const channel = new MessageChannel();
-    const end = <In, Out>(port: MessagePort): MessageEnd<In, Out> => ({ post: (message) => port.postMessage(message), listen: (handler) => port.on('message', handler) });
+    const end = <In, Out>(port: MessagePort): MessageEnd<In, Out> => ({
+      post: (message) => port.postMessage(message),
+      listen: (handler) => port.on('message', handler),
+    });
     // The GPU window's side, here on Dawn's device (in the app, Chromium's navigator.gpu).
     const device = await gpu!.adapter.requestDevice();
-    serveNetworkSteps(device, { ...gpu!.info, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize }, end(channel.port2));
+    serveNetworkSteps(
+      device,
+      { ...gpu!.info, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize },
+      end(channel.port2),
+    );
     const remoteGpu = new RemoteGpu(end(channel.port1));
     attachRemoteGpu(remoteGpu);
     try {
       const onWasm = await run('wasm');
       const events: RunEvent[] = [];
       const remote = await run('webgpu', events);
-      expect(remote.backend).toMatchObject({ name: 'webgpu', tfBackend: 'wasm', adapter: { description: gpu!.info.description } });
-      const compiled = events.flatMap((e) => (e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : []));
+      expect(remote.backend).toMatchObject({
+        name: 'webgpu',
+        tfBackend: 'wasm',
+        adapter: { description: gpu!.info.description },
+      });
+      const compiled = events.flatMap((e) =>
+        e.type === 'log' && e.message.includes('compiled WebGPU step') ? [e.message.split(':')[0]] : [],
+      );
       expect(compiled).toEqual(expect.arrayContaining(['teacher a', 'teacher b', 'late-fusion', 'umt']));
       expect(remote.decision.method).toBe(onWasm.decision.method);
-      for (const [id, candidate] of Object.entries(onWasm.candidates)) expect(Math.abs(remote.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
+      for (const [id, candidate] of Object.entries(onWasm.candidates))
+        expect(Math.abs(remote.candidates[id]!.test.mean - candidate.test.mean), id).toBeLessThanOrEqual(0.01);
       // Disposal is a command, sent and forgotten: count once the GPU side has applied every message.
       await remoteGpu.settled();
       expect(contextFor(device).liveBuffers).toBe(0);

@@ -17,7 +17,11 @@ export async function loadCardNetworks(modelDir: string, card: ModelCard): Promi
       const model = await loadLayersModel(modelDir, network.path);
       loaded.push({ ...network, model });
       const problem = mismatch(card, network, model);
-      if (problem) throw new AppError('model-files', `The network ${network.path} in ${modelDir} does not fit its model card (networks.${i}): ${problem}. The card was edited or belongs to another model; export or save the model again.`);
+      if (problem)
+        throw new AppError(
+          'model-files',
+          `The network ${network.path} in ${modelDir} does not fit its model card (networks.${i}): ${problem}. The card was edited or belongs to another model; export or save the model again.`,
+        );
     }
     return loaded;
   } catch (error) {
@@ -39,6 +43,10 @@ function mismatch(card: ModelCard, network: ModelCard['networks'][number], model
   }
   const output = model.outputs[0]?.shape ?? [];
   const classes = output[output.length - 1];
-  if (classes !== card.classes.length) return `it predicts ${classes ?? 'no'} classes, but the card names ${card.classes.length} (${card.classes.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}${card.classes.length > 10 ? ', …' : ''})`;
+  if (classes !== card.classes.length)
+    return `it predicts ${classes ?? 'no'} classes, but the card names ${card.classes.length} (${card.classes
+      .slice(0, 10)
+      .map((c) => JSON.stringify(c))
+      .join(', ')}${card.classes.length > 10 ? ', …' : ''})`;
   return null;
 }

@@ -24,11 +24,17 @@ export const MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024;
 export function pathInsideModel(root: string, relative: string, what: string): string {
   const parts = relative.split(/[\\/]+/);
   if (path.isAbsolute(relative) || /^[A-Za-z]:/.test(relative) || parts.includes('..')) {
-    throw new AppError('model-files', `${what} is "${relative}", which is not a path inside the model folder ${root}; a model card names its networks by paths inside its own folder (like "network" or "umt/network").`);
+    throw new AppError(
+      'model-files',
+      `${what} is "${relative}", which is not a path inside the model folder ${root}; a model card names its networks by paths inside its own folder (like "network" or "umt/network").`,
+    );
   }
   const target = path.join(root, relative);
   if (!isInside(target, root)) {
-    throw new AppError('model-files', `${what} "${relative}" leads out of the model folder ${root} through a link; a model folder holds its own files (copy them in instead of linking).`);
+    throw new AppError(
+      'model-files',
+      `${what} "${relative}" leads out of the model folder ${root} through a link; a model folder holds its own files (copy them in instead of linking).`,
+    );
   }
   return target;
 }
@@ -41,25 +47,47 @@ export function readPlainFile(file: string, maxBytes: number, expectedBytes?: nu
   let fd: number;
   try {
     const stat = fs.lstatSync(file);
-    if (!stat.isFile()) throw new AppError('model-files', `${file} is ${kindOf(stat)}, not a plain file; a model folder holds the plain files modality-studio run wrote.`);
+    if (!stat.isFile())
+      throw new AppError(
+        'model-files',
+        `${file} is ${kindOf(stat)}, not a plain file; a model folder holds the plain files modality-studio run wrote.`,
+      );
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0));
   } catch (error) {
     if (error instanceof AppError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError('model-files', `${file} could not be read (${code === 'ENOENT' ? 'it does not exist' : (code ?? (error as Error).message)}); give the model folder that modality-studio run wrote (it holds model-card.json).`);
+    throw new AppError(
+      'model-files',
+      `${file} could not be read (${code === 'ENOENT' ? 'it does not exist' : (code ?? (error as Error).message)}); give the model folder that modality-studio run wrote (it holds model-card.json).`,
+    );
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new AppError('model-files', `${file} is ${kindOf(stat)}, not a plain file; a model folder holds the plain files modality-studio run wrote.`);
-    if (stat.size > maxBytes) throw new AppError('model-files', `${file} holds ${stat.size} bytes, more than the ${maxBytes} a model file of this app can have; it is not a file modality-studio run wrote.`);
+    if (!stat.isFile())
+      throw new AppError(
+        'model-files',
+        `${file} is ${kindOf(stat)}, not a plain file; a model folder holds the plain files modality-studio run wrote.`,
+      );
+    if (stat.size > maxBytes)
+      throw new AppError(
+        'model-files',
+        `${file} holds ${stat.size} bytes, more than the ${maxBytes} a model file of this app can have; it is not a file modality-studio run wrote.`,
+      );
     if (expectedBytes !== undefined && stat.size !== expectedBytes) {
-      throw new AppError('model-files', `${file} holds ${stat.size} bytes, but its model.json describes weights of ${expectedBytes} bytes: the file is ${stat.size < expectedBytes ? 'truncated' : 'from another model'}. Export or save the model again.`);
+      throw new AppError(
+        'model-files',
+        `${file} holds ${stat.size} bytes, but its model.json describes weights of ${expectedBytes} bytes: the file is ${stat.size < expectedBytes ? 'truncated' : 'from another model'}. Export or save the model again.`,
+      );
     }
     const buffer = Buffer.alloc(stat.size);
     let offset = 0;
     while (offset < buffer.length) {
       const read = fs.readSync(fd, buffer, offset, buffer.length - offset, offset);
-      if (read === 0) throw new AppError('model-files', `${file} ended after ${offset} of its ${buffer.length} bytes while it was read (it is being changed?); try again.`);
+      if (read === 0)
+        throw new AppError(
+          'model-files',
+          `${file} ended after ${offset} of its ${buffer.length} bytes while it was read (it is being changed?); try again.`,
+        );
       offset += read;
     }
     return buffer;
@@ -74,14 +102,20 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AppError('model-files', `${file} is not valid JSON (${(error as Error).message}); the model folder is damaged. Export or save the model again.`);
+    throw new AppError(
+      'model-files',
+      `${file} is not valid JSON (${(error as Error).message}); the model folder is damaged. Export or save the model again.`,
+    );
   }
 }
 
 /** A tfjs layers model's `model.json`, as far as loading it needs. */
 export interface ModelJson {
   modelTopology: object;
-  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype?: 'float32' | 'int32' | 'bool' }[] }[];
+  weightsManifest: {
+    paths: string[];
+    weights: { name: string; shape: number[]; dtype?: 'float32' | 'int32' | 'bool' }[];
+  }[];
 }
 
 /**
@@ -89,21 +123,41 @@ export interface ModelJson {
  * which must be exactly as long as model.json's weights, so that a truncated or foreign file is named here
  * instead of failing inside tfjs with a shape message. Needs no tfjs (an import checks a model with it).
  */
-export function readNetworkFiles(root: string, relative: string): { dir: string; jsonFile: string; modelJson: ModelJson; weights: Buffer } {
+export function readNetworkFiles(
+  root: string,
+  relative: string,
+): { dir: string; jsonFile: string; modelJson: ModelJson; weights: Buffer } {
   const dir = pathInsideModel(root, relative, 'A network path');
   const jsonFile = path.join(dir, 'model.json');
   const modelJson = checkModelJson(readJsonFile(jsonFile), jsonFile);
-  const expected = weightSpecBytes(modelJson.weightsManifest.flatMap((group) => group.weights), 'float32');
+  const expected = weightSpecBytes(
+    modelJson.weightsManifest.flatMap((group) => group.weights),
+    'float32',
+  );
   const weights = readPlainFile(path.join(dir, 'weights.bin'), MAX_WEIGHTS_BYTES, expected);
   return { dir, jsonFile, modelJson, weights };
 }
 
 function checkModelJson(json: unknown, file: string): ModelJson {
   const model = json as Partial<ModelJson> | null;
-  const specsOk = Array.isArray(model?.weightsManifest) && model.weightsManifest.every((group) => Array.isArray(group?.weights) && group.weights.every((w) =>
-    typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0) && (w.dtype === undefined || w.dtype in WEIGHT_DTYPE_BYTES)));
+  const specsOk =
+    Array.isArray(model?.weightsManifest) &&
+    model.weightsManifest.every(
+      (group) =>
+        Array.isArray(group?.weights) &&
+        group.weights.every(
+          (w) =>
+            typeof w?.name === 'string' &&
+            Array.isArray(w.shape) &&
+            w.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+            (w.dtype === undefined || w.dtype in WEIGHT_DTYPE_BYTES),
+        ),
+    );
   if (typeof model?.modelTopology !== 'object' || model.modelTopology === null || !specsOk) {
-    throw new AppError('model-files', `${file} is not a tfjs layers model (expected modelTopology and weightsManifest with each weight's name, shape and dtype); the model folder is damaged. Export or save the model again.`);
+    throw new AppError(
+      'model-files',
+      `${file} is not a tfjs layers model (expected modelTopology and weightsManifest with each weight's name, shape and dtype); the model folder is damaged. Export or save the model again.`,
+    );
   }
   return model as ModelJson;
 }

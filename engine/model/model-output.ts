@@ -11,15 +11,24 @@ import { AppError } from '../protocol/errors';
 export function claimModelFolder(dir: string, datasetRoot: string): string {
   const target = path.resolve(expandHome(dir));
   if (isInside(target, datasetRoot)) {
-    throw new AppError('output', `${target} is inside the dataset folder ${datasetRoot}, which Modality Studio only reads; choose a folder outside it for the model.`);
+    throw new AppError(
+      'output',
+      `${target} is inside the dataset folder ${datasetRoot}, which Modality Studio only reads; choose a folder outside it for the model.`,
+    );
   }
   if (!isAbsentOrEmptyFolder(target)) {
-    throw new AppError('output', `${target} already exists and is not an empty folder; choose a new or empty folder so that nothing in it is overwritten.`);
+    throw new AppError(
+      'output',
+      `${target} already exists and is not an empty folder; choose a new or empty folder so that nothing in it is overwritten.`,
+    );
   }
   try {
     makeFolder(target);
   } catch (error) {
-    throw new AppError('output', `${target} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder you can write.`);
+    throw new AppError(
+      'output',
+      `${target} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder you can write.`,
+    );
   }
   return target;
 }

@@ -30,7 +30,12 @@ export function candidateFolderName(method: MethodId, taken: Set<string>): strin
  * place at the end, so `target` never holds half a model and nothing that appeared there meanwhile is overwritten.
  * Returns each candidate's folder.
  */
-export async function saveRunModels(target: string, meta: CacheMeta, result: RunResult, models: PipelineModels): Promise<Record<MethodId, string>> {
+export async function saveRunModels(
+  target: string,
+  meta: CacheMeta,
+  result: RunResult,
+  models: PipelineModels,
+): Promise<Record<MethodId, string>> {
   let partial: string | null = null;
   try {
     makeFolder(path.dirname(target));
@@ -43,7 +48,10 @@ export async function saveRunModels(target: string, meta: CacheMeta, result: Run
   } catch (error) {
     const reason = storageReason(error);
     if (!reason) throw error;
-    throw new AppError('output', `The model could not be saved to ${target}: ${reason}. Nothing is lost: the trained networks are in the run's checkpoints; free space (or choose another folder) and resume the run (runs resume RUN_ID, with --out NEW_FOLDER for another folder) to save it.`);
+    throw new AppError(
+      'output',
+      `The model could not be saved to ${target}: ${reason}. Nothing is lost: the trained networks are in the run's checkpoints; free space (or choose another folder) and resume the run (runs resume RUN_ID, with --out NEW_FOLDER for another folder) to save it.`,
+    );
   } finally {
     if (partial) fs.rmSync(partial, { recursive: true, force: true });
   }
@@ -51,13 +59,21 @@ export async function saveRunModels(target: string, meta: CacheMeta, result: Run
 
 function moveIntoPlace(partial: string, target: string): void {
   if (!isAbsentOrEmptyFolder(target)) {
-    throw new AppError('output', `${target} is no longer empty (something was written there while the run trained), so the model was not saved there. Nothing is lost: the trained networks are in the run's checkpoints; resume the run with another folder (runs resume RUN_ID --out NEW_FOLDER) to save it.`);
+    throw new AppError(
+      'output',
+      `${target} is no longer empty (something was written there while the run trained), so the model was not saved there. Nothing is lost: the trained networks are in the run's checkpoints; resume the run with another folder (runs resume RUN_ID --out NEW_FOLDER) to save it.`,
+    );
   }
   if (fs.existsSync(target)) fs.rmdirSync(target);
   fs.renameSync(partial, target);
 }
 
-async function writeModelFiles(dir: string, meta: CacheMeta, result: RunResult, models: PipelineModels): Promise<Record<MethodId, string>> {
+async function writeModelFiles(
+  dir: string,
+  meta: CacheMeta,
+  result: RunResult,
+  models: PipelineModels,
+): Promise<Record<MethodId, string>> {
   const folders: Record<MethodId, string> = {};
   let finalCard: ModelCard | null = null;
   const taken = new Set<string>();

@@ -31,12 +31,15 @@ const post = (message: EngineMessage) => {
   }
   if (!process.connected) return;
   unsent += 1;
-  process.send?.(message, undefined, {}, () => { unsent -= 1; });
+  process.send?.(message, undefined, {}, () => {
+    unsent -= 1;
+  });
 };
 
 /** Waits (briefly) until the last messages, such as the cancelled run's run-ended, have left. */
 async function flushed(): Promise<void> {
-  for (let waited = 0; unsent > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let waited = 0; unsent > 0 && waited < 2000; waited += 10)
+    await new Promise((resolve) => setTimeout(resolve, 10));
 }
 /**
  * The service. When the run database cannot be opened at start (a full disk, a damaged file), the service
@@ -57,7 +60,10 @@ const service = startService();
  * networks there (engine/runtime/webgpu/step-maker.ts).
  */
 function attachGpuWindow(port: MessagePortMain): void {
-  const end: MessageEnd<StepReply, StepRequest> = { post: (message) => port.postMessage(message), listen: (handler) => port.on('message', ({ data }) => handler(data as StepReply)) };
+  const end: MessageEnd<StepReply, StepRequest> = {
+    post: (message) => port.postMessage(message),
+    listen: (handler) => port.on('message', ({ data }) => handler(data as StepReply)),
+  };
   attachRemoteGpu(new RemoteGpu(end));
   port.start();
 }
@@ -70,12 +76,14 @@ if (parentPort) {
     if ((data as { kind?: unknown } | null)?.kind === 'gpu-port' && port) attachGpuWindow(port);
     else void service.handle(data);
   });
-}
-else process.on('message', (message) => void service.handle(message));
+} else process.on('message', (message) => void service.handle(message));
 
 // The host went away or asked us to stop (runs cancel sends SIGTERM): cancel the active run, record it, exit.
 const shutdown = () => {
-  void service.close().then(flushed).finally(() => process.exit(0));
+  void service
+    .close()
+    .then(flushed)
+    .finally(() => process.exit(0));
 };
 process.on('disconnect', shutdown);
 process.on('SIGTERM', shutdown);

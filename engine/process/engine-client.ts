@@ -11,9 +11,6 @@ const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chil
 // but the checkout could not start their engine.
 const TSX_LOADER = tsxExportUrl('.');
 
-
-
-
 /**
  * A Node host's handle on an engine child process (the CLI and the web mode; Electron uses a
  * utilityProcess with the same protocol): typed calls that resolve with their result or reject with an
@@ -29,7 +26,9 @@ export class EngineClient {
 
   private constructor(private readonly child: ChildProcess) {
     let markReady: () => void = () => undefined;
-    this.ready = new Promise((resolve) => { markReady = resolve; });
+    this.ready = new Promise((resolve) => {
+      markReady = resolve;
+    });
     child.on('message', (raw) => {
       const message = raw as EngineMessage;
       if (message.kind === 'ready') markReady();
@@ -49,7 +48,11 @@ export class EngineClient {
 
   /** Starts the engine process with `env` added to this process's environment. */
   static start(env: Record<string, string> = {}): EngineClient {
-    const child = fork(CHILD_MAIN, [], { execArgv: ['--import', TSX_LOADER], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD_MAIN, [], {
+      execArgv: ['--import', TSX_LOADER],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new EngineClient(child);
   }
 

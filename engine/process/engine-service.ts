@@ -20,7 +20,19 @@ import { defaultDatabasePath, openStore, type OpenedStore } from '../store/open-
 import { storeError } from '../store/store-errors';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { deleteRun, requestCancel } from '../store/run-admin';
-import { claimedModelDir, claimForResume, createRun, decisionStillOpen, markConfirmsDecision, markDecisionConfirmed, recordArtifact, releaseClaim, RESUMABLE_STATUSES, setRequestedMethod, upsertDataset } from '../store/run-writer';
+import {
+  claimedModelDir,
+  claimForResume,
+  createRun,
+  decisionStillOpen,
+  markConfirmsDecision,
+  markDecisionConfirmed,
+  recordArtifact,
+  releaseClaim,
+  RESUMABLE_STATUSES,
+  setRequestedMethod,
+  upsertDataset,
+} from '../store/run-writer';
 import { checkMethods, resolveConfig } from '../method/config';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
@@ -64,7 +76,10 @@ export class EngineService {
   /** Set from the moment a run:start or run:resume is accepted until its run is active (or it failed). */
   private starting = false;
 
-  constructor(private readonly options: EngineServiceOptions, private readonly post: (message: EngineMessage) => void) {
+  constructor(
+    private readonly options: EngineServiceOptions,
+    private readonly post: (message: EngineMessage) => void,
+  ) {
     if (options.store !== 'lazy') this.opened = openStore(options.dbFile);
   }
 
@@ -78,13 +93,22 @@ export class EngineService {
     const request = message as Partial<EngineRequest>;
     const id = typeof request?.id === 'number' ? request.id : -1;
     const result = await toResult(async () => {
-      if (request?.kind !== 'request' || id < 0) throw new AppError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
-      if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName)) throw new AppError('bad-request', `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`);
+      if (request?.kind !== 'request' || id < 0)
+        throw new AppError('bad-request', 'Expected {kind: "request", id: number, call, params}.');
+      if (!ENGINE_CALL_NAMES.includes(request.call as EngineCallName))
+        throw new AppError(
+          'bad-request',
+          `Unknown call "${String(request.call)}"; the engine answers ${ENGINE_CALL_NAMES.join(', ')}.`,
+        );
       const call = request.call as EngineCallName;
       const shapeProblem = paramsShapeProblem(request.params);
       if (shapeProblem) throw new AppError('bad-request', `Bad params for ${call}: ${shapeProblem}.`);
       const parsed = PARAMS_SCHEMAS[call].safeParse(request.params ?? {});
-      if (!parsed.success) throw new AppError('bad-request', `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`);
+      if (!parsed.success)
+        throw new AppError(
+          'bad-request',
+          `Bad params for ${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'} ${i.message}`).join('; ')}.`,
+        );
       this.recordPendingEnds();
       try {
         return await this.dispatch(call, parsed.data);
@@ -122,13 +146,19 @@ export class EngineService {
   }
 
   private async dispatch(call: EngineCallName, params: unknown): Promise<unknown> {
-    if (isRecordCall(call)) return (RECORD_CALLS[call] as (db: OpenedStore['db'], params: unknown) => unknown)(this.store.db, params);
+    if (isRecordCall(call))
+      return (RECORD_CALLS[call] as (db: OpenedStore['db'], params: unknown) => unknown)(this.store.db, params);
     switch (call) {
       case 'datasets:list':
         return { datasets: BUILTIN_DATASETS.map(({ name, description }) => ({ name, description })) };
       case 'dataset:validate': {
         const { dir, noCache, exclude } = params as EngineCalls['dataset:validate']['params'];
-        const { report, dataset } = await this.prepareDataset(await resolveDatasetArgument(dir, this.options.cacheDir), dir, noCache, exclude);
+        const { report, dataset } = await this.prepareDataset(
+          await resolveDatasetArgument(dir, this.options.cacheDir),
+          dir,
+          noCache,
+          exclude,
+        );
         dataset?.reader.close();
         return report;
       }
@@ -149,7 +179,8 @@ export class EngineService {
         if (!choose || !this.active) return { accepted: false };
         // Only an explicit choice is written into the run's config, so that a resume repeats it; a run that
         // follows the trick stays "auto" (the trick rules the same again on resume: it is deterministic).
-        if (method !== this.active.ruled || this.active.requested !== 'auto') setRequestedMethod(this.store.db, runId, method);
+        if (method !== this.active.ruled || this.active.requested !== 'auto')
+          setRequestedMethod(this.store.db, runId, method);
         markDecisionConfirmed(this.store.db, runId);
         choose(method);
         return { accepted: true };
@@ -162,19 +193,27 @@ export class EngineService {
         return this.cancelRun((params as EngineCalls['run:cancel']['params']).runId);
       case 'runs:delete': {
         const runId = existingRun(this.store.db, (params as EngineCalls['runs:delete']['params']).id);
-        if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running') throw new AppError('busy', `Run ${runId} is running; cancel it before deleting it.`);
-        return { deleted: deleteRun(this.store.db, runId, path.dirname(path.resolve(this.databaseFile))) !== null, id: runId };
+        if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running')
+          throw new AppError('busy', `Run ${runId} is running; cancel it before deleting it.`);
+        return {
+          deleted: deleteRun(this.store.db, runId, path.dirname(path.resolve(this.databaseFile))) !== null,
+          id: runId,
+        };
       }
       case 'model:export': {
         const { runId, dir, method } = params as EngineCalls['model:export']['params'];
         const run = getRun(this.store.db, existingRun(this.store.db, runId));
         const model = run?.artifacts.find((a) => a.kind === 'model');
-        if (!model || !run) throw new AppError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
+        if (!model || !run)
+          throw new AppError('not-found', `Run ${runId} has no saved model (only a completed run has one).`);
         if (!method || method === run.finalChoice?.method) return exportModelFolder(model.path, dir, run.dataset.path);
         const candidate = run.candidates.find((c) => c.method === method);
         if (!candidate?.modelPath) {
           const saved = run.candidates.filter((c) => c.modelPath).map((c) => c.method);
-          throw new AppError('not-found', `Run ${run.id} has no saved model for "${method}"; it saved ${saved.length ? saved.join(', ') : 'only its final model'}.`);
+          throw new AppError(
+            'not-found',
+            `Run ${run.id} has no saved model for "${method}"; it saved ${saved.length ? saved.join(', ') : 'only its final model'}.`,
+          );
         }
         return exportModelFolder(candidate.modelPath, dir, run.dataset.path);
       }
@@ -183,12 +222,20 @@ export class EngineService {
         return { methods: describeMethods() };
       }
       case 'backends:check': {
-        if (this.active || this.starting) throw new AppError('busy', 'A run is training; checking the backends would switch its backend under it. Check them when it has ended.');
+        if (this.active || this.starting)
+          throw new AppError(
+            'busy',
+            'A run is training; checking the backends would switch its backend under it. Check them when it has ended.',
+          );
         const { checkBackends } = await import('../method/check-backends');
         return { backends: await this.onBackend(() => checkBackends()) };
       }
       case 'run:estimate': {
-        if (this.active || this.starting) throw new AppError('busy', 'A run is training; timing steps now would slow it and could switch its backend. Estimate when it has ended.');
+        if (this.active || this.starting)
+          throw new AppError(
+            'busy',
+            'A run is training; timing steps now would slow it and could switch its backend. Estimate when it has ended.',
+          );
         const { dataset: dir, config: partial } = params as EngineCalls['run:estimate']['params'];
         const config = resolveConfig(partial ?? {});
         const { prepared } = await this.prepare(await resolveDatasetArgument(dir, this.options.cacheDir));
@@ -203,7 +250,11 @@ export class EngineService {
         const { modelDir, dir, backend } = params as EngineCalls['model:predict']['params'];
         // Loaded on first use: TensorFlow.js takes ~0.9 s to load, and most calls never need it here.
         const { predictFolder } = await import('../model/predict-folder');
-        return predictFolder(path.resolve(expandHome(modelDir)), await resolveDatasetArgument(dir, this.options.cacheDir), backend ?? 'auto');
+        return predictFolder(
+          path.resolve(expandHome(modelDir)),
+          await resolveDatasetArgument(dir, this.options.cacheDir),
+          backend ?? 'auto',
+        );
       }
     }
   }
@@ -225,8 +276,13 @@ export class EngineService {
   private backendWork: Promise<unknown> = Promise.resolve();
 
   private async exclusively<T>(start: () => Promise<T>): Promise<T> {
-    if (this.active) throw new AppError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
-    if (this.starting) throw new AppError('busy', 'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.');
+    if (this.active)
+      throw new AppError('busy', `Run ${this.active.runId} is still running; cancel it or wait for it to finish.`);
+    if (this.starting)
+      throw new AppError(
+        'busy',
+        'Another run is being started (its data is being prepared); wait for it, or cancel it once it runs.',
+      );
     this.starting = true;
     try {
       await this.backendWork;
@@ -241,8 +297,14 @@ export class EngineService {
     void this.store; // a database that cannot be used is said before the data is prepared
     // Loaded here, not at start: the registry brings TensorFlow.js, which training needs next anyway.
     const { METHODS } = await import('../method/methods/registry');
-    checkMethods(config, METHODS.map((m) => m.id));
-    const dataset = await this.prepare(await resolveDatasetArgument(params.dataset, this.options.cacheDir), params.exclude);
+    checkMethods(
+      config,
+      METHODS.map((m) => m.id),
+    );
+    const dataset = await this.prepare(
+      await resolveDatasetArgument(params.dataset, this.options.cacheDir),
+      params.exclude,
+    );
     const runId = crypto.randomUUID();
     const target = params.out ?? defaultModelDir(this.databaseFile, runId);
     const existed = fs.existsSync(target);
@@ -251,7 +313,14 @@ export class EngineService {
       modelDir = claimModelFolder(target, dataset.report.path);
       const checkpointDir = defaultCheckpointDir(this.databaseFile, runId);
       this.store.db.transaction(() => {
-        createRun(this.store.db, runId, upsertDataset(this.store.db, dataset.report), config, dataset.report.leftOut ?? [], modelDir);
+        createRun(
+          this.store.db,
+          runId,
+          upsertDataset(this.store.db, dataset.report),
+          config,
+          dataset.report.leftOut ?? [],
+          modelDir,
+        );
         recordArtifact(this.store.db, runId, 'checkpoint', checkpointDir);
         if (params.confirmDecision) markConfirmsDecision(this.store.db, runId);
       })();
@@ -270,24 +339,49 @@ export class EngineService {
 
   private async resumeRun(params: EngineCalls['run:resume']['params']): Promise<{ runId: string }> {
     const run = getRun(this.store.db, params.runId);
-    if (!run) throw new AppError('not-found', `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`);
-    if (!RESUMABLE_STATUSES.includes(run.status)) throw new AppError('not-resumable', `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
+    if (!run)
+      throw new AppError(
+        'not-found',
+        `No run "${params.runId}" in the database (or the prefix matches several); runs list shows the ids.`,
+      );
+    if (!RESUMABLE_STATUSES.includes(run.status))
+      throw new AppError(
+        'not-resumable',
+        `Run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`,
+      );
     // The lease is taken before the (slow) preparation: a second process resuming the same run is refused now.
     const before = claimForResume(this.store.db, run.id);
-    if (!before) throw new AppError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
+    if (!before)
+      throw new AppError('busy', `Run ${run.id} is being resumed by another process; runs list shows it running.`);
     let dataset: Awaited<ReturnType<EngineService['prepare']>> | null = null;
     try {
       // The same samples left out as when it started: the data (and its fingerprint) is the same.
-      dataset = await this.prepare(run.dataset.path, run.leftOut.map((s) => s.sampleId));
+      dataset = await this.prepare(
+        run.dataset.path,
+        run.leftOut.map((s) => s.sampleId),
+      );
       if (dataset.prepared.meta.fingerprint !== run.dataset.fingerprint) {
-        throw new AppError('dataset', `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`);
+        throw new AppError(
+          'dataset',
+          `The dataset at ${run.dataset.path} has changed since run ${run.id} started (its fingerprint differs), so the run cannot be continued on it. Start a new run instead.`,
+        );
       }
       // The default is the folder the run claimed when it started (its --out, or its own); a folder the user
       // names now must be new.
-      const modelDir = params.out ? claimModelFolder(params.out, run.dataset.path) : (claimedModelDir(this.store.db, run.id) ?? defaultModelDir(this.databaseFile, run.id));
-      const checkpointDir = run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(this.databaseFile, run.id);
+      const modelDir = params.out
+        ? claimModelFolder(params.out, run.dataset.path)
+        : (claimedModelDir(this.store.db, run.id) ?? defaultModelDir(this.databaseFile, run.id));
+      const checkpointDir =
+        run.artifacts.find((a) => a.kind === 'checkpoint')?.path ?? defaultCheckpointDir(this.databaseFile, run.id);
       // Asked again only where the original asked and got no answer, and the host can answer (the app).
-      this.launch(run.id, dataset.prepared, run.config, modelDir, checkpointDir, params.confirmDecision === true && decisionStillOpen(this.store.db, run.id));
+      this.launch(
+        run.id,
+        dataset.prepared,
+        run.config,
+        modelDir,
+        checkpointDir,
+        params.confirmDecision === true && decisionStillOpen(this.store.db, run.id),
+      );
       return { runId: run.id };
     } catch (error) {
       dataset?.prepared.reader.close();
@@ -302,7 +396,11 @@ export class EngineService {
    */
   private cancelRun(idOrPrefix: string): EngineCalls['run:cancel']['result'] {
     const runId = resolveRunId(this.store.db, idOrPrefix);
-    if (!runId) return { cancelled: false, reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); the run list shows the ids.` };
+    if (!runId)
+      return {
+        cancelled: false,
+        reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); the run list shows the ids.`,
+      };
     if (this.active?.runId === runId) {
       this.active.controller.abort();
       return { cancelled: true, runId };
@@ -324,38 +422,80 @@ export class EngineService {
 
   /** Validates and decodes `folder` (progress reported under `shownAs`, the name the host gave). */
   private prepareDataset(folder: string, shownAs = folder, noCache = false, exclude: string[] = []) {
-    const options = { cacheDir: this.options.cacheDir, writeCache: !noCache, onProgress: this.progressOf(shownAs), ...(exclude.length > 0 ? { exclude } : {}) };
+    const options = {
+      cacheDir: this.options.cacheDir,
+      writeCache: !noCache,
+      onProgress: this.progressOf(shownAs),
+      ...(exclude.length > 0 ? { exclude } : {}),
+    };
     return this.options.prepareInThread ? prepareDataset(folder, options) : prepareDatasetInWorker(folder, options);
   }
 
   private async prepare(dir: string, exclude: string[] = []) {
     const { report, dataset } = await this.prepareDataset(dir, dir, false, exclude);
-    if (!dataset) throw new AppError('dataset', `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`);
+    if (!dataset)
+      throw new AppError(
+        'dataset',
+        `The dataset at ${report.path} is not usable: ${report.errors[0]?.message ?? 'see dataset:validate'} (${report.errorCount} error${report.errorCount === 1 ? '' : 's'} in all; dataset:validate lists them).`,
+      );
     return { report, prepared: dataset };
   }
 
   /** Trains in the background; the host follows through run-event messages and one run-ended. */
-  private launch(runId: string, dataset: PreparedDataset, config: RunConfig, modelDir: string, checkpointDir: string, confirmDecision = false): void {
+  private launch(
+    runId: string,
+    dataset: PreparedDataset,
+    config: RunConfig,
+    modelDir: string,
+    checkpointDir: string,
+    confirmDecision = false,
+  ): void {
     const controller = new AbortController();
     // Training code (TensorFlow.js, ~0.9 s to load) is loaded with the first run, not with the engine: the
     // CLI's quick commands use this service too.
-    const done = import('../runs/run-recorded').then(({ runRecorded }) => runRecorded({
-      runId, db: this.store.db, dataset, config, modelDir, checkpointDir, signal: controller.signal,
-      onEvent: (event) => this.post({ kind: 'run-event', runId, event }),
-      ...(confirmDecision ? { chooseMethod: (decision: Decision) => this.awaitChoice(decision, controller.signal) } : {}),
-    })).then((outcome) => {
-      if (outcome.status === 'completed') this.post({ kind: 'run-ended', runId, status: 'completed', result: outcome.result, modelDir: outcome.modelDir });
-      else {
-        if (outcome.recordEnd) this.pendingEnds.push(outcome.recordEnd);
-        this.post({ kind: 'run-ended', runId, status: outcome.status, error: errorResult(outcome.error).error });
-      }
-    }).catch((error: unknown) => {
-      // Whatever went wrong in ending the run, the engine (and, in web mode, the server) goes on serving.
-      this.post({ kind: 'run-ended', runId, status: 'failed', error: errorResult(storeError(error, this.databaseFile) ?? error).error });
-    }).finally(() => {
-      dataset.reader.close();
-      this.active = null;
-    });
+    const done = import('../runs/run-recorded')
+      .then(({ runRecorded }) =>
+        runRecorded({
+          runId,
+          db: this.store.db,
+          dataset,
+          config,
+          modelDir,
+          checkpointDir,
+          signal: controller.signal,
+          onEvent: (event) => this.post({ kind: 'run-event', runId, event }),
+          ...(confirmDecision
+            ? { chooseMethod: (decision: Decision) => this.awaitChoice(decision, controller.signal) }
+            : {}),
+        }),
+      )
+      .then((outcome) => {
+        if (outcome.status === 'completed')
+          this.post({
+            kind: 'run-ended',
+            runId,
+            status: 'completed',
+            result: outcome.result,
+            modelDir: outcome.modelDir,
+          });
+        else {
+          if (outcome.recordEnd) this.pendingEnds.push(outcome.recordEnd);
+          this.post({ kind: 'run-ended', runId, status: outcome.status, error: errorResult(outcome.error).error });
+        }
+      })
+      .catch((error: unknown) => {
+        // Whatever went wrong in ending the run, the engine (and, in web mode, the server) goes on serving.
+        this.post({
+          kind: 'run-ended',
+          runId,
+          status: 'failed',
+          error: errorResult(storeError(error, this.databaseFile) ?? error).error,
+        });
+      })
+      .finally(() => {
+        dataset.reader.close();
+        this.active = null;
+      });
     this.active = { runId, controller, done, choose: null, ruled: null, requested: config.method };
   }
 

@@ -14,19 +14,22 @@ export function paramsShapeProblem(params: unknown): string | null {
   while (stack.length > 0) {
     const { value, where, depth } = stack.pop() as (typeof stack)[number];
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_PARAMS_DEPTH) return `${where} nests more than ${MAX_PARAMS_DEPTH} levels deep; no request of the engine does`;
+    if (depth >= MAX_PARAMS_DEPTH)
+      return `${where} nests more than ${MAX_PARAMS_DEPTH} levels deep; no request of the engine does`;
     if (Array.isArray(value)) {
       // By index, without listing keys: a list of a million sample ids (`exclude`) took 0.5 s as Object.keys.
       for (let i = 0; i < value.length; i += 1) {
         const child: unknown = value[i];
-        if (typeof child === 'object' && child !== null) stack.push({ value: child, where: `${where}[${i}]`, depth: depth + 1 });
+        if (typeof child === 'object' && child !== null)
+          stack.push({ value: child, where: `${where}[${i}]`, depth: depth + 1 });
       }
       continue;
     }
     for (const key of Object.keys(value)) {
       if (key === '__proto__') return `${where} has a key "__proto__", which is not a setting or field of any request`;
       const child = (value as Record<string, unknown>)[key];
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, where: `${where}.${key}`, depth: depth + 1 });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, where: `${where}.${key}`, depth: depth + 1 });
     }
   }
   return null;

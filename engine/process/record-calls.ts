@@ -12,7 +12,9 @@ type RecordCall = 'runs:list' | 'runs:show' | 'runs:tag' | 'runs:note' | 'runs:e
  * The calls that read and edit the run store's records and need nothing of a running engine: one handler per
  * call, keyed by its name (adding one is a line here and one in the protocol).
  */
-export const RECORD_CALLS: { [K in RecordCall]: (db: Database.Database, params: EngineCalls[K]['params']) => EngineCalls[K]['result'] } = {
+export const RECORD_CALLS: {
+  [K in RecordCall]: (db: Database.Database, params: EngineCalls[K]['params']) => EngineCalls[K]['result'];
+} = {
   'runs:list': (db) => ({ runs: listRuns(db) }),
   'runs:show': (db, { id }) => {
     const run = getRun(db, existingRun(db, id));
@@ -42,6 +44,10 @@ export function isRecordCall(call: string): call is RecordCall {
 /** The full id of a stored run, or a not-found error naming the given id or prefix. */
 export function existingRun(db: Database.Database, idOrPrefix: string): string {
   const id = resolveRunId(db, idOrPrefix);
-  if (!id) throw new AppError('not-found', `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.`);
+  if (!id)
+    throw new AppError(
+      'not-found',
+      `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.`,
+    );
   return id;
 }

@@ -9,18 +9,24 @@ const sampleIds = z.array(z.string().min(1).max(1024)).max(1_000_000);
 /** Every request's params are checked here: a host (and the browser behind the web mode) is trusted with nothing. */
 export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['params']> } = {
   'datasets:list': none,
-  'dataset:validate': z.object({ dir: z.string().min(1), noCache: z.boolean().optional(), exclude: sampleIds.optional() }).strict(),
+  'dataset:validate': z
+    .object({ dir: z.string().min(1), noCache: z.boolean().optional(), exclude: sampleIds.optional() })
+    .strict(),
   'dataset:preview': z.object({ dir: z.string().min(1), exclude: sampleIds.optional() }).strict(),
-  'run:start': z.object({
-    dataset: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).optional(),
-    out: z.string().min(1).optional(),
-    confirmDecision: z.boolean().optional(),
-    exclude: sampleIds.optional(),
-  }).strict() as z.ZodType<EngineCalls['run:start']['params']>,
+  'run:start': z
+    .object({
+      dataset: z.string().min(1),
+      config: z.record(z.string(), z.unknown()).optional(),
+      out: z.string().min(1).optional(),
+      confirmDecision: z.boolean().optional(),
+      exclude: sampleIds.optional(),
+    })
+    .strict() as z.ZodType<EngineCalls['run:start']['params']>,
   'run:choose': z.object({ runId: z.string().min(1), method: z.enum(['umt', 'ume']) }).strict(),
   'run:active': none,
-  'run:resume': z.object({ runId: z.string().min(1), out: z.string().min(1).optional(), confirmDecision: z.boolean().optional() }).strict(),
+  'run:resume': z
+    .object({ runId: z.string().min(1), out: z.string().min(1).optional(), confirmDecision: z.boolean().optional() })
+    .strict(),
   'run:cancel': z.object({ runId: z.string().min(1) }).strict(),
   'runs:list': none,
   'runs:show': z.object({ id: z.string().min(1) }).strict(),
@@ -30,9 +36,19 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   'runs:export': z.object({ id: z.string().min(1) }).strict(),
   // An export is checked field by field by the import itself; here only its size is bounded (by the body limit).
   'runs:import': z.object({ data: z.unknown() }).strict() as z.ZodType<EngineCalls['runs:import']['params']>,
-  'model:export': z.object({ runId: z.string().min(1), dir: z.string().min(1), method: z.string().min(1).optional() }).strict(),
+  'model:export': z
+    .object({ runId: z.string().min(1), dir: z.string().min(1), method: z.string().min(1).optional() })
+    .strict(),
   'backends:check': none,
   'methods:list': none,
-  'run:estimate': z.object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }).strict() as z.ZodType<EngineCalls['run:estimate']['params']>,
-  'model:predict': z.object({ modelDir: z.string().min(1), dir: z.string().min(1), backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu']).optional() }).strict(),
+  'run:estimate': z
+    .object({ dataset: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() })
+    .strict() as z.ZodType<EngineCalls['run:estimate']['params']>,
+  'model:predict': z
+    .object({
+      modelDir: z.string().min(1),
+      dir: z.string().min(1),
+      backend: z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu', 'webgpu']).optional(),
+    })
+    .strict(),
 };

@@ -187,7 +187,11 @@ export interface PrepareProgress {
  * Rate and time left of a phase that has done `done` of `total` in `elapsedMs`: null until there is enough
  * to go on (a few percent, or half a second), so that no wild guess flashes up.
  */
-export function progressRate(done: number, total: number, elapsedMs: number): { perSecond: number; secondsLeft: number } | null {
+export function progressRate(
+  done: number,
+  total: number,
+  elapsedMs: number,
+): { perSecond: number; secondsLeft: number } | null {
   if (done <= 0 || elapsedMs < 500 || done < Math.min(total, 20)) return null;
   const perSecond = (done * 1000) / elapsedMs;
   return { perSecond, secondsLeft: Math.max(0, (total - done) / perSecond) };

@@ -26,7 +26,16 @@ export interface EngineCalls {
    * `confirmDecision`: after the decision trick, wait for `run:choose` before training the chosen method
    * (the wizard shows the evidence and lets the user override it).
    */
-  'run:start': { params: { dataset: string; config?: Partial<RunConfig>; out?: string; confirmDecision?: boolean; exclude?: string[] }; result: { runId: string } };
+  'run:start': {
+    params: {
+      dataset: string;
+      config?: Partial<RunConfig>;
+      out?: string;
+      confirmDecision?: boolean;
+      exclude?: string[];
+    };
+    result: { runId: string };
+  };
   /** Answers a run waiting at its decision: go on with `method` (an override when it differs from the trick's). */
   'run:choose': { params: { runId: string; method: ChosenMethod }; result: { accepted: boolean } };
   /** The run this engine is training, if any, and whether it waits for `run:choose`. */
@@ -56,7 +65,10 @@ export interface EngineCalls {
    * Copies a completed run's model folder into `dir`, which must not exist yet or be empty: the final model
    * (with every candidate inside), or with `method` that candidate's model alone.
    */
-  'model:export': { params: { runId: string; dir: string; method?: MethodId }; result: { dir: string; files: string[] } };
+  'model:export': {
+    params: { runId: string; dir: string; method?: MethodId };
+    result: { dir: string; files: string[] };
+  };
   /**
    * Every backend, usable or not and why not, each usable one timed on a small training step (about five
    * seconds each): what `modality-studio doctor` prints.
@@ -76,10 +88,26 @@ export interface EngineCalls {
 export type EngineCallName = keyof EngineCalls;
 
 export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
-  'datasets:list', 'dataset:validate', 'dataset:preview',
-  'run:start', 'run:choose', 'run:active', 'run:resume', 'run:cancel',
-  'runs:list', 'runs:show', 'runs:tag', 'runs:note', 'runs:delete', 'runs:export', 'runs:import',
-  'model:export', 'model:predict', 'backends:check', 'methods:list', 'run:estimate',
+  'datasets:list',
+  'dataset:validate',
+  'dataset:preview',
+  'run:start',
+  'run:choose',
+  'run:active',
+  'run:resume',
+  'run:cancel',
+  'runs:list',
+  'runs:show',
+  'runs:tag',
+  'runs:note',
+  'runs:delete',
+  'runs:export',
+  'runs:import',
+  'model:export',
+  'model:predict',
+  'backends:check',
+  'methods:list',
+  'run:estimate',
 ];
 
 /** The messages a host relays to its UI: a run's events and its end, and the progress of preparing a dataset. */
@@ -91,7 +119,10 @@ export type RunMessage = Extract<EngineMessage, { kind: 'run-event' | 'run-ended
  */
 export interface HostApi {
   kind: 'desktop' | 'web';
-  call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineResult<EngineCalls[K]['result']>>;
+  call<K extends EngineCallName>(
+    name: K,
+    params: EngineCalls[K]['params'],
+  ): Promise<EngineResult<EngineCalls[K]['result']>>;
   /** Returns a function that stops listening. */
   onRunMessage(listener: (message: RunMessage) => void): () => void;
   /** A native folder picker (desktop only): the chosen folder, or null when the user cancelled. */

@@ -6,11 +6,25 @@
 /** Every failure a host can see. Codes are stable: hosts and tests key on them. */
 export const ERROR_CODES = [
   // The request itself.
-  'bad-request', 'unauthorized', 'bad-host', 'forbidden',
+  'bad-request',
+  'unauthorized',
+  'bad-host',
+  'forbidden',
   // Something the user gave or asked for.
-  'config', 'dataset', 'not-found', 'not-resumable', 'busy', 'backend-unavailable', 'model-files', 'output', 'database', 'aborted',
+  'config',
+  'dataset',
+  'not-found',
+  'not-resumable',
+  'busy',
+  'backend-unavailable',
+  'model-files',
+  'output',
+  'database',
+  'aborted',
   // The engine or the connection to it.
-  'engine-exited', 'offline', 'internal',
+  'engine-exited',
+  'offline',
+  'internal',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -25,7 +39,10 @@ export type EngineResult<T> = { ok: true; value: T } | { ok: false; error: Engin
 
 /** The one error class: errors a user can cause, and failures that cross a process boundary. */
 export class AppError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'AppError';
   }

@@ -24,7 +24,9 @@ export function lazinessTable(entries: LazinessEntry[]): LazinessTable {
     const teacher = means[`teacher:${modality}`];
     table[modality] = {
       ...(teacher !== undefined ? { teacher } : {}),
-      ...Object.fromEntries(Object.entries(LEGACY_KEYS).flatMap(([id, key]) => (means[id] !== undefined ? [[key, means[id]]] : []))),
+      ...Object.fromEntries(
+        Object.entries(LEGACY_KEYS).flatMap(([id, key]) => (means[id] !== undefined ? [[key, means[id]]] : [])),
+      ),
       ...means,
     };
   }

@@ -4,7 +4,9 @@ import { printable } from './printable';
 /** Labels and names from the user's data on one line of a terminal. */
 describe('printable', () => {
   it('escapes escape sequences, bells and line breaks', () => {
-    expect(printable('\u001b]0;TITLE\u0007 and\nnext \u001b[2J')).toBe('\\u001b]0;TITLE\\u0007 and\\u000anext \\u001b[2J');
+    expect(printable('\u001b]0;TITLE\u0007 and\nnext \u001b[2J')).toBe(
+      '\\u001b]0;TITLE\\u0007 and\\u000anext \\u001b[2J',
+    );
   });
 
   it('escapes the bidi controls that reorder what is shown', () => {

@@ -43,7 +43,9 @@ export type FinalChoiceRule = ChoiceOf<'finalRule'>;
 export type RunConfig = RunSettings;
 
 /** Defaults of every run, from the settings table (engine/protocol/settings.ts, which says where each comes from). */
-export const DEFAULT_CONFIG: RunConfig = Object.fromEntries(SETTING_LIST.map((setting) => [setting.id, Array.isArray(setting.default) ? [...setting.default] : setting.default])) as RunConfig;
+export const DEFAULT_CONFIG: RunConfig = Object.fromEntries(
+  SETTING_LIST.map((setting) => [setting.id, Array.isArray(setting.default) ? [...setting.default] : setting.default]),
+) as RunConfig;
 
 /**
  * `--distill-weight auto` trains UMT at each of these and keeps the one best on validation: the paper uses 50
@@ -278,7 +280,16 @@ export interface RunResult {
   waitingMs?: number;
 }
 
-const METHOD_LABELS: Record<string, string> = { 'late-fusion': 'Late fusion', ume: 'UME', umt: 'UMT', 'aux-ce': 'Auxiliary CE', 'modality-dropout': 'Modality dropout', 'ogm-ge': 'OGM-GE', 'g-blending': 'G-Blending', auto: 'auto' };
+const METHOD_LABELS: Record<string, string> = {
+  'late-fusion': 'Late fusion',
+  ume: 'UME',
+  umt: 'UMT',
+  'aux-ce': 'Auxiliary CE',
+  'modality-dropout': 'Modality dropout',
+  'ogm-ge': 'OGM-GE',
+  'g-blending': 'G-Blending',
+  auto: 'auto',
+};
 
 /**
  * A method id in words where no candidate label is at hand (run lists, progress): `teacher:<modality>`, the

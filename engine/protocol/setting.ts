@@ -80,12 +80,17 @@ export type SettingValue<S> = S extends { type: 'number'; allowsAuto: true }
     : S extends { type: 'choice'; choices: readonly (infer C)[] }
       ? C
       : S extends { type: 'list' | 'ids' }
-        ? S extends { type: 'list' } ? number[] : string[]
+        ? S extends { type: 'list' }
+          ? number[]
+          : string[]
         : never;
 
 export const count = (max: number): NumberLimit => ({ min: 1, max, integer: true });
 
 /** A choice setting whose choices keep their literal types. */
-export function choice<const C extends string>(choices: readonly C[], rest: Omit<ChoiceSetting<C>, 'type' | 'choices'>): ChoiceSetting<C> {
+export function choice<const C extends string>(
+  choices: readonly C[],
+  rest: Omit<ChoiceSetting<C>, 'type' | 'choices'>,
+): ChoiceSetting<C> {
   return { type: 'choice', choices, ...rest };
 }

@@ -1,4 +1,17 @@
-import type { BackendInfo, CandidateResult, Decision, EpochMetrics, Evaluation, FinalChoice, LazinessEntry, LazinessVerdict, MethodId, ResultRow, RunConfig, SeedStat } from './run';
+import type {
+  BackendInfo,
+  CandidateResult,
+  Decision,
+  EpochMetrics,
+  Evaluation,
+  FinalChoice,
+  LazinessEntry,
+  LazinessVerdict,
+  MethodId,
+  ResultRow,
+  RunConfig,
+  SeedStat,
+} from './run';
 import type { LeftOutSample } from './dataset';
 
 /** What the run store keeps, as hosts see it (`runs list`, `runs show`, the run browser). */

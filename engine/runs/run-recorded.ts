@@ -25,11 +25,11 @@ export interface RecordedRunOptions {
 export type RecordedRunOutcome =
   | { status: 'completed'; result: RunResult; modelDir: string }
   | {
-    status: 'cancelled' | 'failed';
-    error: AppError | Error;
-    /** Set when the end could not be recorded (the disk is full): the host retries it later. */
-    recordEnd?: () => void;
-  };
+      status: 'cancelled' | 'failed';
+      error: AppError | Error;
+      /** Set when the end could not be recorded (the disk is full): the host retries it later. */
+      recordEnd?: () => void;
+    };
 
 /**
  * Runs (or resumes, from its checkpoints) a run that the store already holds, to its end: events are
@@ -76,7 +76,9 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Recorded
 
 /** A message that tells how to resume names the run (the writers of checkpoints and models do not know it). */
 function withRunId(error: Error, runId: string): Error {
-  if (error.message.includes('RUN_ID')) return new AppError(error instanceof AppError ? error.code : 'internal', error.message.replaceAll('RUN_ID', runId));
-  if (error instanceof AppError && error.code === 'database') return new AppError('database', `${error.message} The run is ${runId}.`);
+  if (error.message.includes('RUN_ID'))
+    return new AppError(error instanceof AppError ? error.code : 'internal', error.message.replaceAll('RUN_ID', runId));
+  if (error instanceof AppError && error.code === 'database')
+    return new AppError('database', `${error.message} The run is ${runId}.`);
   return error;
 }

@@ -15,10 +15,18 @@ describe("OGM-GE's noise", () => {
   });
 
   it('repeats for the same seed, epoch, step, modality and weight, and differs when any of them changes', () => {
-    const draw = (seed: number, epoch: number, step: number, modality: number, weight: number) => Array.from(gaussianNoise(weightNoiseKey(stepNoiseKey(seed, epoch, step), modality, weight), 8));
+    const draw = (seed: number, epoch: number, step: number, modality: number, weight: number) =>
+      Array.from(gaussianNoise(weightNoiseKey(stepNoiseKey(seed, epoch, step), modality, weight), 8));
     const base = draw(1, 2, 3, 0, 1);
     expect(draw(1, 2, 3, 0, 1)).toEqual(base);
-    for (const other of [draw(2, 2, 3, 0, 1), draw(1, 3, 3, 0, 1), draw(1, 2, 4, 0, 1), draw(1, 2, 3, 1, 1), draw(1, 2, 3, 0, 2)]) expect(other).not.toEqual(base);
+    for (const other of [
+      draw(2, 2, 3, 0, 1),
+      draw(1, 3, 3, 0, 1),
+      draw(1, 2, 4, 0, 1),
+      draw(1, 2, 3, 1, 1),
+      draw(1, 2, 3, 0, 2),
+    ])
+      expect(other).not.toEqual(base);
   });
 
   it("hashes with PCG's output permutation on 32-bit words (the WGSL side wraps the same way)", () => {

@@ -13,12 +13,18 @@ const MIGRATION_FILE = /^(\d{4})-[a-z0-9-]+\.sql$/;
 
 /** The numbered SQL files of `dir`, checked to be contiguous from 0001 (append-only, never renumbered). */
 export function loadMigrations(dir: string): Migration[] {
-  const migrations = fs.readdirSync(dir)
+  const migrations = fs
+    .readdirSync(dir)
     .filter((name) => MIGRATION_FILE.test(name))
     .sort()
-    .map((name) => ({ version: Number(MIGRATION_FILE.exec(name)?.[1]), name, sql: fs.readFileSync(path.join(dir, name), 'utf8') }));
+    .map((name) => ({
+      version: Number(MIGRATION_FILE.exec(name)?.[1]),
+      name,
+      sql: fs.readFileSync(path.join(dir, name), 'utf8'),
+    }));
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.name} is out of sequence: expected number ${String(i + 1).padStart(4, '0')}.`);
+    if (m.version !== i + 1)
+      throw new Error(`Migration ${m.name} is out of sequence: expected number ${String(i + 1).padStart(4, '0')}.`);
   });
   return migrations;
 }
@@ -33,7 +39,10 @@ export function migrate(db: Database.Database, migrations: Migration[], file: st
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (current > latest) {
-    throw new AppError('config', `The run database ${file ?? ''} has schema version ${current}, but this version of Modality Studio knows only up to ${latest}. Update Modality Studio, or point it at another database with --db.`);
+    throw new AppError(
+      'config',
+      `The run database ${file ?? ''} has schema version ${current}, but this version of Modality Studio knows only up to ${latest}. Update Modality Studio, or point it at another database with --db.`,
+    );
   }
   if (current === latest) return null;
   let backup: string | null = null;
@@ -52,7 +61,10 @@ export function migrate(db: Database.Database, migrations: Migration[], file: st
       db.transaction(() => {
         db.exec(migration.sql);
         const dangling = db.pragma('foreign_key_check') as unknown[];
-        if (dangling.length > 0) throw new Error(`Migration ${migration.name} left ${dangling.length} dangling references; the database is unchanged.`);
+        if (dangling.length > 0)
+          throw new Error(
+            `Migration ${migration.name} left ${dangling.length} dangling references; the database is unchanged.`,
+          );
         db.pragma(`user_version = ${migration.version}`);
       })();
     }

@@ -76,12 +76,18 @@ function markInterruptedIfWritable(db: Database.Database): string[] {
  * written, a file that is not a database): a wrong `--db` must not end in a stack trace or a hang.
  */
 function openDatabaseFile(file: string, readonly: boolean): Database.Database {
-  const unusable = (why: string) => new AppError('database', `The run database ${file} cannot be used: ${why}. Give --db (or MODALITY_STUDIO_DB) the path of a .sqlite file in a folder you can write, e.g. ${path.join(os.homedir(), 'runs.sqlite')}.`);
+  const unusable = (why: string) =>
+    new AppError(
+      'database',
+      `The run database ${file} cannot be used: ${why}. Give --db (or MODALITY_STUDIO_DB) the path of a .sqlite file in a folder you can write, e.g. ${path.join(os.homedir(), 'runs.sqlite')}.`,
+    );
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw unusable('it is a folder');
   try {
     if (!readonly) makeFolder(path.dirname(file));
   } catch (error) {
-    throw unusable(`its folder ${path.dirname(file)} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw unusable(
+      `its folder ${path.dirname(file)} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   // The desktop app's engine runs inside Electron, whose ABI differs from Node's: it points us at a build of
   // better-sqlite3 for Electron (made at launch, beside node_modules, which the CLI keeps using).
@@ -97,18 +103,25 @@ function openDatabaseFile(file: string, readonly: boolean): Database.Database {
     db?.close();
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB') throw unusable('it is not an SQLite database');
-    if (code?.startsWith('SQLITE_CANTOPEN') || code?.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') throw unusable(`SQLite cannot open it (${code})`);
+    if (code?.startsWith('SQLITE_CANTOPEN') || code?.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM')
+      throw unusable(`SQLite cannot open it (${code})`);
     throw error;
   }
 }
 
 function markInterrupted(db: Database.Database): string[] {
   const host = os.hostname();
-  const candidates = db.prepare("SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')").all() as { id: string; pid: number | null; host: string | null }[];
+  const candidates = db.prepare("SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')").all() as {
+    id: string;
+    pid: number | null;
+    host: string | null;
+  }[];
   const dead = candidates.filter((run) => run.host === host && run.pid !== null && !isAlive(run.pid));
   const mark = db.transaction((ids: string[]) => {
     for (const id of ids) {
-      db.prepare("UPDATE runs SET status = 'interrupted', error = 'The engine process stopped before the run finished (killed or crashed); resume it with runs resume.' WHERE id = ?").run(id);
+      db.prepare(
+        "UPDATE runs SET status = 'interrupted', error = 'The engine process stopped before the run finished (killed or crashed); resume it with runs resume.' WHERE id = ?",
+      ).run(id);
       db.prepare("UPDATE phases SET status = 'interrupted' WHERE run_id = ? AND status = 'running'").run(id);
     }
   });

@@ -25,11 +25,14 @@ export function noteRun(db: Database.Database, idOrPrefix: string, note: string)
 export function deleteRun(db: Database.Database, idOrPrefix: string, filesRoot: string): string | null {
   const id = resolveRunId(db, idOrPrefix);
   if (!id) return null;
-  const checkpoints = (db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string }[]).map((a) => a.path);
+  const checkpoints = (
+    db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string }[]
+  ).map((a) => a.path);
   db.prepare('DELETE FROM runs WHERE id = ?').run(id);
   const own = path.join(filesRoot, 'runs', id);
   for (const folder of checkpoints) {
-    if (isInside(folder, own) && realPathOf(folder) !== realPathOf(own)) fs.rmSync(folder, { recursive: true, force: true });
+    if (isInside(folder, own) && realPathOf(folder) !== realPathOf(own))
+      fs.rmSync(folder, { recursive: true, force: true });
   }
   // The run's own folder goes too once nothing is left in it (a model saved there stays, and so does it).
   if (fs.existsSync(own) && fs.readdirSync(own).length === 0) fs.rmdirSync(own);
@@ -44,16 +47,30 @@ export type CancelOutcome = { ok: true; id: string; pid: number } | { ok: false;
  */
 export function requestCancel(db: Database.Database, idOrPrefix: string, host: string, selfPid: number): CancelOutcome {
   const id = resolveRunId(db, idOrPrefix);
-  if (!id) return { ok: false, reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.` };
-  const run = db.prepare('SELECT status, pid, host FROM runs WHERE id = ?').get(id) as { status: string; pid: number | null; host: string | null };
-  if (run.status !== 'running' && run.status !== 'queued') return { ok: false, reason: `Run ${id} is ${run.status}; only a running run can be cancelled.` };
-  if (run.host !== host || run.pid === null) return { ok: false, reason: `Run ${id} runs on ${run.host ?? 'another machine'}; cancel it there.` };
+  if (!id)
+    return {
+      ok: false,
+      reason: `No run "${idOrPrefix}" in the database (or the prefix matches several); runs list shows the ids.`,
+    };
+  const run = db.prepare('SELECT status, pid, host FROM runs WHERE id = ?').get(id) as {
+    status: string;
+    pid: number | null;
+    host: string | null;
+  };
+  if (run.status !== 'running' && run.status !== 'queued')
+    return { ok: false, reason: `Run ${id} is ${run.status}; only a running run can be cancelled.` };
+  if (run.host !== host || run.pid === null)
+    return { ok: false, reason: `Run ${id} runs on ${run.host ?? 'another machine'}; cancel it there.` };
   // Two engines in one process (tests) share a pid: a signal would stop the asker, not the run.
-  if (run.pid === selfPid) return { ok: false, reason: `Run ${id} is trained by another engine in this process; cancel it there.` };
+  if (run.pid === selfPid)
+    return { ok: false, reason: `Run ${id} is trained by another engine in this process; cancel it there.` };
   try {
     process.kill(run.pid, 'SIGTERM');
   } catch (error) {
-    return { ok: false, reason: `The process of run ${id} (pid ${run.pid}) could not be signalled (${(error as NodeJS.ErrnoException).code}); it may have stopped already.` };
+    return {
+      ok: false,
+      reason: `The process of run ${id} (pid ${run.pid}) could not be signalled (${(error as NodeJS.ErrnoException).code}); it may have stopped already.`,
+    };
   }
   return { ok: true, id, pid: run.pid };
 }

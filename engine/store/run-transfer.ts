@@ -31,7 +31,8 @@ export function exportRun(db: Database.Database, idOrPrefix: string): RunExport 
 export function importRun(db: Database.Database, data: unknown, modelsDir: string): ImportOutcome {
   // Everything is checked before anything is written: the schema, then the settings by the run's own rules.
   const checked = checkExport(data);
-  const run = checked.version === 1 ? upgradeVersion1(checked.run as unknown as RunV1) : (checked.run as unknown as StoredRun);
+  const run =
+    checked.version === 1 ? upgradeVersion1(checked.run as unknown as RunV1) : (checked.run as unknown as StoredRun);
   checkImportedConfig(run.config);
   const taken = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id);
   const id = taken ? crypto.randomUUID() : run.id;
@@ -42,7 +43,9 @@ export function importRun(db: Database.Database, data: unknown, modelsDir: strin
   } catch (error) {
     // Nothing of a failed import stays behind: the model copy goes with the rows the transaction rolled back.
     if (createdFolder) fs.rmSync(runFolder, { recursive: true, force: true });
-    throw error instanceof AppError ? error : new AppError('database', `The run could not be imported: ${(error as Error).message}. Nothing was imported.`);
+    throw error instanceof AppError
+      ? error
+      : new AppError('database', `The run could not be imported: ${(error as Error).message}. Nothing was imported.`);
   }
 }
 
@@ -54,47 +57,179 @@ function checkImportedConfig(config: unknown): void {
   try {
     resolveConfig(config as Partial<RunConfig>);
   } catch (error) {
-    throw new AppError('config', `The export cannot be imported: run.config is not a valid run config (${(error as Error).message}). Nothing was imported.`);
+    throw new AppError(
+      'config',
+      `The export cannot be imported: run.config is not a valid run config (${(error as Error).message}). Nothing was imported.`,
+    );
   }
 }
 
-function insertImported(db: Database.Database, run: StoredRun, id: string, modelTarget: string, renamed: boolean): ImportOutcome {
+function insertImported(
+  db: Database.Database,
+  run: StoredRun,
+  id: string,
+  modelTarget: string,
+  renamed: boolean,
+): ImportOutcome {
   const { artifacts, model, dropped } = importArtifacts(run.artifacts ?? [], modelTarget);
   const exportedModel = model ? run.artifacts?.find((a) => a.kind === 'model')?.path : undefined;
   // A candidate's folder inside the exported model folder is found again inside the copy; any other is not kept.
-  const candidatePath = (p: string | null) => (p && model && exportedModel && isInside(p, exportedModel) ? path.join(model, path.relative(exportedModel, p)) : null);
+  const candidatePath = (p: string | null) =>
+    p && model && exportedModel && isInside(p, exportedModel)
+      ? path.join(model, path.relative(exportedModel, p))
+      : null;
   db.transaction(() => {
     const d = run.dataset;
-    db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING`).run(d.fingerprint, d.path, d.name, d.format, JSON.stringify(d.modalities), JSON.stringify(d.classes), d.splitRule, JSON.stringify(d.splits), run.createdAt);
-    const datasetId = (db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(d.fingerprint) as { id: number }).id;
-    db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, seeds, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, waiting_ms, left_out_json, note, notices_json, laziness_verdicts_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, datasetId, run.status === 'running' ? 'interrupted' : run.status, run.methodRequested, run.method, JSON.stringify(run.config), run.seed, run.seeds.length, run.backend ? JSON.stringify(run.backend) : null, run.final, run.error, run.createdAt, run.startedAt, run.finishedAt, run.durationMs, run.waitingMs ?? 0, JSON.stringify(run.leftOut ?? []), run.note, JSON.stringify(run.notices), JSON.stringify(run.lazinessVerdicts));
-    const insertPhase = db.prepare('INSERT INTO phases (run_id, seed, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const insertEpoch = db.prepare('INSERT INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    db.prepare(
+      `INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING`,
+    ).run(
+      d.fingerprint,
+      d.path,
+      d.name,
+      d.format,
+      JSON.stringify(d.modalities),
+      JSON.stringify(d.classes),
+      d.splitRule,
+      JSON.stringify(d.splits),
+      run.createdAt,
+    );
+    const datasetId = (db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(d.fingerprint) as { id: number })
+      .id;
+    db.prepare(
+      `INSERT INTO runs (id, dataset_id, status, method_requested, method_final, config_json, seed, seeds, backend_json, final_accuracy, error, created_at, started_at, finished_at, duration_ms, waiting_ms, left_out_json, note, notices_json, laziness_verdicts_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      datasetId,
+      run.status === 'running' ? 'interrupted' : run.status,
+      run.methodRequested,
+      run.method,
+      JSON.stringify(run.config),
+      run.seed,
+      run.seeds.length,
+      run.backend ? JSON.stringify(run.backend) : null,
+      run.final,
+      run.error,
+      run.createdAt,
+      run.startedAt,
+      run.finishedAt,
+      run.durationMs,
+      run.waitingMs ?? 0,
+      JSON.stringify(run.leftOut ?? []),
+      run.note,
+      JSON.stringify(run.notices),
+      JSON.stringify(run.lazinessVerdicts),
+    );
+    const insertPhase = db.prepare(
+      'INSERT INTO phases (run_id, seed, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertEpoch = db.prepare(
+      'INSERT INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     for (const p of run.phases) {
-      const phaseId = Number(insertPhase.run(id, p.seed, p.name, p.modality ?? '', p.model ?? '', p.status === 'running' ? 'interrupted' : p.status, p.startedAt, p.finishedAt, p.durationMs, p.bestEpoch, p.stoppedEarly === null ? null : Number(p.stoppedEarly)).lastInsertRowid);
-      for (const e of p.epochs) insertEpoch.run(phaseId, e.epoch, e.trainLoss, e.trainExtraLoss ?? null, e.trainAccuracy, e.valLoss, e.valAccuracy, e.learningRate, e.durationMs);
+      const phaseId = Number(
+        insertPhase.run(
+          id,
+          p.seed,
+          p.name,
+          p.modality ?? '',
+          p.model ?? '',
+          p.status === 'running' ? 'interrupted' : p.status,
+          p.startedAt,
+          p.finishedAt,
+          p.durationMs,
+          p.bestEpoch,
+          p.stoppedEarly === null ? null : Number(p.stoppedEarly),
+        ).lastInsertRowid,
+      );
+      for (const e of p.epochs)
+        insertEpoch.run(
+          phaseId,
+          e.epoch,
+          e.trainLoss,
+          e.trainExtraLoss ?? null,
+          e.trainAccuracy,
+          e.valLoss,
+          e.valAccuracy,
+          e.learningRate,
+          e.durationMs,
+        );
     }
     if (run.decision) {
       const x = run.decision;
-      db.prepare('INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, x.method, Number(x.overridden), x.linearProbeAccuracy, x.averagedPredictionAccuracy, JSON.stringify(x.sliceAccuracy), x.differenceInterval[0], x.differenceInterval[1], x.split, x.selection ? JSON.stringify(x.selection) : null);
+      db.prepare(
+        'INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        id,
+        x.method,
+        Number(x.overridden),
+        x.linearProbeAccuracy,
+        x.averagedPredictionAccuracy,
+        JSON.stringify(x.sliceAccuracy),
+        x.differenceInterval[0],
+        x.differenceInterval[1],
+        x.split,
+        x.selection ? JSON.stringify(x.selection) : null,
+      );
     }
-    const insertEvaluation = db.prepare('INSERT INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    for (const e of run.evaluations) insertEvaluation.run(id, e.seed, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
-    const insertResult = db.prepare('INSERT INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertEvaluation = db.prepare(
+      'INSERT INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of run.evaluations)
+      insertEvaluation.run(
+        id,
+        e.seed,
+        e.model,
+        e.split,
+        e.accuracy,
+        e.macroF1,
+        JSON.stringify(e.perClassAccuracy),
+        JSON.stringify(e.confusion),
+      );
+    const insertResult = db.prepare(
+      'INSERT INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const r of run.results) insertResult.run(id, r.seed, r.model, r.split, r.metric, r.value);
-    const insertLaziness = db.prepare('INSERT INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
+    const insertLaziness = db.prepare(
+      'INSERT INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const l of run.laziness) insertLaziness.run(id, l.seed, l.modality, l.model, l.accuracy);
-    const insertCandidate = db.prepare('INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    run.candidates.forEach((c, position) => insertCandidate.run(id, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidatePath(c.modelPath), c.recipe ? JSON.stringify(c.recipe) : null));
+    const insertCandidate = db.prepare(
+      'INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    run.candidates.forEach((c, position) =>
+      insertCandidate.run(
+        id,
+        c.method,
+        c.label,
+        position,
+        c.distillWeight ?? null,
+        c.weightSearch ? JSON.stringify(c.weightSearch) : null,
+        c.estimated ? JSON.stringify(c.estimated) : null,
+        c.trainingMs,
+        candidatePath(c.modelPath),
+        c.recipe ? JSON.stringify(c.recipe) : null,
+      ),
+    );
     const f = run.finalChoice;
     if (f) {
-      db.prepare('INSERT INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, f.method, f.recommended, Number(f.overridden), f.best, f.interval?.[0] ?? null, f.interval?.[1] ?? null, f.reason);
+      db.prepare(
+        'INSERT INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        id,
+        f.method,
+        f.recommended,
+        Number(f.overridden),
+        f.best,
+        f.interval?.[0] ?? null,
+        f.interval?.[1] ?? null,
+        f.reason,
+      );
     }
-    const insertArtifact = db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertArtifact = db.prepare(
+      'INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const a of artifacts) insertArtifact.run(id, a.kind, a.path, a.phase, a.epoch, a.createdAt);
     const insertTag = db.prepare('INSERT INTO tags (run_id, tag) VALUES (?, ?)');
     for (const tag of run.tags) insertTag.run(id, tag);
@@ -103,7 +238,18 @@ function insertImported(db: Database.Database, run: StoredRun, id: string, model
 }
 
 /** What `runs export` wrote before runs had seeds and candidates (schema version 1). */
-type RunV1 = Omit<StoredRun, 'seeds' | 'candidates' | 'finalChoice' | 'results' | 'laziness' | 'lazinessVerdicts' | 'notices' | 'evaluations' | 'phases'> & {
+type RunV1 = Omit<
+  StoredRun,
+  | 'seeds'
+  | 'candidates'
+  | 'finalChoice'
+  | 'results'
+  | 'laziness'
+  | 'lazinessVerdicts'
+  | 'notices'
+  | 'evaluations'
+  | 'phases'
+> & {
   evaluations: Omit<Evaluation, 'seed'>[];
   phases: Omit<StoredPhase, 'seed'>[];
   laziness: Record<string, { teacher: number; lateFusion: number; umt?: number }>;
@@ -127,36 +273,54 @@ function upgradeVersion1(run: RunV1): StoredRun {
     seeds: [seed],
     evaluations,
     results,
-    phases: run.phases.map((p) => ({ ...p, seed, ...(p.model ? { model: p.model === 'teacher' ? `teacher:${p.modality ?? ''}` : (V1_PROBE_MODELS[p.model] ?? p.model) } : {}) })),
+    phases: run.phases.map((p) => ({
+      ...p,
+      seed,
+      ...(p.model
+        ? { model: p.model === 'teacher' ? `teacher:${p.modality ?? ''}` : (V1_PROBE_MODELS[p.model] ?? p.model) }
+        : {}),
+    })),
     laziness: Object.entries(run.laziness).flatMap(([modality, row]) => [
       { seed, modality, model: `teacher:${modality}`, accuracy: row.teacher },
       { seed, modality, model: 'late-fusion', accuracy: row.lateFusion },
       ...(row.umt === undefined ? [] : [{ seed, modality, model: 'umt', accuracy: row.umt }]),
     ]),
-    candidates: evaluations.filter((e) => e.split === 'test').sort((a, b) => v1Position(a.model) - v1Position(b.model)).map((e) => ({
-      method: e.model,
-      label: methodLabel(e.model),
-      ...(e.model === 'umt' && typeof run.config.distillWeight === 'number' ? { distillWeight: run.config.distillWeight } : {}),
-      val: null,
-      test: { mean: e.accuracy, sd: 0, perSeed: [e.accuracy] },
-      trainingMs: null,
-      // Version 1 saved the final model only, as the run's model folder.
-      modelPath: e.model === run.method ? (run.artifacts.find((a) => a.kind === 'model')?.path ?? null) : null,
-    })),
-    finalChoice: run.status === 'completed' && run.method ? {
-      method: run.method,
-      recommended: run.method as 'umt' | 'ume',
-      overridden: run.decision?.overridden ?? false,
-      best: null,
-      interval: null,
-      reason: 'The method the decision went on with (this run was made before final models were chosen on the validation split).',
-    } : null,
+    candidates: evaluations
+      .filter((e) => e.split === 'test')
+      .sort((a, b) => v1Position(a.model) - v1Position(b.model))
+      .map((e) => ({
+        method: e.model,
+        label: methodLabel(e.model),
+        ...(e.model === 'umt' && typeof run.config.distillWeight === 'number'
+          ? { distillWeight: run.config.distillWeight }
+          : {}),
+        val: null,
+        test: { mean: e.accuracy, sd: 0, perSeed: [e.accuracy] },
+        trainingMs: null,
+        // Version 1 saved the final model only, as the run's model folder.
+        modelPath: e.model === run.method ? (run.artifacts.find((a) => a.kind === 'model')?.path ?? null) : null,
+      })),
+    finalChoice:
+      run.status === 'completed' && run.method
+        ? {
+            method: run.method,
+            recommended: run.method as 'umt' | 'ume',
+            overridden: run.decision?.overridden ?? false,
+            best: null,
+            interval: null,
+            reason:
+              'The method the decision went on with (this run was made before final models were chosen on the validation split).',
+          }
+        : null,
     lazinessVerdicts: [],
     notices: [],
   };
 }
 
-function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string): { artifacts: StoredRun['artifacts']; model: string | null; dropped: string[] } {
+function importArtifacts(
+  artifacts: StoredRun['artifacts'],
+  modelTarget: string,
+): { artifacts: StoredRun['artifacts']; model: string | null; dropped: string[] } {
   const kept: StoredRun['artifacts'] = [];
   const dropped: string[] = [];
   let model: string | null = null;
@@ -183,7 +347,10 @@ function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string)
     } else {
       makeFolder(path.dirname(modelTarget));
       const skipped = copyModelFolder(artifact.path, modelTarget);
-      if (skipped.length > 0) dropped.push(`model ${artifact.path}: ${skipped.join(', ')} left out of the copy (not plain files: links, FIFOs or devices)`);
+      if (skipped.length > 0)
+        dropped.push(
+          `model ${artifact.path}: ${skipped.join(', ')} left out of the copy (not plain files: links, FIFOs or devices)`,
+        );
       model = modelTarget;
     }
     kept.push({ ...artifact, path: model });
@@ -193,7 +360,8 @@ function importArtifacts(artifacts: StoredRun['artifacts'], modelTarget: string)
 
 /** Why `dir` is not a model folder written by `run` (readable here, with a valid model card), or null. */
 function modelFolderProblem(dir: string): string | null {
-  if (typeof dir !== 'string' || !path.isAbsolute(dir) || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return 'not a folder on this machine';
+  if (typeof dir !== 'string' || !path.isAbsolute(dir) || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    return 'not a folder on this machine';
   try {
     const card = readCard(dir);
     card.networks.forEach((n) => readNetworkFiles(dir, n.path));

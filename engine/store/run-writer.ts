@@ -8,31 +8,61 @@ const now = () => new Date().toISOString();
 
 /** Records a dataset once per fingerprint (a changed dataset is a new row); returns its id. */
 export function upsertDataset(db: Database.Database, report: ValidationReport): number {
-  const existing = db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(report.fingerprint) as { id: number } | undefined;
+  const existing = db.prepare('SELECT id FROM datasets WHERE fingerprint = ?').get(report.fingerprint) as
+    { id: number } | undefined;
   if (existing) return existing.id;
-  const info = db.prepare(`INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    report.fingerprint,
-    report.path,
-    report.name,
-    report.format,
-    JSON.stringify(report.modalities.map(({ name, kind, shape, source }) => ({ name, kind, shape, source }))),
-    JSON.stringify(report.classes),
-    report.splitRule ?? 'manifest',
-    JSON.stringify(report.splits),
-    now(),
-  );
+  const info = db
+    .prepare(
+      `INSERT INTO datasets (fingerprint, path, name, format, modalities_json, classes_json, split_rule, split_counts_json, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      report.fingerprint,
+      report.path,
+      report.name,
+      report.format,
+      JSON.stringify(report.modalities.map(({ name, kind, shape, source }) => ({ name, kind, shape, source }))),
+      JSON.stringify(report.classes),
+      report.splitRule ?? 'manifest',
+      JSON.stringify(report.splits),
+      now(),
+    );
   return Number(info.lastInsertRowid);
 }
 
-export function createRun(db: Database.Database, runId: string, datasetId: number, config: RunConfig, leftOut: LeftOutSample[] = [], modelDir: string | null = null): void {
-  db.prepare(`INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at, left_out_json, model_dir)
-    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, datasetId, config.method, JSON.stringify(config), config.seed, config.seeds, process.pid, os.hostname(), now(), now(), JSON.stringify(leftOut), modelDir);
+export function createRun(
+  db: Database.Database,
+  runId: string,
+  datasetId: number,
+  config: RunConfig,
+  leftOut: LeftOutSample[] = [],
+  modelDir: string | null = null,
+): void {
+  db.prepare(
+    `INSERT INTO runs (id, dataset_id, status, method_requested, config_json, seed, seeds, pid, host, created_at, started_at, left_out_json, model_dir)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    runId,
+    datasetId,
+    config.method,
+    JSON.stringify(config),
+    config.seed,
+    config.seeds,
+    process.pid,
+    os.hostname(),
+    now(),
+    now(),
+    JSON.stringify(leftOut),
+    modelDir,
+  );
 }
 
 /** The model folder the run claimed when it started, where its resume saves too (null for older runs). */
 export function claimedModelDir(db: Database.Database, runId: string): string | null {
-  return (db.prepare('SELECT model_dir FROM runs WHERE id = ?').get(runId) as { model_dir: string | null } | undefined)?.model_dir ?? null;
+  return (
+    (db.prepare('SELECT model_dir FROM runs WHERE id = ?').get(runId) as { model_dir: string | null } | undefined)
+      ?.model_dir ?? null
+  );
 }
 
 /**
@@ -40,20 +70,33 @@ export function claimedModelDir(db: Database.Database, runId: string): string | 
  * epoch. Batch events are not stored (they only drive progress bars).
  */
 export function eventRecorder(db: Database.Database, runId: string): (event: RunEvent) => void {
-  const runSeed = (db.prepare('SELECT seed FROM runs WHERE id = ?').get(runId) as { seed: number } | undefined)?.seed ?? 0;
+  const runSeed =
+    (db.prepare('SELECT seed FROM runs WHERE id = ?').get(runId) as { seed: number } | undefined)?.seed ?? 0;
   const phaseKey = (p: PhaseRef) => [runId, p.seed ?? runSeed, p.phase, p.modality ?? '', p.model ?? ''] as const;
-  const startPhase = db.prepare(`INSERT INTO phases (run_id, seed, name, modality, model, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?)
+  const startPhase =
+    db.prepare(`INSERT INTO phases (run_id, seed, name, modality, model, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?)
     ON CONFLICT (run_id, seed, name, modality, model) DO UPDATE SET status = 'running', started_at = excluded.started_at, finished_at = NULL`);
-  const finishPhase = db.prepare(`UPDATE phases SET status = 'completed', finished_at = ?, duration_ms = ?, best_epoch = ?, stopped_early = ?
+  const finishPhase =
+    db.prepare(`UPDATE phases SET status = 'completed', finished_at = ?, duration_ms = ?, best_epoch = ?, stopped_early = ?
     WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?`);
-  const findPhase = db.prepare('SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?');
-  const insertEpoch = db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
+  const findPhase = db.prepare(
+    'SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?',
+  );
+  const insertEpoch =
+    db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertDecision = db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json)
+  const insertDecision =
+    db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEvaluation = db.prepare(`INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertResult = db.prepare('INSERT OR REPLACE INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)');
-  const insertFinal = db.prepare(`INSERT OR REPLACE INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEvaluation = db.prepare(
+    `INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertResult = db.prepare(
+    'INSERT OR REPLACE INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertFinal = db.prepare(
+    `INSERT OR REPLACE INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   return (event) => {
     switch (event.type) {
       case 'started':
@@ -63,24 +106,60 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
         startPhase.run(...phaseKey(event), now());
         return;
       case 'phase-finished':
-        finishPhase.run(now(), event.durationMs, event.bestEpoch ?? null, event.stoppedEarly === undefined ? null : Number(event.stoppedEarly), ...phaseKey(event));
+        finishPhase.run(
+          now(),
+          event.durationMs,
+          event.bestEpoch ?? null,
+          event.stoppedEarly === undefined ? null : Number(event.stoppedEarly),
+          ...phaseKey(event),
+        );
         return;
       case 'epoch': {
         const phase = findPhase.get(...phaseKey(event)) as { id: number } | undefined;
         if (!phase) return;
-        insertEpoch.run(phase.id, event.epoch, event.trainLoss, event.trainExtraLoss ?? null, event.trainAccuracy, event.valLoss, event.valAccuracy, event.learningRate, event.durationMs);
+        insertEpoch.run(
+          phase.id,
+          event.epoch,
+          event.trainLoss,
+          event.trainExtraLoss ?? null,
+          event.trainAccuracy,
+          event.valLoss,
+          event.valAccuracy,
+          event.learningRate,
+          event.durationMs,
+        );
         return;
       }
       case 'decision': {
         const d = event.decision;
-        insertDecision.run(runId, d.method, Number(d.overridden), d.linearProbeAccuracy, d.averagedPredictionAccuracy, JSON.stringify(d.sliceAccuracy), d.differenceInterval[0], d.differenceInterval[1], d.split, d.selection ? JSON.stringify(d.selection) : null);
+        insertDecision.run(
+          runId,
+          d.method,
+          Number(d.overridden),
+          d.linearProbeAccuracy,
+          d.averagedPredictionAccuracy,
+          JSON.stringify(d.sliceAccuracy),
+          d.differenceInterval[0],
+          d.differenceInterval[1],
+          d.split,
+          d.selection ? JSON.stringify(d.selection) : null,
+        );
         db.prepare('UPDATE runs SET method_final = ? WHERE id = ?').run(d.method, runId);
         return;
       }
       case 'evaluation': {
         const e = event.evaluation;
         db.transaction(() => {
-          insertEvaluation.run(runId, e.seed, e.model, e.split, e.accuracy, e.macroF1, JSON.stringify(e.perClassAccuracy), JSON.stringify(e.confusion));
+          insertEvaluation.run(
+            runId,
+            e.seed,
+            e.model,
+            e.split,
+            e.accuracy,
+            e.macroF1,
+            JSON.stringify(e.perClassAccuracy),
+            JSON.stringify(e.confusion),
+          );
           insertResult.run(runId, e.seed, e.model, e.split, 'accuracy', e.accuracy);
           insertResult.run(runId, e.seed, e.model, e.split, 'macro-f1', e.macroF1);
         })();
@@ -88,7 +167,16 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
       }
       case 'final': {
         const f = event.final;
-        insertFinal.run(runId, f.method, f.recommended, Number(f.overridden), f.best, f.interval?.[0] ?? null, f.interval?.[1] ?? null, f.reason);
+        insertFinal.run(
+          runId,
+          f.method,
+          f.recommended,
+          Number(f.overridden),
+          f.best,
+          f.interval?.[0] ?? null,
+          f.interval?.[1] ?? null,
+          f.reason,
+        );
         return;
       }
       case 'batch':
@@ -104,31 +192,82 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
  * Marks a run completed with what only its end knows: the candidates (and where each one's model folder is),
  * the laziness probes and verdicts, the notices, and the final model folder.
  */
-export function completeRun(db: Database.Database, runId: string, result: RunResult, modelDir: string, candidateFolders: Record<MethodId, string>): void {
+export function completeRun(
+  db: Database.Database,
+  runId: string,
+  result: RunResult,
+  modelDir: string,
+  candidateFolders: Record<MethodId, string>,
+): void {
   db.transaction(() => {
-    db.prepare(`UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, waiting_ms = ?, error = NULL,
-      notices_json = ?, laziness_verdicts_json = ? WHERE id = ?`)
-      .run(result.decision.method, JSON.stringify(result.backend), result.final.test.mean, now(), result.durationMs, Math.round(result.waitingMs ?? 0), JSON.stringify(result.notices), JSON.stringify(result.lazinessVerdicts), runId);
-    const laziness = db.prepare('INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)');
+    db.prepare(
+      `UPDATE runs SET status = 'completed', method_final = ?, backend_json = ?, final_accuracy = ?, finished_at = ?, duration_ms = ?, waiting_ms = ?, error = NULL,
+      notices_json = ?, laziness_verdicts_json = ? WHERE id = ?`,
+    ).run(
+      result.decision.method,
+      JSON.stringify(result.backend),
+      result.final.test.mean,
+      now(),
+      result.durationMs,
+      Math.round(result.waitingMs ?? 0),
+      JSON.stringify(result.notices),
+      JSON.stringify(result.lazinessVerdicts),
+      runId,
+    );
+    const laziness = db.prepare(
+      'INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const row of result.laziness) laziness.run(runId, row.seed, row.modality, row.model, row.accuracy);
-    const candidate = db.prepare(`INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const candidate = db.prepare(
+      `INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     Object.values(result.candidates).forEach((c, position) => {
-      candidate.run(runId, c.method, c.label, position, c.distillWeight ?? null, c.weightSearch ? JSON.stringify(c.weightSearch) : null, c.estimated ? JSON.stringify(c.estimated) : null, c.trainingMs, candidateFolders[c.method] ?? null, c.recipe ? JSON.stringify(c.recipe) : null);
+      candidate.run(
+        runId,
+        c.method,
+        c.label,
+        position,
+        c.distillWeight ?? null,
+        c.weightSearch ? JSON.stringify(c.weightSearch) : null,
+        c.estimated ? JSON.stringify(c.estimated) : null,
+        c.trainingMs,
+        candidateFolders[c.method] ?? null,
+        c.recipe ? JSON.stringify(c.recipe) : null,
+      );
     });
-    db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(runId, modelDir, result.final.method, now());
+    db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(
+      runId,
+      modelDir,
+      result.final.method,
+      now(),
+    );
   })();
 }
 
 /** Ends a run that did not complete; phases still running take the same status. */
-export function endRun(db: Database.Database, runId: string, status: Exclude<RunStatus, 'completed' | 'running' | 'queued'>, error: string): void {
+export function endRun(
+  db: Database.Database,
+  runId: string,
+  status: Exclude<RunStatus, 'completed' | 'running' | 'queued'>,
+  error: string,
+): void {
   db.transaction(() => {
     db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, now(), runId);
-    db.prepare("UPDATE phases SET status = ? WHERE run_id = ? AND status = 'running'").run(status === 'cancelled' ? 'cancelled' : 'failed', runId);
+    db.prepare("UPDATE phases SET status = ? WHERE run_id = ? AND status = 'running'").run(
+      status === 'cancelled' ? 'cancelled' : 'failed',
+      runId,
+    );
   })();
 }
 
 export function recordArtifact(db: Database.Database, runId: string, kind: 'model' | 'checkpoint', file: string): void {
-  db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, ?, ?, ?, ?)').run(runId, kind, file, '', now());
+  db.prepare('INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    runId,
+    kind,
+    file,
+    '',
+    now(),
+  );
 }
 
 /** Takes an interrupted, cancelled or failed run up again in this process. */
@@ -140,18 +279,35 @@ export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancell
  * `openStore` releases (marks interrupted) when that process is gone. Returns the status it had, or null
  * when another process holds it or it is not resumable.
  */
-export function claimForResume(db: Database.Database, runId: string): { status: RunStatus; error: string | null } | null {
-  return db.transaction(() => {
-    const before = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(runId) as { status: RunStatus; error: string | null } | undefined;
-    if (!before || !RESUMABLE_STATUSES.includes(before.status)) return null;
-    db.prepare("UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?").run(process.pid, os.hostname(), runId);
-    return before;
-  }).immediate();
+export function claimForResume(
+  db: Database.Database,
+  runId: string,
+): { status: RunStatus; error: string | null } | null {
+  return db
+    .transaction(() => {
+      const before = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(runId) as
+        { status: RunStatus; error: string | null } | undefined;
+      if (!before || !RESUMABLE_STATUSES.includes(before.status)) return null;
+      db.prepare(
+        "UPDATE runs SET status = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?",
+      ).run(process.pid, os.hostname(), runId);
+      return before;
+    })
+    .immediate();
 }
 
 /** Gives a claimed run back as it was, when its resume could not start (the data changed, say). */
-export function releaseClaim(db: Database.Database, runId: string, before: { status: RunStatus; error: string | null }): void {
-  db.prepare("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ? AND status = 'running' AND pid = ?").run(before.status, before.error, runId, process.pid);
+export function releaseClaim(
+  db: Database.Database,
+  runId: string,
+  before: { status: RunStatus; error: string | null },
+): void {
+  db.prepare("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ? AND status = 'running' AND pid = ?").run(
+    before.status,
+    before.error,
+    runId,
+    process.pid,
+  );
 }
 
 /** Marks a run as one that waits at its decision for the user's answer (started from the app). */
@@ -166,7 +322,8 @@ export function markDecisionConfirmed(db: Database.Database, runId: string): voi
 
 /** Whether a resume of this run from the app should wait for the user's decision: it asked, and got no answer yet. */
 export function decisionStillOpen(db: Database.Database, runId: string): boolean {
-  const row = db.prepare('SELECT confirm_decision, decision_confirmed FROM runs WHERE id = ?').get(runId) as { confirm_decision: number; decision_confirmed: number } | undefined;
+  const row = db.prepare('SELECT confirm_decision, decision_confirmed FROM runs WHERE id = ?').get(runId) as
+    { confirm_decision: number; decision_confirmed: number } | undefined;
   return row !== undefined && row.confirm_decision === 1 && row.decision_confirmed === 0;
 }
 
@@ -178,5 +335,9 @@ export function setRequestedMethod(db: Database.Database, runId: string, method:
   const row = db.prepare('SELECT config_json FROM runs WHERE id = ?').get(runId) as { config_json: string } | undefined;
   if (!row) return;
   const config = { ...(JSON.parse(row.config_json) as RunConfig), method };
-  db.prepare('UPDATE runs SET method_requested = ?, config_json = ? WHERE id = ?').run(method, JSON.stringify(config), runId);
+  db.prepare('UPDATE runs SET method_requested = ?, config_json = ? WHERE id = ?').run(
+    method,
+    JSON.stringify(config),
+    runId,
+  );
 }

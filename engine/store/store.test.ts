@@ -22,9 +22,23 @@ function dbFile(): string {
 }
 
 const report: ValidationReport = {
-  ok: true, path: '/data/crops', name: 'crops', format: 'csv', samples: 10, classes: ['a', 'b'],
-  modalities: [{ name: 'x', kind: 'vector', shape: [3], source: 'columns' }, { name: 'y', kind: 'vector', shape: [2], source: 'columns' }],
-  splits: { train: 6, val: 2, test: 2 }, splitRule: 'manifest', fingerprint: 'f'.repeat(64), errors: [], errorCount: 0, warnings: [], warningCount: 0,
+  ok: true,
+  path: '/data/crops',
+  name: 'crops',
+  format: 'csv',
+  samples: 10,
+  classes: ['a', 'b'],
+  modalities: [
+    { name: 'x', kind: 'vector', shape: [3], source: 'columns' },
+    { name: 'y', kind: 'vector', shape: [2], source: 'columns' },
+  ],
+  splits: { train: 6, val: 2, test: 2 },
+  splitRule: 'manifest',
+  fingerprint: 'f'.repeat(64),
+  errors: [],
+  errorCount: 0,
+  warnings: [],
+  warningCount: 0,
 };
 
 /** A run's worth of events as the pipeline emits them (two teacher epochs, a decision, an evaluation). */
@@ -34,12 +48,74 @@ function recordSampleRun(db: Database.Database, runId: string, phaseEpochs = 2):
   const events: RunEvent[] = [
     { type: 'started', backend: { name: 'cpu', tfBackend: 'cpu', version: '4.22.0', threads: 1 } },
     { type: 'phase-started', phase: 'teacher', modality: 'x' },
-    ...Array.from({ length: phaseEpochs }, (_, i): RunEvent => ({ type: 'epoch', phase: 'teacher', modality: 'x', epoch: i + 1, trainLoss: 1 / (i + 1), trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6, learningRate: 0.001, durationMs: 10 })),
+    ...Array.from({ length: phaseEpochs }, (_, i): RunEvent => ({
+      type: 'epoch',
+      phase: 'teacher',
+      modality: 'x',
+      epoch: i + 1,
+      trainLoss: 1 / (i + 1),
+      trainAccuracy: 0.5,
+      valLoss: 0.9,
+      valAccuracy: 0.6,
+      learningRate: 0.001,
+      durationMs: 10,
+    })),
     { type: 'phase-finished', phase: 'teacher', modality: 'x', durationMs: 20, bestEpoch: 2, stoppedEarly: false },
-    { type: 'decision', decision: { method: 'ume', overridden: false, linearProbeAccuracy: 0.7, averagedPredictionAccuracy: 0.8, sliceAccuracy: { x: 0.6, y: 0.5 }, differenceInterval: [-0.2, 0.05], split: 'val' } },
-    { type: 'evaluation', evaluation: { model: 'ume', seed: 3, split: 'val', accuracy: 0.5, macroF1: 0.4, perClassAccuracy: [0.5, 0.5], confusion: [[1, 1], [1, 1]] } },
-    { type: 'evaluation', evaluation: { model: 'ume', seed: 3, split: 'test', accuracy: 0.75, macroF1: 0.7, perClassAccuracy: [0.8, 0.7], confusion: [[4, 1], [1, 4]] } },
-    { type: 'final', final: { method: 'ume', recommended: 'ume', overridden: false, best: 'ume', interval: null, reason: 'UME has the best validation accuracy.', val: stat(0.5), test: stat(0.75) } },
+    {
+      type: 'decision',
+      decision: {
+        method: 'ume',
+        overridden: false,
+        linearProbeAccuracy: 0.7,
+        averagedPredictionAccuracy: 0.8,
+        sliceAccuracy: { x: 0.6, y: 0.5 },
+        differenceInterval: [-0.2, 0.05],
+        split: 'val',
+      },
+    },
+    {
+      type: 'evaluation',
+      evaluation: {
+        model: 'ume',
+        seed: 3,
+        split: 'val',
+        accuracy: 0.5,
+        macroF1: 0.4,
+        perClassAccuracy: [0.5, 0.5],
+        confusion: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+    },
+    {
+      type: 'evaluation',
+      evaluation: {
+        model: 'ume',
+        seed: 3,
+        split: 'test',
+        accuracy: 0.75,
+        macroF1: 0.7,
+        perClassAccuracy: [0.8, 0.7],
+        confusion: [
+          [4, 1],
+          [1, 4],
+        ],
+      },
+    },
+    {
+      type: 'final',
+      final: {
+        method: 'ume',
+        recommended: 'ume',
+        overridden: false,
+        best: 'ume',
+        interval: null,
+        reason: 'UME has the best validation accuracy.',
+        val: stat(0.5),
+        test: stat(0.75),
+      },
+    },
   ];
   events.forEach(record);
 }
@@ -54,7 +130,10 @@ const result = {
   final: { method: 'ume', test: stat(0.75) },
   candidates: { ume: { method: 'ume', label: 'UME', val: stat(0.5), test: stat(0.75), trainingMs: 0 } },
   durationMs: 1234,
-  laziness: [{ seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 }, { seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 }],
+  laziness: [
+    { seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 },
+    { seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 },
+  ],
   lazinessVerdicts: [],
   notices: ['a notice'],
 } as unknown as RunResult;
@@ -67,15 +146,52 @@ describe('run store', () => {
     recordSampleRun(store.db, 'run-1');
     completeRun(store.db, 'run-1', result, '/models/run-1', { ume: '/models/run-1/ume' });
     const run = getRun(store.db, 'run-1')!;
-    expect(run).toMatchObject({ status: 'completed', method: 'ume', final: 0.75, seed: 3, backend: { name: 'cpu' }, dataset: { name: 'crops', classes: ['a', 'b'] } });
-    expect(run.phases[0]).toMatchObject({ name: 'teacher', modality: 'x', status: 'completed', bestEpoch: 2, stoppedEarly: false });
+    expect(run).toMatchObject({
+      status: 'completed',
+      method: 'ume',
+      final: 0.75,
+      seed: 3,
+      backend: { name: 'cpu' },
+      dataset: { name: 'crops', classes: ['a', 'b'] },
+    });
+    expect(run.phases[0]).toMatchObject({
+      name: 'teacher',
+      modality: 'x',
+      status: 'completed',
+      bestEpoch: 2,
+      stoppedEarly: false,
+    });
     expect(run.phases[0]!.epochs.map((e) => e.trainLoss)).toEqual([1, 0.5]);
-    expect(run.decision).toMatchObject({ method: 'ume', differenceInterval: [-0.2, 0.05], sliceAccuracy: { x: 0.6, y: 0.5 } });
-    expect(run.evaluations[1]).toMatchObject({ model: 'ume', seed: 3, split: 'test', confusion: [[4, 1], [1, 4]] });
+    expect(run.decision).toMatchObject({
+      method: 'ume',
+      differenceInterval: [-0.2, 0.05],
+      sliceAccuracy: { x: 0.6, y: 0.5 },
+    });
+    expect(run.evaluations[1]).toMatchObject({
+      model: 'ume',
+      seed: 3,
+      split: 'test',
+      confusion: [
+        [4, 1],
+        [1, 4],
+      ],
+    });
     expect(run.results).toContainEqual({ seed: 3, model: 'ume', split: 'test', metric: 'macro-f1', value: 0.7 });
-    expect(run.candidates).toEqual([{ method: 'ume', label: 'UME', val: stat(0.5), test: stat(0.75), trainingMs: 0, modelPath: '/models/run-1/ume' }]);
-    expect(run.finalChoice).toEqual({ method: 'ume', recommended: 'ume', overridden: false, best: 'ume', interval: null, reason: 'UME has the best validation accuracy.' });
-    expect(run.laziness).toEqual([{ seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 }, { seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 }]);
+    expect(run.candidates).toEqual([
+      { method: 'ume', label: 'UME', val: stat(0.5), test: stat(0.75), trainingMs: 0, modelPath: '/models/run-1/ume' },
+    ]);
+    expect(run.finalChoice).toEqual({
+      method: 'ume',
+      recommended: 'ume',
+      overridden: false,
+      best: 'ume',
+      interval: null,
+      reason: 'UME has the best validation accuracy.',
+    });
+    expect(run.laziness).toEqual([
+      { seed: 3, modality: 'x', model: 'late-fusion', accuracy: 0.5 },
+      { seed: 3, modality: 'x', model: 'teacher:x', accuracy: 0.7 },
+    ]);
     expect(run.notices).toEqual(['a notice']);
     expect(run.artifacts).toMatchObject([{ kind: 'model', path: '/models/run-1' }]);
     store.db.close();
@@ -88,7 +204,14 @@ describe('run store', () => {
     db.pragma('journal_mode = WAL');
     migrate(db, migrations, file);
     recordSampleRun(db, 'old-run');
-    const next = [...migrations, { version: migrations.length + 1, name: '9999-test.sql', sql: "ALTER TABLE runs ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue';" }];
+    const next = [
+      ...migrations,
+      {
+        version: migrations.length + 1,
+        name: '9999-test.sql',
+        sql: "ALTER TABLE runs ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue';",
+      },
+    ];
     const backup = migrate(db, next, file);
     expect(db.pragma('user_version', { simple: true })).toBe(next.length);
     expect(db.prepare('SELECT colour FROM runs WHERE id = ?').get('old-run')).toEqual({ colour: 'blue' });
@@ -137,7 +260,18 @@ describe('run store', () => {
     const reader = openStore(file, { readonly: true });
     const record = eventRecorder(writer.db, 'live');
     for (let epoch = 2; epoch <= 20; epoch += 1) {
-      record({ type: 'epoch', phase: 'teacher', modality: 'x', epoch, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, learningRate: 0.001, durationMs: 1 });
+      record({
+        type: 'epoch',
+        phase: 'teacher',
+        modality: 'x',
+        epoch,
+        trainLoss: 1,
+        trainAccuracy: 0.5,
+        valLoss: 1,
+        valAccuracy: 0.5,
+        learningRate: 0.001,
+        durationMs: 1,
+      });
       expect(listRuns(reader.db).map((r) => r.status)).toEqual(['running']);
       expect(getRun(reader.db, 'live')!.phases[0]!.epochs).toHaveLength(epoch);
     }
@@ -156,13 +290,24 @@ describe('run store', () => {
     const target = openStore(dbFile());
     const modelsDir = path.join(path.dirname(dbFile()), 'imported-models');
     // The model folder /models/travelling does not exist here: the run comes without it, and says so.
-    expect(importRun(target.db, JSON.parse(JSON.stringify(exported)), modelsDir)).toEqual({ id: 'travelling', renamed: false, model: null, dropped: ['model /models/travelling: not a folder on this machine'] });
-    const withoutModel = { ...exported.run, artifacts: [], candidates: exported.run.candidates.map((c) => ({ ...c, modelPath: null })) };
+    expect(importRun(target.db, JSON.parse(JSON.stringify(exported)), modelsDir)).toEqual({
+      id: 'travelling',
+      renamed: false,
+      model: null,
+      dropped: ['model /models/travelling: not a folder on this machine'],
+    });
+    const withoutModel = {
+      ...exported.run,
+      artifacts: [],
+      candidates: exported.run.candidates.map((c) => ({ ...c, modelPath: null })),
+    };
     expect(getRun(target.db, 'travelling')).toEqual(withoutModel);
     const again = importRun(target.db, exported, modelsDir);
     expect(again.renamed).toBe(true);
     expect({ ...getRun(target.db, again.id)!, id: 'travelling' }).toEqual(withoutModel);
-    expect(() => importRun(target.db, { format: 'something-else' }, modelsDir)).toThrow(/not a run exported by Modality Studio/);
+    expect(() => importRun(target.db, { format: 'something-else' }, modelsDir)).toThrow(
+      /not a run exported by Modality Studio/,
+    );
     source.db.close();
     target.db.close();
   });

@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 
 /** One-hot targets `[batch.length, classes]` of the samples in `batch` (indices into `labels`). */
 export function oneHotTargets(labels: Int32Array, batch: number[], classes: number): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(batch.map((i) => labels[i] ?? 0), 'int32'), classes) as tf.Tensor2D;
+  return tf.oneHot(
+    tf.tensor1d(
+      batch.map((i) => labels[i] ?? 0),
+      'int32',
+    ),
+    classes,
+  ) as tf.Tensor2D;
 }
 
 /** How many rows' largest logit is the target class: a device scalar, read once per epoch by the caller. */

@@ -11,7 +11,10 @@ export interface DataSource {
 
 /** Decoded samples from the preprocessing cache, read batch by batch. */
 export class CacheSource implements DataSource {
-  constructor(private readonly reader: CacheReader, private readonly modalityIndexes: number[]) {}
+  constructor(
+    private readonly reader: CacheReader,
+    private readonly modalityIndexes: number[],
+  ) {}
 
   inputs(indices: number[]): tf.Tensor[] {
     return this.modalityIndexes.map((m) => {
@@ -27,7 +30,10 @@ export class CacheSource implements DataSource {
 
 /** In-memory inputs, like the cache's batches: a Float32Array per modality (`[samples, ...shape]` row-major), gathered per batch. */
 export class MemorySource implements DataSource {
-  constructor(private readonly data: Float32Array[], private readonly shapes: number[][]) {}
+  constructor(
+    private readonly data: Float32Array[],
+    private readonly shapes: number[][],
+  ) {}
   arrays(indices: number[]): Float32Array[] {
     return this.data.map((values, m) => {
       const size = (this.shapes[m] ?? []).reduce((a, b) => a * b, 1);
@@ -44,7 +50,10 @@ export class MemorySource implements DataSource {
 
 /** Fixed features held in memory, `[samples, dim]` row-major: the frozen encoders' outputs. */
 export class FeatureSource implements DataSource {
-  constructor(readonly features: Float32Array, readonly dim: number) {}
+  constructor(
+    readonly features: Float32Array,
+    readonly dim: number,
+  ) {}
 
   inputs(indices: number[]): tf.Tensor[] {
     return [tf.tensor2d(this.rows(indices), [indices.length, this.dim])];
@@ -56,7 +65,9 @@ export class FeatureSource implements DataSource {
 
   rows(indices: number[]): Float32Array {
     const out = new Float32Array(indices.length * this.dim);
-    indices.forEach((index, row) => out.set(this.features.subarray(index * this.dim, (index + 1) * this.dim), row * this.dim));
+    indices.forEach((index, row) =>
+      out.set(this.features.subarray(index * this.dim, (index + 1) * this.dim), row * this.dim),
+    );
     return out;
   }
 }

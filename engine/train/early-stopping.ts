@@ -10,7 +10,8 @@ export const SMOOTHING = 0.5;
 /** The exponential moving average of validation accuracy after each epoch of `history`. */
 export function smoothedValidation(history: Pick<EpochMetrics, 'valAccuracy'>[]): number[] {
   const out: number[] = [];
-  for (const { valAccuracy } of history) out.push(out.length === 0 ? valAccuracy : SMOOTHING * valAccuracy + (1 - SMOOTHING) * (out.at(-1) as number));
+  for (const { valAccuracy } of history)
+    out.push(out.length === 0 ? valAccuracy : SMOOTHING * valAccuracy + (1 - SMOOTHING) * (out.at(-1) as number));
   return out;
 }
 

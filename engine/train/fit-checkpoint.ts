@@ -18,13 +18,22 @@ interface LoopState extends Omit<FitState, 'weights' | 'bestWeights' | 'optimize
  * not fit the model) is said and set aside rather than ending the resume. A phase's seed comes from the run's
  * seed and its name, so training it again from epoch 1 gives exactly the numbers an unbroken run has.
  */
-export async function loadUsableCheckpoint(checkpoint: PhaseCheckpoint, model: tf.LayersModel, phase: PhaseRef, emit: (event: RunEvent) => void): Promise<FitState | null> {
+export async function loadUsableCheckpoint(
+  checkpoint: PhaseCheckpoint,
+  model: tf.LayersModel,
+  phase: PhaseRef,
+  emit: (event: RunEvent) => void,
+): Promise<FitState | null> {
   let saved: FitState | null;
   try {
     saved = await checkpoint.load();
   } catch (error) {
     if (!(error instanceof DamagedCheckpointError)) throw error;
-    emit({ type: 'log', level: 'warn', message: `${error.message}; ${describePhase(phase)} trains again from its first epoch (the same seed gives the same numbers).` });
+    emit({
+      type: 'log',
+      level: 'warn',
+      message: `${error.message}; ${describePhase(phase)} trains again from its first epoch (the same seed gives the same numbers).`,
+    });
     return null;
   }
   if (!saved) return null;
@@ -32,19 +41,30 @@ export async function loadUsableCheckpoint(checkpoint: PhaseCheckpoint, model: t
   const savedShapes = saved.weights.map((w) => w.shape.join('x'));
   if (shapes.join() === savedShapes.join()) return saved;
   [...saved.weights, ...saved.bestWeights, ...saved.optimizer.map((o) => o.tensor)].forEach((t) => t.dispose());
-  emit({ type: 'log', level: 'warn', message: `The checkpoint of ${describePhase(phase)} holds weights of other shapes than its network (${savedShapes.length} tensors for ${shapes.length}); it trains again from its first epoch.` });
+  emit({
+    type: 'log',
+    level: 'warn',
+    message: `The checkpoint of ${describePhase(phase)} holds weights of other shapes than its network (${savedShapes.length} tensors for ${shapes.length}); it trains again from its first epoch.`,
+  });
   return null;
 }
 
 function describePhase(phase: PhaseRef): string {
-  return [phase.phase, phase.modality, phase.model, phase.seed !== undefined ? `seed ${phase.seed}` : ''].filter(Boolean).join(' ');
+  return [phase.phase, phase.modality, phase.model, phase.seed !== undefined ? `seed ${phase.seed}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
  * Writes the loop's state: model weights (BN statistics included), the best snapshot, the optimizer's
  * moments and step count, the shuffling RNG and the schedule. A finished phase keeps only its final weights.
  */
-export async function saveCheckpoint(checkpoint: PhaseCheckpoint, state: LoopState, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+export async function saveCheckpoint(
+  checkpoint: PhaseCheckpoint,
+  state: LoopState,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<void> {
   const optimizerWeights = state.done ? [] : await optimizer.getWeights();
   const scalars = optimizer as unknown as OptimizerScalars;
   const optimizerScalars: Record<string, number> = {};
@@ -71,13 +91,20 @@ export async function saveCheckpoint(checkpoint: PhaseCheckpoint, state: LoopSta
  * Puts a saved state back: the model weights always; for a finished phase, its result; otherwise the
  * optimizer state and the best snapshot, which the caller keeps. Frees every loaded tensor it does not keep.
  */
-export async function resumeFrom(saved: FitState, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<{ finished?: FitResult; best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null }> {
+export async function resumeFrom(
+  saved: FitState,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<{ finished?: FitResult; best: { accuracy: number; epoch: number; weights: tf.Tensor[] } | null }> {
   model.setWeights(saved.weights);
   saved.weights.forEach((t) => t.dispose());
   if (saved.done) {
     saved.bestWeights.forEach((t) => t.dispose());
     saved.optimizer.forEach((w) => w.tensor.dispose());
-    return { finished: { history: saved.history, bestEpoch: saved.best?.epoch ?? 0, stoppedEarly: saved.stoppedEarly }, best: null };
+    return {
+      finished: { history: saved.history, bestEpoch: saved.best?.epoch ?? 0, stoppedEarly: saved.stoppedEarly },
+      best: null,
+    };
   }
   await optimizer.setWeights(saved.optimizer);
   saved.optimizer.forEach((w) => w.tensor.dispose());

@@ -73,7 +73,6 @@ export interface FitOptions {
   checkpoint?: PhaseCheckpoint;
 }
 
-
 /**
  * The one training loop: seeded shuffling, mini-batches, gradients with `tf.variableGrads`, Adam or SGD,
  * the LR schedule, and early stopping on validation accuracy that restores the best weights (BN statistics
@@ -94,7 +93,9 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   // Linear classifiers on fixed features (probes, the decision trick) take the written-out gradient.
   const step: typeof trainStep = plain && isLinearClassifier(model) ? linearStep : trainStep;
   const optimizer = makeOptimizer(options.optimizer, options.learningRate, options.momentum);
-  const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs, { stepShare: options.stepShare });
+  const schedule = new LearningRateSchedule(options.schedule, options.learningRate, options.epochs, {
+    stepShare: options.stepShare,
+  });
   const random = new SeededRandom(options.seed);
   const batches = Math.ceil(options.trainIndices.length / options.batchSize);
   const history: EpochMetrics[] = [];
@@ -119,27 +120,42 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   // features) trains on its compiled step (engine/runtime/webgpu): one submit per step instead of a few hundred
   // tfjs ops. Everything else runs as on any backend.
   const { distillation, auxiliary } = options.extraLoss ?? {};
-  const compiled = unhooked && (!options.extraLoss || distillation || auxiliary)
-    ? await CompiledTrainer.create({
-      model,
-      batchSize: options.batchSize,
-      classes: options.classes,
-      optimizer: options.optimizer,
-      ...(decayed ? { weightDecay: options.weightDecay } : {}),
-      source: options.source,
-      ...(distillation ? { distillation } : {}),
-      ...(auxiliary ? { auxiliary } : {}),
-      ...(options.taskLossWeight !== undefined ? { taskWeight: options.taskLossWeight } : {}),
-      modalityDropout: dropout !== null,
-      ...(modulation ? { gradientModulation: { alpha: modulation.alpha } } : {}),
-      resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels },
-    }, variables)
-    : null;
+  const compiled =
+    unhooked && (!options.extraLoss || distillation || auxiliary)
+      ? await CompiledTrainer.create(
+          {
+            model,
+            batchSize: options.batchSize,
+            classes: options.classes,
+            optimizer: options.optimizer,
+            ...(decayed ? { weightDecay: options.weightDecay } : {}),
+            source: options.source,
+            ...(distillation ? { distillation } : {}),
+            ...(auxiliary ? { auxiliary } : {}),
+            ...(options.taskLossWeight !== undefined ? { taskWeight: options.taskLossWeight } : {}),
+            modalityDropout: dropout !== null,
+            ...(modulation ? { gradientModulation: { alpha: modulation.alpha } } : {}),
+            resident: { indices: [...options.trainIndices, ...options.valIndices], labels: options.labels },
+          },
+          variables,
+        )
+      : null;
   if (compiled && saved) await compiled.importState(model, optimizer);
-  if (compiled) options.emit({ type: 'log', level: 'info', message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training and validation splits resident on the GPU, validation evaluated there' : ''})` });
+  if (compiled)
+    options.emit({
+      type: 'log',
+      level: 'info',
+      message: `${[phase.phase, phase.modality, phase.model].filter(Boolean).join(' ')}: training on the compiled WebGPU step (${compiled.dispatchCount} dispatches, one submit per step${compiled.residentData ? ', training and validation splits resident on the GPU, validation evaluated there' : ''})`,
+    });
   const checkpoint = async (epoch: number, done: boolean) => {
     if (compiled && options.checkpoint && !done) await compiled.exportOptimizer(optimizer);
-    if (options.checkpoint) await saveCheckpoint(options.checkpoint, { epoch, done, history, randomState: random.state, schedule: schedule.state, best, stoppedEarly }, model, optimizer);
+    if (options.checkpoint)
+      await saveCheckpoint(
+        options.checkpoint,
+        { epoch, done, history, randomState: random.state, schedule: schedule.state, best, stoppedEarly },
+        model,
+        optimizer,
+      );
   };
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch += 1) {
@@ -161,7 +177,11 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
         const batch = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const dropped = options.droppedModality?.({ epoch, step: b }) ?? null;
         if (compiled) {
-          compiled.train(options.source, options.labels, batch, schedule.rate, { dropped, noiseKey: modulation && epoch <= modulation.lastModulatedEpoch ? stepNoiseKey(modulation.seed, epoch, b) : null });
+          compiled.train(options.source, options.labels, batch, schedule.rate, {
+            dropped,
+            noiseKey:
+              modulation && epoch <= modulation.lastModulatedEpoch ? stepNoiseKey(modulation.seed, epoch, b) : null,
+          });
         } else {
           if (dropout) dropout.dropped = dropped;
           const { loss, hits, extra } = step(options, batch, variables, optimizer, { epoch, step: b });
@@ -186,11 +206,33 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
       if (onGpu?.modulation) modulation?.tally?.addSums(onGpu.modulation.sums, onGpu.modulation.steps);
       const trainLoss = onGpu ? onGpu.loss : (await lossSum.data())[0]! / order.length;
       const trainAccuracy = onGpu ? onGpu.accuracy : (await correct.data())[0]! / order.length;
-      const trainExtraLoss = onGpu ? onGpu.extraLoss : extraSum ? (await extraSum.data())[0]! / order.length : undefined;
+      const trainExtraLoss = onGpu
+        ? onGpu.extraLoss
+        : extraSum
+          ? (await extraSum.data())[0]! / order.length
+          : undefined;
       [lossSum, correct, extraSum].forEach((t) => t?.dispose());
       // With the data resident on the GPU, the compiled network evaluates the validation split there too.
-      const val = (await compiled?.evaluate(options.valIndices)) ?? await evaluateLoss(model, options.source, options.labels, options.classes, options.valIndices, options.batchSize);
-      const metrics: EpochMetrics = { epoch, trainLoss, ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}), trainAccuracy, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: schedule.rate, durationMs: Date.now() - started };
+      const val =
+        (await compiled?.evaluate(options.valIndices)) ??
+        (await evaluateLoss(
+          model,
+          options.source,
+          options.labels,
+          options.classes,
+          options.valIndices,
+          options.batchSize,
+        ));
+      const metrics: EpochMetrics = {
+        epoch,
+        trainLoss,
+        ...(trainExtraLoss !== undefined ? { trainExtraLoss } : {}),
+        trainAccuracy,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        learningRate: schedule.rate,
+        durationMs: Date.now() - started,
+      };
       const diverged = divergenceError(metrics, phase);
       if (diverged) throw diverged;
       history.push(metrics);
@@ -223,7 +265,16 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
  * the optimizer update. Returns the loss and the hit count as device scalars (never read here). Exported for
  * the step benchmark (bench/), which times exactly this.
  */
-export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook' | 'taskLossWeight' | 'weightDecay'>, batch: number[], variables: tf.Variable[], optimizer: tf.Optimizer, at: { epoch: number; step: number } = { epoch: 1, step: 0 }): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
+export function trainStep(
+  options: Pick<
+    FitOptions,
+    'source' | 'labels' | 'classes' | 'model' | 'extraLoss' | 'gradientHook' | 'taskLossWeight' | 'weightDecay'
+  >,
+  batch: number[],
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+  at: { epoch: number; step: number } = { epoch: 1, step: 0 },
+): { loss: tf.Scalar; hits: tf.Scalar; extra?: tf.Scalar } {
   let hits: tf.Scalar | null = null;
   let extra: tf.Scalar | null = null;
   // Kept out of the tape's scope only when a gradient hook needs them.
@@ -236,7 +287,8 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
     hits = tf.keep(hitCount(logits, targets));
     if (options.gradientHook) seen = { outputs: outputs.map((o) => tf.keep(o)), targets: tf.keep(targets) };
     const crossEntropy = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-    const taskLoss = options.taskLossWeight === undefined ? crossEntropy : tf.mul(crossEntropy, options.taskLossWeight) as tf.Scalar;
+    const taskLoss =
+      options.taskLossWeight === undefined ? crossEntropy : (tf.mul(crossEntropy, options.taskLossWeight) as tf.Scalar);
     if (!options.extraLoss) return taskLoss;
     const extraLoss = options.extraLoss(outputs, batch);
     extra = tf.keep(extraLoss);
@@ -248,7 +300,9 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
   optimizer.applyGradients(applied);
   Object.values(grads).forEach((g) => g.dispose());
   const original = new Set(Object.values(grads));
-  new Set([...Object.values(hooked), ...Object.values(applied)]).forEach((g) => { if (!original.has(g)) g.dispose(); });
+  new Set([...Object.values(hooked), ...Object.values(applied)]).forEach((g) => {
+    if (!original.has(g)) g.dispose();
+  });
   if (kept) [...kept.outputs, kept.targets].forEach((t) => t.dispose());
   return { loss: value, hits: hits as unknown as tf.Scalar, ...(extra ? { extra: extra as tf.Scalar } : {}) };
 }
@@ -256,14 +310,25 @@ export function trainStep(options: Pick<FitOptions, 'source' | 'labels' | 'class
 /** g + wd·w for every weight (PyTorch's `weight_decay`, the L2 term's gradient), as new tensors. */
 function withWeightDecay(grads: tf.NamedTensorMap, variables: tf.Variable[], weightDecay: number): tf.NamedTensorMap {
   // tf.variableGrads keys the gradients by the variables' names.
-  return tf.tidy(() => Object.fromEntries(variables.flatMap((variable) => {
-    const g = grads[variable.name];
-    return g ? [[variable.name, tf.keep(tf.add(g, tf.mul(variable, weightDecay)))]] : [];
-  })));
+  return tf.tidy(() =>
+    Object.fromEntries(
+      variables.flatMap((variable) => {
+        const g = grads[variable.name];
+        return g ? [[variable.name, tf.keep(tf.add(g, tf.mul(variable, weightDecay)))]] : [];
+      }),
+    ),
+  );
 }
 
 /** Mean cross-entropy and accuracy of output 0 over `indices`, in inference mode. */
-export async function evaluateLoss(model: tf.LayersModel, source: DataSource, labels: Int32Array, classes: number, indices: number[], batchSize: number): Promise<{ loss: number; accuracy: number }> {
+export async function evaluateLoss(
+  model: tf.LayersModel,
+  source: DataSource,
+  labels: Int32Array,
+  classes: number,
+  indices: number[],
+  batchSize: number,
+): Promise<{ loss: number; accuracy: number }> {
   if (indices.length === 0) return { loss: 0, accuracy: 0 };
   let lossSum = 0;
   let correct = 0;

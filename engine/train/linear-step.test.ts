@@ -19,35 +19,41 @@ describe('the linear classifier step', () => {
     teacher.dispose();
   });
 
-  it.each(['adam', 'sgd'] as const)('takes the same steps as autodiff: losses, hits and weights after five %s steps', async (name) => {
-    await selectBackend('wasm');
-    const [samples, dim, classes] = [40, 6, 3];
-    const source = new FeatureSource(Float32Array.from({ length: samples * dim }, (_, i) => Math.sin(i * 0.7) * 2), dim);
-    const labels = Int32Array.from({ length: samples }, (_, i) => (i * 7) % classes);
-    const run = (step: typeof trainStep) => {
-      const model = buildLinear(dim, classes, new SeedSequence(3), 'probe');
-      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const optimizer = name === 'adam' ? tf.train.adam(0.05) : tf.train.sgd(0.5);
-      const before = tf.memory().numTensors;
-      const trace: number[] = [];
-      for (let s = 0; s < 5; s += 1) {
-        const batch = Array.from({ length: 16 }, (_, i) => (s * 16 + i) % samples);
-        const { loss, hits } = step({ source, labels, classes, model }, batch, variables, optimizer);
-        trace.push(loss.dataSync()[0]!, hits.dataSync()[0]!);
-        loss.dispose();
-        hits.dispose();
-      }
-      // What stays: the optimizer's state, which both steps create alike.
-      const kept = tf.memory().numTensors - before;
-      const weights = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
-      optimizer.dispose();
-      model.dispose();
-      return { trace, weights, kept };
-    };
-    const autodiff = run(trainStep);
-    const written = run(linearStep);
-    expect(written.kept).toBe(autodiff.kept);
-    written.trace.forEach((v, i) => expect(v).toBeCloseTo(autodiff.trace[i]!, 5));
-    written.weights.forEach((v, i) => expect(v).toBeCloseTo(autodiff.weights[i]!, 5));
-  });
+  it.each(['adam', 'sgd'] as const)(
+    'takes the same steps as autodiff: losses, hits and weights after five %s steps',
+    async (name) => {
+      await selectBackend('wasm');
+      const [samples, dim, classes] = [40, 6, 3];
+      const source = new FeatureSource(
+        Float32Array.from({ length: samples * dim }, (_, i) => Math.sin(i * 0.7) * 2),
+        dim,
+      );
+      const labels = Int32Array.from({ length: samples }, (_, i) => (i * 7) % classes);
+      const run = (step: typeof trainStep) => {
+        const model = buildLinear(dim, classes, new SeedSequence(3), 'probe');
+        const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const optimizer = name === 'adam' ? tf.train.adam(0.05) : tf.train.sgd(0.5);
+        const before = tf.memory().numTensors;
+        const trace: number[] = [];
+        for (let s = 0; s < 5; s += 1) {
+          const batch = Array.from({ length: 16 }, (_, i) => (s * 16 + i) % samples);
+          const { loss, hits } = step({ source, labels, classes, model }, batch, variables, optimizer);
+          trace.push(loss.dataSync()[0]!, hits.dataSync()[0]!);
+          loss.dispose();
+          hits.dispose();
+        }
+        // What stays: the optimizer's state, which both steps create alike.
+        const kept = tf.memory().numTensors - before;
+        const weights = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
+        optimizer.dispose();
+        model.dispose();
+        return { trace, weights, kept };
+      };
+      const autodiff = run(trainStep);
+      const written = run(linearStep);
+      expect(written.kept).toBe(autodiff.kept);
+      written.trace.forEach((v, i) => expect(v).toBeCloseTo(autodiff.trace[i]!, 5));
+      written.weights.forEach((v, i) => expect(v).toBeCloseTo(autodiff.weights[i]!, 5));
+    },
+  );
 });

@@ -12,7 +12,10 @@ import type { CoefficientTally } from './coefficient-tally';
  * input gradients and every returned tensor that is not one of them. `outputs` are the model's outputs on the
  * batch, as the loss saw them; `epoch` counts from 1, `step` (the batch within the epoch) from 0.
  */
-export type GradientHook = ((grads: tf.NamedTensorMap, step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number }) => tf.NamedTensorMap) & { modulation?: GradientModulation };
+export type GradientHook = ((
+  grads: tf.NamedTensorMap,
+  step: { outputs: tf.Tensor[]; targets: tf.Tensor2D; batch: number[]; epoch: number; step: number },
+) => tf.NamedTensorMap) & { modulation?: GradientModulation };
 
 /**
  * OGM-GE's modulation (ogm-ge.ts) declared with its hook, so the compiled WebGPU step can apply it in its own
@@ -32,7 +35,10 @@ export interface GradientModulation {
  * auxiliary heads' cross-entropies in `auxiliary`, which lets the compiled WebGPU step (engine/train/webgpu)
  * compute it in its own kernels instead of this tfjs code.
  */
-export type ExtraLoss = ((outputs: tf.Tensor[], batch: number[]) => tf.Scalar) & { distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm };
+export type ExtraLoss = ((outputs: tf.Tensor[], batch: number[]) => tf.Scalar) & {
+  distillation?: DistillationTerm;
+  auxiliary?: AuxiliaryTerm;
+};
 
 /** Σ_m w_m · CE(auxiliary head m) (Auxiliary-CE, G-Blending), declared so the compiled WebGPU step computes it in its kernels. */
 export interface AuxiliaryTerm {

@@ -9,8 +9,14 @@ import { CompiledInference } from './compiled/compiled-inference';
  * (turning logits into probabilities). On tfjs's WebGPU backend, a network the engine compiles runs on its
  * compiled forward pass (engine/runtime/webgpu) instead of tfjs's per-op kernels.
  */
-export async function runModel(model: tf.LayersModel, source: DataSource, indices: number[], batchSize: number, softmaxFirst = true): Promise<Float32Array[]> {
-  const compiled = indices.length > 0 ? (await CompiledInference.create(model, batchSize, source)) : null;
+export async function runModel(
+  model: tf.LayersModel,
+  source: DataSource,
+  indices: number[],
+  batchSize: number,
+  softmaxFirst = true,
+): Promise<Float32Array[]> {
+  const compiled = indices.length > 0 ? await CompiledInference.create(model, batchSize, source) : null;
   if (compiled) {
     try {
       return await compiled.run(source, indices, softmaxFirst);

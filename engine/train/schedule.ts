@@ -12,7 +12,12 @@ export class LearningRateSchedule {
 
   private readonly stepShare: number;
 
-  constructor(private readonly name: ScheduleName, initial: number, private readonly totalEpochs: number, options: { stepShare?: number | undefined; plateauPatience?: number } = {}) {
+  constructor(
+    private readonly name: ScheduleName,
+    initial: number,
+    private readonly totalEpochs: number,
+    options: { stepShare?: number | undefined; plateauPatience?: number } = {},
+  ) {
     this.rate = initial;
     this.stepShare = options.stepShare ?? 0.5;
     this.plateauPatience = options.plateauPatience ?? 1;

@@ -10,7 +10,8 @@ export function makeFolder(dir: string): void {
   const missing: string[] = [];
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     if (fs.existsSync(current)) {
-      if (!fs.statSync(current).isDirectory()) throw Object.assign(new Error(`${current} is a file, not a folder`), { code: 'ENOTDIR', path: current });
+      if (!fs.statSync(current).isDirectory())
+        throw Object.assign(new Error(`${current} is a file, not a folder`), { code: 'ENOTDIR', path: current });
       break;
     }
     missing.unshift(current);
@@ -58,7 +59,11 @@ export function isAbsentOrEmptyFolder(dir: string): boolean {
  * created for a run (runs/ID/model) goes again, and nothing that holds a file is touched.
  */
 export function removeEmptyFolders(dir: string, stop: string): void {
-  for (let current = path.resolve(dir); isInside(current, stop) && current !== path.resolve(stop); current = path.dirname(current)) {
+  for (
+    let current = path.resolve(dir);
+    isInside(current, stop) && current !== path.resolve(stop);
+    current = path.dirname(current)
+  ) {
     try {
       if (fs.readdirSync(current).length > 0) return;
       fs.rmdirSync(current);

@@ -6,14 +6,21 @@
 export function storageReason(error: unknown): string | null {
   const code = (error as NodeJS.ErrnoException)?.code;
   switch (code) {
-    case 'ENOSPC': return 'the disk is full (ENOSPC)';
-    case 'EDQUOT': return 'the disk quota is used up (EDQUOT)';
-    case 'EROFS': return 'the disk is read-only (EROFS)';
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is used up (EDQUOT)';
+    case 'EROFS':
+      return 'the disk is read-only (EROFS)';
     case 'EACCES':
-    case 'EPERM': return `this user may not write there (${code})`;
-    case 'EIO': return 'the disk reported an input/output error (EIO)';
+    case 'EPERM':
+      return `this user may not write there (${code})`;
+    case 'EIO':
+      return 'the disk reported an input/output error (EIO)';
     case 'EMFILE':
-    case 'ENFILE': return `too many files are open (${code})`;
-    default: return null;
+    case 'ENFILE':
+      return `too many files are open (${code})`;
+    default:
+      return null;
   }
 }

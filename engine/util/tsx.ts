@@ -16,6 +16,7 @@ export function tsxExportUrl(subpath: '.' | './esm/api'): string {
   const target = exports[subpath];
   const importTarget = typeof target === 'string' ? target : target?.import;
   const relative = typeof importTarget === 'string' ? importTarget : importTarget?.default;
-  if (!relative) throw new Error(`tsx at ${path.dirname(packageJson)} has no ${subpath} export for import; reinstall it (npm ci).`);
+  if (!relative)
+    throw new Error(`tsx at ${path.dirname(packageJson)} has no ${subpath} export for import; reinstall it (npm ci).`);
   return pathToFileURL(path.join(path.dirname(packageJson), relative)).href;
 }

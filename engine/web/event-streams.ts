@@ -18,11 +18,23 @@ export class EventStreams {
   /** Opens `response` as an event stream, or answers 503 when too many are open. */
   open(request: http.IncomingMessage, response: http.ServerResponse): void {
     if (this.streams.size >= this.limits.maxStreams) {
-      response.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '5' })
-        .end(JSON.stringify({ ok: false, error: { code: 'busy', message: `${this.streams.size} event streams are open already (at most ${this.limits.maxStreams}); close other tabs of this app.` } }));
+      response.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '5' }).end(
+        JSON.stringify({
+          ok: false,
+          error: {
+            code: 'busy',
+            message: `${this.streams.size} event streams are open already (at most ${this.limits.maxStreams}); close other tabs of this app.`,
+          },
+        }),
+      );
       return;
     }
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     response.write(': connected\n\n');
     this.streams.add(response);
     request.on('close', () => this.streams.delete(response));

@@ -10,7 +10,8 @@ const SOURCES = [path.join(ROOT, 'renderer'), path.join(ROOT, 'engine', 'protoco
 function newestMtimeMs(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -33,7 +34,9 @@ export async function ensureRendererBuilt(log: (line: string) => void): Promise<
   try {
     vite = await import('vite');
   } catch {
-    throw new Error(`The user interface is not built (${RENDERER_DIST} is missing or out of date) and Vite is not installed to build it. Run \`npm install\` and then \`npm run build\`.`);
+    throw new Error(
+      `The user interface is not built (${RENDERER_DIST} is missing or out of date) and Vite is not installed to build it. Run \`npm install\` and then \`npm run build\`.`,
+    );
   }
   log('Building the user interface (first start, or its sources changed)…');
   await vite.build({ configFile: path.join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });

@@ -25,7 +25,12 @@ const compressed = new Map<string, Buffer>();
 
 /** The encoding to send: Brotli where the browser takes it (every current one over http://localhost), else gzip, else none. */
 export function chooseEncoding(acceptEncoding: string | string[] | undefined): Encoding | null {
-  const accepted = new Set(String(acceptEncoding ?? '').split(',').map((part) => part.split(';')[0]?.trim().toLowerCase()).filter(Boolean));
+  const accepted = new Set(
+    String(acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.split(';')[0]?.trim().toLowerCase())
+      .filter(Boolean),
+  );
   if (accepted.has('br')) return 'br';
   if (accepted.has('gzip')) return 'gzip';
   return null;
@@ -36,7 +41,12 @@ function compressedFile(file: string, stat: fs.Stats, encoding: Encoding): Buffe
   let body = compressed.get(key);
   if (!body) {
     const raw = fs.readFileSync(file);
-    body = encoding === 'br' ? zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }) : zlib.gzipSync(raw, { level: 9 });
+    body =
+      encoding === 'br'
+        ? zlib.brotliCompressSync(raw, {
+            params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+          })
+        : zlib.gzipSync(raw, { level: 9 });
     compressed.set(key, body);
   }
   return body;
@@ -49,7 +59,9 @@ export function serveStatic(root: string, request: http.IncomingMessage, respons
   try {
     pathname = decodeURIComponent(url.pathname);
   } catch {
-    response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request: the path is not valid percent-encoded UTF-8.');
+    response
+      .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('Bad request: the path is not valid percent-encoded UTF-8.');
     return;
   }
   const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
@@ -69,7 +81,9 @@ export function serveStatic(root: string, request: http.IncomingMessage, respons
   const encoding = COMPRESSIBLE.has(path.extname(file)) ? chooseEncoding(request.headers['accept-encoding']) : null;
   if (encoding) {
     const body = compressedFile(file, fs.statSync(file), encoding);
-    response.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length }).end(request.method === 'HEAD' ? undefined : body);
+    response
+      .writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length })
+      .end(request.method === 'HEAD' ? undefined : body);
     return;
   }
   response.writeHead(200, headers);

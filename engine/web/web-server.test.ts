@@ -61,11 +61,16 @@ describe('the web mode bridge', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, value: { runs: [] } });
     expect(calls.at(-1)).toEqual({ name: 'runs:list', params: {} });
-    expect((await (await fetch(`${base}/api/call/runs:list?token=${TOKEN}`, { method: 'POST', body: '{}' })).json())).toMatchObject({ ok: true });
+    expect(
+      await (await fetch(`${base}/api/call/runs:list?token=${TOKEN}`, { method: 'POST', body: '{}' })).json(),
+    ).toMatchObject({ ok: true });
   });
 
   it("passes the engine's errors through with their code", async () => {
-    expect(await (await post('runs:show', '{"id":"x"}')).json()).toEqual({ ok: false, error: { code: 'not-found', message: 'No run "x" in the database.' } });
+    expect(await (await post('runs:show', '{"id":"x"}')).json()).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'No run "x" in the database.' },
+    });
   });
 
   it('rejects bodies that are not JSON or too large', async () => {
@@ -79,7 +84,11 @@ describe('the web mode bridge', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = response.body!.getReader();
     await reader.read(); // ": connected"
-    const message: RunMessage = { kind: 'run-event', runId: 'r1', event: { type: 'log', level: 'info', message: 'hello' } };
+    const message: RunMessage = {
+      kind: 'run-event',
+      runId: 'r1',
+      event: { type: 'log', level: 'info', message: 'hello' },
+    };
     listeners.forEach((listener) => listener(message));
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toBe(`data: ${JSON.stringify(message)}\n\n`);
@@ -96,13 +105,26 @@ describe('the web mode bridge', () => {
   });
 
   it('sends text assets compressed (Brotli, else gzip) to a browser that takes it, and as they are to one that does not', async () => {
-    const raw = (encoding?: string) => new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      const url = new URL(`${base}/app.js`);
-      http.get({ host: url.hostname, port: url.port, path: url.pathname, headers: encoding ? { 'Accept-Encoding': encoding } : {} }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
-      }).on('error', reject);
-    });
+    const raw = (encoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const url = new URL(`${base}/app.js`);
+        http
+          .get(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: url.pathname,
+              headers: encoding ? { 'Accept-Encoding': encoding } : {},
+            },
+            (response) => {
+              const chunks: Buffer[] = [];
+              response
+                .on('data', (chunk: Buffer) => chunks.push(chunk))
+                .on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+            },
+          )
+          .on('error', reject);
+      });
     const brotli = await raw('gzip, deflate, br');
     expect(brotli.headers['content-encoding']).toBe('br');
     expect(brotli.headers.vary).toBe('Accept-Encoding');
@@ -120,7 +142,11 @@ describe('the web mode bridge', () => {
     const response = await new Promise<number>((resolve) => {
       // fetch will not let us set Host; the http module will.
       void import('node:http').then(({ request }) => {
-        request(`${base}/api/call/runs:list`, { method: 'POST', headers: { Host: 'evil.example:80', Authorization: `Bearer ${TOKEN}` } }, (res) => resolve(res.statusCode ?? 0)).end('{}');
+        request(
+          `${base}/api/call/runs:list`,
+          { method: 'POST', headers: { Host: 'evil.example:80', Authorization: `Bearer ${TOKEN}` } },
+          (res) => resolve(res.statusCode ?? 0),
+        ).end('{}');
       });
     });
     expect(response).toBe(421);
@@ -136,7 +162,10 @@ describe('event streams are bounded', () => {
   let small: http.Server;
   let smallBase = '';
   beforeAll(async () => {
-    small = createWebServer({ engine, staticDir, token: TOKEN, allowedHosts: ['127.0.0.1'] }, { maxStreams: 2, maxQueuedBytes: 64 * 1024 });
+    small = createWebServer(
+      { engine, staticDir, token: TOKEN, allowedHosts: ['127.0.0.1'] },
+      { maxStreams: 2, maxQueuedBytes: 64 * 1024 },
+    );
     await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
     smallBase = `http://127.0.0.1:${(small.address() as AddressInfo).port}`;
   });
@@ -147,7 +176,8 @@ describe('event streams are bounded', () => {
 
   it('refuses a stream beyond the cap with 503 and takes one again when a stream closes', async () => {
     const controllers = [new AbortController(), new AbortController()];
-    for (const controller of controllers) expect((await fetch(`${smallBase}/api/events?token=${TOKEN}`, { signal: controller.signal })).status).toBe(200);
+    for (const controller of controllers)
+      expect((await fetch(`${smallBase}/api/events?token=${TOKEN}`, { signal: controller.signal })).status).toBe(200);
     const refused = await fetch(`${smallBase}/api/events?token=${TOKEN}`);
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'busy' } });
@@ -166,10 +196,16 @@ describe('event streams are bounded', () => {
         response.pause(); // a reader that never reads: the kernel's buffers fill, then the server's queue
         response.on('close', () => resolve('closed'));
         response.on('error', () => resolve('closed'));
-        const big: RunMessage = { kind: 'run-event', runId: 'r1', event: { type: 'log', level: 'info', message: 'x'.repeat(100_000) } };
+        const big: RunMessage = {
+          kind: 'run-event',
+          runId: 'r1',
+          event: { type: 'log', level: 'info', message: 'x'.repeat(100_000) },
+        };
         for (let i = 0; i < 400; i += 1) listeners.forEach((listener) => listener(big));
         response.resume();
-      }).on('error', () => resolve('closed')).end();
+      })
+        .on('error', () => resolve('closed'))
+        .end();
     });
     expect(await closed).toBe('closed');
   });

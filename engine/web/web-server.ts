@@ -22,12 +22,18 @@ const MAX_BODY_BYTES = 1 << 20;
  * the params; answer: `{ok, value} | {ok: false, error}`, as over IPC), run messages as server-sent events
  * on `GET /api/events`. Every `/api/` request must carry the token (`Authorization: Bearer …` or `?token=`).
  */
-export function createWebServer(options: WebServerOptions, limits?: ConstructorParameters<typeof EventStreams>[0]): http.Server {
+export function createWebServer(
+  options: WebServerOptions,
+  limits?: ConstructorParameters<typeof EventStreams>[0],
+): http.Server {
   const streams = new EventStreams(limits);
-  const unsubscribe = options.engine.onRunMessage((message: RunMessage) => streams.broadcast(`data: ${JSON.stringify(message)}\n\n`));
+  const unsubscribe = options.engine.onRunMessage((message: RunMessage) =>
+    streams.broadcast(`data: ${JSON.stringify(message)}\n\n`),
+  );
   const server = http.createServer((request, response) => {
     void route(options, streams, request, response).catch((error: unknown) => {
-      if (!response.headersSent) json(response, 500, { ok: false, error: { code: 'internal', message: (error as Error).message } });
+      if (!response.headersSent)
+        json(response, 500, { ok: false, error: { code: 'internal', message: (error as Error).message } });
       else response.end();
     });
   });
@@ -40,20 +46,38 @@ export function createWebServer(options: WebServerOptions, limits?: ConstructorP
   return server;
 }
 
-async function route(options: WebServerOptions, streams: EventStreams, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function route(
+  options: WebServerOptions,
+  streams: EventStreams,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const host = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   if (!options.allowedHosts.includes(host)) {
-    json(response, 421, { ok: false, error: { code: 'bad-host', message: `This server answers requests for ${options.allowedHosts.join(', ')}, not "${host}".` } });
+    json(response, 421, {
+      ok: false,
+      error: {
+        code: 'bad-host',
+        message: `This server answers requests for ${options.allowedHosts.join(', ')}, not "${host}".`,
+      },
+    });
     return;
   }
   if (!url.pathname.startsWith('/api/')) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') json(response, 405, { ok: false, error: { code: 'bad-request', message: 'Only GET is served outside /api/.' } });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      json(response, 405, { ok: false, error: { code: 'bad-request', message: 'Only GET is served outside /api/.' } });
     else serveStatic(options.staticDir, request, response);
     return;
   }
   if (!hasToken(request, url, options.token)) {
-    json(response, 401, { ok: false, error: { code: 'unauthorized', message: 'Missing or wrong token: open the URL that `modality-studio serve` printed (it ends in ?token=…).' } });
+    json(response, 401, {
+      ok: false,
+      error: {
+        code: 'unauthorized',
+        message: 'Missing or wrong token: open the URL that `modality-studio serve` printed (it ends in ?token=…).',
+      },
+    });
     return;
   }
   if (url.pathname === '/api/events' && request.method === 'GET') {
@@ -62,19 +86,31 @@ async function route(options: WebServerOptions, streams: EventStreams, request: 
   }
   const call = /^\/api\/call\/([a-z]+:[a-z-]+)$/.exec(url.pathname)?.[1];
   if (!call || request.method !== 'POST') {
-    json(response, 404, { ok: false, error: { code: 'bad-request', message: `No ${request.method} ${url.pathname}; calls are POST /api/call/NAME with NAME one of ${ENGINE_CALL_NAMES.join(', ')}.` } });
+    json(response, 404, {
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: `No ${request.method} ${url.pathname}; calls are POST /api/call/NAME with NAME one of ${ENGINE_CALL_NAMES.join(', ')}.`,
+      },
+    });
     return;
   }
   const body = await readBody(request);
   if (body === null) {
-    json(response, 413, { ok: false, error: { code: 'bad-request', message: `The request body is over ${MAX_BODY_BYTES} bytes.` } });
+    json(response, 413, {
+      ok: false,
+      error: { code: 'bad-request', message: `The request body is over ${MAX_BODY_BYTES} bytes.` },
+    });
     return;
   }
   let params: unknown;
   try {
     params = body.length === 0 ? {} : JSON.parse(body);
   } catch {
-    json(response, 400, { ok: false, error: { code: 'bad-request', message: 'The request body is not JSON; send the call\'s params as a JSON object.' } });
+    json(response, 400, {
+      ok: false,
+      error: { code: 'bad-request', message: "The request body is not JSON; send the call's params as a JSON object." },
+    });
     return;
   }
   json(response, 200, await answer(options.engine, call, params));
@@ -107,7 +143,9 @@ function readBody(request: http.IncomingMessage): Promise<string | null> {
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 export function newToken(): string {

@@ -3,7 +3,15 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser } from '../helpers/browser';
-import { constantFeaturesManifest, manifestWithBrokenRows, png, sineWav, tempFolders, vectorManifest, writeFiles } from '../helpers/dataset-folder';
+import {
+  constantFeaturesManifest,
+  manifestWithBrokenRows,
+  png,
+  sineWav,
+  tempFolders,
+  vectorManifest,
+  writeFiles,
+} from '../helpers/dataset-folder';
 import { startServe, type ServedApp } from '../helpers/serve';
 
 /** Screenshots of every wizard step and view land here (the note cites them). */
@@ -68,7 +76,9 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByRole('button', { name: 'Continue to settings' }).click();
     // Before anything trains: the run's estimated time, from a few timed steps on this data.
     const estimate = page.getByTestId('run-estimate');
-    await expect.poll(() => estimate.innerText(), { timeout: 60_000 }).toMatch(/Estimated time: at most about .+ batches an epoch on wasm/s);
+    await expect
+      .poll(() => estimate.innerText(), { timeout: 60_000 })
+      .toMatch(/Estimated time: at most about .+ batches an epoch on wasm/s);
     const totalOf = async () => (await estimate.innerText()).match(/at most about ([^(]+?)\s*\(/)?.[1];
     const atThirty = await totalOf();
     // Bad values are marked as they are typed, in the field's words, all at once; Train waits for them.
@@ -77,7 +87,9 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.locator('#setting-teacherEpochs').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByText('Teacher epochs must be a whole number from 1 to 10,000; 0 is not.').count()).toBe(1);
     expect(await page.getByText('Learning rate must be a number above 0 and at most 10; -1 is not.').count()).toBe(1);
-    expect(await page.getByTestId('settings-problems').innerText()).toBe('Fix these 2 settings before training: Teacher epochs, Learning rate.');
+    expect(await page.getByTestId('settings-problems').innerText()).toBe(
+      'Fix these 2 settings before training: Teacher epochs, Learning rate.',
+    );
     expect(await page.getByRole('button', { name: 'Train the teachers' }).isDisabled()).toBe(true);
     await page.fill('#setting-learningRate', '0.001');
     await page.fill('#setting-teacherEpochs', '4');
@@ -106,13 +118,17 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('backend-wasm').innerText()).toMatch(/wasm.*yes.*\d+(\.\d+)? ms/s);
     expect(await page.getByTestId('backend-check').getByRole('row').count()).toBe(6);
     // WebGPU names its adapter where there is one (CI: lavapipe), or says what to install.
-    expect(await page.getByTestId('backend-webgpu').innerText()).toMatch(/webgpu\s+(yes.*adapter .+|no.*to use it, install the npm package webgpu)/s);
+    expect(await page.getByTestId('backend-webgpu').innerText()).toMatch(
+      /webgpu\s+(yes.*adapter .+|no.*to use it, install the npm package webgpu)/s,
+    );
     await shot('wizard-3-settings');
 
     await page.getByRole('button', { name: 'Train the teachers' }).click();
     await page.getByTestId('run-progress').waitFor();
     // The phase's time left and the whole run's (an upper estimate from the pace so far).
-    await expect.poll(() => page.getByTestId('time-left').innerText(), { timeout: 60_000, interval: 100 }).toMatch(/left in this phase · at most about (\d+ s|\d+ min \d+ s) for the whole run/);
+    await expect
+      .poll(() => page.getByTestId('time-left').innerText(), { timeout: 60_000, interval: 100 })
+      .toMatch(/left in this phase · at most about (\d+ s|\d+ min \d+ s) for the whole run/);
     await page.getByText('Teachers: accuracy').waitFor({ timeout: 60_000 });
     await shot('wizard-4-teachers');
 
@@ -130,7 +146,9 @@ describe('the app in a browser, served by the web mode', () => {
 
     await page.getByTestId('final-summary').waitFor({ timeout: 180_000 });
     await page.getByTestId('laziness-table').waitFor();
-    expect(await page.getByTestId('final-summary').innerText()).toMatch(/Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/);
+    expect(await page.getByTestId('final-summary').innerText()).toMatch(
+      /Final model: (UMT|UME|Late fusion|Auxiliary CE|Teacher · [ab]), \d+\.\d% on the test split/,
+    );
     expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: .* of training/);
     await shot('wizard-7-results');
     await readmeShot('results');
@@ -141,16 +159,25 @@ describe('the app in a browser, served by the web mode', () => {
     await tryModel.locator('input[type="text"]').fill('synthetic-mixed');
     await tryModel.getByRole('button', { name: 'Classify' }).click();
     await tryModel.getByTestId('predictions').waitFor({ timeout: 60_000 });
-    expect(await tryModel.getByTestId('prediction-summary').innerText()).toMatch(/^3000 samples classified by .+; \d+\.\d% correct where the folder gives a label/);
+    expect(await tryModel.getByTestId('prediction-summary').innerText()).toMatch(
+      /^3000 samples classified by .+; \d+\.\d% correct where the folder gives a label/,
+    );
     const firstRow = tryModel.getByTestId('predictions').locator('tbody tr').first();
     expect(await firstRow.locator('.probability').count()).toBe(3);
     expect(await firstRow.innerText()).toMatch(/\d+\.\d%/);
     await shot('wizard-7-try-model');
 
-    const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>('runs:list', {});
+    const runs = await app.call<{ runs: { id: string; status: string; final: number; method: string }[] }>(
+      'runs:list',
+      {},
+    );
     expect(runs.runs).toHaveLength(1);
     const [run] = runs.runs;
-    const stored = await app.call<{ decision: { method: string }; finalChoice: { method: string; reason: string }; candidates: { method: string; label: string }[] }>('runs:show', { id: run!.id });
+    const stored = await app.call<{
+      decision: { method: string };
+      finalChoice: { method: string; reason: string };
+      candidates: { method: string; label: string }[];
+    }>('runs:show', { id: run!.id });
     expect(stored.decision.method).toBe(recommended.includes('UMT') ? 'umt' : 'ume');
     expect(run).toMatchObject({ status: 'completed', method: stored.finalChoice.method });
     const shown = await page.getByTestId('final-summary').innerText();
@@ -160,13 +187,23 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await page.getByTestId('final-choice').innerText()).toContain(stored.finalChoice.reason);
     const rows = page.locator('[data-testid="test-accuracy-table"] tbody tr');
     expect(await rows.count()).toBe(stored.candidates.length);
-    expect(await page.locator(`[data-testid="test-accuracy-table"] tr[data-method="${stored.finalChoice.method}"]`).innerText()).toContain('final');
+    expect(
+      await page
+        .locator(`[data-testid="test-accuracy-table"] tr[data-method="${stored.finalChoice.method}"]`)
+        .innerText(),
+    ).toContain('final');
     // The method asked for in the settings trained as one more candidate.
     expect(stored.candidates.map((c) => c.method)).toContain('aux-ce');
-    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="aux-ce"]').innerText()).toContain('Auxiliary CE');
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="aux-ce"]').innerText()).toContain(
+      'Auxiliary CE',
+    );
     // Each candidate's training time: UME trains nothing beyond the teachers it averages.
-    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="ume"]').innerText()).toContain('none (uses the teachers)');
-    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText()).toMatch(/\d+ s|< 1 s/);
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="ume"]').innerText()).toContain(
+      'none (uses the teachers)',
+    );
+    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText()).toMatch(
+      /\d+ s|< 1 s/,
+    );
   }, 400_000);
 
   it('lists the run in the run browser and opens its page with the same numbers', async () => {
@@ -179,7 +216,16 @@ describe('the app in a browser, served by the web mode', () => {
     await tryModel.getByRole('combobox').selectOption({ label: 'Late fusion' });
     await tryModel.locator('input[type="text"]').fill('synthetic-mixed');
     await tryModel.getByRole('button', { name: 'Classify' }).click();
-    await expect.poll(() => tryModel.getByTestId('prediction-summary').innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/classified by Late fusion; \d+\.\d% correct/);
+    await expect
+      .poll(
+        () =>
+          tryModel
+            .getByTestId('prediction-summary')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 60_000 },
+      )
+      .toMatch(/classified by Late fusion; \d+\.\d% correct/);
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     const row = page.locator('[data-testid="runs-table"] tbody tr');
     await expect.poll(() => row.count()).toBe(1);
@@ -190,8 +236,16 @@ describe('the app in a browser, served by the web mode', () => {
   });
 
   it('compares two runs side by side, and shows a run with several seeds as mean ± sd', async () => {
-    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 4, seed: 7, seeds: 2, method: 'ume' } });
-    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 120_000, interval: 500 }).toBe('completed');
+    const { runId } = await app.call<{ runId: string }>('run:start', {
+      dataset: 'synthetic-mixed',
+      config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 4, seed: 7, seeds: 2, method: 'ume' },
+    });
+    await expect
+      .poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe('completed');
     await page.getByRole('button', { name: 'Refresh' }).click();
     const boxes = page.locator('[data-testid="runs-table"] tbody input[type="checkbox"]');
     await expect.poll(() => boxes.count()).toBe(2);
@@ -205,38 +259,54 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await table.innerText()).toContain('7, 8');
     // Every method of either run, with its accuracies, time and probes; the best of the runs marked per row.
     const methods = page.getByTestId('compare-methods');
-    expect(await methods.innerText()).toMatch(/Late fusion: validation.*Late fusion: test.*Late fusion: training time.*Late fusion: probe of a/s);
+    expect(await methods.innerText()).toMatch(
+      /Late fusion: validation.*Late fusion: test.*Late fusion: training time.*Late fusion: probe of a/s,
+    );
     expect(await methods.innerText()).toMatch(/UME: test/);
     expect(await methods.locator('.best-mark').count()).toBeGreaterThan(0);
     // The best value per row marked, and each value's difference from the first run's.
     const finalRow = table.locator('tbody tr', { hasText: 'Final (test)' });
     expect(await finalRow.locator('.best-mark').count()).toBe(1);
     expect(await finalRow.locator('td').nth(1).innerText()).toMatch(/[+−±]\d+\.\d pts/);
-    expect(await table.locator('tbody tr', { hasText: 'Training time' }).locator('td').nth(1).innerText()).toMatch(/[+−±]\d+ s|[+−±]\d+ min/);
+    expect(await table.locator('tbody tr', { hasText: 'Training time' }).locator('td').nth(1).innerText()).toMatch(
+      /[+−±]\d+ s|[+−±]\d+ min/,
+    );
     expect(await methods.locator('tbody tr').first().locator('td').nth(1).innerText()).toMatch(/[+−±]\d+\.\d pts/);
     await page.locator('.chart canvas').first().waitFor();
     await shot('compare');
 
-    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    await page.evaluate((id) => {
+      window.location.hash = `#/runs/${id}`;
+    }, runId);
     const accuracy = page.getByTestId('test-accuracy-table');
     await accuracy.waitFor();
-    const stored = await app.call<{ candidates: { method: string; val: { mean: number; sd: number; perSeed: number[] } }[] }>('runs:show', { id: runId });
+    const stored = await app.call<{
+      candidates: { method: string; val: { mean: number; sd: number; perSeed: number[] } }[];
+    }>('runs:show', { id: runId });
     const late = stored.candidates.find((c) => c.method === 'late-fusion')!;
     expect(late.val.perSeed).toHaveLength(2);
-    expect(await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText()).toContain(`${(late.val.mean * 100).toFixed(1)}% ± ${(late.val.sd * 100).toFixed(1)}`);
+    expect(
+      await page.locator('[data-testid="test-accuracy-table"] tr[data-method="late-fusion"]').innerText(),
+    ).toContain(`${(late.val.mean * 100).toFixed(1)}% ± ${(late.val.sd * 100).toFixed(1)}`);
     expect(await page.getByText(/Accuracy of every model \(mean ± sd over seeds 7, 8\)/).count()).toBe(1);
     await shot('run-page-seeds');
   }, 200_000);
 
   it("shows a malformed dataset's errors with the file, line and fix", async () => {
     const dir = folders.make('malformed');
-    writeFiles(dir, { 'manifest.csv': vectorManifest(12).replace('s2,cat,train,2,', 's2,cat,train,two,').replace('s5,dog,train,5,2.5,', 's5,dog,train,5,') });
+    writeFiles(dir, {
+      'manifest.csv': vectorManifest(12)
+        .replace('s2,cat,train,2,', 's2,cat,train,two,')
+        .replace('s5,dog,train,5,2.5,', 's5,dog,train,5,'),
+    });
     await page.getByRole('link', { name: 'New run' }).click();
     await page.getByRole('button', { name: /^1\s*Data$/ }).click();
     // A relative path is refused before anything is read, naming the absolute path expected.
     await page.fill('#dataset-folder', 'data/my-set');
     await page.getByRole('button', { name: 'Check the data' }).click();
-    expect(await page.getByTestId('dataset-path-problem').innerText()).toMatch(/^"data\/my-set" is a relative path.*for example \/home\/you\/data\/my-set\.$/s);
+    expect(await page.getByTestId('dataset-path-problem').innerText()).toMatch(
+      /^"data\/my-set" is a relative path.*for example \/home\/you\/data\/my-set\.$/s,
+    );
     await page.fill('#dataset-folder', dir);
     await expect.poll(() => page.getByTestId('dataset-path-problem').count()).toBe(0);
     await page.getByRole('button', { name: 'Check the data' }).click();
@@ -257,7 +327,7 @@ describe('the app in a browser, served by the web mode', () => {
     expect(await recent.innerText()).not.toContain(dir);
   });
 
-  it('leaves out a few broken samples at the user\'s request and goes on, naming them and why', async () => {
+  it("leaves out a few broken samples at the user's request and goes on, naming them and why", async () => {
     await checkFolder('broken-rows', manifestWithBrokenRows());
     await page.getByTestId('error-count').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('error-count').innerText()).toBe('3 errors');
@@ -275,9 +345,14 @@ describe('the app in a browser, served by the web mode', () => {
     await checkFolder('constant-features', constantFeaturesManifest());
     const left = page.getByTestId('modality-left');
     await left.getByTestId('constant-features').waitFor({ timeout: 30_000 });
-    expect(await left.getByTestId('constant-features').innerText()).toMatch(/^1 constant feature \(one value on all 80 training rows.*\): left\.flat\.$/);
+    expect(await left.getByTestId('constant-features').innerText()).toMatch(
+      /^1 constant feature \(one value on all 80 training rows.*\): left\.flat\.$/,
+    );
     expect(await left.getByTestId('near-constant-features').innerText()).toMatch(/left\.rare/);
-    expect(await left.locator('tr.flagged').allInnerTexts()).toEqual([expect.stringContaining('left.flat (constant)'), expect.stringContaining('left.rare (near-constant)')]);
+    expect(await left.locator('tr.flagged').allInnerTexts()).toEqual([
+      expect.stringContaining('left.flat (constant)'),
+      expect.stringContaining('left.rare (near-constant)'),
+    ]);
     expect(await page.getByTestId('modality-right').getByTestId('constant-features').count()).toBe(0);
     await shot('wizard-2-constant-features');
   });
@@ -300,7 +375,10 @@ describe('the app in a browser, served by the web mode', () => {
     // Three samples of each class, grouped by class, at a readable size; enlarged on click.
     const photos = page.getByTestId('modality-photo').locator('.thumbnails img');
     await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(6);
-    expect(await page.getByTestId('modality-photo').getByTestId('class-group').allInnerTexts()).toEqual([expect.stringContaining('bird'), expect.stringContaining('frog')]);
+    expect(await page.getByTestId('modality-photo').getByTestId('class-group').allInnerTexts()).toEqual([
+      expect.stringContaining('bird'),
+      expect.stringContaining('frog'),
+    ]);
     expect((await photos.first().boundingBox())?.height).toBeGreaterThanOrEqual(90);
     expect(await page.getByTestId('modality-sound').locator('.thumbnails img.spectrogram').count()).toBe(6);
     expect(await photos.first().getAttribute('src')).toMatch(/^data:image\/png;base64,/);
@@ -324,12 +402,19 @@ describe('the app in a browser, served by the web mode', () => {
       };
     });
     await play.first().click();
-    expect(await page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.src.slice(0, 22))).toBe('data:audio/wav;base64,');
+    expect(await page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.src.slice(0, 22))).toBe(
+      'data:audio/wav;base64,',
+    );
     // The 1-second clip loads (the page's Content-Security-Policy lets data: audio through).
-    await expect.poll(() => page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.duration), { timeout: 10_000 }).toBeCloseTo(1, 1);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { played: HTMLMediaElement }).played.duration), {
+        timeout: 10_000,
+      })
+      .toBeCloseTo(1, 1);
     // Keyboard: Tab reaches the primary action, Enter activates it.
     const continueButton = page.getByRole('button', { name: 'Continue to settings' });
-    for (let i = 0; i < 40 && !(await continueButton.evaluate((el) => el === document.activeElement)); i += 1) await page.keyboard.press('Tab');
+    for (let i = 0; i < 40 && !(await continueButton.evaluate((el) => el === document.activeElement)); i += 1)
+      await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: '3. Settings' }).waitFor();
     await page.getByRole('button', { name: /^2\s*Check$/ }).click();
@@ -357,10 +442,24 @@ describe('the app in a browser, served by the web mode', () => {
   }, 60_000);
 
   it('resumes a run from its page and follows it live, asking again for the decision it had not been given', async () => {
-    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-unimodal', config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 2 }, confirmDecision: true });
-    await expect.poll(async () => (await app.call<{ awaitingChoice: boolean }>('run:active', {})).awaitingChoice, { timeout: 60_000, interval: 250 }).toBe(true);
+    const { runId } = await app.call<{ runId: string }>('run:start', {
+      dataset: 'synthetic-unimodal',
+      config: { backend: 'wasm', teacherEpochs: 2, epochs: 2, probeEpochs: 2 },
+      confirmDecision: true,
+    });
+    await expect
+      .poll(async () => (await app.call<{ awaitingChoice: boolean }>('run:active', {})).awaitingChoice, {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBe(true);
     await app.call('run:cancel', { runId });
-    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 30_000, interval: 250 }).toBe('cancelled');
+    await expect
+      .poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe('cancelled');
     await page.goto(`${app.url}#/runs/${runId}`);
     await page.getByRole('button', { name: 'Resume' }).click();
     // The wizard follows the resumed run; it waits for the user as the original did.
@@ -371,8 +470,12 @@ describe('the app in a browser, served by the web mode', () => {
     await page.getByTestId('choose-other').click();
     await page.getByTestId('final-summary').waitFor({ timeout: 120_000 });
     // Training time and the wait for the decision, apart.
-    expect(await page.getByTestId('run-time').innerText()).toMatch(/Finished: (\d+ s|\d+ min \d+ s) of training, \d+ s waiting for your decision/);
-    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    expect(await page.getByTestId('run-time').innerText()).toMatch(
+      /Finished: (\d+ s|\d+ min \d+ s) of training, \d+ s waiting for your decision/,
+    );
+    await page.evaluate((id) => {
+      window.location.hash = `#/runs/${id}`;
+    }, runId);
     await page.getByTestId('run-final').waitFor();
     expect(await page.getByTestId('run-time').innerText()).toMatch(/of training, and \d+ s waiting for your decision/);
   }, 240_000);
@@ -381,7 +484,9 @@ describe('the app in a browser, served by the web mode', () => {
     await page.goto(`${app.url}#/runs`);
     const table = page.getByTestId('runs-table');
     await table.waitFor();
-    const overridden = (await app.call<{ runs: { id: string; overridden: boolean }[] }>('runs:list', {})).runs.filter((r) => r.overridden);
+    const overridden = (await app.call<{ runs: { id: string; overridden: boolean }[] }>('runs:list', {})).runs.filter(
+      (r) => r.overridden,
+    );
     expect(overridden.length).toBeGreaterThan(0);
     expect(await table.locator(`tr[data-run-id="${overridden[0]!.id}"]`).innerText()).toContain('override');
     expect(await table.locator('.badge.override').count()).toBe(overridden.length);
@@ -392,21 +497,38 @@ describe('the app in a browser, served by the web mode', () => {
     await page.reload();
     await table.waitFor();
     expect(await table.locator('thead').innerText()).toMatch(/Backend used.*Teacher epochs/s);
-    expect(await table.locator(`tr[data-run-id="${overridden[0]!.id}"]`).innerText()).toMatch(/\b2\b.*wasm|wasm.*\b2\b/s);
+    expect(await table.locator(`tr[data-run-id="${overridden[0]!.id}"]`).innerText()).toMatch(
+      /\b2\b.*wasm|wasm.*\b2\b/s,
+    );
     // A running run says what it is doing, live.
-    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: 'synthetic-mixed', config: { backend: 'wasm', teacherEpochs: 200, patience: 200, minEpochs: 200 } });
-    await expect.poll(async () => (await table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).count()), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).innerText(), { timeout: 30_000 }).toMatch(/Teacher · a( · seed 0)? · epoch \d+ of 200/);
+    const { runId } = await app.call<{ runId: string }>('run:start', {
+      dataset: 'synthetic-mixed',
+      config: { backend: 'wasm', teacherEpochs: 200, patience: 200, minEpochs: 200 },
+    });
+    await expect
+      .poll(async () => await table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
+    await expect
+      .poll(() => table.locator(`tr[data-run-id="${runId}"] [data-testid="run-live"]`).innerText(), { timeout: 30_000 })
+      .toMatch(/Teacher · a( · seed 0)? · epoch \d+ of 200/);
     await app.call('run:cancel', { runId });
-    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 30_000 }).toBe('cancelled');
+    await expect
+      .poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 30_000 })
+      .toBe('cancelled');
     // Notes, edited on the run's page.
     await page.goto(`${app.url}#/runs/${runId}`);
     await page.locator('#run-note-text').fill('Stopped on purpose: checking the live progress.');
     await page.getByRole('button', { name: 'Save the note' }).click();
     await page.getByTestId('run-note').getByText('Saved.').waitFor();
-    expect((await app.call<{ note: string }>('runs:show', { id: runId })).note).toBe('Stopped on purpose: checking the live progress.');
+    expect((await app.call<{ note: string }>('runs:show', { id: runId })).note).toBe(
+      'Stopped on purpose: checking the live progress.',
+    );
     await page.reload();
-    await expect.poll(() => page.locator('#run-note-text').inputValue()).toBe('Stopped on purpose: checking the live progress.');
+    await expect
+      .poll(() => page.locator('#run-note-text').inputValue())
+      .toBe('Stopped on purpose: checking the live progress.');
   }, 120_000);
 
   it('follows the dark setting of the operating system, or the theme chosen in the header (kept on reload)', async () => {
@@ -439,10 +561,11 @@ describe('the app in a browser, served by the web mode', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('serves the app\'s scripts and styles compressed', async () => {
+  it("serves the app's scripts and styles compressed", async () => {
     const encodings = new Map<string, string | undefined>();
     const listener = (response: import('playwright-core').Response) => {
-      if (/\.(js|css)$/.test(new URL(response.url()).pathname)) encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
+      if (/\.(js|css)$/.test(new URL(response.url()).pathname))
+        encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
     };
     page.on('response', listener);
     await page.goto(`${app.url}#/runs`);
@@ -457,29 +580,60 @@ describe('the app in a browser, served by the web mode', () => {
     const rows = ['id,label,split,left.a,left.b,right.x,right.y'];
     for (let i = 0; i < 300; i += 1) {
       const c = i % 30;
-      const split = ['train', 'train', 'train', 'train', 'train', 'train', 'val', 'val', 'test', 'test'][Math.floor(i / 30)];
+      const split = ['train', 'train', 'train', 'train', 'train', 'train', 'val', 'val', 'test', 'test'][
+        Math.floor(i / 30)
+      ];
       rows.push(`s${i},class-with-a-long-name-${c},${split},${c},${(c * 7) % 30},${i % 5},${c % 3}`);
     }
     writeFiles(dir, { 'manifest.csv': `${rows.join('\n')}\n` });
-    const { runId } = await app.call<{ runId: string }>('run:start', { dataset: dir, config: { backend: 'wasm', teacherEpochs: 1, epochs: 1, probeEpochs: 1, method: 'ume' } });
-    await expect.poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, { timeout: 120_000, interval: 500 }).toBe('completed');
-    await page.evaluate((id) => { window.location.hash = `#/runs/${id}`; }, runId);
+    const { runId } = await app.call<{ runId: string }>('run:start', {
+      dataset: dir,
+      config: { backend: 'wasm', teacherEpochs: 1, epochs: 1, probeEpochs: 1, method: 'ume' },
+    });
+    await expect
+      .poll(async () => (await app.call<{ status: string }>('runs:show', { id: runId })).status, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe('completed');
+    await page.evaluate((id) => {
+      window.location.hash = `#/runs/${id}`;
+    }, runId);
     const matrix = page.locator('figure.confusion');
     await matrix.waitFor();
     // Polled: until this run's data arrive, the page still shows the previous run's 3-class matrix.
     await expect.poll(() => matrix.locator('tbody tr').count(), { timeout: 10_000 }).toBe(30);
-    const { scroll, width } = await matrix.evaluate((figure) => ({ scroll: figure.scrollWidth, width: figure.clientWidth }));
+    const { scroll, width } = await matrix.evaluate((figure) => ({
+      scroll: figure.scrollWidth,
+      width: figure.clientWidth,
+    }));
     expect(scroll).toBeLessThanOrEqual(width);
     // The page came from another run's page: its charts were redrawn with this run's axis range (all
     // accuracies here are far below the previous run's, so the old range would hide every bar).
-    const run = await app.call<{ candidates: { val: { mean: number } | null; test: { mean: number } | null }[] }>('runs:show', { id: runId });
+    const run = await app.call<{ candidates: { val: { mean: number } | null; test: { mean: number } | null }[] }>(
+      'runs:show',
+      { id: runId },
+    );
     const values = run.candidates.flatMap((c) => [c.val?.mean ?? 0, c.test?.mean ?? 0].map((v) => v * 100));
     // Polled: the chart redraws after the page's data arrive.
-    const range = async () => ((await page.locator('figure.chart', { hasText: 'Every model, validation and test' }).locator('canvas').getAttribute('data-y-range')) ?? '').split('..').map(Number);
-    await expect.poll(async () => {
-      const [low = NaN, high = NaN] = await range();
-      return low <= Math.min(...values) && high >= Math.max(...values) && high <= Math.max(...values) + 30;
-    }, { timeout: 10_000 }).toBe(true);
+    const range = async () =>
+      (
+        (await page
+          .locator('figure.chart', { hasText: 'Every model, validation and test' })
+          .locator('canvas')
+          .getAttribute('data-y-range')) ?? ''
+      )
+        .split('..')
+        .map(Number);
+    await expect
+      .poll(
+        async () => {
+          const [low = NaN, high = NaN] = await range();
+          return low <= Math.min(...values) && high >= Math.max(...values) && high <= Math.max(...values) + 30;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await shot('confusion-30-classes');
   }, 180_000);
 
@@ -490,6 +644,8 @@ describe('the app in a browser, served by the web mode', () => {
   it('answers the API only with the token', async () => {
     expect((await fetch(`${app.origin}/api/call/runs:list`, { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await fetch(`${app.origin}/api/events`)).status).toBe(401);
-    expect((await fetch(`${app.origin}/api/call/runs:list?token=wrong`, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await fetch(`${app.origin}/api/call/runs:list?token=wrong`, { method: 'POST', body: '{}' })).status).toBe(
+      401,
+    );
   });
 });

@@ -12,7 +12,10 @@ export interface CliResult {
 /** Runs `modality-studio` in a fresh Node process, as a user would, with the given environment added. */
 export function cliWith(env: Record<string, string>): (...args: string[]) => CliResult {
   return (...args) => {
-    const result = spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 }

@@ -27,18 +27,29 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
 /** A PNG of the given size whose pixels are a seeded pattern. */
 export function png(height: number, width: number, channels: 1 | 3, seed: number): Promise<Buffer> {
   const random = new SeededRandom(seed);
-  return encodePng(Float32Array.from({ length: height * width * channels }, () => random.next()), height, width, channels);
+  return encodePng(
+    Float32Array.from({ length: height * width * channels }, () => random.next()),
+    height,
+    width,
+    channels,
+  );
 }
 
 /** A 16-bit mono WAV holding a sine at `frequencyHz`. */
 export function sineWav(seconds: number, sampleRate: number, frequencyHz: number): Uint8Array {
-  const samples = Float32Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate));
+  const samples = Float32Array.from(
+    { length: Math.round(seconds * sampleRate) },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate),
+  );
   return encodeWav16(samples, sampleRate);
 }
 
 export function npy(shape: number[], fill: (index: number) => number): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  return encodeNpy(Float32Array.from({ length: count }, (_, i) => fill(i)), shape);
+  return encodeNpy(
+    Float32Array.from({ length: count }, (_, i) => fill(i)),
+    shape,
+  );
 }
 
 /** Every file below `dir` with its size, mtime and content hash: equal snapshots mean nothing was written. */
@@ -111,20 +122,27 @@ export function tempFolders(): { make(prefix: string): string; removeAll(): void
 export function constantFeaturesManifest(): string {
   const lines = ['id,label,split,left.a,left.flat,left.rare,right.x'];
   const split = (i: number) => (i < 80 ? 'train' : i < 90 ? 'val' : 'test');
-  for (let i = 0; i < 100; i += 1) lines.push(`s${i},${i % 2 ? 'yes' : 'no'},${split(i)},${i},5,${i === 3 || i === 40 ? 1 : 0},${i % 7}`);
+  for (let i = 0; i < 100; i += 1)
+    lines.push(`s${i},${i % 2 ? 'yes' : 'no'},${split(i)},${i},5,${i === 3 || i === 40 ? 1 : 0},${i % 7}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** {@link vectorManifest} of 60 rows with 3 broken ones (s5: not a number, s20: empty cell, s41: NaN). */
 export function manifestWithBrokenRows(): string {
-  return vectorManifest(60).replace(/^(s5,\w+,\w+),5,/m, '$1,five,').replace(/^(s20,\w+,\w+,20),10,/m, '$1,,').replace(/^(s41,\w+,\w+),41,/m, '$1,NaN,');
+  return vectorManifest(60)
+    .replace(/^(s5,\w+,\w+),5,/m, '$1,five,')
+    .replace(/^(s20,\w+,\w+,20),10,/m, '$1,,')
+    .replace(/^(s41,\w+,\w+),41,/m, '$1,NaN,');
 }
 
 /**
  * A validator for one test file: `validate(files)` writes a dataset into a fresh folder, validates it
  * (decoding into `cacheDir`), checks that the folder was left exactly as it was, and returns the report.
  */
-export function validatorInto(cacheDir: string, folders: string[]): (files: Record<string, string | Uint8Array>) => Promise<ValidationReport> {
+export function validatorInto(
+  cacheDir: string,
+  folders: string[],
+): (files: Record<string, string | Uint8Array>) => Promise<ValidationReport> {
   return async (files) => {
     const dir = makeTempDir('ds');
     folders.push(dir);

@@ -7,13 +7,14 @@ export function inProcessEngine(home: string) {
   const engine = localEngine({ dbFile: path.join(home, 'runs.sqlite'), cacheDir: path.join(home, 'cache') });
   const messages: RunMessage[] = [];
   engine.onMessage((message) => messages.push(message));
-  const waitFor = (test: (message: RunMessage) => boolean): Promise<RunMessage> => new Promise((resolve) => {
-    const check = () => {
-      const found = messages.find(test);
-      if (found) resolve(found);
-      else setTimeout(check, 25);
-    };
-    check();
-  });
+  const waitFor = (test: (message: RunMessage) => boolean): Promise<RunMessage> =>
+    new Promise((resolve) => {
+      const check = () => {
+        const found = messages.find(test);
+        if (found) resolve(found);
+        else setTimeout(check, 25);
+      };
+      check();
+    });
   return { call: engine.call, messages, waitFor, close: engine.close };
 }

@@ -18,11 +18,19 @@ export interface ServedApp {
  */
 export async function startServe(home: string, env: Record<string, string> = {}): Promise<ServedApp> {
   const child: ChildProcess = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], {
-    env: { ...process.env, MODALITY_STUDIO_HOME: home, MODALITY_STUDIO_CACHE: path.join(home, 'cache'), MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'), ...env },
+    env: {
+      ...process.env,
+      MODALITY_STUDIO_HOME: home,
+      MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
+      MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -39,7 +47,11 @@ export async function startServe(home: string, env: Record<string, string> = {})
     origin: parsed.origin,
     token,
     async call<T>(name: string, params: unknown): Promise<T> {
-      const response = await fetch(`${parsed.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(params) });
+      const response = await fetch(`${parsed.origin}/api/call/${name}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify(params),
+      });
       const body = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
       if (!body.ok) throw new Error(body.error?.message);
       return body.value as T;

@@ -22,9 +22,14 @@ Object.assign(window, {
     window.postMessage(GPU_PORT_MESSAGE, window.location.origin, [channel.port2]);
     const remote = new RemoteGpu({
       post: (message: StepRequest) => channel.port1.postMessage(message),
-      listen: (handler: (message: StepReply) => void) => { channel.port1.onmessage = (event: MessageEvent<StepReply>) => handler(event.data); },
+      listen: (handler: (message: StepReply) => void) => {
+        channel.port1.onmessage = (event: MessageEvent<StepReply>) => handler(event.data);
+      },
     });
     const adapter = await remote.adapter;
-    return { ...(await trainFixedProblem((spec) => remote.createStep(spec), seed)), adapter: adapter.description || adapter.vendor };
+    return {
+      ...(await trainFixedProblem((spec) => remote.createStep(spec), seed)),
+      adapter: adapter.description || adapter.vendor,
+    };
   },
 });

@@ -11,24 +11,54 @@ export function fixedProblem(seed: number) {
     return state / 2_147_483_648;
   };
   // An image encoder (conv-BN-ReLU-pool, conv-BN-ReLU, global average pool, dense) beside an MLP one: every kernel of the step.
-  const image = { kind: 'conv' as const, height: 6, width: 5, channels: 2, blocks: [{ filters: 3, pool: true }, { filters: 4, pool: false }], featureDim: 6, epsilon: 1e-3, momentum: 0.9 };
-  const spec: NetworkStepSpec = { batch: 16, classes: 4, distillWeight: 5, encoders: [image, { inputDim: 7, hidden: [12, 6] }] };
-  const weights = networkParameters(spec).slots.map((slot) => Float32Array.from({ length: slot.size }, () => (next() - 0.5) * 0.6));
+  const image = {
+    kind: 'conv' as const,
+    height: 6,
+    width: 5,
+    channels: 2,
+    blocks: [
+      { filters: 3, pool: true },
+      { filters: 4, pool: false },
+    ],
+    featureDim: 6,
+    epsilon: 1e-3,
+    momentum: 0.9,
+  };
+  const spec: NetworkStepSpec = {
+    batch: 16,
+    classes: 4,
+    distillWeight: 5,
+    encoders: [image, { inputDim: 7, hidden: [12, 6] }],
+  };
+  const weights = networkParameters(spec).slots.map((slot) =>
+    Float32Array.from({ length: slot.size }, () => (next() - 0.5) * 0.6),
+  );
   const batches = [16, 16, 11].map((n) => ({
-    inputs: spec.encoders.map((e) => Float32Array.from({ length: n * encoderKind(e).inputWords(e) }, () => next() * 2 - 1)),
+    inputs: spec.encoders.map((e) =>
+      Float32Array.from({ length: n * encoderKind(e).inputWords(e) }, () => next() * 2 - 1),
+    ),
     labels: Int32Array.from({ length: n }, () => Math.floor(next() * spec.classes)),
-    teacher: Float32Array.from({ length: n * spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0) }, () => next()),
+    teacher: Float32Array.from(
+      { length: n * spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0) },
+      () => next(),
+    ),
   }));
   return { spec, weights, batches };
 }
 
 /** Trains the fixed problem on `device` with the compiled step: every step's loss, and the final weights. */
-export async function runFixedProblem(device: GPUDevice, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
+export async function runFixedProblem(
+  device: GPUDevice,
+  seed: number,
+): Promise<{ losses: number[]; weights: number[][] }> {
   return trainFixedProblem(async (spec) => new CompiledNetworkStep(contextFor(device), spec), seed);
 }
 
 /** The same on a compiled network made by `make` (here, or across a channel: the desktop app's GPU window). */
-export async function trainFixedProblem(make: (spec: NetworkStepSpec) => Promise<NetworkStepLike>, seed: number): Promise<{ losses: number[]; weights: number[][] }> {
+export async function trainFixedProblem(
+  make: (spec: NetworkStepSpec) => Promise<NetworkStepLike>,
+  seed: number,
+): Promise<{ losses: number[]; weights: number[][] }> {
   const { spec, weights, batches } = fixedProblem(seed);
   const step = await make(spec);
   step.setWeights(weights);

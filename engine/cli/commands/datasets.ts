@@ -8,13 +8,21 @@ export function registerDatasets(program: Command, context: CliContext): void {
     .description('list the built-in datasets')
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
-      const list = BUILTIN_DATASETS.map(({ name, description, samples, modalities }) => ({ name, description, samples, modalities }));
+      const list = BUILTIN_DATASETS.map(({ name, description, samples, modalities }) => ({
+        name,
+        description,
+        samples,
+        modalities,
+      }));
       if (options.json) {
         context.stdout.write(`${JSON.stringify({ datasets: list })}\n`);
         return;
       }
       const width = Math.max(...list.map((d) => d.name.length));
-      for (const d of list) context.stdout.write(`${d.name.padEnd(width)}  ${String(d.samples).padStart(6)} samples  ${d.modalities}\n${' '.repeat(width + 2)}${d.description}\n`);
+      for (const d of list)
+        context.stdout.write(
+          `${d.name.padEnd(width)}  ${String(d.samples).padStart(6)} samples  ${d.modalities}\n${' '.repeat(width + 2)}${d.description}\n`,
+        );
     });
 
   program
@@ -25,7 +33,9 @@ export function registerDatasets(program: Command, context: CliContext): void {
     .action(async (name: string, dir: string) => {
       const dataset = findBuiltin(name);
       if (!dataset) {
-        context.stderr.write(`No built-in dataset "${name}"; expected one of: ${BUILTIN_DATASETS.map((d) => d.name).join(', ')}.\n`);
+        context.stderr.write(
+          `No built-in dataset "${name}"; expected one of: ${BUILTIN_DATASETS.map((d) => d.name).join(', ')}.\n`,
+        );
         context.exitCode = 2;
         return;
       }
@@ -36,6 +46,8 @@ export function registerDatasets(program: Command, context: CliContext): void {
         context.exitCode = 1;
         return;
       }
-      context.stdout.write(`Wrote ${dataset.name} (${dataset.samples} samples) to ${dir}. Check it with: npx modality-studio validate ${dir}\n`);
+      context.stdout.write(
+        `Wrote ${dataset.name} (${dataset.samples} samples) to ${dir}. Check it with: npx modality-studio validate ${dir}\n`,
+      );
     });
 }

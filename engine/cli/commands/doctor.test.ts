@@ -7,7 +7,15 @@ describe('modality-studio doctor', () => {
       { name: 'gpu', usable: false, reason: '@tensorflow/tfjs-node-gpu is not installed; to use it, install it' },
       { name: 'wasm', usable: true, version: '4.22.0', threads: 2, stepMs: 24.04, auto: true },
       { name: 'cpu', usable: true, version: '4.22.0', threads: 1, stepMs: 632.2, autoSkips: 'plain JavaScript' },
-      { name: 'webgpu', usable: true, version: '4.22.0', threads: 1, adapter: { vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7', software: true }, stepMs: 812.5, autoSkips: 'a software adapter (the CPU emulating a GPU)' },
+      {
+        name: 'webgpu',
+        usable: true,
+        version: '4.22.0',
+        threads: 1,
+        adapter: { vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7', software: true },
+        stepMs: 812.5,
+        autoSkips: 'a software adapter (the CPU emulating a GPU)',
+      },
     ]);
     expect(text.split('\n')).toEqual([
       "Backends (a run's --backend auto times the usable ones on its own model and takes the fastest):",

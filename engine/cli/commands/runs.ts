@@ -12,59 +12,118 @@ type DbOption = { db?: string };
 
 function formatList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with: npx modality-studio run synthetic-mixed\n';
-  const rows = runs.map((r) => [r.id.slice(0, 8), r.dataset, methodLabel(r.method), r.status, r.final === null ? '—' : `${(r.final * 100).toFixed(1)}%`, r.startedAt?.replace('T', ' ').slice(0, 19) ?? '—', r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`, r.tags.join(' ')]);
+  const rows = runs.map((r) => [
+    r.id.slice(0, 8),
+    r.dataset,
+    methodLabel(r.method),
+    r.status,
+    r.final === null ? '—' : `${(r.final * 100).toFixed(1)}%`,
+    r.startedAt?.replace('T', ' ').slice(0, 19) ?? '—',
+    r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`,
+    r.tags.join(' '),
+  ]);
   const header = ['id', 'dataset', 'final model', 'status', 'accuracy', 'started', 'duration', 'tags'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  return `${[header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${[header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export function registerRuns(program: Command, context: CliContext): void {
-  const runs = program.command('runs').description('browse, compare, tag, export and import the runs in the run database');
-  const db = (command: Command) => command.option('--db <file>', 'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder)');
+  const runs = program
+    .command('runs')
+    .description('browse, compare, tag, export and import the runs in the run database');
+  const db = (command: Command) =>
+    command.option(
+      '--db <file>',
+      'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder)',
+    );
 
-  db(runs.command('list').description('list every run, newest first').option('--json', 'print JSON')).action((options: DbOption & { json?: boolean }) =>
-    withLocalEngine(context, options, async (engine) => {
-      const { runs: list } = await engine.call('runs:list', {});
-      context.stdout.write(options.json ? `${JSON.stringify({ runs: list })}\n` : formatList(list));
-    }));
+  db(runs.command('list').description('list every run, newest first').option('--json', 'print JSON')).action(
+    (options: DbOption & { json?: boolean }) =>
+      withLocalEngine(context, options, async (engine) => {
+        const { runs: list } = await engine.call('runs:list', {});
+        context.stdout.write(options.json ? `${JSON.stringify({ runs: list })}\n` : formatList(list));
+      }),
+  );
 
-  db(runs.command('show').description('everything recorded about one run').argument('<id>', 'run id or a unique prefix').option('--json', 'print JSON')).action((id: string, options: DbOption & { json?: boolean }) =>
+  db(
+    runs
+      .command('show')
+      .description('everything recorded about one run')
+      .argument('<id>', 'run id or a unique prefix')
+      .option('--json', 'print JSON'),
+  ).action((id: string, options: DbOption & { json?: boolean }) =>
     withLocalEngine(context, options, async (engine) => {
       const run = await engine.call('runs:show', { id });
       context.stdout.write(options.json ? `${JSON.stringify(run)}\n` : formatRun(run));
-    }));
+    }),
+  );
 
   registerRunsResume(runs, context);
 
-  db(runs.command('export').description('the whole run as JSON on stdout').argument('<id>', 'run id or a unique prefix').option('--csv', 'print the epoch table as CSV instead')).action((id: string, options: DbOption & { csv?: boolean }) =>
+  db(
+    runs
+      .command('export')
+      .description('the whole run as JSON on stdout')
+      .argument('<id>', 'run id or a unique prefix')
+      .option('--csv', 'print the epoch table as CSV instead'),
+  ).action((id: string, options: DbOption & { csv?: boolean }) =>
     withLocalEngine(context, options, async (engine) => {
       const exported = await engine.call('runs:export', { id });
       context.stdout.write(options.csv ? epochsCsv(exported.run) : `${JSON.stringify(exported, null, 2)}\n`);
-    }));
+    }),
+  );
 
-  db(runs.command('import').description('add a run exported on another machine').argument('<file>', 'a file written by runs export')).action(async (file: string, options: DbOption) => {
+  db(
+    runs
+      .command('import')
+      .description('add a run exported on another machine')
+      .argument('<file>', 'a file written by runs export'),
+  ).action(async (file: string, options: DbOption) => {
     let data: unknown;
     try {
       data = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (error) {
-      context.stderr.write(`${file} could not be read as JSON (${(error as Error).message}); give a file written by runs export.\n`);
+      context.stderr.write(
+        `${file} could not be read as JSON (${(error as Error).message}); give a file written by runs export.\n`,
+      );
       context.exitCode = 1;
       return;
     }
     await withLocalEngine(context, options, async (engine) => {
       const { id, renamed, model, dropped } = await engine.call('runs:import', { data });
-      context.stdout.write(`Imported run ${id}${renamed ? ' (its original id was already in this database, so it got a new one)' : ''}.\n`);
+      context.stdout.write(
+        `Imported run ${id}${renamed ? ' (its original id was already in this database, so it got a new one)' : ''}.\n`,
+      );
       if (model) context.stdout.write(`Its model was copied to ${model}.\n`);
       for (const line of dropped) context.stderr.write(`Not imported: ${line}\n`);
     });
   });
 
-  db(runs.command('tag').description('add a tag to a run').argument('<id>', 'run id or a unique prefix').argument('<tag>', 'the tag')).action((id: string, tag: string, options: DbOption) =>
+  db(
+    runs
+      .command('tag')
+      .description('add a tag to a run')
+      .argument('<id>', 'run id or a unique prefix')
+      .argument('<tag>', 'the tag'),
+  ).action((id: string, tag: string, options: DbOption) =>
     withLocalEngine(context, options, async (engine) => {
       await engine.call('runs:tag', { id, add: [tag] });
-    }));
+    }),
+  );
 
-  db(runs.command('cancel').description('stop a running run at its next batch boundary; it is kept, marked cancelled').argument('<id>', 'run id or a unique prefix')).action((id: string, options: DbOption) =>
+  db(
+    runs
+      .command('cancel')
+      .description('stop a running run at its next batch boundary; it is kept, marked cancelled')
+      .argument('<id>', 'run id or a unique prefix'),
+  ).action((id: string, options: DbOption) =>
     withLocalEngine(context, options, async (engine) => {
       const outcome = await engine.call('run:cancel', { runId: id });
       if (!outcome.cancelled || !outcome.runId) {
@@ -81,20 +140,36 @@ export function registerRuns(program: Command, context: CliContext): void {
           return;
         }
       }
-      context.stderr.write(`Run ${outcome.runId} was asked to stop but has not recorded it within a minute; check it with runs show.\n`);
+      context.stderr.write(
+        `Run ${outcome.runId} was asked to stop but has not recorded it within a minute; check it with runs show.\n`,
+      );
       context.exitCode = 1;
-    }));
+    }),
+  );
 
-  db(runs.command('note').description("set a run's note (an empty text clears it)").argument('<id>', 'run id or a unique prefix').argument('<text>', 'the note')).action((id: string, text: string, options: DbOption) =>
+  db(
+    runs
+      .command('note')
+      .description("set a run's note (an empty text clears it)")
+      .argument('<id>', 'run id or a unique prefix')
+      .argument('<text>', 'the note'),
+  ).action((id: string, text: string, options: DbOption) =>
     withLocalEngine(context, options, async (engine) => {
       await engine.call('runs:note', { id, note: text });
-    }));
+    }),
+  );
 
-  db(runs.command('delete').description('delete a run and everything recorded about it (model files are kept)').argument('<id>', 'run id or a unique prefix')).action((id: string, options: DbOption) =>
+  db(
+    runs
+      .command('delete')
+      .description('delete a run and everything recorded about it (model files are kept)')
+      .argument('<id>', 'run id or a unique prefix'),
+  ).action((id: string, options: DbOption) =>
     withLocalEngine(context, options, async (engine) => {
       const { id: deleted } = await engine.call('runs:delete', { id });
       context.stdout.write(`Deleted run ${deleted}.\n`);
-    }));
+    }),
+  );
 }
 
 function formatRun(run: StoredRun): string {
@@ -106,17 +181,32 @@ function formatRun(run: StoredRun): string {
     ...(run.finalChoice ? [`  why       ${run.finalChoice.reason}`] : []),
     `  backend   ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} threads` : '—'}`,
     `  seed${run.seeds.length > 1 ? 's' : ' '}     ${run.seeds.join(', ')}`,
-    ...(run.candidates.length ? ['  models (validation, test):', ...run.candidates.map((c) => `    ${c.label.padEnd(26)} ${formatStat(c.val).padStart(14)} ${formatStat(c.test).padStart(14)}`)] : []),
-    ...run.candidates.flatMap((c) => (c.estimated ?? []).flatMap((e) => [
-      `  ${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`,
-      ...(e.heads ?? []).map((h) => `    head ${h.head.padEnd(12)} train loss ${h.trainLoss0.toFixed(3)} → ${h.trainLossN.toFixed(3)}, held-out ${h.heldOutLoss0.toFixed(3)} → ${h.heldOutLossN.toFixed(3)}, weight ${h.weight.toFixed(3)}`),
-    ])),
+    ...(run.candidates.length
+      ? [
+          '  models (validation, test):',
+          ...run.candidates.map(
+            (c) => `    ${c.label.padEnd(26)} ${formatStat(c.val).padStart(14)} ${formatStat(c.test).padStart(14)}`,
+          ),
+        ]
+      : []),
+    ...run.candidates.flatMap((c) =>
+      (c.estimated ?? []).flatMap((e) => [
+        `  ${c.label} estimated (seed ${e.seed}): ${e.values.map((v) => `${v.label} ${v.value.toFixed(3)}`).join(', ')}`,
+        ...(e.heads ?? []).map(
+          (h) =>
+            `    head ${h.head.padEnd(12)} train loss ${h.trainLoss0.toFixed(3)} → ${h.trainLossN.toFixed(3)}, held-out ${h.heldOutLoss0.toFixed(3)} → ${h.heldOutLossN.toFixed(3)}, weight ${h.weight.toFixed(3)}`,
+        ),
+      ]),
+    ),
     ...run.notices.map((n) => `  note: ${n}`),
     ...(run.error ? [`  error     ${run.error}`] : []),
     ...(run.tags.length ? [`  tags      ${run.tags.join(', ')}`] : []),
     ...(run.note ? [`  note      ${run.note}`] : []),
     '  phases:',
-    ...run.phases.map((p) => `    ${[p.name, p.modality, p.model, run.seeds.length > 1 ? `seed ${p.seed}` : ''].filter(Boolean).join(' ').padEnd(28)} ${p.status.padEnd(11)} ${p.epochs.length} epochs${p.bestEpoch ? `, best ${p.bestEpoch}` : ''}`),
+    ...run.phases.map(
+      (p) =>
+        `    ${[p.name, p.modality, p.model, run.seeds.length > 1 ? `seed ${p.seed}` : ''].filter(Boolean).join(' ').padEnd(28)} ${p.status.padEnd(11)} ${p.epochs.length} epochs${p.bestEpoch ? `, best ${p.bestEpoch}` : ''}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -37,12 +37,17 @@ function denseLogMel(clip: Float32Array, options: LogMelOptions): Float32Array {
 
 describe('log-mel spectrogram', () => {
   const random = new SeededRandom(3);
-  const noisyTone = (length: number) => Float32Array.from({ length }, (_, i) => 0.3 * Math.sin(i / 7) + 0.2 * (random.next() - 0.5));
+  const noisyTone = (length: number) =>
+    Float32Array.from({ length }, (_, i) => 0.3 * Math.sin(i / 7) + 0.2 * (random.next() - 0.5));
 
   it.each([
     ['a 1-s clip, the paper settings', PAPER_LOG_MEL, 16_000],
     ['a clip shorter than one window', PAPER_LOG_MEL, 700],
-    ['other settings (8 kHz, 512-point FFT, 40 bands)', { sampleRate: 8000, fftSize: 512, windowMs: 50, hopMs: 20, melBands: 40 }, 8000],
+    [
+      'other settings (8 kHz, 512-point FFT, 40 bands)',
+      { sampleRate: 8000, fftSize: 512, windowMs: 50, hopMs: 20, melBands: 40 },
+      8000,
+    ],
   ] as const)('gives bit-identical values to the dense filterbank product: %s', (_, options, length) => {
     const clip = noisyTone(length);
     expect(logMelSpectrogram(clip, options)).toEqual(denseLogMel(clip, options));

@@ -13,7 +13,13 @@ export interface LogMelOptions {
   melBands: number;
 }
 
-export const PAPER_LOG_MEL: LogMelOptions = { sampleRate: 16_000, fftSize: 1024, windowMs: 64, hopMs: 32, melBands: 64 };
+export const PAPER_LOG_MEL: LogMelOptions = {
+  sampleRate: 16_000,
+  fftSize: 1024,
+  windowMs: 64,
+  hopMs: 32,
+  melBands: 64,
+};
 
 /** Frames a clip of `clipSamples` samples yields (frames are not centred or padded, as in the paper's code). */
 export function frameCount(clipSamples: number, options: LogMelOptions): number {
@@ -148,6 +154,7 @@ export function fitClip(clip: Float32Array, length: number): Float32Array {
   if (clip.length > length) return clip.slice(0, length);
   const out = new Float32Array(length);
   if (clip.length === 0) return out;
-  for (let offset = 0; offset < length; offset += clip.length) out.set(clip.subarray(0, Math.min(clip.length, length - offset)), offset);
+  for (let offset = 0; offset < length; offset += clip.length)
+    out.set(clip.subarray(0, Math.min(clip.length, length - offset)), offset);
   return out;
 }

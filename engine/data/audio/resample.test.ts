@@ -34,7 +34,11 @@ const rms = (x: ArrayLike<number>, from = 0, to = x.length) => {
   return Math.sqrt(sum / (to - from));
 };
 
-const tone = (frequency: number, rate: number, seconds: number, amplitude = 0.5) => Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => amplitude * Math.sin((2 * Math.PI * frequency * i) / rate));
+const tone = (frequency: number, rate: number, seconds: number, amplitude = 0.5) =>
+  Float32Array.from(
+    { length: Math.round(rate * seconds) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequency * i) / rate),
+  );
 
 /** |H(f)| of the filter at `frequency` Hz of the output, relative to its DC gain (in dB). */
 function responseDb(rate: number, target: number, frequency: number): number {
@@ -66,8 +70,10 @@ describe('the polyphase resampler', () => {
 
   it('attenuates everything above the new Nyquist by ≥ 60 dB (no aliasing into the spectrogram), and passes 0–7.2 kHz flat', () => {
     for (const rate of [22_050, 32_000, 44_100, 48_000, 96_000]) {
-      for (const hz of [8_000, 8_500, 10_000, 0.45 * rate]) expect(responseDb(rate, 16_000, hz), `${rate} Hz input, ${hz} Hz`).toBeLessThan(-60);
-      for (const hz of [100, 1_000, 4_000, 7_000, 7_200]) expect(Math.abs(responseDb(rate, 16_000, hz)), `${rate} Hz input, ${hz} Hz`).toBeLessThan(0.01);
+      for (const hz of [8_000, 8_500, 10_000, 0.45 * rate])
+        expect(responseDb(rate, 16_000, hz), `${rate} Hz input, ${hz} Hz`).toBeLessThan(-60);
+      for (const hz of [100, 1_000, 4_000, 7_000, 7_200])
+        expect(Math.abs(responseDb(rate, 16_000, hz)), `${rate} Hz input, ${hz} Hz`).toBeLessThan(0.01);
     }
     // A 10 kHz tone in a 44.1 kHz clip (above 16 kHz's Nyquist) is gone from the output.
     const aliased = resample(tone(10_000, 44_100, 0.5), 44_100, 16_000)!;
@@ -78,7 +84,9 @@ describe('the polyphase resampler', () => {
     for (const rate of [8_000, 11_025, 22_050, 44_100, 48_000, 88_200, 96_000]) {
       const hz = Math.min(3_000, 0.35 * rate);
       const out = resample(tone(hz, rate, 0.5), rate, 16_000)!;
-      expect(out.length).toBe(resampledLength(Math.round(rate * 0.5), ...Object.values(resampleRatio(rate, 16_000)!) as [number, number]));
+      expect(out.length).toBe(
+        resampledLength(Math.round(rate * 0.5), ...(Object.values(resampleRatio(rate, 16_000)!) as [number, number])),
+      );
       const ideal = tone(hz, 16_000, out.length / 16_000);
       expect(snr(ideal, out, 800, out.length - 800), `${rate} Hz`).toBeGreaterThan(60);
     }
@@ -97,7 +105,10 @@ describe('the polyphase resampler', () => {
     const right = tone(880, 48_000, 0.25, 0.25);
     const stereo = encodeWavChannels16([left, right], 48_000);
     const decoded = decodeWavMono(stereo, 16_000);
-    const mono = Float32Array.from(left, (v, i) => (Math.round(v * 32767) / 32767 + Math.round(right[i]! * 32767) / 32767) / 2);
+    const mono = Float32Array.from(
+      left,
+      (v, i) => (Math.round(v * 32767) / 32767 + Math.round(right[i]! * 32767) / 32767) / 2,
+    );
     const expected = resample(mono, 48_000, 16_000)!;
     expect(decoded.length).toBe(expected.length);
     expect(snr(expected, decoded)).toBeGreaterThan(80);

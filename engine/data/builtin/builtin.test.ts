@@ -14,15 +14,28 @@ afterAll(() => folders.removeAll());
 const temp = (prefix: string) => folders.make(prefix);
 
 describe('built-in datasets', () => {
-  it.each(['synthetic-unimodal', 'synthetic-paired', 'synthetic-mixed'])('%s is written as an ordinary, valid dataset folder', async (name) => {
-    const dir = path.join(temp('builtin'), name);
-    await writeBuiltin(findBuiltin(name)!, dir);
-    const { report, dataset } = await prepareDataset(dir, { cacheDir: temp('cache') });
-    dataset?.reader.close();
-    expect(report.errors).toEqual([]);
-    expect(report).toMatchObject({ ok: true, name, samples: 3000, classes: ['class-0', 'class-1', 'class-2'], splits: { train: 2100, val: 300, test: 600 }, splitRule: 'stratified-70-10-20' });
-    expect(report.modalities.map((m) => [m.name, m.shape])).toEqual([['a', [16]], ['b', [16]]]);
-  });
+  it.each(['synthetic-unimodal', 'synthetic-paired', 'synthetic-mixed'])(
+    '%s is written as an ordinary, valid dataset folder',
+    async (name) => {
+      const dir = path.join(temp('builtin'), name);
+      await writeBuiltin(findBuiltin(name)!, dir);
+      const { report, dataset } = await prepareDataset(dir, { cacheDir: temp('cache') });
+      dataset?.reader.close();
+      expect(report.errors).toEqual([]);
+      expect(report).toMatchObject({
+        ok: true,
+        name,
+        samples: 3000,
+        classes: ['class-0', 'class-1', 'class-2'],
+        splits: { train: 2100, val: 300, test: 600 },
+        splitRule: 'stratified-70-10-20',
+      });
+      expect(report.modalities.map((m) => [m.name, m.shape])).toEqual([
+        ['a', [16]],
+        ['b', [16]],
+      ]);
+    },
+  );
 
   it('generates the same data for the same seed', () => {
     const first = generateSynthetic('mixed', 50, 3);
@@ -33,7 +46,8 @@ describe('built-in datasets', () => {
   it('keeps every class represented in the synthetic datasets', () => {
     for (const kind of ['unimodal', 'paired', 'mixed'] as const) {
       const { labels } = generateSynthetic(kind, 600, 1);
-      for (const c of ['class-0', 'class-1', 'class-2']) expect(labels.filter((l) => l === c).length).toBeGreaterThan(100);
+      for (const c of ['class-0', 'class-1', 'class-2'])
+        expect(labels.filter((l) => l === c).length).toBeGreaterThan(100);
     }
   });
 
@@ -42,7 +56,8 @@ describe('built-in datasets', () => {
     const first = mnistHalves().next().value!;
     expect(first.label).toBe('0');
     const rebuilt: number[] = [];
-    for (let row = 0; row < 28; row += 1) rebuilt.push(...first.left.slice(row * 14, row * 14 + 14), ...first.right.slice(row * 14, row * 14 + 14));
+    for (let row = 0; row < 28; row += 1)
+      rebuilt.push(...first.left.slice(row * 14, row * 14 + 14), ...first.right.slice(row * 14, row * 14 + 14));
     expect(rebuilt.map((v) => Number(v.toFixed(3)))).toEqual(data.slice(0, 784).map((v) => Number(v.toFixed(3))));
     expect([...mnistHalves()].length).toBe(10_000);
   });

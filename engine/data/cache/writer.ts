@@ -16,7 +16,10 @@ export class CacheWriter {
   private readonly fds: number[];
   private readonly stats: StatsAccumulator[];
 
-  constructor(private readonly finalDir: string, private readonly plans: ModalityPlan[]) {
+  constructor(
+    private readonly finalDir: string,
+    private readonly plans: ModalityPlan[],
+  ) {
     makeFolder(path.dirname(finalDir));
     removeStalePartials(finalDir);
     this.tempDir = path.join(path.dirname(finalDir), `${partialName(finalDir)}${Date.now()}`);
@@ -35,7 +38,11 @@ export class CacheWriter {
 
   finish(meta: Omit<CacheMeta, 'modalities'>): CacheMeta {
     this.closeFiles();
-    const modalities: CachedModality[] = this.plans.map((plan, i) => ({ ...plan, file: fileName(i), normalization: this.stats[i]?.result() ?? null }));
+    const modalities: CachedModality[] = this.plans.map((plan, i) => ({
+      ...plan,
+      file: fileName(i),
+      normalization: this.stats[i]?.result() ?? null,
+    }));
     const full: CacheMeta = { ...meta, modalities };
     fs.writeFileSync(path.join(this.tempDir, 'meta.json'), JSON.stringify(full));
     fs.rmSync(this.finalDir, { recursive: true, force: true });

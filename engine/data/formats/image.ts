@@ -20,15 +20,20 @@ export const MAX_IMAGE_PIXELS = 0x3fff * 0x3fff;
 
 function checkPixels(width: number, height: number): void {
   if (width * height <= MAX_IMAGE_PIXELS) return;
-  const size = Number.isFinite(width) ? `${width}×${height} pixels (${Math.round((width * height) / 1e6)} megapixels)` : `larger than ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels`;
-  throw new ImageFormatError(`it is ${size}, too large: Modality Studio decodes images of up to ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels. Downscale it (the model sees it resized to the dataset's image size anyway)`);
+  const size = Number.isFinite(width)
+    ? `${width}×${height} pixels (${Math.round((width * height) / 1e6)} megapixels)`
+    : `larger than ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels`;
+  throw new ImageFormatError(
+    `it is ${size}, too large: Modality Studio decodes images of up to ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels. Downscale it (the model sees it resized to the dataset's image size anyway)`,
+  );
 }
 
 export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
   const png = readPngHeader(bytes);
   const pngChannels = png && directPngChannels(png);
   if (png) checkPixels(png.width, png.height);
-  if (png && pngChannels && png.width > 0 && png.height > 0) return { width: png.width, height: png.height, channels: pngChannels };
+  if (png && pngChannels && png.width > 0 && png.height > 0)
+    return { width: png.width, height: png.height, channels: pngChannels };
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -49,14 +54,22 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
  * Decodes an image to float32 HWC in [0, 1] with exactly `channels` channels (alpha dropped), resized
  * (stretched, so no pixel is cropped away) to `height` × `width`. Fails on truncated or corrupt data.
  */
-export async function decodeImage(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Promise<Float32Array> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  height: number,
+  width: number,
+  channels: 1 | 3,
+): Promise<Float32Array> {
   const png = readPngHeader(bytes);
   if (png) checkPixels(png.width, png.height);
   try {
     const direct = decodePngDirect(bytes, height, width, channels);
     if (direct) return direct;
   } catch (error) {
-    if (error instanceof PngError) throw new ImageFormatError(`its pixels could not be decoded (${error.message}); the file is corrupt or truncated`);
+    if (error instanceof PngError)
+      throw new ImageFormatError(
+        `its pixels could not be decoded (${error.message}); the file is corrupt or truncated`,
+      );
     throw error;
   }
   let pixels: Buffer;
@@ -66,12 +79,16 @@ export async function decodeImage(bytes: Uint8Array, height: number, width: numb
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== channels || info.width !== width || info.height !== height) {
-      throw new Error(`decoded to ${info.height}x${info.width}x${info.channels}, expected ${height}x${width}x${channels}`);
+      throw new Error(
+        `decoded to ${info.height}x${info.width}x${info.channels}, expected ${height}x${width}x${channels}`,
+      );
     }
     pixels = data;
   } catch (error) {
     if (/exceeds pixel limit/.test((error as Error).message)) checkPixels(Infinity, 1);
-    throw new ImageFormatError(`its pixels could not be decoded (${(error as Error).message}); the file is corrupt or truncated`);
+    throw new ImageFormatError(
+      `its pixels could not be decoded (${(error as Error).message}); the file is corrupt or truncated`,
+    );
   }
   const out = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i += 1) out[i] = (pixels[i] ?? 0) / 255;

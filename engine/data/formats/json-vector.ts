@@ -10,8 +10,10 @@ export function decodeJsonVector(bytes: Uint8Array): Float32Array {
   } catch (error) {
     throw new JsonVectorError(`it is not valid JSON (${(error as Error).message})`);
   }
-  if (!Array.isArray(value) || value.length === 0) throw new JsonVectorError('it does not hold a non-empty array of numbers');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new JsonVectorError('it does not hold a non-empty array of numbers');
   const bad = value.findIndex((entry) => !isFloat32Finite(entry));
-  if (bad >= 0) throw new JsonVectorError(`entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}`);
+  if (bad >= 0)
+    throw new JsonVectorError(`entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}`);
   return Float32Array.from(value as number[]);
 }

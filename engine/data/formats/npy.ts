@@ -16,7 +16,20 @@ export interface NpyHeader {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-const DTYPE_BYTES: Record<string, number> = { f2: 2, f4: 4, f8: 8, i1: 1, i2: 2, i4: 4, i8: 8, u1: 1, u2: 2, u4: 4, u8: 8, b1: 1 };
+const DTYPE_BYTES: Record<string, number> = {
+  f2: 2,
+  f4: 4,
+  f8: 8,
+  i1: 1,
+  i2: 2,
+  i4: 4,
+  i8: 8,
+  u1: 1,
+  u2: 2,
+  u4: 4,
+  u8: 8,
+  b1: 1,
+};
 
 export class NpyFormatError extends Error {}
 
@@ -36,7 +49,10 @@ export function npyHeaderEnd(prefix: Uint8Array): number {
   if (major > 1 && prefix.length < 12) throw new NpyFormatError('it ends inside its header; it is truncated');
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (headerLength > MAX_HEADER_BYTES) throw new NpyFormatError(`its header claims ${headerLength} bytes; NumPy headers are a few hundred bytes, so the file is corrupt`);
+  if (headerLength > MAX_HEADER_BYTES)
+    throw new NpyFormatError(
+      `its header claims ${headerLength} bytes; NumPy headers are a few hundred bytes, so the file is corrupt`,
+    );
   return (major === 1 ? 10 : 12) + headerLength;
 }
 
@@ -51,17 +67,32 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const major = bytes[6] ?? 0;
   const headerStart = major === 1 ? 10 : 12;
   const headerLength = dataOffset - headerStart;
-  if (bytes.length < headerStart + headerLength) throw new NpyFormatError(`its header promises ${headerLength} bytes but the file ends before that; it is truncated`);
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
+  if (bytes.length < headerStart + headerLength)
+    throw new NpyFormatError(
+      `its header promises ${headerLength} bytes but the file ends before that; it is truncated`,
+    );
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, headerStart + headerLength),
+  );
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new NpyFormatError(`its header is not a NumPy header dictionary: ${excerpt(header.trim())}`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new NpyFormatError(`its shape ${excerpt(shapeText)} is not a tuple of sizes`);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new NpyFormatError(`its header is not a NumPy header dictionary: ${excerpt(header.trim())}`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0))
+    throw new NpyFormatError(`its shape ${excerpt(shapeText)} is not a tuple of sizes`);
   const dtype = descr.replace(/^[<>|=]/, '');
-  if (!Object.hasOwn(DTYPE_BYTES, dtype)) throw new NpyFormatError(`its dtype is ${excerpt(descr)}; expected a number type (float16/32/64, int, uint or bool)`);
-  if (descr.startsWith('>') && DTYPE_BYTES[dtype] !== 1) throw new NpyFormatError(`it is big-endian (${descr}); save it little-endian (numpy's default)`);
+  if (!Object.hasOwn(DTYPE_BYTES, dtype))
+    throw new NpyFormatError(
+      `its dtype is ${excerpt(descr)}; expected a number type (float16/32/64, int, uint or bool)`,
+    );
+  if (descr.startsWith('>') && DTYPE_BYTES[dtype] !== 1)
+    throw new NpyFormatError(`it is big-endian (${descr}); save it little-endian (numpy's default)`);
   return { dtype, fortranOrder: fortran === 'True', shape, dataOffset };
 }
 
@@ -72,7 +103,9 @@ export function decodeNpy(bytes: Uint8Array): { shape: number[]; data: Float32Ar
   const width = DTYPE_BYTES[header.dtype] ?? 1;
   const needed = header.dataOffset + npyDataBytes(header);
   if (bytes.length < needed) {
-    throw new NpyFormatError(`its header promises ${count} values (${needed} bytes in all) but the file holds only ${bytes.length} bytes; it is truncated`);
+    throw new NpyFormatError(
+      `its header promises ${count} values (${needed} bytes in all) but the file holds only ${bytes.length} bytes; it is truncated`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, count * width);
   const data = new Float32Array(count);
@@ -87,18 +120,31 @@ export function decodeNpy(bytes: Uint8Array): { shape: number[]; data: Float32Ar
 
 function readValue(view: DataView, dtype: string, offset: number): number {
   switch (dtype) {
-    case 'f2': return float16(view.getUint16(offset, true));
-    case 'f4': return view.getFloat32(offset, true);
-    case 'f8': return view.getFloat64(offset, true);
-    case 'i1': return view.getInt8(offset);
-    case 'i2': return view.getInt16(offset, true);
-    case 'i4': return view.getInt32(offset, true);
-    case 'i8': return Number(view.getBigInt64(offset, true));
-    case 'u1': case 'b1': return view.getUint8(offset);
-    case 'u2': return view.getUint16(offset, true);
-    case 'u4': return view.getUint32(offset, true);
-    case 'u8': return Number(view.getBigUint64(offset, true));
-    default: throw new NpyFormatError(`dtype ${dtype} is not supported`);
+    case 'f2':
+      return float16(view.getUint16(offset, true));
+    case 'f4':
+      return view.getFloat32(offset, true);
+    case 'f8':
+      return view.getFloat64(offset, true);
+    case 'i1':
+      return view.getInt8(offset);
+    case 'i2':
+      return view.getInt16(offset, true);
+    case 'i4':
+      return view.getInt32(offset, true);
+    case 'i8':
+      return Number(view.getBigInt64(offset, true));
+    case 'u1':
+    case 'b1':
+      return view.getUint8(offset);
+    case 'u2':
+      return view.getUint16(offset, true);
+    case 'u4':
+      return view.getUint32(offset, true);
+    case 'u8':
+      return Number(view.getBigUint64(offset, true));
+    default:
+      throw new NpyFormatError(`dtype ${dtype} is not supported`);
   }
 }
 

@@ -40,7 +40,12 @@ function encodePng(pixels: Uint8Array, width: number, height: number, colourType
     for (let x = 0; x < stride; x += 1) {
       const [a, b, c] = [at(y, x - bpp), at(y - 1, x), at(y - 1, x - bpp)];
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const predicted = [0, a, b, (a + b) >> 1, paeth][filter] as number;
       raw[y * (stride + 1) + 1 + x] = (at(y, x) - predicted) & 0xff;
     }
@@ -50,22 +55,34 @@ function encodePng(pixels: Uint8Array, width: number, height: number, colourType
   header.writeUInt32BE(height, 4);
   header[8] = 8;
   header[9] = colourType;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 async function sharpPixels(bytes: Buffer, channels: 1 | 3): Promise<number[]> {
-  const pipeline = sharp(bytes).removeAlpha().toColourspace(channels === 1 ? 'b-w' : 'srgb');
+  const pipeline = sharp(bytes)
+    .removeAlpha()
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb');
   return Array.from(await pipeline.raw().toBuffer());
 }
 
 describe('the direct PNG decoder', () => {
-  it.each([[0, 1], [4, 1], [2, 3], [6, 3]] as const)('decodes colour type %i with every row filter exactly as sharp does', async (colourType, channels) => {
+  it.each([
+    [0, 1],
+    [4, 1],
+    [2, 3],
+    [6, 3],
+  ] as const)('decodes colour type %i with every row filter exactly as sharp does', async (colourType, channels) => {
     const [width, height] = [13, 20];
     // Noise with flat patches and repeated values, so that Paeth's ties (which neighbour wins) occur.
     let seed = 7;
     const pixels = Uint8Array.from({ length: width * height * (COLOUR_BYTES[colourType] as number) }, (_, i) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return i % 5 === 0 ? 128 : (seed >> 16) % 8 * 32;
+      return i % 5 === 0 ? 128 : ((seed >> 16) % 8) * 32;
     });
     const bytes = encodePng(pixels, width, height, colourType, [0, 1, 2, 3, 4]);
     const direct = decodePngDirect(bytes, height, width, channels);
@@ -75,20 +92,39 @@ describe('the direct PNG decoder', () => {
   });
 
   it('leaves PNGs it does not handle to sharp: another size, other channels, palette, 16-bit', async () => {
-    const grey = encodePng(Uint8Array.from({ length: 12 }, (_, i) => i * 20), 3, 4, 0, [0]);
+    const grey = encodePng(
+      Uint8Array.from({ length: 12 }, (_, i) => i * 20),
+      3,
+      4,
+      0,
+      [0],
+    );
     expect(decodePngDirect(grey, 4, 3, 3)).toBeNull();
     expect(decodePngDirect(grey, 8, 6, 1)).toBeNull();
     const asColour = await decodeImage(grey, 4, 3, 3);
     expect(Array.from(asColour.subarray(0, 6), (v) => Math.round(v * 255))).toEqual([0, 0, 0, 20, 20, 20]);
-    const palette = await sharp(Buffer.alloc(4 * 4 * 3, 128), { raw: { width: 4, height: 4, channels: 3 } }).png({ palette: true }).toBuffer();
+    const palette = await sharp(Buffer.alloc(4 * 4 * 3, 128), { raw: { width: 4, height: 4, channels: 3 } })
+      .png({ palette: true })
+      .toBuffer();
     expect(decodePngDirect(palette, 4, 4, 3)).toBeNull();
-    expect(Array.from(await decodeImage(palette, 4, 4, 3), (v) => Math.round(v * 255))).toEqual(new Array(48).fill(128));
-    const deep = await sharp(Buffer.alloc(4 * 4, 200), { raw: { width: 4, height: 4, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    expect(Array.from(await decodeImage(palette, 4, 4, 3), (v) => Math.round(v * 255))).toEqual(
+      new Array(48).fill(128),
+    );
+    const deep = await sharp(Buffer.alloc(4 * 4, 200), { raw: { width: 4, height: 4, channels: 1 } })
+      .toColourspace('grey16')
+      .png()
+      .toBuffer();
     expect(decodePngDirect(deep, 4, 4, 1)).toBeNull();
   });
 
   it('rejects a truncated PNG with a message that says so', async () => {
-    const bytes = encodePng(Uint8Array.from({ length: 64 }, (_, i) => i), 8, 8, 0, [1]);
+    const bytes = encodePng(
+      Uint8Array.from({ length: 64 }, (_, i) => i),
+      8,
+      8,
+      0,
+      [1],
+    );
     await expect(decodeImage(bytes.subarray(0, bytes.length - 20), 8, 8, 1)).rejects.toThrow(ImageFormatError);
     await expect(decodeImage(bytes.subarray(0, bytes.length - 20), 8, 8, 1)).rejects.toThrow(/corrupt or truncated/);
   });

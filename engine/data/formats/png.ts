@@ -10,7 +10,12 @@ import zlib from 'node:zlib';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Colour type → bytes per pixel at 8 bits, and the colour channels (alpha excluded). */
-const COLOUR_TYPES: Record<number, { bytes: number; colour: 1 | 3 }> = { 0: { bytes: 1, colour: 1 }, 2: { bytes: 3, colour: 3 }, 4: { bytes: 2, colour: 1 }, 6: { bytes: 4, colour: 3 } };
+const COLOUR_TYPES: Record<number, { bytes: number; colour: 1 | 3 }> = {
+  0: { bytes: 1, colour: 1 },
+  2: { bytes: 3, colour: 3 },
+  4: { bytes: 2, colour: 1 },
+  6: { bytes: 4, colour: 3 },
+};
 
 export interface PngHeader {
   width: number;
@@ -31,7 +36,13 @@ export function readPngHeader(bytes: Uint8Array): PngHeader | null {
   if (!isPng(bytes) || bytes.length < 33) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
-  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24] ?? 0, colourType: bytes[25] ?? 0, interlaced: bytes[28] === 1 };
+  return {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    bitDepth: bytes[24] ?? 0,
+    colourType: bytes[25] ?? 0,
+    interlaced: bytes[28] === 1,
+  };
 }
 
 /** Colour channels (1 or 3) of a PNG the direct decoder can read, or null. */
@@ -45,13 +56,20 @@ export function directPngChannels(header: PngHeader): 1 | 3 | null {
  * can read it and its size and channels are the ones asked for; otherwise null. Throws PngError on
  * truncated or corrupt data.
  */
-export function decodePngDirect(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Float32Array | null {
+export function decodePngDirect(
+  bytes: Uint8Array,
+  height: number,
+  width: number,
+  channels: 1 | 3,
+): Float32Array | null {
   const header = readPngHeader(bytes);
-  if (!header || directPngChannels(header) !== channels || header.width !== width || header.height !== height) return null;
+  if (!header || directPngChannels(header) !== channels || header.width !== width || header.height !== height)
+    return null;
   const kind = COLOUR_TYPES[header.colourType] as { bytes: number; colour: 1 | 3 };
   const raw = inflateImageData(bytes);
   const stride = width * kind.bytes;
-  if (raw.length < height * (stride + 1)) throw new PngError(`its image data holds ${raw.length} bytes, ${height * (stride + 1)} expected`);
+  if (raw.length < height * (stride + 1))
+    throw new PngError(`its image data holds ${raw.length} bytes, ${height * (stride + 1)} expected`);
   const rows = unfilter(raw, height, stride, kind.bytes);
   const out = new Float32Array(height * width * channels);
   for (let p = 0, o = 0; p < height * width; p += 1) {
@@ -100,12 +118,23 @@ function unfilter(raw: Buffer, height: number, stride: number, bpp: number): Uin
       const upLeft = y > 0 && x >= bpp ? (out[previous + x - bpp] as number) : 0;
       let predicted: number;
       switch (filter) {
-        case 0: predicted = 0; break;
-        case 1: predicted = left; break;
-        case 2: predicted = up; break;
-        case 3: predicted = (left + up) >> 1; break;
-        case 4: predicted = paeth(left, up, upLeft); break;
-        default: throw new PngError(`row ${y} has filter type ${filter}; PNG defines 0 to 4`);
+        case 0:
+          predicted = 0;
+          break;
+        case 1:
+          predicted = left;
+          break;
+        case 2:
+          predicted = up;
+          break;
+        case 3:
+          predicted = (left + up) >> 1;
+          break;
+        case 4:
+          predicted = paeth(left, up, upLeft);
+          break;
+        default:
+          throw new PngError(`row ${y} has filter type ${filter}; PNG defines 0 to 4`);
       }
       out[row + x] = (value + predicted) & 0xff;
     }

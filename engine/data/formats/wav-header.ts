@@ -23,7 +23,14 @@ const READABLE: Record<number, { name: string; bits: number[] }> = {
 };
 
 /** Names of tags met in the wild that are not read, so that the message can say what the file is. */
-const KNOWN_UNREAD: Record<number, string> = { 0x0002: 'Microsoft ADPCM', 0x0031: 'GSM 6.10', 0x0050: 'MPEG', 0x0055: 'MP3', 0x0161: 'WMA', 0x1610: 'AAC' };
+const KNOWN_UNREAD: Record<number, string> = {
+  0x0002: 'Microsoft ADPCM',
+  0x0031: 'GSM 6.10',
+  0x0050: 'MPEG',
+  0x0055: 'MP3',
+  0x0161: 'WMA',
+  0x1610: 'AAC',
+};
 
 const CONVERT = 'convert it to 16-bit PCM (e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav)';
 
@@ -72,11 +79,17 @@ export function readWavHeader(read: ReadAt, fileSize: number): WavHeader | null 
     position += 8 + size + (size & 1); // chunks are word-aligned
   }
   if (!fmt) throw new WavFormatError('its "fmt " chunk is missing, so how its audio is encoded is unknown');
-  if (!fmt.channels || !fmt.sampleRate || !fmt.blockAlign) throw new WavFormatError(`its "fmt " chunk gives ${fmt.channels} channels, ${fmt.sampleRate} Hz and ${fmt.blockAlign}-byte frames; none of them may be 0`);
+  if (!fmt.channels || !fmt.sampleRate || !fmt.blockAlign)
+    throw new WavFormatError(
+      `its "fmt " chunk gives ${fmt.channels} channels, ${fmt.sampleRate} Hz and ${fmt.blockAlign}-byte frames; none of them may be 0`,
+    );
   checkEncoding(fmt.formatTag, fmt.bitsPerSample);
   if (!data) throw new WavFormatError('it has no "data" chunk, so it holds no audio');
   const available = Math.max(0, fileSize - data.offset);
-  if (available < data.bytes) throw new WavFormatError(`its header promises ${data.bytes} bytes of audio but the file holds only ${available}; it is truncated`);
+  if (available < data.bytes)
+    throw new WavFormatError(
+      `its header promises ${data.bytes} bytes of audio but the file holds only ${available}; it is truncated`,
+    );
   if (data.bytes === 0) throw new WavFormatError('it holds no audio samples');
   return { ...fmt, dataOffset: data.offset, dataBytes: data.bytes, frames: framesIn(fmt, data.bytes) };
 }
@@ -97,10 +110,14 @@ function checkEncoding(formatTag: number, bits: number): void {
   const tag = `0x${formatTag.toString(16).padStart(4, '0')}`;
   if (!readable) {
     const known = KNOWN_UNREAD[formatTag];
-    throw new WavFormatError(`its encoding (format tag ${tag}${known ? `, ${known}` : ''}) is not one Modality Studio reads (PCM, float, A-law, µ-law, IMA ADPCM); ${CONVERT}`);
+    throw new WavFormatError(
+      `its encoding (format tag ${tag}${known ? `, ${known}` : ''}) is not one Modality Studio reads (PCM, float, A-law, µ-law, IMA ADPCM); ${CONVERT}`,
+    );
   }
   if (!readable.bits.includes(bits)) {
-    throw new WavFormatError(`it is ${bits}-bit ${readable.name}, which has ${readable.bits.join(', ')}-bit samples only; ${CONVERT}`);
+    throw new WavFormatError(
+      `it is ${bits}-bit ${readable.name}, which has ${readable.bits.join(', ')}-bit samples only; ${CONVERT}`,
+    );
   }
 }
 
@@ -110,7 +127,13 @@ function parseFmt(bytes: Uint8Array): Omit<WavHeader, 'dataOffset' | 'dataBytes'
   const declared = v.getUint16(0, true);
   // WAVE_FORMAT_EXTENSIBLE keeps the real format in its sub-format GUID, whose first two bytes are the tag.
   const formatTag = declared === WAVE_FORMAT_EXTENSIBLE && bytes.length >= 26 ? v.getUint16(24, true) : declared;
-  return { formatTag, channels: v.getUint16(2, true), sampleRate: v.getUint32(4, true), blockAlign: v.getUint16(12, true), bitsPerSample: v.getUint16(14, true) };
+  return {
+    formatTag,
+    channels: v.getUint16(2, true),
+    sampleRate: v.getUint32(4, true),
+    blockAlign: v.getUint16(12, true),
+    bitsPerSample: v.getUint16(14, true),
+  };
 }
 
 function ascii(bytes: Uint8Array, offset: number): string {

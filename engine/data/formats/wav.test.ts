@@ -11,10 +11,16 @@ function decodedByWavefile(bytes: Uint8Array, targetRate: number): Float32Array 
   const wav = new WaveFile(bytes);
   wav.toBitDepth('32f');
   if ((wav.fmt as { sampleRate: number }).sampleRate !== targetRate) wav.toSampleRate(targetRate);
-  const samples = (wav.getSamples as unknown as (interleaved: boolean, output: Float32ArrayConstructor) => Float32Array | Float32Array[])(false, Float32Array);
+  const samples = (
+    wav.getSamples as unknown as (
+      interleaved: boolean,
+      output: Float32ArrayConstructor,
+    ) => Float32Array | Float32Array[]
+  )(false, Float32Array);
   if (!Array.isArray(samples)) return Float32Array.from(samples);
   const mono = new Float32Array(samples[0]!.length);
-  for (const channel of samples) for (let i = 0; i < mono.length; i += 1) mono[i] = mono[i]! + channel[i]! / samples.length;
+  for (const channel of samples)
+    for (let i = 0; i < mono.length; i += 1) mono[i] = mono[i]! + channel[i]! / samples.length;
   return mono;
 }
 
@@ -45,13 +51,12 @@ function withExtraChunk(bytes: Uint8Array): Uint8Array {
 }
 
 describe('WAV decoding straight from the bytes', () => {
-  it.each(['8', '16', '24', '32', '32f', '64'].flatMap((bits) => [1, 2, 3].map((channels) => [bits, channels] as const)))(
-    'gives exactly the samples wavefile gave: %s-bit, %i channel(s)',
-    (bits, channels) => {
-      const bytes = randomWav(bits, channels, 16_000, 4000, channels);
-      expect(decodeWavMono(bytes, 16_000)).toEqual(decodedByWavefile(bytes, 16_000));
-    },
-  );
+  it.each(
+    ['8', '16', '24', '32', '32f', '64'].flatMap((bits) => [1, 2, 3].map((channels) => [bits, channels] as const)),
+  )('gives exactly the samples wavefile gave: %s-bit, %i channel(s)', (bits, channels) => {
+    const bytes = randomWav(bits, channels, 16_000, 4000, channels);
+    expect(decodeWavMono(bytes, 16_000)).toEqual(decodedByWavefile(bytes, 16_000));
+  });
 
   it('walks past chunks it does not know, odd-sized ones included', () => {
     const bytes = withExtraChunk(randomWav('16', 2, 16_000, 1000));
@@ -59,7 +64,7 @@ describe('WAV decoding straight from the bytes', () => {
     expect(inspectWav(bytes)).toEqual({ sampleRate: 16_000, channels: 2, frames: 1000 });
   });
 
-  it('resamples other rates with the polyphase resampler after mixing the channels, wavefile\'s only for rates it cannot take', () => {
+  it("resamples other rates with the polyphase resampler after mixing the channels, wavefile's only for rates it cannot take", () => {
     const stereo = randomWav('16', 2, 44_100, 4410);
     expect(decodeWavMono(stereo, 16_000)).toEqual(resample(decodedByWavefile(stereo, 44_100), 44_100, 16_000));
     // A-law at 44.1 kHz: expanded by wavefile, then resampled by ours.
@@ -68,7 +73,9 @@ describe('WAV decoding straight from the bytes', () => {
     const lawBytes = law.toBuffer();
     const lawExpanded = new WaveFile(lawBytes);
     lawExpanded.fromALaw();
-    expect(decodeWavMono(lawBytes, 16_000)).toEqual(resample(decodedByWavefile(lawExpanded.toBuffer(), 44_100), 44_100, 16_000));
+    expect(decodeWavMono(lawBytes, 16_000)).toEqual(
+      resample(decodedByWavefile(lawExpanded.toBuffer(), 44_100), 44_100, 16_000),
+    );
     // 44,101 Hz shares no factor with 16 kHz (16,000 phases): wavefile's resampler, as before.
     const odd = randomWav('16', 1, 44_101, 4410);
     expect(decodeWavMono(odd, 16_000)).toEqual(decodedByWavefile(odd, 16_000));
@@ -90,18 +97,26 @@ describe('WAV decoding straight from the bytes', () => {
   it('probes a clip by its header alone: a few dozen bytes of a 10-second clip', () => {
     const bytes = randomWav('16', 1, 16_000, 160_000);
     let read = 0;
-    const info = inspectWavAt((position, length) => {
-      read += length;
-      return bytes.subarray(position, position + length);
-    }, bytes.length, () => bytes);
+    const info = inspectWavAt(
+      (position, length) => {
+        read += length;
+        return bytes.subarray(position, position + length);
+      },
+      bytes.length,
+      () => bytes,
+    );
     expect(info).toEqual({ sampleRate: 16_000, channels: 1, frames: 160_000 });
     expect(read).toBeLessThan(128);
   });
 
   it('refuses truncated, empty and non-WAV files with the reason', () => {
     const bytes = randomWav('16', 1, 16_000, 1000);
-    expect(() => decodeWavMono(bytes.subarray(0, 1000), 16_000)).toThrow(/promises 2000 bytes of audio but the file holds only 956; it is truncated/);
+    expect(() => decodeWavMono(bytes.subarray(0, 1000), 16_000)).toThrow(
+      /promises 2000 bytes of audio but the file holds only 956; it is truncated/,
+    );
     expect(() => inspectWav(randomWav('16', 1, 16_000, 0))).toThrow(/no audio samples/);
-    expect(() => inspectWav(new TextEncoder().encode('hello, not a wav file at all'))).toThrow(/not a readable WAV file/);
+    expect(() => inspectWav(new TextEncoder().encode('hello, not a wav file at all'))).toThrow(
+      /not a readable WAV file/,
+    );
   });
 });

@@ -1,6 +1,16 @@
 import wavefilePackage from 'wavefile';
 import { resample, resampleRatio } from '../audio/resample';
-import { readWavHeader, WAVE_FORMAT_ALAW, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_IMA_ADPCM, WAVE_FORMAT_MULAW, WAVE_FORMAT_PCM, WavFormatError, type ReadAt, type WavHeader } from './wav-header';
+import {
+  readWavHeader,
+  WAVE_FORMAT_ALAW,
+  WAVE_FORMAT_IEEE_FLOAT,
+  WAVE_FORMAT_IMA_ADPCM,
+  WAVE_FORMAT_MULAW,
+  WAVE_FORMAT_PCM,
+  WavFormatError,
+  type ReadAt,
+  type WavHeader,
+} from './wav-header';
 
 export { WavFormatError } from './wav-header';
 
@@ -76,22 +86,28 @@ function decodeDirect(bytes: Uint8Array, header: WavHeader): Float32Array {
   }
   // Averaged channel by channel in float32, as the wavefile path did (one rounding per added channel).
   for (let c = 0; c < channels; c += 1) {
-    for (let i = 0; i < frames; i += 1) mono[i] = (mono[i] ?? 0) + Math.fround(sample(data, (i * channels + c) * width)) / channels;
+    for (let i = 0; i < frames; i += 1)
+      mono[i] = (mono[i] ?? 0) + Math.fround(sample(data, (i * channels + c) * width)) / channels;
   }
   return mono;
 }
 
 /** One sample at a byte offset, as a float in [-1, 1] (integers scaled as wavefile's intToFloat does). */
 function sampleReader(formatTag: number, bits: number): (data: DataView, offset: number) => number {
-  if (formatTag === WAVE_FORMAT_IEEE_FLOAT) return bits === 32 ? (d, o) => d.getFloat32(o, true) : (d, o) => d.getFloat64(o, true);
+  if (formatTag === WAVE_FORMAT_IEEE_FLOAT)
+    return bits === 32 ? (d, o) => d.getFloat32(o, true) : (d, o) => d.getFloat64(o, true);
   const min = 2 ** (bits - 1);
   const max = min - 1;
   const scale = (value: number) => (value > 0 ? value / max : value / min);
   switch (bits) {
-    case 8: return (d, o) => scale(d.getUint8(o) - 128); // 8-bit WAV is unsigned
-    case 16: return (d, o) => scale(d.getInt16(o, true));
-    case 24: return (d, o) => scale(((d.getUint8(o + 2) << 24) >> 8) | (d.getUint8(o + 1) << 8) | d.getUint8(o));
-    default: return (d, o) => scale(d.getInt32(o, true));
+    case 8:
+      return (d, o) => scale(d.getUint8(o) - 128); // 8-bit WAV is unsigned
+    case 16:
+      return (d, o) => scale(d.getInt16(o, true));
+    case 24:
+      return (d, o) => scale(((d.getUint8(o + 2) << 24) >> 8) | (d.getUint8(o + 1) << 8) | d.getUint8(o));
+    default:
+      return (d, o) => scale(d.getInt32(o, true));
   }
 }
 
@@ -103,9 +119,12 @@ function inspectWithWavefile(bytes: Uint8Array): WavInfo {
   const wav = open(bytes);
   const fmt = wav.fmt as { numChannels: number; sampleRate: number; blockAlign: number };
   const data = wav.data as { chunkSize: number; samples: Uint8Array };
-  if (!fmt.numChannels || !fmt.sampleRate || !fmt.blockAlign) throw new WavFormatError('its "fmt " chunk is missing or has zero channels or sample rate');
+  if (!fmt.numChannels || !fmt.sampleRate || !fmt.blockAlign)
+    throw new WavFormatError('its "fmt " chunk is missing or has zero channels or sample rate');
   if (data.samples.length < data.chunkSize) {
-    throw new WavFormatError(`its header promises ${data.chunkSize} bytes of audio but the file holds only ${data.samples.length}; it is truncated`);
+    throw new WavFormatError(
+      `its header promises ${data.chunkSize} bytes of audio but the file holds only ${data.samples.length}; it is truncated`,
+    );
   }
   if (data.chunkSize === 0) throw new WavFormatError('it holds no audio samples');
   return { sampleRate: fmt.sampleRate, channels: fmt.numChannels, frames: Math.floor(data.chunkSize / fmt.blockAlign) };
@@ -127,7 +146,9 @@ function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array
     // Our resampler where it takes the ratio (on the mono mix: one channel to filter), wavefile's elsewhere.
     if (rate !== targetRate && !resampleRatio(rate, targetRate)) wav.toSampleRate(targetRate);
   } catch (error) {
-    throw new WavFormatError(`its encoding could not be converted (${(error as Error).message}); save it as PCM or float WAV`);
+    throw new WavFormatError(
+      `its encoding could not be converted (${(error as Error).message}); save it as PCM or float WAV`,
+    );
   }
   const rate = (wav.fmt as { sampleRate: number }).sampleRate;
   return resample(monoSamples(wav), rate, targetRate) ?? monoSamples(wav);
@@ -136,11 +157,15 @@ function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array
 /** wavefile's samples, channels averaged. */
 function monoSamples(wav: InstanceType<typeof WaveFile>): Float32Array {
   // wavefile types its output-constructor parameter loosely; it returns one array per channel when stereo.
-  const getSamples = wav.getSamples.bind(wav) as unknown as (interleaved: boolean, output: Float32ArrayConstructor) => Float32Array | Float32Array[];
+  const getSamples = wav.getSamples.bind(wav) as unknown as (
+    interleaved: boolean,
+    output: Float32ArrayConstructor,
+  ) => Float32Array | Float32Array[];
   const samples = getSamples(false, Float32Array);
   if (!Array.isArray(samples)) return Float32Array.from(samples);
   const mono = new Float32Array(samples[0]?.length ?? 0);
-  for (const channel of samples) for (let i = 0; i < mono.length; i += 1) mono[i] = (mono[i] ?? 0) + (channel[i] ?? 0) / samples.length;
+  for (const channel of samples)
+    for (let i = 0; i < mono.length; i += 1) mono[i] = (mono[i] ?? 0) + (channel[i] ?? 0) / samples.length;
   return mono;
 }
 

@@ -3,7 +3,8 @@ import type { Split } from '../../protocol/dataset';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
-export type ParsedNumber = { ok: true; value: number } | { ok: false; reason: 'empty' | 'non-finite' | 'non-numeric' | 'beyond-float32' };
+export type ParsedNumber =
+  { ok: true; value: number } | { ok: false; reason: 'empty' | 'non-finite' | 'non-numeric' | 'beyond-float32' };
 
 /**
  * The largest 32-bit float. The engine stores and computes in float32, so a value beyond it (3e39 is finite
@@ -53,6 +54,9 @@ export function looksLikePath(text: string): boolean {
  * `__proto__` cannot be one: assigning it replaces the object's prototype, so the modality would vanish.
  */
 export function modalityNameProblem(name: string): string | null {
-  if (name.trim() === '') return 'is empty or only spaces, which cannot name a modality (it would be shown as nothing); give the modality a name';
-  return name === '__proto__' ? 'is reserved by JavaScript and cannot name a modality; rename the modality (e.g. "proto")' : null;
+  if (name.trim() === '')
+    return 'is empty or only spaces, which cannot name a modality (it would be shown as nothing); give the modality a name';
+  return name === '__proto__'
+    ? 'is reserved by JavaScript and cannot name a modality; rename the modality (e.g. "proto")'
+    : null;
 }

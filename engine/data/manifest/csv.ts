@@ -28,7 +28,12 @@ export function readCsvManifest(
 ): { samples: ManifestSample[]; modalities: ModalityDeclaration[] } {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text, { relax_column_count: true, info: true, skip_empty_lines: true, bom: true }) as unknown as typeof rows;
+    rows = parse(text, {
+      relax_column_count: true,
+      info: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as unknown as typeof rows;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new DatasetError({
@@ -46,7 +51,13 @@ export function readCsvManifest(
       message: `${file} has ${header ? 'a header but no rows' : 'no header and no rows'}; expected a header line (label, id, split and modality columns) followed by one row per sample.`,
     });
   }
-  const columns = classifyColumns(header.record.map((name) => name.trim()), rows.slice(1), file, options, log);
+  const columns = classifyColumns(
+    header.record.map((name) => name.trim()),
+    rows.slice(1),
+    file,
+    options,
+    log,
+  );
   const samples: ManifestSample[] = [];
   for (const [index, { record, info }] of rows.slice(1).entries()) {
     const sample = readRow(record, info.lines, index + 1, header.record.length, columns, file, options, log);
@@ -99,7 +110,14 @@ function classifyColumns(
     const dot = name.indexOf('.');
     const modality = dot > 0 ? name.slice(0, dot) : name;
     const nameProblem = modalityNameProblem(modality);
-    if (nameProblem) throw new DatasetError({ code: 'bad-column', file, row: 1, column: name, message: `${file} line 1: column "${name}": "${modality}" ${nameProblem}.` });
+    if (nameProblem)
+      throw new DatasetError({
+        code: 'bad-column',
+        file,
+        row: 1,
+        column: name,
+        message: `${file} line 1: column "${name}": "${modality}" ${nameProblem}.`,
+      });
     const existing = columnIndexes.get(modality);
     if (dot > 0) {
       if (existing && modalities.find((m) => m.name === modality)?.source !== 'columns') {
@@ -172,14 +190,27 @@ function readRow(
     return null;
   }
   if (id === '') {
-    log.error({ code: 'bad-column', file, row: line, column: 'id', message: `${where}: the "id" cell is empty; give every sample a unique id, or drop the "id" column to number rows automatically.` });
+    log.error({
+      code: 'bad-column',
+      file,
+      row: line,
+      column: 'id',
+      message: `${where}: the "id" cell is empty; give every sample a unique id, or drop the "id" column to number rows automatically.`,
+    });
     return null;
   }
   const sampleName = `Sample "${id}" (${where})`;
   const label = columns.labelIndex >= 0 ? (record[columns.labelIndex] ?? '').trim() : '';
   let ok = true;
   if (label === '' && options.requireLabels) {
-    log.error({ code: 'missing-label', file, row: line, sampleId: id, column: 'label', message: `${sampleName}: the "label" cell is empty; give the sample's class name.` });
+    log.error({
+      code: 'missing-label',
+      file,
+      row: line,
+      sampleId: id,
+      column: 'label',
+      message: `${sampleName}: the "label" cell is empty; give the sample's class name.`,
+    });
     ok = false;
   }
   let split: ManifestSample['split'] = null;
@@ -187,7 +218,14 @@ function readRow(
     const cell = record[columns.splitIndex] ?? '';
     const parsed = parseSplitCell(cell);
     if (!parsed) {
-      log.error({ code: 'bad-split', file, row: line, sampleId: id, column: 'split', message: `${sampleName}: split is ${excerpt(cell)}; expected train, val or test (or drop the split column to split automatically).` });
+      log.error({
+        code: 'bad-split',
+        file,
+        row: line,
+        sampleId: id,
+        column: 'split',
+        message: `${sampleName}: split is ${excerpt(cell)}; expected train, val or test (or drop the split column to split automatically).`,
+      });
       ok = false;
     } else split = parsed;
   }
@@ -213,11 +251,12 @@ function readRow(
         row: line,
         sampleId: id,
         column,
-        message: parsed.reason === 'empty'
-          ? `${sampleName}: column "${column}" is empty; expected a number. Fill in the value (or remove the sample).`
-          : parsed.reason === 'beyond-float32'
-            ? `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; ${float32Expectation(Number(cell))}.`
-            : `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; expected a finite decimal number.`,
+        message:
+          parsed.reason === 'empty'
+            ? `${sampleName}: column "${column}" is empty; expected a number. Fill in the value (or remove the sample).`
+            : parsed.reason === 'beyond-float32'
+              ? `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; ${float32Expectation(Number(cell))}.`
+              : `${sampleName}: column "${column}" is ${excerpt(cell.trim())}; expected a finite decimal number.`,
       });
       ok = false;
     }

@@ -39,20 +39,36 @@ export function readJsonlManifest(
     try {
       json = JSON.parse(raw);
     } catch (error) {
-      log.error({ code: 'manifest-parse', file, row: line, message: `${where} is not valid JSON (${(error as Error).message}); expected one object per line like {"label": "cat", "modalities": {"rgb": "img/1.png", "audio": "wav/1.wav"}}.` });
+      log.error({
+        code: 'manifest-parse',
+        file,
+        row: line,
+        message: `${where} is not valid JSON (${(error as Error).message}); expected one object per line like {"label": "cat", "modalities": {"rgb": "img/1.png", "audio": "wav/1.wav"}}.`,
+      });
       continue;
     }
     // Checked on the parsed JSON itself: the schema's record would drop a "__proto__" key without a word.
     const badName = Object.keys(modalitiesOf(json)).find((name) => modalityNameProblem(name));
     if (badName !== undefined) {
-      log.error({ code: 'manifest-parse', file, row: line, column: badName, message: `${where}: modality "${badName}" ${modalityNameProblem(badName)}.` });
+      log.error({
+        code: 'manifest-parse',
+        file,
+        row: line,
+        column: badName,
+        message: `${where}: modality "${badName}" ${modalityNameProblem(badName)}.`,
+      });
       continue;
     }
     const parsed = rowSchema.safeParse(json);
     if (!parsed.success) {
       const problem = parsed.error.issues[0];
       const field = problem?.path.join('.') || 'the line';
-      log.error({ code: 'manifest-parse', file, row: line, message: `${where}: ${field} ${problem?.message ?? 'is malformed'}; expected {"id"?: string, "label": string, "split"?: "train"|"val"|"test", "modalities": {NAME: "path" or [numbers]}}.` });
+      log.error({
+        code: 'manifest-parse',
+        file,
+        row: line,
+        message: `${where}: ${field} ${problem?.message ?? 'is malformed'}; expected {"id"?: string, "label": string, "split"?: "train"|"val"|"test", "modalities": {NAME: "path" or [numbers]}}.`,
+      });
       continue;
     }
     const row = parsed.data;
@@ -61,14 +77,26 @@ export function readJsonlManifest(
     let ok = true;
     const label = row.label ?? '';
     if (label === '' && options.requireLabels) {
-      log.error({ code: 'missing-label', file, row: line, sampleId: id, message: `${sampleName} has no "label"; give the sample's class name.` });
+      log.error({
+        code: 'missing-label',
+        file,
+        row: line,
+        sampleId: id,
+        message: `${sampleName} has no "label"; give the sample's class name.`,
+      });
       ok = false;
     }
     let split: ManifestSample['split'] = null;
     if (row.split !== undefined) {
       const value = parseSplitCell(row.split);
       if (!value) {
-        log.error({ code: 'bad-split', file, row: line, sampleId: id, message: `${sampleName}: split is ${excerpt(row.split)}; expected train, val or test (or leave it out to split automatically).` });
+        log.error({
+          code: 'bad-split',
+          file,
+          row: line,
+          sampleId: id,
+          message: `${sampleName}: split is ${excerpt(row.split)}; expected train, val or test (or leave it out to split automatically).`,
+        });
         ok = false;
       } else split = value;
     }
@@ -78,7 +106,14 @@ export function readJsonlManifest(
       const first = sources.get(name);
       if (!first) sources.set(name, { source, line });
       else if (first.source !== source) {
-        log.error({ code: 'mixed-kinds', file, row: line, sampleId: id, column: name, message: `${sampleName}: modality "${name}" is ${source === 'files' ? 'a file path' : 'an inline array'} here but ${first.source === 'files' ? 'a file path' : 'an inline array'} on line ${first.line}; one modality must be given the same way in every line.` });
+        log.error({
+          code: 'mixed-kinds',
+          file,
+          row: line,
+          sampleId: id,
+          column: name,
+          message: `${sampleName}: modality "${name}" is ${source === 'files' ? 'a file path' : 'an inline array'} here but ${first.source === 'files' ? 'a file path' : 'an inline array'} on line ${first.line}; one modality must be given the same way in every line.`,
+        });
         ok = false;
         continue;
       }
@@ -88,7 +123,14 @@ export function readJsonlManifest(
       }
       const bad = value.findIndex((entry) => !isFloat32Finite(entry));
       if (bad >= 0) {
-        log.error({ code: typeof value[bad] === 'number' ? 'non-finite' : 'non-numeric', file, row: line, sampleId: id, column: name, message: `${sampleName}: modality "${name}" entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}.` });
+        log.error({
+          code: typeof value[bad] === 'number' ? 'non-finite' : 'non-numeric',
+          file,
+          row: line,
+          sampleId: id,
+          column: name,
+          message: `${sampleName}: modality "${name}" entry ${bad} is ${JSON.stringify(value[bad])}; ${float32Expectation(value[bad])}.`,
+        });
         ok = false;
         continue;
       }
@@ -97,7 +139,11 @@ export function readJsonlManifest(
     if (ok) samples.push({ id, label: label === '' ? null : label, split, file, line, cells });
   }
   if (nonEmpty === 0) {
-    throw new DatasetError({ code: 'manifest-empty', file, message: `${file} is empty; expected one JSON object per sample, one per line.` });
+    throw new DatasetError({
+      code: 'manifest-empty',
+      file,
+      message: `${file} is empty; expected one JSON object per sample, one per line.`,
+    });
   }
   const modalities: ModalityDeclaration[] = [...sources.entries()].map(([name, { source }]) => ({ name, source }));
   reportMissingModalities(samples, modalities, file, log);
@@ -109,10 +155,22 @@ function modalitiesOf(json: unknown): object {
   return typeof modalities === 'object' && modalities !== null ? modalities : {};
 }
 
-function reportMissingModalities(samples: ManifestSample[], modalities: ModalityDeclaration[], file: string, log: IssueLog): void {
+function reportMissingModalities(
+  samples: ManifestSample[],
+  modalities: ModalityDeclaration[],
+  file: string,
+  log: IssueLog,
+): void {
   for (const sample of samples) {
     const missing = modalities.filter((m) => !sample.cells.has(m.name)).map((m) => m.name);
     if (missing.length === 0) continue;
-    log.error({ code: 'missing-file', file, row: sample.line, sampleId: sample.id, column: missing[0], message: `Sample "${sample.id}" (${file} line ${sample.line}) has no value for modality ${missing.map((m) => `"${m}"`).join(', ')}, which other lines have; every sample needs every modality.` });
+    log.error({
+      code: 'missing-file',
+      file,
+      row: sample.line,
+      sampleId: sample.id,
+      column: missing[0],
+      message: `Sample "${sample.id}" (${file} line ${sample.line}) has no value for modality ${missing.map((m) => `"${m}"`).join(', ')}, which other lines have; every sample needs every modality.`,
+    });
   }
 }

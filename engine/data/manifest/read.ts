@@ -28,7 +28,12 @@ export function readManifest(root: string, options: ReadManifestOptions, log: Is
 function readManifestAsWritten(root: string, options: ReadManifestOptions, log: IssueLog): Manifest {
   const present = MANIFESTS.filter((name) => fs.existsSync(path.join(root, name)));
   if (present.length === 2) {
-    throw new DatasetError({ code: 'no-manifest', file: 'manifest.csv', message: 'The folder holds both manifest.csv and manifest.jsonl, so which one describes the dataset is ambiguous; keep one of them.' });
+    throw new DatasetError({
+      code: 'no-manifest',
+      file: 'manifest.csv',
+      message:
+        'The folder holds both manifest.csv and manifest.jsonl, so which one describes the dataset is ambiguous; keep one of them.',
+    });
   }
   const [file] = present;
   if (!file) {
@@ -46,7 +51,8 @@ function readManifestAsWritten(root: string, options: ReadManifestOptions, log: 
   const bytes = readFolderFile(root, file, MAX_MANIFEST_BYTES, 'unreadable-file', '');
   const text = decodeText(bytes, file);
   const contentHash = crypto.createHash('sha256').update(bytes).digest('hex');
-  const parsed = file === 'manifest.csv' ? readCsvManifest(text, file, options, log) : readJsonlManifest(text, file, options, log);
+  const parsed =
+    file === 'manifest.csv' ? readCsvManifest(text, file, options, log) : readJsonlManifest(text, file, options, log);
   return { format: file === 'manifest.csv' ? 'csv' : 'jsonl', file, ...parsed, contentHash };
 }
 
@@ -80,7 +86,11 @@ function decodeText(bytes: Buffer, file: string): string {
     });
   }
   if (text.trim() === '') {
-    throw new DatasetError({ code: 'manifest-empty', file, message: `${file} is empty; expected ${file.endsWith('.csv') ? 'a header line followed by one row per sample' : 'one JSON object per sample, one per line'}.` });
+    throw new DatasetError({
+      code: 'manifest-empty',
+      file,
+      message: `${file} is empty; expected ${file.endsWith('.csv') ? 'a header line followed by one row per sample' : 'one JSON object per sample, one per line'}.`,
+    });
   }
   return text;
 }

@@ -39,12 +39,15 @@ export const auxCe: TrainingMethod = {
   reference: 'Du et al. 2023, §4.3 (late fusion with uni-modal auxiliary cross-entropy losses)',
   needsTeachers: false,
   trains: 'one fused network with a head per modality, as long as late fusion',
-  loss: () => 'cross-entropy of the fused head + Σ_modalities cross-entropy of each modality\'s own head (equal weights)',
+  loss: () =>
+    "cross-entropy of the fused head + Σ_modalities cross-entropy of each modality's own head (equal weights)",
   trainsIn: ({ requested }) => requested.includes('aux-ce'),
-  train: async (context) => [await trainFusedModel(context, {
-    method: 'aux-ce',
-    phase: { phase: 'aux-ce' },
-    auxiliaryHeads: true,
-    extraLoss: auxiliaryCrossEntropy(context.run.labels, context.run.classes.length, context.run.modalities.length),
-  })],
+  train: async (context) => [
+    await trainFusedModel(context, {
+      method: 'aux-ce',
+      phase: { phase: 'aux-ce' },
+      auxiliaryHeads: true,
+      extraLoss: auxiliaryCrossEntropy(context.run.labels, context.run.classes.length, context.run.modalities.length),
+    }),
+  ],
 };

@@ -39,9 +39,19 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
   const phase = phaseOf(run, spec.phase);
   const recipe = spec.recipe ?? runRecipe(run.config);
   const seeds = seedsFor(run, [spec.phase.phase, spec.phase.model ?? ''].join(':'));
-  const source = new CacheSource(run.reader, run.modalities.map((_, i) => i));
+  const source = new CacheSource(
+    run.reader,
+    run.modalities.map((_, i) => i),
+  );
   const { candidate } = await inPhase(run, spec.phase, async () => {
-    const model = buildFusion(run.modalities, run.classes.length, run.config, seeds, spec.method.replace(/[^A-Za-z0-9_]/g, '_'), { auxiliaryHeads: spec.auxiliaryHeads, modalityDropout: Boolean(spec.modalityDropout) });
+    const model = buildFusion(
+      run.modalities,
+      run.classes.length,
+      run.config,
+      seeds,
+      spec.method.replace(/[^A-Za-z0-9_]/g, '_'),
+      { auxiliaryHeads: spec.auxiliaryHeads, modalityDropout: Boolean(spec.modalityDropout) },
+    );
     try {
       const fit = await fitModel({
         ...sharedFitOptions(run),
@@ -59,7 +69,10 @@ export async function trainFusedModel(context: MethodContext, spec: FusedTrainin
       });
       const [probabilities, ...rest] = await runModel(model, source, run.all, run.config.batchSize);
       const features = rest.slice(0, run.modalities.length);
-      if (!probabilities || features.length !== run.modalities.length) throw new Error(`${spec.method} returned ${features.length} feature outputs for ${run.modalities.length} modalities.`);
+      if (!probabilities || features.length !== run.modalities.length)
+        throw new Error(
+          `${spec.method} returned ${features.length} feature outputs for ${run.modalities.length} modalities.`,
+        );
       const candidate: TrainedCandidate = {
         method: spec.method,
         probabilities,

@@ -54,24 +54,59 @@ describe('G-Blending (Wang et al. 2020)', () => {
 
   it('trains on w_fused · CE(fused) + Σ w_m · CE(head_m)', () => {
     const [samples, classes] = [6, 3];
-    const modalities = [{ name: 'a', kind: 'vector' as const, shape: [2] }, { name: 'b', kind: 'vector' as const, shape: [3] }];
-    const model = buildFusion(modalities, classes, { ...DEFAULT_CONFIG, mlpHidden: [4] }, new SeedSequence(3), 'blend', { auxiliaryHeads: true });
+    const modalities = [
+      { name: 'a', kind: 'vector' as const, shape: [2] },
+      { name: 'b', kind: 'vector' as const, shape: [3] },
+    ];
+    const model = buildFusion(
+      modalities,
+      classes,
+      { ...DEFAULT_CONFIG, mlpHidden: [4] },
+      new SeedSequence(3),
+      'blend',
+      { auxiliaryHeads: true },
+    );
     const a = Float32Array.from({ length: samples * 2 }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: samples * 3 }, (_, i) => Math.cos(i));
-    const source = { inputs: (batch: number[]) => [tf.tensor2d(batch.flatMap((s) => Array.from(a.subarray(s * 2, s * 2 + 2))), [batch.length, 2]), tf.tensor2d(batch.flatMap((s) => Array.from(b.subarray(s * 3, s * 3 + 3))), [batch.length, 3])] };
+    const source = {
+      inputs: (batch: number[]) => [
+        tf.tensor2d(
+          batch.flatMap((s) => Array.from(a.subarray(s * 2, s * 2 + 2))),
+          [batch.length, 2],
+        ),
+        tf.tensor2d(
+          batch.flatMap((s) => Array.from(b.subarray(s * 3, s * 3 + 3))),
+          [batch.length, 3],
+        ),
+      ],
+    };
     const labels = Int32Array.from([0, 1, 2, 0, 1, 2]);
     const batch = [0, 1, 2, 3, 4, 5];
     // The cross-entropy of each output before the step (an MLP without batch norm: training mode changes nothing).
     const crossEntropies = tf.tidy(() => {
       const outputs = model.apply(source.inputs(batch), { training: true }) as tf.Tensor[];
       const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
-      return [outputs[0], outputs[3], outputs[4]].map((logits) => tf.losses.softmaxCrossEntropy(targets, logits as tf.Tensor2D).dataSync()[0]!);
+      return [outputs[0], outputs[3], outputs[4]].map(
+        (logits) => tf.losses.softmaxCrossEntropy(targets, logits as tf.Tensor2D).dataSync()[0]!,
+      );
     });
     const [fused, ceA, ceB] = crossEntropies as [number, number, number];
     const weights = { fused: 0.5, a: 0.2, b: 0.3 };
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = tf.train.sgd(0.01);
-    const step = trainStep({ source: source as unknown as FeatureSource, labels, classes, model, taskLossWeight: weights.fused, extraLoss: weightedHeadLosses(labels, classes, [weights.a, weights.b]) }, batch, variables, optimizer);
+    const step = trainStep(
+      {
+        source: source as unknown as FeatureSource,
+        labels,
+        classes,
+        model,
+        taskLossWeight: weights.fused,
+        extraLoss: weightedHeadLosses(labels, classes, [weights.a, weights.b]),
+      },
+      batch,
+      variables,
+      optimizer,
+    );
     expect(step.loss.dataSync()[0]).toBeCloseTo(weights.fused * fused + weights.a * ceA + weights.b * ceB, 5);
     expect(step.extra!.dataSync()[0]).toBeCloseTo(weights.a * ceA + weights.b * ceB, 5);
     tf.dispose([step.loss, step.hits, step.extra!]);
@@ -80,11 +115,16 @@ describe('G-Blending (Wang et al. 2020)', () => {
   });
 });
 
-describe('meanCrossEntropy (G-Blending\'s evaluated losses)', () => {
-  it('is tfjs\'s softmax cross-entropy of the rows it is given', () => {
+describe("meanCrossEntropy (G-Blending's evaluated losses)", () => {
+  it("is tfjs's softmax cross-entropy of the rows it is given", () => {
     const logits = Float32Array.from([2, -1, 0.5, 0, 0, 0, -3, 4, 1]);
     const labels = Int32Array.from([9, 0, 1, 2]);
-    const expected = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), tf.tensor2d(logits, [3, 3])).dataSync()[0]!);
+    const expected = tf.tidy(
+      () =>
+        tf.losses
+          .softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), tf.tensor2d(logits, [3, 3]))
+          .dataSync()[0]!,
+    );
     expect(meanCrossEntropy(logits, labels, [1, 2, 3], 3)).toBeCloseTo(expected, 5);
   });
 });

@@ -38,7 +38,7 @@ export interface LossCurve {
 export function gBlendWeights(curves: LossCurve[]): number[] {
   const raw = curves.map((c) => {
     const generalization = c.heldOutLoss0 - c.heldOutLossN;
-    const overfitting = (c.heldOutLossN - c.trainLossN) - (c.heldOutLoss0 - c.trainLoss0);
+    const overfitting = c.heldOutLossN - c.trainLossN - (c.heldOutLoss0 - c.trainLoss0);
     return generalization > 0 ? generalization / Math.max(overfitting ** 2, 1e-6) : 0;
   });
   const total = raw.reduce((s, w) => s + w, 0);
@@ -63,8 +63,14 @@ export function meanCrossEntropy(logits: Float32Array, labels: Int32Array, indic
 export const HELD_OUT_SHARE = 0.2;
 
 /** Splits the training split into the part the estimation trains on and the held-out part, by the run's seed. */
-export function holdOut(context: Pick<RunContext, 'train' | 'seed'>, share = HELD_OUT_SHARE): { fit: number[]; heldOut: number[] } {
-  if (context.train.length < 2) throw new Error(`G-Blending needs at least 2 training samples to hold some out; the training split has ${context.train.length}.`);
+export function holdOut(
+  context: Pick<RunContext, 'train' | 'seed'>,
+  share = HELD_OUT_SHARE,
+): { fit: number[]; heldOut: number[] } {
+  if (context.train.length < 2)
+    throw new Error(
+      `G-Blending needs at least 2 training samples to hold some out; the training split has ${context.train.length}.`,
+    );
   const order = new SeededRandom(context.seed * 7_919 + 17).shuffle([...context.train]);
   const count = Math.min(Math.max(1, Math.round(order.length * share)), order.length - 1);
   const heldOut = new Set(order.slice(0, count));
@@ -76,24 +82,32 @@ export function holdOut(context: Pick<RunContext, 'train' | 'seed'>, share = HEL
  * Trains one head's model from scratch on the fit part for the estimation epochs; its loss curve. `m` is the
  * modality's index, or null for the fused model.
  */
-async function estimateHead(context: RunContext, m: number | null, parts: { fit: number[]; heldOut: number[] }): Promise<LossCurve> {
+async function estimateHead(
+  context: RunContext,
+  m: number | null,
+  parts: { fit: number[]; heldOut: number[] },
+): Promise<LossCurve> {
   const head = m === null ? 'fused' : `head-${context.modalities[m]?.name ?? m}`;
   const ref = { phase: 'g-blending' as const, model: `estimate-${head}` };
   const { config } = context;
   const epochs = config.gBlendEpochs;
   const { curve } = await inPhase(context, ref, async () => {
     const seeds = seedsFor(context, `g-blending:${head}`);
-    const model = m !== null
-      ? buildTeacher(context.modalities[m]!, context.classes.length, config, seeds)
-      : buildFusion(context.modalities, context.classes.length, config, seeds, 'g_blending_estimate');
+    const model =
+      m !== null
+        ? buildTeacher(context.modalities[m]!, context.classes.length, config, seeds)
+        : buildFusion(context.modalities, context.classes.length, config, seeds, 'g_blending_estimate');
     const source = new CacheSource(context.reader, m !== null ? [m] : context.modalities.map((_, i) => i));
     // Evaluated, not the running mean of a training epoch: inference mode (batch norm's moving statistics),
     // the whole part, the same weights for both parts; through runModel, so on webgpu the compiled network
     // computes the logits, as it evaluates every other model there.
-    const losses = async () => Promise.all([parts.fit, parts.heldOut].map(async (indices) => {
-      const [logits] = await runModel(model, source, indices, config.batchSize, false);
-      return meanCrossEntropy(logits!, context.labels, indices, context.classes.length);
-    }));
+    const losses = async () =>
+      Promise.all(
+        [parts.fit, parts.heldOut].map(async (indices) => {
+          const [logits] = await runModel(model, source, indices, config.batchSize, false);
+          return meanCrossEntropy(logits!, context.labels, indices, context.classes.length);
+        }),
+      );
     try {
       const [trainLoss0, heldOutLoss0] = await losses();
       const fit = await fitModel({
@@ -113,7 +127,15 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
         checkpoint: context.checkpoints?.forPhase(phaseOf(context, ref)),
       });
       const [trainLossN, heldOutLossN] = await losses();
-      return { curve: { trainLoss0: trainLoss0!, heldOutLoss0: heldOutLoss0!, trainLossN: trainLossN!, heldOutLossN: heldOutLossN! }, fit };
+      return {
+        curve: {
+          trainLoss0: trainLoss0!,
+          heldOutLoss0: heldOutLoss0!,
+          trainLossN: trainLossN!,
+          heldOutLossN: heldOutLossN!,
+        },
+        fit,
+      };
     } finally {
       model.dispose();
     }
@@ -132,10 +154,13 @@ async function estimateHead(context: RunContext, m: number | null, parts: { fit:
 export const gBlending: TrainingMethod = {
   id: 'g-blending',
   label: 'G-Blending',
-  reference: 'Wang et al. 2020 (CVPR), "What Makes Training Multi-modal Classification Networks Hard?" (offline Gradient-Blending)',
+  reference:
+    'Wang et al. 2020 (CVPR), "What Makes Training Multi-modal Classification Networks Hard?" (offline Gradient-Blending)',
   needsTeachers: false,
-  trains: 'a uni-modal model per modality and a late-fusion model for the estimation epochs on 80% of the training split, then one fused network with a head per modality, as long as late fusion',
-  loss: () => 'w_fused × cross-entropy of the fused head + Σ_modalities w_m × cross-entropy of each modality\'s own head, weights estimated on a held-out part of the training split',
+  trains:
+    'a uni-modal model per modality and a late-fusion model for the estimation epochs on 80% of the training split, then one fused network with a head per modality, as long as late fusion',
+  loss: () =>
+    "w_fused × cross-entropy of the fused head + Σ_modalities w_m × cross-entropy of each modality's own head, weights estimated on a held-out part of the training split",
   trainsIn: ({ requested }) => requested.includes('g-blending'),
   train: async (context) => {
     const { run } = context;

@@ -10,5 +10,7 @@ export const lateFusion: TrainingMethod = {
   trains: 'one fused network (an encoder per modality, one linear head), as long as a teacher',
   loss: () => 'cross-entropy of the fused head',
   trainsIn: () => true,
-  train: async (context) => [await trainFusedModel(context, { method: 'late-fusion', phase: { phase: 'late-fusion' } })],
+  train: async (context) => [
+    await trainFusedModel(context, { method: 'late-fusion', phase: { phase: 'late-fusion' } }),
+  ],
 };

@@ -1,5 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { BlendHead, ChosenMethod, Estimate, ModulationMean, MethodId, Recipe, RunConfig } from '../../protocol/run';
+import type {
+  BlendHead,
+  ChosenMethod,
+  Estimate,
+  ModulationMean,
+  MethodId,
+  Recipe,
+  RunConfig,
+} from '../../protocol/run';
 import type { RunContext } from '../context';
 import type { FeatureSource } from '../../train/data-source';
 import type { TrainedTeacher } from '../teachers';

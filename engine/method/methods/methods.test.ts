@@ -29,9 +29,27 @@ function teacher(modality: string, probabilities: number[], features: number[], 
 
 describe('the method registry', () => {
   it('lists late fusion, UME and UMT, then each teacher alone, with unique ids', () => {
-    expect(METHODS.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending']);
+    expect(METHODS.map((m) => m.id)).toEqual([
+      'late-fusion',
+      'ume',
+      'umt',
+      'aux-ce',
+      'modality-dropout',
+      'ogm-ge',
+      'g-blending',
+    ]);
     const all = methodsFor(['audio', 'video']);
-    expect(all.map((m) => m.id)).toEqual(['late-fusion', 'ume', 'umt', 'aux-ce', 'modality-dropout', 'ogm-ge', 'g-blending', 'teacher:audio', 'teacher:video']);
+    expect(all.map((m) => m.id)).toEqual([
+      'late-fusion',
+      'ume',
+      'umt',
+      'aux-ce',
+      'modality-dropout',
+      'ogm-ge',
+      'g-blending',
+      'teacher:audio',
+      'teacher:video',
+    ]);
     expect(new Set(all.map((m) => m.label)).size).toBe(all.length);
   });
 
@@ -40,7 +58,10 @@ describe('the method registry', () => {
   });
 
   it('trains UMT only when the run goes on with UMT; late fusion, UME and the teachers always', () => {
-    const names = (goOn: 'umt' | 'ume', requested: string[] = []) => methodsFor(['a']).filter((m) => m.trainsIn({ goOn, requested })).map((m) => m.id);
+    const names = (goOn: 'umt' | 'ume', requested: string[] = []) =>
+      methodsFor(['a'])
+        .filter((m) => m.trainsIn({ goOn, requested }))
+        .map((m) => m.id);
     expect(names('umt')).toEqual(['late-fusion', 'ume', 'umt', 'teacher:a']);
     expect(names('ume')).toEqual(['late-fusion', 'ume', 'teacher:a']);
     // Asked for, a method trains whatever the decision: UMT beside UME, Auxiliary-CE in any run.
@@ -54,7 +75,10 @@ describe('UME', () => {
     const teachers = [teacher('a', [0.9, 0.1, 0.2, 0.8], [0, 0], 1), teacher('b', [0.5, 0.5, 0.6, 0.4], [0, 0], 1)];
     expect(Array.from(averagePredictions(teachers, [0, 1], 2)).map((v) => +v.toFixed(6))).toEqual([0.7, 0.3, 0.4, 0.6]);
     expect(Array.from(averagePredictions(teachers, [1], 2)).map((v) => +v.toFixed(6))).toEqual([0.4, 0.6]);
-    const [candidate] = await ume.train({ run: { all: [0, 1], classes: ['x', 'y'] }, teachers } as unknown as MethodContext);
+    const [candidate] = await ume.train({
+      run: { all: [0, 1], classes: ['x', 'y'] },
+      teachers,
+    } as unknown as MethodContext);
     expect(Array.from(candidate!.probabilities).map((v) => +v.toFixed(6))).toEqual([0.7, 0.3, 0.4, 0.6]);
     // It trains nothing: its networks are the teachers', which it does not own.
     expect(candidate).toMatchObject({ method: 'ume', ownsNetworks: false, encoderFeatures: null, trainingMs: 0 });
@@ -68,7 +92,9 @@ describe('each teacher alone', () => {
     const [candidate] = await teacherMethod('b').train({ run: {}, teachers } as unknown as MethodContext);
     expect(candidate).toMatchObject({ method: 'teacher:b', ownsNetworks: false, trainingMs: 5 });
     expect(Array.from(candidate!.probabilities)).toEqual([0.30000001192092896, 0.699999988079071]);
-    await expect(teacherMethod('c').train({ run: {}, teachers } as unknown as MethodContext)).rejects.toThrow('No teacher was trained for modality c');
+    await expect(teacherMethod('c').train({ run: {}, teachers } as unknown as MethodContext)).rejects.toThrow(
+      'No teacher was trained for modality c',
+    );
   });
 });
 
@@ -78,7 +104,10 @@ describe('UMT', () => {
     // Three samples; modality a has 2 feature dims, b has 1. The batch is samples [2, 0].
     const teachers = [teacher('a', [], [1, 2, 3, 4, 5, 6], 2), teacher('b', [], [10, 20, 30], 1)];
     const logits = tf.zeros([2, 3]);
-    const studentA = tf.tensor2d([[5, 5], [1, 1]]); // vs teacher rows [5, 6] and [1, 2]: squared errors 0, 1, 0, 1 → mean 0.5
+    const studentA = tf.tensor2d([
+      [5, 5],
+      [1, 1],
+    ]); // vs teacher rows [5, 6] and [1, 2]: squared errors 0, 1, 0, 1 → mean 0.5
     const studentB = tf.tensor2d([[27], [10]]); // vs [30] and [10]: squared errors 9, 0 → mean 4.5
     const loss = distillationLoss(teachers, 5)([logits, studentA, studentB], [2, 0]);
     expect(loss.dataSync()[0]).toBeCloseTo(5 * (0.5 + 4.5), 5);
@@ -92,13 +121,19 @@ describe('UMT', () => {
 });
 
 describe('Auxiliary-CE', () => {
-  it('adds each modality head\'s cross-entropy, equal weights, to the fused head\'s (paper §4.3)', async () => {
+  it("adds each modality head's cross-entropy, equal weights, to the fused head's (paper §4.3)", async () => {
     await selectBackend('wasm');
     // Two classes, a batch of samples [1, 0] with labels 1 and 0; two modalities.
     const labels = Int32Array.from([0, 1]);
     const features = tf.zeros([2, 3]);
-    const auxA = tf.tensor2d([[0, 0], [2, 0]]); // rows for samples 1, 0: CE = ln 2 and −ln(e²/(e²+1))
-    const auxB = tf.tensor2d([[0, 1], [0, 1]]); // label 1: −ln(e/(e+1)); label 0: −ln(1/(1+e))
+    const auxA = tf.tensor2d([
+      [0, 0],
+      [2, 0],
+    ]); // rows for samples 1, 0: CE = ln 2 and −ln(e²/(e²+1))
+    const auxB = tf.tensor2d([
+      [0, 1],
+      [0, 1],
+    ]); // label 1: −ln(e/(e+1)); label 0: −ln(1/(1+e))
     const extra = auxiliaryCrossEntropy(labels, 2, 2)([tf.zeros([2, 2]), features, features, auxA, auxB], [1, 0]);
     const ce = (logit: number, other: number) => -Math.log(Math.exp(logit) / (Math.exp(logit) + Math.exp(other)));
     // tfjs's softmaxCrossEntropy is the mean over the batch, as each head's loss.
@@ -109,9 +144,20 @@ describe('Auxiliary-CE', () => {
 
   it('builds one head per modality on its features, after the features in the outputs, so predictions and probes read what they always read', async () => {
     await selectBackend('wasm');
-    const modalities = [{ name: 'a', kind: 'vector' as const, shape: [3] }, { name: 'b', kind: 'vector' as const, shape: [2] }];
-    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [5] }, new SeedSequence(1), 'aux', { auxiliaryHeads: true });
-    expect(model.outputs.map((o) => o.shape)).toEqual([[null, 4], [null, 5], [null, 5], [null, 4], [null, 4]]);
+    const modalities = [
+      { name: 'a', kind: 'vector' as const, shape: [3] },
+      { name: 'b', kind: 'vector' as const, shape: [2] },
+    ];
+    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [5] }, new SeedSequence(1), 'aux', {
+      auxiliaryHeads: true,
+    });
+    expect(model.outputs.map((o) => o.shape)).toEqual([
+      [null, 4],
+      [null, 5],
+      [null, 5],
+      [null, 4],
+      [null, 4],
+    ]);
     model.dispose();
   });
 });
@@ -120,9 +166,17 @@ describe('the gradient hook of the training step', () => {
   it('sits between the gradients and the update: it sees the outputs and targets, and what it returns is applied', async () => {
     await selectBackend('wasm');
     const [samples, dim, classes] = [8, 4, 2];
-    const source = new FeatureSource(Float32Array.from({ length: samples * dim }, (_, i) => Math.cos(i)), dim);
+    const source = new FeatureSource(
+      Float32Array.from({ length: samples * dim }, (_, i) => Math.cos(i)),
+      dim,
+    );
     const labels = Int32Array.from({ length: samples }, (_, i) => i % classes);
-    const model = buildTeacher({ name: 'v', kind: 'vector', shape: [dim] }, classes, { ...DEFAULT_CONFIG, mlpHidden: [3] }, new SeedSequence(2));
+    const model = buildTeacher(
+      { name: 'v', kind: 'vector', shape: [dim] },
+      classes,
+      { ...DEFAULT_CONFIG, mlpHidden: [3] },
+      new SeedSequence(2),
+    );
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = tf.train.sgd(0.1);
     const weights = () => model.getWeights().map((w) => Array.from(w.dataSync()));
@@ -130,10 +184,28 @@ describe('the gradient hook of the training step', () => {
     const seen: { outputs: number; targets: number[]; batch: number[]; epoch: number; step: number }[] = [];
     const tensors = tf.memory().numTensors;
     // A hook that zeroes every gradient: the step must then change nothing.
-    const zeroed = trainStep({ source, labels, classes, model, gradientHook: (grads, step) => {
-      seen.push({ outputs: step.outputs.length, targets: step.targets.shape, batch: step.batch, epoch: step.epoch, step: step.step });
-      return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.zerosLike(g)]));
-    } }, [0, 1, 2], variables, optimizer, { epoch: 4, step: 7 });
+    const zeroed = trainStep(
+      {
+        source,
+        labels,
+        classes,
+        model,
+        gradientHook: (grads, step) => {
+          seen.push({
+            outputs: step.outputs.length,
+            targets: step.targets.shape,
+            batch: step.batch,
+            epoch: step.epoch,
+            step: step.step,
+          });
+          return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.zerosLike(g)]));
+        },
+      },
+      [0, 1, 2],
+      variables,
+      optimizer,
+      { epoch: 4, step: 7 },
+    );
     zeroed.loss.dispose();
     zeroed.hits.dispose();
     expect(seen).toEqual([{ outputs: 2, targets: [3, 2], batch: [0, 1, 2], epoch: 4, step: 7 }]);

@@ -14,14 +14,18 @@ export const modalityDropout: TrainingMethod = {
   reference: 'Du et al. 2023, A.5 Table 14; Neverova et al. 2015 (ModDrop)',
   needsTeachers: false,
   trains: 'one fused network, as long as late fusion',
-  loss: (config) => `cross-entropy of the fused head, one modality's features zeroed in a step with probability ${config.modalityDropoutRate}`,
+  loss: (config) =>
+    `cross-entropy of the fused head, one modality's features zeroed in a step with probability ${config.modalityDropoutRate}`,
   trainsIn: ({ requested }) => requested.includes('modality-dropout'),
   train: async (context) => {
     const { seed, config, modalities } = context.run;
-    return [await trainFusedModel(context, {
-      method: 'modality-dropout',
-      phase: { phase: 'modality-dropout' },
-      modalityDropout: ({ epoch, step }) => droppedModality(seed, epoch, step, config.modalityDropoutRate, modalities.length),
-    })];
+    return [
+      await trainFusedModel(context, {
+        method: 'modality-dropout',
+        phase: { phase: 'modality-dropout' },
+        modalityDropout: ({ epoch, step }) =>
+          droppedModality(seed, epoch, step, config.modalityDropoutRate, modalities.length),
+      }),
+    ];
   },
 };

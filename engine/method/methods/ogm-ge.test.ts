@@ -5,7 +5,14 @@ import { makeTempDir, writeFiles } from '../../../test/helpers/dataset-folder';
 import { prepareDataset } from '../../data/prepare';
 import { selectBackend } from '../../runtime/backends/select-backend';
 import { runPipeline } from '../pipeline';
-import { fusedLayout, lastModulatedEpoch, ogmCoefficients, ogmGradientHook, ogmScores, type FusedLayout } from './ogm-ge';
+import {
+  fusedLayout,
+  lastModulatedEpoch,
+  ogmCoefficients,
+  ogmGradientHook,
+  ogmScores,
+  type FusedLayout,
+} from './ogm-ge';
 import { buildFusion, SeedSequence } from '../../train/models/networks';
 import { DEFAULT_CONFIG } from '../../protocol/run';
 import { CoefficientTally } from '../../train/coefficient-tally';
@@ -47,11 +54,32 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     expect(lastModulatedEpoch(30, 0.5)).toBe(15);
   });
 
-  it("scores each modality by the true-class softmax of its part of the head, with 1/M of the bias", () => {
+  it('scores each modality by the true-class softmax of its part of the head, with 1/M of the bias', () => {
     // Features a: [1,0], [0,1]; b: [2,0], [0,0]. Head rows of a = identity, of b = swap; bias [0.2, −0.2].
-    const head = layout([[1, 0], [0, 1], [0, 1], [1, 0]], [0.2, -0.2], [2, 2]);
-    const features = [tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[2, 0], [0, 0]])];
-    const targets = tf.tensor2d([[1, 0], [0, 1]]);
+    const head = layout(
+      [
+        [1, 0],
+        [0, 1],
+        [0, 1],
+        [1, 0],
+      ],
+      [0.2, -0.2],
+      [2, 2],
+    );
+    const features = [
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      tf.tensor2d([
+        [2, 0],
+        [0, 0],
+      ]),
+    ];
+    const targets = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const scores = ogmScores(head, features, targets).arraySync();
     // a: logits [1.1, −0.1] (true class 0) and [0.1, 0.9] (true class 1).
     expect(scores[0]).toBeCloseTo(sigmoid(1.2) + sigmoid(0.8), 5);
@@ -62,9 +90,30 @@ describe('OGM-GE (Peng et al. 2022)', () => {
 
   it('scales the dominant encoder by its coefficient (k = 0.5) and adds noise with the sd of the unmodulated gradient, as main.py', () => {
     const tensors = tf.memory().numTensors;
-    const head = layout([[1, 0], [0, 1], [0, 1], [1, 0]], [0.2, -0.2], [2, 2]);
-    const features = [tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[2, 0], [0, 0]])];
-    const targets = tf.tensor2d([[1, 0], [0, 1]]);
+    const head = layout(
+      [
+        [1, 0],
+        [0, 1],
+        [0, 1],
+        [1, 0],
+      ],
+      [0.2, -0.2],
+      [2, 2],
+    );
+    const features = [
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      tf.tensor2d([
+        [2, 0],
+        [0, 0],
+      ]),
+    ];
+    const targets = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const scores = [sigmoid(1.2) + sigmoid(0.8), sigmoid(-1.8) + sigmoid(-0.2)];
     // α chosen so that the dominant modality's k = 1 − tanh(α·ρ) is 0.5.
     const alpha = Math.atanh(0.5) / (scores[0]! / scores[1]!);
@@ -88,7 +137,11 @@ describe('OGM-GE (Peng et al. 2022)', () => {
 
     // Gradients of sd 1 (alternating ±1): the noise's sd is that of g, 1, for both encoders; not k·sd = 0.5
     // for the dominant one (main.py reads parms.grad.std() before assigning the modulated gradient).
-    const alternating = () => tf.tensor2d(Array.from({ length: 200 * 100 }, (_, i) => (i % 2 === 0 ? 1 : -1)), [200, 100]);
+    const alternating = () =>
+      tf.tensor2d(
+        Array.from({ length: 200 * 100 }, (_, i) => (i % 2 === 0 ? 1 : -1)),
+        [200, 100],
+      );
     const signs = { w0: alternating(), w1: alternating() };
     const noisy = hook(signs, { ...step, epoch: 2 });
     const plain = signs.w0.dataSync();
@@ -107,38 +160,80 @@ describe('OGM-GE (Peng et al. 2022)', () => {
     // After the modulated epochs, nothing changes.
     expect(hook(signs, { ...step, epoch: 3 })).toBe(signs);
     tf.dispose([scaled.w0!, scaled.w1!, noisy.w0!, noisy.w1!, again.w0!, again.w1!, next.w0!, next.w1!]);
-    tf.dispose([...Object.values(constant), ...Object.values(signs), ...step.outputs, targets, head.headKernel, head.headBias]);
+    tf.dispose([
+      ...Object.values(constant),
+      ...Object.values(signs),
+      ...step.outputs,
+      targets,
+      head.headKernel,
+      head.headBias,
+    ]);
     // Nothing the hook made outlives what it returned.
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('with three modalities slows each one scoring above the weakest, the weakest not at all', () => {
     // Feature size 1 each; head rows 3, 1, 0 for class 0 and 0 for class 1; all samples of class 0.
-    const head = layout([[3, 0], [1, 0], [0, 0]], [0, 0], [1, 1, 1]);
+    const head = layout(
+      [
+        [3, 0],
+        [1, 0],
+        [0, 0],
+      ],
+      [0, 0],
+      [1, 1, 1],
+    );
     const ones = tf.ones([4, 1]);
-    const targets = tf.tensor2d([[1, 0], [1, 0], [1, 0], [1, 0]]);
+    const targets = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
     const scores = [4 * sigmoid(3), 4 * sigmoid(1), 4 * 0.5];
-    expect(Array.from(ogmScores(head, [ones, ones, ones], targets).dataSync()).map((v) => +v.toFixed(5))).toEqual(scores.map((v) => +v.toFixed(5)));
+    expect(Array.from(ogmScores(head, [ones, ones, ones], targets).dataSync()).map((v) => +v.toFixed(5))).toEqual(
+      scores.map((v) => +v.toFixed(5)),
+    );
     const k = ogmCoefficients(scores, 0.1);
     const grads = { w0: tf.fill([4, 4], 1), w1: tf.fill([4, 4], 1), w2: tf.fill([4, 4], 1) };
-    const out = ogmGradientHook(head, { alpha: 0.1, lastModulatedEpoch: 1, seed: 0 })(grads, { outputs: [tf.zeros([4, 2]), ones, ones, ones], targets, batch: [0, 1, 2, 3], epoch: 1, step: 0 });
+    const out = ogmGradientHook(head, { alpha: 0.1, lastModulatedEpoch: 1, seed: 0 })(grads, {
+      outputs: [tf.zeros([4, 2]), ones, ones, ones],
+      targets,
+      batch: [0, 1, 2, 3],
+      epoch: 1,
+      step: 0,
+    });
     [0, 1, 2].forEach((u) => expect(out[`w${u}`]!.dataSync()[0]).toBeCloseTo(k[u]!, 5));
     expect(k[0]).toBeLessThan(k[1]!);
     expect(k[2]).toBe(1);
   });
 
-  it('tallies each modality\'s coefficient over the modulated steps only, for the run\'s record', async () => {
+  it("tallies each modality's coefficient over the modulated steps only, for the run's record", async () => {
     const tensors = tf.memory().numTensors;
-    const head = layout([[3, 0], [1, 0], [0, 0]], [0, 0], [1, 1, 1]);
+    const head = layout(
+      [
+        [3, 0],
+        [1, 0],
+        [0, 0],
+      ],
+      [0, 0],
+      [1, 1, 1],
+    );
     const ones = tf.ones([4, 1]);
     const halves = tf.fill([4, 1], 0.5);
-    const targets = tf.tensor2d([[1, 0], [1, 0], [1, 0], [1, 0]]);
+    const targets = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
     const tally = new CoefficientTally(3);
     const hook = ogmGradientHook(head, { alpha: 0.1, lastModulatedEpoch: 1, seed: 0, tally });
     const grads = { w0: tf.fill([4, 4], 1), w1: tf.fill([4, 4], 1), w2: tf.fill([4, 4], 1) };
     // Step 0 with features 1, step 1 with features ½ (other scores, so other coefficients), then an epoch that does not modulate.
     const logits = tf.zeros([4, 2]);
-    const stepWith = (f: tf.Tensor, epoch: number, step: number) => hook(grads, { outputs: [logits, f, f, f], targets, batch: [0, 1, 2, 3], epoch, step });
+    const stepWith = (f: tf.Tensor, epoch: number, step: number) =>
+      hook(grads, { outputs: [logits, f, f, f], targets, batch: [0, 1, 2, 3], epoch, step });
     const outputs = [stepWith(ones, 1, 0), stepWith(halves, 1, 1), stepWith(ones, 2, 0)];
     const first = ogmCoefficients([4 * sigmoid(3), 4 * sigmoid(1), 2], 0.1);
     const second = ogmCoefficients([4 * sigmoid(1.5), 4 * sigmoid(0.5), 2], 0.1);
@@ -157,7 +252,10 @@ describe('OGM-GE (Peng et al. 2022)', () => {
   });
 
   it("finds a fused model's encoder kernels (not biases) and the head's rows per modality", () => {
-    const modalities = [{ name: 'a', kind: 'vector' as const, shape: [3] }, { name: 'b c', kind: 'vector' as const, shape: [2] }];
+    const modalities = [
+      { name: 'a', kind: 'vector' as const, shape: [3] },
+      { name: 'b c', kind: 'vector' as const, shape: [2] },
+    ];
     const model = buildFusion(modalities, 2, { ...DEFAULT_CONFIG, mlpHidden: [4, 5] }, new SeedSequence(1), 'ogm');
     const found = fusedLayout(model, ['a', 'b c']);
     expect(found.featureSizes).toEqual([5, 5]);
@@ -180,14 +278,33 @@ describe('OGM-GE in a run of three modalities', () => {
     for (let i = 0; i < 120; i += 1) {
       const label = i % 2;
       const split = i < 80 ? 'train' : i < 100 ? 'val' : 'test';
-      lines.push(`s${i},${label ? 'p' : 'q'},${split},${label * 2 + Math.sin(i)},${Math.cos(i)},${label * 0.5 + Math.sin(3 * i)},${Math.cos(5 * i)},${Math.sin(7 * i)}`);
+      lines.push(
+        `s${i},${label ? 'p' : 'q'},${split},${label * 2 + Math.sin(i)},${Math.cos(i)},${label * 0.5 + Math.sin(3 * i)},${Math.cos(5 * i)},${Math.sin(7 * i)}`,
+      );
     }
     writeFiles(dir, { 'manifest.csv': `${lines.join('\n')}\n` });
     const { dataset } = await prepareDataset(dir, { cacheDir });
-    const { result, models } = await runPipeline(dataset!, { backend: 'wasm', seed: 3, epochs: 3, teacherEpochs: 3, probeEpochs: 3, bootstrapSamples: 100, methods: ['ogm-ge'] }, {});
+    const { result, models } = await runPipeline(
+      dataset!,
+      {
+        backend: 'wasm',
+        seed: 3,
+        epochs: 3,
+        teacherEpochs: 3,
+        probeEpochs: 3,
+        bootstrapSamples: 100,
+        methods: ['ogm-ge'],
+      },
+      {},
+    );
     models.dispose();
     dataset!.reader.close();
     expect(result.candidates['ogm-ge']!.val.perSeed).toHaveLength(1);
-    expect(result.laziness.filter((l) => l.model === 'ogm-ge').map((l) => l.modality).sort()).toEqual(['x', 'y', 'z']);
+    expect(
+      result.laziness
+        .filter((l) => l.model === 'ogm-ge')
+        .map((l) => l.modality)
+        .sort(),
+    ).toEqual(['x', 'y', 'z']);
   }, 60_000);
 });

@@ -74,7 +74,9 @@ export function fusedLayout(model: tf.LayersModel, modalities: string[]): FusedL
   if (!kernel || !bias) throw new Error('The fused head has no kernel and bias.');
   const encoders = modalities.map((m) => model.getLayer(layerName('encoder', m)));
   return {
-    encoderWeights: encoders.map((e) => e.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => (w.read() as tf.Variable).name)),
+    encoderWeights: encoders.map((e) =>
+      e.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => (w.read() as tf.Variable).name),
+    ),
     headKernel: kernel,
     headBias: bias,
     // The encoder's own output, not `outputShape`: tfjs calls that ill-defined for a Sequential of one layer
@@ -108,7 +110,11 @@ export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): Gra
     tf.tidy(() => {
       const scores = ogmScores(layout, outputs.slice(1, 1 + layout.featureSizes.length), targets);
       const ratios = tf.div(scores, tf.min(scores));
-      const coefficients = tf.where(tf.greater(ratios, 1), tf.sub(1, tf.tanh(tf.mul(ratios, settings.alpha))), tf.onesLike(ratios));
+      const coefficients = tf.where(
+        tf.greater(ratios, 1),
+        tf.sub(1, tf.tanh(tf.mul(ratios, settings.alpha))),
+        tf.onesLike(ratios),
+      );
       settings.tally?.addTensor(coefficients);
       layout.encoderWeights.forEach((names, u) => {
         const k = tf.slice(coefficients, [u], [1]).reshape([]);
@@ -117,7 +123,10 @@ export function ogmGradientHook(layout: FusedLayout, settings: OgmSettings): Gra
           if (!g) return;
           const scaled = tf.mul(g, k);
           // σ of g itself, not of g·k: main.py reads parms.grad.std() before the assignment changes it.
-          const noise = tf.mul(tf.tensor(gaussianNoise(weightNoiseKey(stepKey, u, w), g.size), g.shape), tf.add(unbiasedStd(g), 1e-8));
+          const noise = tf.mul(
+            tf.tensor(gaussianNoise(weightNoiseKey(stepKey, u, w), g.size), g.shape),
+            tf.add(unbiasedStd(g), 1e-8),
+          );
           modulated[name] = tf.keep(tf.add(scaled, noise));
         });
       });
@@ -135,7 +144,6 @@ function unbiasedStd(x: tf.Tensor): tf.Scalar {
   return tf.sqrt(tf.div(squares, Math.max(n - 1, 1))) as tf.Scalar;
 }
 
-
 /**
  * OGM-GE as its authors train it (GeWu-Lab/OGM-GE_CVPR2022 main.py): `optim.SGD(model.parameters(),
  * lr=args.learning_rate, momentum=0.9, weight_decay=1e-4)` and `lr_scheduler.StepLR(optimizer,
@@ -143,15 +151,24 @@ function unbiasedStd(x: tf.Tensor): tf.Scalar {
  * Under Adam, which divides each parameter's step by its own gradient's running size, the slowly varying
  * coefficient k largely cancels and mostly the noise remains: OGM-GE under Adam is not OGM-GE.
  */
-export const OGM_GE_RECIPE: Recipe = { optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, weightDecay: 1e-4, schedule: 'step', stepShare: 0.7 };
+export const OGM_GE_RECIPE: Recipe = {
+  optimizer: 'sgd',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  schedule: 'step',
+  stepShare: 0.7,
+};
 
 export const ogmGe: TrainingMethod = {
   id: 'ogm-ge',
   label: 'OGM-GE',
-  reference: 'Peng et al. 2022 (CVPR), "Balanced Multimodal Learning via On-the-fly Gradient Modulation"; code GeWu-Lab/OGM-GE_CVPR2022',
+  reference:
+    'Peng et al. 2022 (CVPR), "Balanced Multimodal Learning via On-the-fly Gradient Modulation"; code GeWu-Lab/OGM-GE_CVPR2022',
   needsTeachers: false,
   trains: 'one fused network, as long as late fusion (a little more per step)',
-  loss: (config) => `cross-entropy of the fused head; the dominant modalities' encoder gradients scaled by 1 − tanh(${config.ogmAlpha}·ρ) with Gaussian noise (GE) in the first ${Math.round(config.ogmModulatedShare * 100)}% of the epochs`,
+  loss: (config) =>
+    `cross-entropy of the fused head; the dominant modalities' encoder gradients scaled by 1 − tanh(${config.ogmAlpha}·ρ) with Gaussian noise (GE) in the first ${Math.round(config.ogmModulatedShare * 100)}% of the epochs`,
   recipe: OGM_GE_RECIPE,
   trainsIn: ({ requested }) => requested.includes('ogm-ge'),
   train: async (context) => {
@@ -163,18 +180,22 @@ export const ogmGe: TrainingMethod = {
         method: 'ogm-ge',
         phase: { phase: 'ogm-ge' },
         recipe: recipeFor(OGM_GE_RECIPE, run.config),
-        gradientHook: (model) => ogmGradientHook(fusedLayout(model, names), {
-          alpha: run.config.ogmAlpha,
-          lastModulatedEpoch: lastModulatedEpoch(run.config.epochs, run.config.ogmModulatedShare),
-          seed: run.seed,
-          tally,
-        }),
+        gradientHook: (model) =>
+          ogmGradientHook(fusedLayout(model, names), {
+            alpha: run.config.ogmAlpha,
+            lastModulatedEpoch: lastModulatedEpoch(run.config.epochs, run.config.ogmModulatedShare),
+            seed: run.seed,
+            tally,
+          }),
       });
       const means = await tally.means();
       if (!means) return [candidate];
       const modulation = means.map((m, u) => ({ modality: names[u] ?? String(u), ...m }));
       // k = 1: the encoder learned at full speed; below 1, OGM-GE slowed it as the dominant modality.
-      const estimated = modulation.map((m) => ({ label: `${m.modality}'s gradient scale k (mean of ${m.steps} modulated steps)`, value: m.meanCoefficient }));
+      const estimated = modulation.map((m) => ({
+        label: `${m.modality}'s gradient scale k (mean of ${m.steps} modulated steps)`,
+        value: m.meanCoefficient,
+      }));
       return [{ ...candidate, estimated, modulation }];
     } finally {
       tally.dispose();

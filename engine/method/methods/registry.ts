@@ -23,7 +23,13 @@ export function methodsFor(modalities: string[]): TrainingMethod[] {
 
 /** The registry as a UI lists it; a method no run trains unless asked for is `optional`. */
 export function describeMethods(): MethodInfo[] {
-  return METHODS.map((m) => ({ id: m.id, label: m.label, reference: m.reference, trains: m.trains, optional: !m.trainsIn({ goOn: 'ume', requested: [] }) }));
+  return METHODS.map((m) => ({
+    id: m.id,
+    label: m.label,
+    reference: m.reference,
+    trains: m.trains,
+    optional: !m.trainsIn({ goOn: 'ume', requested: [] }),
+  }));
 }
 
 export function findMethod(id: MethodId, modalities: string[]): TrainingMethod | undefined {

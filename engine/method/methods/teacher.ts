@@ -25,14 +25,16 @@ export function teacherMethod(modality: string): TrainingMethod {
     train: async ({ teachers }) => {
       const teacher = teachers.find((t) => t.modality === modality);
       if (!teacher) throw new Error(`No teacher was trained for modality ${modality}.`);
-      return [{
-        method: teacherId(modality),
-        probabilities: teacher.probabilities,
-        encoderFeatures: null,
-        networks: [{ name: 'teacher', modalities: [modality], model: teacher.model }],
-        ownsNetworks: false,
-        trainingMs: teacher.trainingMs,
-      }];
+      return [
+        {
+          method: teacherId(modality),
+          probabilities: teacher.probabilities,
+          encoderFeatures: null,
+          networks: [{ name: 'teacher', modalities: [modality], model: teacher.model }],
+          ownsNetworks: false,
+          trainingMs: teacher.trainingMs,
+        },
+      ];
     },
   };
 }

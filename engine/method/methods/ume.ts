@@ -6,7 +6,9 @@ export function averagePredictions(teachers: TrainedTeacher[], indices: number[]
   const out = new Float32Array(indices.length * classes);
   for (const teacher of teachers) {
     indices.forEach((index, row) => {
-      for (let c = 0; c < classes; c += 1) out[row * classes + c] = (out[row * classes + c] ?? 0) + (teacher.probabilities[index * classes + c] ?? 0) / teachers.length;
+      for (let c = 0; c < classes; c += 1)
+        out[row * classes + c] =
+          (out[row * classes + c] ?? 0) + (teacher.probabilities[index * classes + c] ?? 0) / teachers.length;
     });
   }
   return out;
@@ -22,14 +24,17 @@ export const ume: TrainingMethod = {
   reference: 'Du et al. 2023, §3.3 (Uni-Modal Ensemble)',
   needsTeachers: true,
   trains: 'nothing: averages the teachers',
-  loss: () => "none: the average of the uni-modal teachers' softmax predictions (each teacher trained with cross-entropy)",
+  loss: () =>
+    "none: the average of the uni-modal teachers' softmax predictions (each teacher trained with cross-entropy)",
   trainsIn: () => true,
-  train: async ({ run, teachers }) => [{
-    method: 'ume',
-    probabilities: averagePredictions(teachers, run.all, run.classes.length),
-    encoderFeatures: null,
-    networks: teachers.map((t) => ({ name: `teacher-${t.modality}`, modalities: [t.modality], model: t.model })),
-    ownsNetworks: false,
-    trainingMs: 0,
-  }],
+  train: async ({ run, teachers }) => [
+    {
+      method: 'ume',
+      probabilities: averagePredictions(teachers, run.all, run.classes.length),
+      encoderFeatures: null,
+      networks: teachers.map((t) => ({ name: `teacher-${t.modality}`, modalities: [t.modality], model: t.model })),
+      ownsNetworks: false,
+      trainingMs: 0,
+    },
+  ],
 };

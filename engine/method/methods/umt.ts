@@ -38,21 +38,25 @@ export const umt: TrainingMethod = {
   label: 'UMT',
   reference: 'Du et al. 2023, §3.3 and A.4 (Uni-Modal Teacher)',
   needsTeachers: true,
-  trains: 'one fused network distilled from the teachers, as long as late fusion (four times with --distill-weight auto)',
-  loss: (config, weight) => `cross-entropy + ${weight ?? config.distillWeight} × Σ_modalities MSE(student features, teacher features), MSE = mean over batch and feature dimensions`,
+  trains:
+    'one fused network distilled from the teachers, as long as late fusion (four times with --distill-weight auto)',
+  loss: (config, weight) =>
+    `cross-entropy + ${weight ?? config.distillWeight} × Σ_modalities MSE(student features, teacher features), MSE = mean over batch and feature dimensions`,
   trainsIn: ({ goOn, requested }) => goOn === 'umt' || requested.includes('umt'),
   train: async (context) => {
     const weights = distillWeights(context.run.config);
     const trained: TrainedCandidate[] = [];
     try {
       for (const weight of weights) {
-        trained.push(await trainFusedModel(context, {
-          method: 'umt',
-          // A fixed weight keeps the phase's old name, so runs and checkpoints from before `auto` resume.
-          phase: weights.length === 1 ? { phase: 'umt' } : { phase: 'umt', model: `weight-${weight}` },
-          extraLoss: distillationLoss(context.teachers, weight),
-          distillWeight: weight,
-        }));
+        trained.push(
+          await trainFusedModel(context, {
+            method: 'umt',
+            // A fixed weight keeps the phase's old name, so runs and checkpoints from before `auto` resume.
+            phase: weights.length === 1 ? { phase: 'umt' } : { phase: 'umt', model: `weight-${weight}` },
+            extraLoss: distillationLoss(context.teachers, weight),
+            distillWeight: weight,
+          }),
+        );
       }
     } catch (error) {
       trained.forEach((c) => c.networks.forEach((n) => n.model.dispose()));

@@ -13,7 +13,13 @@ import { webgpuBackend } from './webgpu/provider';
  * few samples are not worth timing). WebGPU comes after the plain-JS backend, which always starts, so only
  * a run's measurement picks it.
  */
-export const BACKENDS = [gpuBackend, nativeBackend, wasmBackend, cpuBackend, webgpuBackend] as const satisfies readonly BackendProvider[];
+export const BACKENDS = [
+  gpuBackend,
+  nativeBackend,
+  wasmBackend,
+  cpuBackend,
+  webgpuBackend,
+] as const satisfies readonly BackendProvider[];
 
 export type BackendName = (typeof BACKENDS)[number]['name'];
 

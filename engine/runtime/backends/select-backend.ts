@@ -21,7 +21,11 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
   const current = activeBackend();
   if (current && (choice === 'auto' || choice === current.name)) return current;
   const candidates = choice === 'auto' ? BACKENDS : [findBackend(choice)].filter((b) => b !== undefined);
-  if (candidates.length === 0) throw new AppError('config', `There is no backend "${choice}"; expected auto or one of ${BACKENDS.map((b) => b.name).join(', ')}.`);
+  if (candidates.length === 0)
+    throw new AppError(
+      'config',
+      `There is no backend "${choice}"; expected auto or one of ${BACKENDS.map((b) => b.name).join(', ')}.`,
+    );
   const failures: string[] = [];
   for (const provider of candidates) {
     try {
@@ -30,7 +34,8 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
       failures.push(`${provider.name}: ${(error as Error).message}`);
     }
   }
-  throw new AppError('backend-unavailable',
+  throw new AppError(
+    'backend-unavailable',
     choice === 'auto'
       ? `No tfjs backend could be started (${failures.join('; ')}). Reinstall the project's dependencies with npm ci.`
       : `The ${choice} backend is not usable here (${failures[0]}). To use it, ${findBackend(choice)?.installHint}; or pass --backend auto to use the best one available.`,

@@ -1,4 +1,23 @@
-import { batchNormGradKernel, batchNormGradSumsKernel, batchNormReluKernel, batchNormStatsKernel, convFilterGradKernel, convForwardKernel, convInputGradKernel, filterGradSplits, flatWorkgroups, globalAveragePoolGradKernel, globalAveragePoolKernel, imageElements, maxPoolGradKernel, maxPoolKernel, pooledShape, sumSplitsKernel, type BatchNormSlots, type ImageShape } from './conv-kernels';
+import {
+  batchNormGradKernel,
+  batchNormGradSumsKernel,
+  batchNormReluKernel,
+  batchNormStatsKernel,
+  convFilterGradKernel,
+  convForwardKernel,
+  convInputGradKernel,
+  filterGradSplits,
+  flatWorkgroups,
+  globalAveragePoolGradKernel,
+  globalAveragePoolKernel,
+  imageElements,
+  maxPoolGradKernel,
+  maxPoolKernel,
+  pooledShape,
+  sumSplitsKernel,
+  type BatchNormSlots,
+  type ImageShape,
+} from './conv-kernels';
 import { denseBackward, denseForward, denseLayerFrom, denseParameters } from './dense-layer';
 import type { Dispatch } from './gpu-context';
 import { rowMajor } from './kernels';
@@ -40,9 +59,20 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
     const declared: ParameterDeclaration[] = [];
     blockInputs(spec, 1).forEach((input, i) => {
       const filters = spec.blocks[i]!.filters;
-      declared.push({ key: `conv${i}/kernel`, name: `conv${i}/kernel`, shape: [3, 3, input.channels, filters], trainable: true });
-      declared.push({ key: `bn${i}/gamma`, name: `bn${i}/gamma`, shape: [filters], trainable: true }, { key: `bn${i}/beta`, name: `bn${i}/beta`, shape: [filters], trainable: true });
-      declared.push({ key: `bn${i}/moving_mean`, name: `bn${i}/moving_mean`, shape: [filters], trainable: false }, { key: `bn${i}/moving_variance`, name: `bn${i}/moving_variance`, shape: [filters], trainable: false });
+      declared.push({
+        key: `conv${i}/kernel`,
+        name: `conv${i}/kernel`,
+        shape: [3, 3, input.channels, filters],
+        trainable: true,
+      });
+      declared.push(
+        { key: `bn${i}/gamma`, name: `bn${i}/gamma`, shape: [filters], trainable: true },
+        { key: `bn${i}/beta`, name: `bn${i}/beta`, shape: [filters], trainable: true },
+      );
+      declared.push(
+        { key: `bn${i}/moving_mean`, name: `bn${i}/moving_mean`, shape: [filters], trainable: false },
+        { key: `bn${i}/moving_variance`, name: `bn${i}/moving_variance`, shape: [filters], trainable: false },
+      );
     });
     return [...declared, ...denseParameters('dense', lastChannels(spec), spec.featureDim)];
   },
@@ -59,11 +89,29 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
       const filters = spec.blocks[i]!.filters;
       const shape: ImageShape = { ...inputShape, channels: filters };
       const pool = spec.blocks[i]!.pool;
-      const bn: BatchNormSlots = { gamma: slot(`bn${i}/gamma`).offset, beta: slot(`bn${i}/beta`).offset, movingMean: slot(`bn${i}/moving_mean`).offset, movingVariance: slot(`bn${i}/moving_variance`).offset, epsilon: spec.epsilon, momentum: spec.momentum };
+      const bn: BatchNormSlots = {
+        gamma: slot(`bn${i}/gamma`).offset,
+        beta: slot(`bn${i}/beta`).offset,
+        movingMean: slot(`bn${i}/moving_mean`).offset,
+        movingVariance: slot(`bn${i}/moving_variance`).offset,
+        epsilon: spec.epsilon,
+        momentum: spec.momentum,
+      };
       const conv = builder.buffer(imageElements(shape), `conv ${i}`);
       const activated = builder.buffer(imageElements(shape), `activation ${i}`);
       const pooled = pool ? builder.buffer(imageElements(pooledShape(shape)), `pooled ${i}`) : null;
-      return { inputShape, shape, filters, pool, bn, kernel: slot(`conv${i}/kernel`) as ParameterSlot, conv, activated, pooled, stats: builder.buffer(2 * filters, `batch statistics ${i}`) };
+      return {
+        inputShape,
+        shape,
+        filters,
+        pool,
+        bn,
+        kernel: slot(`conv${i}/kernel`) as ParameterSlot,
+        conv,
+        activated,
+        pooled,
+        stats: builder.buffer(2 * filters, `batch statistics ${i}`),
+      };
     });
     // The backward pass's buffers, made only by a step that trains (inference compiles the forward pass alone).
     const gradientBuffers = (i: number) => {
@@ -71,7 +119,12 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
       // The gradient of the block's output (what the next block or the pooling reads), and of its activation.
       const dOutput = builder.buffer(imageElements(pool ? pooledShape(shape) : shape), `d output ${i}`);
       const dActivated = pool ? builder.buffer(imageElements(shape), `d activation ${i}`) : dOutput;
-      return { dOutput, dActivated, sums: builder.buffer(2 * filters, `batch-norm gradient sums ${i}`), dConv: builder.buffer(imageElements(shape), `d conv ${i}`) };
+      return {
+        dOutput,
+        dActivated,
+        sums: builder.buffer(2 * filters, `batch-norm gradient sums ${i}`),
+        dConv: builder.buffer(imageElements(shape), `d conv ${i}`),
+      };
     };
     const last = blocks.at(-1)!;
     const lastShape = last.pool ? pooledShape(last.shape) : last.shape;
@@ -83,29 +136,109 @@ export const convEncoder: EncoderKind<ConvEncoderSpec> = {
     return {
       forward(into: Dispatch[], training: boolean) {
         blocks.forEach((block, i) => {
-          builder.product(into, convForwardKernel({ input: block.inputShape, filters: block.filters, kernelOffset: block.kernel.offset }), 'conv3x3', [inputOf(i), shared.params, block.conv]);
-          if (training) builder.kernel(into, batchNormStatsKernel(block.shape, block.bn), 'batch-norm statistics', [block.conv, shared.labels, block.stats, shared.params], [block.filters]);
-          builder.kernel(into, batchNormReluKernel(block.shape, block.bn, training), 'batch norm + relu', [block.conv, shared.params, block.activated, ...(training ? [block.stats] : [])], flatWorkgroups(imageElements(block.shape)));
-          if (block.pooled) builder.kernel(into, maxPoolKernel(block.shape), 'max-pool', [block.activated, block.pooled], flatWorkgroups(imageElements(pooledShape(block.shape))));
+          builder.product(
+            into,
+            convForwardKernel({ input: block.inputShape, filters: block.filters, kernelOffset: block.kernel.offset }),
+            'conv3x3',
+            [inputOf(i), shared.params, block.conv],
+          );
+          if (training)
+            builder.kernel(
+              into,
+              batchNormStatsKernel(block.shape, block.bn),
+              'batch-norm statistics',
+              [block.conv, shared.labels, block.stats, shared.params],
+              [block.filters],
+            );
+          builder.kernel(
+            into,
+            batchNormReluKernel(block.shape, block.bn, training),
+            'batch norm + relu',
+            [block.conv, shared.params, block.activated, ...(training ? [block.stats] : [])],
+            flatWorkgroups(imageElements(block.shape)),
+          );
+          if (block.pooled)
+            builder.kernel(
+              into,
+              maxPoolKernel(block.shape),
+              'max-pool',
+              [block.activated, block.pooled],
+              flatWorkgroups(imageElements(pooledShape(block.shape))),
+            );
         });
-        builder.kernel(into, globalAveragePoolKernel(lastShape), 'global average pool', [outputOf(last), averaged.buffer], flatWorkgroups(rows * channels));
+        builder.kernel(
+          into,
+          globalAveragePoolKernel(lastShape),
+          'global average pool',
+          [outputOf(last), averaged.buffer],
+          flatWorkgroups(rows * channels),
+        );
         denseForward(builder, into, shared, dense, averaged, output);
       },
       backward(into: Dispatch[], dOutput: Block) {
         const grads = blocks.map((_, i) => gradientBuffers(i));
         const dAverage = denseBackward(builder, into, shared, dense, averaged, output, dOutput, true)!;
-        builder.kernel(into, globalAveragePoolGradKernel(lastShape), 'global average pool gradient', [dAverage.buffer, grads.at(-1)!.dOutput], flatWorkgroups(imageElements(lastShape)));
+        builder.kernel(
+          into,
+          globalAveragePoolGradKernel(lastShape),
+          'global average pool gradient',
+          [dAverage.buffer, grads.at(-1)!.dOutput],
+          flatWorkgroups(imageElements(lastShape)),
+        );
         for (let i = blocks.length - 1; i >= 0; i -= 1) {
           const block = { ...blocks[i]!, ...grads[i]! };
-          if (block.pool) builder.kernel(into, maxPoolGradKernel(block.shape), 'max-pool gradient', [block.activated, block.dOutput, block.dActivated], flatWorkgroups(imageElements(block.shape)));
-          builder.kernel(into, batchNormGradSumsKernel(block.shape, block.bn), 'batch-norm gradient sums', [block.dActivated, block.activated, block.conv, block.stats, shared.labels, shared.grads, block.sums], [block.filters]);
-          builder.kernel(into, batchNormGradKernel(block.shape, block.bn), 'batch-norm gradient', [block.dActivated, block.activated, block.conv, block.stats, shared.labels, shared.params, block.sums, block.dConv], flatWorkgroups(imageElements(block.shape)));
+          if (block.pool)
+            builder.kernel(
+              into,
+              maxPoolGradKernel(block.shape),
+              'max-pool gradient',
+              [block.activated, block.dOutput, block.dActivated],
+              flatWorkgroups(imageElements(block.shape)),
+            );
+          builder.kernel(
+            into,
+            batchNormGradSumsKernel(block.shape, block.bn),
+            'batch-norm gradient sums',
+            [block.dActivated, block.activated, block.conv, block.stats, shared.labels, shared.grads, block.sums],
+            [block.filters],
+          );
+          builder.kernel(
+            into,
+            batchNormGradKernel(block.shape, block.bn),
+            'batch-norm gradient',
+            [
+              block.dActivated,
+              block.activated,
+              block.conv,
+              block.stats,
+              shared.labels,
+              shared.params,
+              block.sums,
+              block.dConv,
+            ],
+            flatWorkgroups(imageElements(block.shape)),
+          );
           const conv = { input: block.inputShape, filters: block.filters, kernelOffset: block.kernel.offset };
           const splits = filterGradSplits(block.inputShape);
           const partial = builder.buffer(splits * block.kernel.size, `filter gradient partial sums ${i}`);
-          builder.product(into, convFilterGradKernel(conv), 'conv3x3 filter gradient', [inputOf(i), block.dConv, partial]);
-          builder.kernel(into, sumSplitsKernel(block.kernel.size, splits, block.kernel.offset), 'sum of partial sums', [partial, shared.grads], flatWorkgroups(block.kernel.size));
-          if (i > 0) builder.product(into, convInputGradKernel(conv), 'conv3x3 input gradient', [block.dConv, shared.params, grads[i - 1]!.dOutput]);
+          builder.product(into, convFilterGradKernel(conv), 'conv3x3 filter gradient', [
+            inputOf(i),
+            block.dConv,
+            partial,
+          ]);
+          builder.kernel(
+            into,
+            sumSplitsKernel(block.kernel.size, splits, block.kernel.offset),
+            'sum of partial sums',
+            [partial, shared.grads],
+            flatWorkgroups(block.kernel.size),
+          );
+          if (i > 0)
+            builder.product(into, convInputGradKernel(conv), 'conv3x3 input gradient', [
+              block.dConv,
+              shared.params,
+              grads[i - 1]!.dOutput,
+            ]);
         }
       },
     };

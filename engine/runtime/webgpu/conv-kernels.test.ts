@@ -3,7 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { SeededRandom } from '../../util/random';
 import { selectBackend } from '../backends/select-backend';
-import { batchNormGradKernel, batchNormGradSumsKernel, batchNormReluKernel, batchNormStatsKernel, convFilterGradKernel, convForwardKernel, convInputGradKernel, filterGradSplits, flatWorkgroups, globalAveragePoolGradKernel, globalAveragePoolKernel, maxPoolGradKernel, maxPoolKernel, sumSplitsKernel, type BatchNormSlots, type ImageShape } from './conv-kernels';
+import {
+  batchNormGradKernel,
+  batchNormGradSumsKernel,
+  batchNormReluKernel,
+  batchNormStatsKernel,
+  convFilterGradKernel,
+  convForwardKernel,
+  convInputGradKernel,
+  filterGradSplits,
+  flatWorkgroups,
+  globalAveragePoolGradKernel,
+  globalAveragePoolKernel,
+  maxPoolGradKernel,
+  maxPoolKernel,
+  sumSplitsKernel,
+  type BatchNormSlots,
+  type ImageShape,
+} from './conv-kernels';
 import { contextFor, encodeDispatches } from './gpu-context';
 import { tiledProductKernel, tiledWorkgroups } from './kernels';
 
@@ -19,11 +36,17 @@ beforeAll(async () => {
 });
 
 const random = new SeededRandom(5);
-const values = (n: number, low = -1, high = 1) => Float32Array.from({ length: n }, () => low + (high - low) * random.next());
+const values = (n: number, low = -1, high = 1) =>
+  Float32Array.from({ length: n }, () => low + (high - low) * random.next());
 const size = (s: ImageShape) => s.rows * s.height * s.width * s.channels;
 
 /** Runs one kernel: buffers bound in order (written from `inputs`, zeroed for a number), then reads back those asked for. */
-async function run(code: string, buffers: (Float32Array | Int32Array | number)[], workgroups: [number, number?, number?], read: number[]): Promise<Float32Array[]> {
+async function run(
+  code: string,
+  buffers: (Float32Array | Int32Array | number)[],
+  workgroups: [number, number?, number?],
+  read: number[],
+): Promise<Float32Array[]> {
   const ctx = contextFor(device as GPUDevice);
   const made = buffers.map((b, i) => {
     const buffer = ctx.storage(typeof b === 'number' ? b : b.length, `binding ${i}`);
@@ -69,24 +92,43 @@ describe.skipIf(device === null)('the convolutional kernels of the compiled WebG
     const dInputSpec = convInputGradKernel(spec);
     const [dx] = await run(tiledProductKernel(dInputSpec), [dy, params, size(input)], tiledWorkgroups(dInputSpec), [2]);
     const filterSpec = convFilterGradKernel(spec);
-    const [partial] = await run(tiledProductKernel(filterSpec), [x, dy, (filterSpec.splits ?? 1) * kernel.length], tiledWorkgroups(filterSpec), [2]);
-    const [dk] = await run(sumSplitsKernel(kernel.length, filterSpec.splits ?? 1, 2), [partial!, kernel.length + 2], flatWorkgroups(kernel.length), [1]);
+    const [partial] = await run(
+      tiledProductKernel(filterSpec),
+      [x, dy, (filterSpec.splits ?? 1) * kernel.length],
+      tiledWorkgroups(filterSpec),
+      [2],
+    );
+    const [dk] = await run(
+      sumSplitsKernel(kernel.length, filterSpec.splits ?? 1, 2),
+      [partial!, kernel.length + 2],
+      flatWorkgroups(kernel.length),
+      [1],
+    );
 
     const xt = tf.tensor4d(x, [input.rows, input.height, input.width, input.channels]);
     const kt = tf.tensor4d(kernel, [3, 3, input.channels, filters]);
     const dyt = tf.tensor4d(dy, [output.rows, output.height, output.width, filters]);
-    const [gx, gk] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), dyt)))([xt, kt]);
+    const [gx, gk] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), dyt)),
+    )([xt, kt]);
     expectClose(y!, tf.conv2d(xt, kt, 1, 'same'), 'forward');
     expectClose(dx!, gx!, 'input gradient');
     expectClose(dk!.subarray(2), gk!, 'filter gradient');
     tf.dispose([xt, kt, dyt, gx!, gk!]);
   }, 60_000);
 
-  it('normalises with the real rows\' batch statistics (ReLU after), updates the moving averages, and back-propagates as tfjs', async () => {
+  it("normalises with the real rows' batch statistics (ReLU after), updates the moving averages, and back-propagates as tfjs", async () => {
     const shape: ImageShape = { rows: 5, height: 4, width: 3, channels: 6 };
     const real = 3; // two padding rows: no part in the statistics, zero gradient
     const c = shape.channels;
-    const bn: BatchNormSlots = { gamma: 0, beta: c, movingMean: 2 * c, movingVariance: 3 * c, epsilon: 1e-3, momentum: 0.9 };
+    const bn: BatchNormSlots = {
+      gamma: 0,
+      beta: c,
+      movingMean: 2 * c,
+      movingVariance: 3 * c,
+      epsilon: 1e-3,
+      momentum: 0.9,
+    };
     const gamma = values(c, 0.5, 1.5);
     const beta = values(c, -0.2, 0.2);
     const moving = [values(c), values(c, 0.5, 2)];
@@ -95,11 +137,31 @@ describe.skipIf(device === null)('the convolutional kernels of the compiled WebG
     const dy = values(size(shape));
     const labels = Int32Array.from({ length: shape.rows + 1 }, (_, i) => (i === shape.rows ? real : i < real ? 0 : -1));
     const [stats, updated] = await run(batchNormStatsKernel(shape, bn), [x, labels, 2 * c, params], [c], [2, 3]);
-    const [y] = await run(batchNormReluKernel(shape, bn, true), [x, params, size(shape), stats!], flatWorkgroups(size(shape)), [2]);
+    const [y] = await run(
+      batchNormReluKernel(shape, bn, true),
+      [x, params, size(shape), stats!],
+      flatWorkgroups(size(shape)),
+      [2],
+    );
     const grads = 2 * c;
-    const [dParams, sums] = await run(batchNormGradSumsKernel(shape, bn), [dy, y!, x, stats!, labels, grads, 2 * c], [c], [5, 6]);
-    const [dx] = await run(batchNormGradKernel(shape, bn), [dy, y!, x, stats!, labels, params, sums!, size(shape)], flatWorkgroups(size(shape)), [7]);
-    const [inference] = await run(batchNormReluKernel(shape, bn, false), [x, updated!, size(shape)], flatWorkgroups(size(shape)), [2]);
+    const [dParams, sums] = await run(
+      batchNormGradSumsKernel(shape, bn),
+      [dy, y!, x, stats!, labels, grads, 2 * c],
+      [c],
+      [5, 6],
+    );
+    const [dx] = await run(
+      batchNormGradKernel(shape, bn),
+      [dy, y!, x, stats!, labels, params, sums!, size(shape)],
+      flatWorkgroups(size(shape)),
+      [7],
+    );
+    const [inference] = await run(
+      batchNormReluKernel(shape, bn, false),
+      [x, updated!, size(shape)],
+      flatWorkgroups(size(shape)),
+      [2],
+    );
 
     const perRow = size(shape) / shape.rows;
     const xt = tf.tensor4d(x.subarray(0, real * perRow), [real, shape.height, shape.width, c]);
@@ -111,7 +173,11 @@ describe.skipIf(device === null)('the convolutional kernels of the compiled WebG
       const m = tf.moments(a, [0, 1, 2]);
       return tf.relu(tf.batchNorm(a, m.mean, m.variance, b, g, bn.epsilon));
     };
-    const [gx, gg, gb] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layer(a, g, b), dyt)))([xt, gt, bt]);
+    const [gx, gg, gb] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layer(a, g, b), dyt)))([
+      xt,
+      gt,
+      bt,
+    ]);
     expectClose(stats!.subarray(0, c), mean, 'batch mean');
     expectClose(stats!.subarray(c), tf.div(1, tf.sqrt(tf.add(variance, bn.epsilon))), '1/σ');
     const movingMean = tf.sub(moving[0]!, tf.mul(tf.sub(moving[0]!, mean), 1 - bn.momentum));
@@ -122,13 +188,20 @@ describe.skipIf(device === null)('the convolutional kernels of the compiled WebG
     expectClose(dParams!.subarray(0, c), gg!, 'dγ');
     expectClose(dParams!.subarray(c), gb!, 'dβ');
     expectClose(dx!.subarray(0, real * perRow), gx!, 'dx');
-    expect(Array.from(dx!.subarray(real * perRow)).every((v) => v === 0), 'no gradient in padding rows').toBe(true);
+    expect(
+      Array.from(dx!.subarray(real * perRow)).every((v) => v === 0),
+      'no gradient in padding rows',
+    ).toBe(true);
     const all = tf.tensor4d(x, [shape.rows, shape.height, shape.width, c]);
-    expectClose(inference!, tf.relu(tf.batchNorm(all, movingMean, movingVariance, bt, gt, bn.epsilon)), 'inference on the moving averages');
+    expectClose(
+      inference!,
+      tf.relu(tf.batchNorm(all, movingMean, movingVariance, bt, gt, bn.epsilon)),
+      'inference on the moving averages',
+    );
     tf.dispose([xt, dyt, gt, bt, mean, variance, gx!, gg!, gb!, movingMean, movingVariance, all]);
   }, 60_000);
 
-  it('max-pools 2×2 (an odd last row and column dropped) and routes the gradient to each window\'s maximum, as tf.maxPool', async () => {
+  it("max-pools 2×2 (an odd last row and column dropped) and routes the gradient to each window's maximum, as tf.maxPool", async () => {
     const shape: ImageShape = { rows: 2, height: 7, width: 5, channels: 3 };
     const pooled = { ...shape, height: 3, width: 2 };
     const x = values(size(shape));
@@ -147,7 +220,12 @@ describe.skipIf(device === null)('the convolutional kernels of the compiled WebG
     const shape: ImageShape = { rows: 3, height: 5, width: 4, channels: 7 };
     const x = values(size(shape));
     const dy = values(shape.rows * shape.channels);
-    const [y] = await run(globalAveragePoolKernel(shape), [x, shape.rows * shape.channels], flatWorkgroups(shape.rows * shape.channels), [1]);
+    const [y] = await run(
+      globalAveragePoolKernel(shape),
+      [x, shape.rows * shape.channels],
+      flatWorkgroups(shape.rows * shape.channels),
+      [1],
+    );
     const [dx] = await run(globalAveragePoolGradKernel(shape), [dy, size(shape)], flatWorkgroups(size(shape)), [1]);
     const xt = tf.tensor4d(x, [shape.rows, shape.height, shape.width, shape.channels]);
     const dyt = tf.tensor2d(dy, [shape.rows, shape.channels]);

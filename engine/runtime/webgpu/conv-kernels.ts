@@ -59,7 +59,11 @@ export function convForwardKernel(spec: ConvSpec): TiledProduct {
     m: pixels(s),
     n: filters,
     k: 9 * s.channels,
-    bindings: storageBindings([['input', 'read'], ['params', 'read'], ['out', 'read_write']]),
+    bindings: storageBindings([
+      ['input', 'read'],
+      ['params', 'read'],
+      ['out', 'read_write'],
+    ]),
     loadA: patchRead('input', 0, s, 'i', `(kk / ${u(s.channels)})`, `kk % ${u(s.channels)}`),
     loadB: `return params[${u(spec.kernelOffset)} + kk * ${u(filters)} + j];`,
     store: `out[i * ${u(filters)} + j] = value;`,
@@ -78,7 +82,11 @@ export function convInputGradKernel(spec: ConvSpec): TiledProduct {
     m: pixels(s),
     n: s.channels,
     k: 9 * filters,
-    bindings: storageBindings([['dOut', 'read'], ['params', 'read'], ['dIn', 'read_write']]),
+    bindings: storageBindings([
+      ['dOut', 'read'],
+      ['params', 'read'],
+      ['dIn', 'read_write'],
+    ]),
     loadA: patchRead('dOut', 0, outShape, 'i', `(8u - kk / ${u(filters)})`, `kk % ${u(filters)}`),
     loadB: `return params[${u(spec.kernelOffset)} + ((kk / ${u(filters)}) * ${u(s.channels)} + j) * ${u(filters)} + kk % ${u(filters)}];`,
     store: `dIn[i * ${u(s.channels)} + j] = value;`,
@@ -103,7 +111,11 @@ export function convFilterGradKernel(spec: ConvSpec): TiledProduct {
     n: filters,
     k: pixels(s),
     splits: filterGradSplits(s),
-    bindings: storageBindings([['input', 'read'], ['dOut', 'read'], ['partial', 'read_write']]),
+    bindings: storageBindings([
+      ['input', 'read'],
+      ['dOut', 'read'],
+      ['partial', 'read_write'],
+    ]),
     loadA: patchRead('input', 0, s, 'kk', `(i / ${u(s.channels)})`, `i % ${u(s.channels)}`),
     loadB: `return dOut[kk * ${u(filters)} + j];`,
     store: `partial[split * ${u(m * filters)} + i * ${u(filters)} + j] = value;`,
@@ -113,7 +125,10 @@ export function convFilterGradKernel(spec: ConvSpec): TiledProduct {
 /** out[outOffset + e] = Σ_s partial[s · size + e]: a split product's partial sums, added up. Bindings: partial, out. */
 export function sumSplitsKernel(size: number, splits: number, outOffset: number): string {
   return /* wgsl */ `
-${storageBindings([['partial', 'read'], ['out', 'read_write']])}
+${storageBindings([
+  ['partial', 'read'],
+  ['out', 'read_write'],
+])}
 
 ${elementwiseMain(size)}
   var sum = 0.0;
@@ -136,15 +151,18 @@ export interface BatchNormSlots {
 const elementwiseMain = (total: number, channels?: number) => `@compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let e = ${flatIndex(total)};
-  if (e >= ${u(total)}) { return; }${channels === undefined ? '' : `
-  let c = e % ${u(channels)};`}`;
+  if (e >= ${u(total)}) { return; }${
+    channels === undefined
+      ? ''
+      : `
+  let c = e % ${u(channels)};`
+  }`;
 
 /** The entry point of a per-channel reduction, one workgroup per channel c, over the `count` real pixels. */
 const perChannelMain = (s: ImageShape) => `@compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let c = group.x;
   let count = u32(labels[${u(s.rows)}]) * ${u(s.height * s.width)};`;
-
 
 /**
  * Batch norm's training statistics, one workgroup per channel: the mean and the biased variance (the mean of
@@ -155,7 +173,12 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
 export function batchNormStatsKernel(s: ImageShape, bn: BatchNormSlots): string {
   const c = s.channels;
   return /* wgsl */ `
-${storageBindings([['x', 'read'], ['labels', 'read', 'i32'], ['stats', 'read_write'], ['params', 'read_write']])}
+${storageBindings([
+  ['x', 'read'],
+  ['labels', 'read', 'i32'],
+  ['stats', 'read_write'],
+  ['params', 'read_write'],
+])}
 ${WORKGROUP_SUM}
 
 ${perChannelMain(s)}
@@ -206,7 +229,15 @@ ${elementwiseMain(total, c)}
 export function batchNormGradSumsKernel(s: ImageShape, bn: BatchNormSlots): string {
   const c = s.channels;
   return /* wgsl */ `
-${storageBindings([['dY', 'read'], ['y', 'read'], ['x', 'read'], ['stats', 'read'], ['labels', 'read', 'i32'], ['grads', 'read_write'], ['sums', 'read_write']])}
+${storageBindings([
+  ['dY', 'read'],
+  ['y', 'read'],
+  ['x', 'read'],
+  ['stats', 'read'],
+  ['labels', 'read', 'i32'],
+  ['grads', 'read_write'],
+  ['sums', 'read_write'],
+])}
 ${WORKGROUP_SUM}
 
 ${perChannelMain(s)}
@@ -240,7 +271,16 @@ export function batchNormGradKernel(s: ImageShape, bn: BatchNormSlots): string {
   const total = elements(s);
   const perRow = s.height * s.width * c;
   return /* wgsl */ `
-${storageBindings([['dY', 'read'], ['y', 'read'], ['x', 'read'], ['stats', 'read'], ['labels', 'read', 'i32'], ['params', 'read'], ['sums', 'read'], ['dX', 'read_write']])}
+${storageBindings([
+  ['dY', 'read'],
+  ['y', 'read'],
+  ['x', 'read'],
+  ['stats', 'read'],
+  ['labels', 'read', 'i32'],
+  ['params', 'read'],
+  ['sums', 'read'],
+  ['dX', 'read_write'],
+])}
 
 ${elementwiseMain(total)}
   let real = u32(labels[${u(s.rows)}]);
@@ -264,7 +304,10 @@ export function maxPoolKernel(s: ImageShape): string {
   const p = pooledShape(s);
   const total = elements(p);
   return /* wgsl */ `
-${storageBindings([['x', 'read'], ['y', 'read_write']])}
+${storageBindings([
+  ['x', 'read'],
+  ['y', 'read_write'],
+])}
 
 ${elementwiseMain(total, s.channels)}
   let q = e / ${u(s.channels)};
@@ -285,7 +328,11 @@ export function maxPoolGradKernel(s: ImageShape): string {
   const p = pooledShape(s);
   const total = elements(s);
   return /* wgsl */ `
-${storageBindings([['x', 'read'], ['dY', 'read'], ['dX', 'read_write']])}
+${storageBindings([
+  ['x', 'read'],
+  ['dY', 'read'],
+  ['dX', 'read_write'],
+])}
 
 ${elementwiseMain(total, s.channels)}
   let q = e / ${u(s.channels)};
@@ -310,7 +357,10 @@ export function globalAveragePoolKernel(s: ImageShape): string {
   const total = s.rows * s.channels;
   const area = s.height * s.width;
   return /* wgsl */ `
-${storageBindings([['x', 'read'], ['y', 'read_write']])}
+${storageBindings([
+  ['x', 'read'],
+  ['y', 'read_write'],
+])}
 
 ${elementwiseMain(total, s.channels)}
   let b = e / ${u(s.channels)};
@@ -325,7 +375,10 @@ export function globalAveragePoolGradKernel(s: ImageShape): string {
   const total = elements(s);
   const area = s.height * s.width;
   return /* wgsl */ `
-${storageBindings([['dY', 'read'], ['dX', 'read_write']])}
+${storageBindings([
+  ['dY', 'read'],
+  ['dX', 'read_write'],
+])}
 
 ${elementwiseMain(total, s.channels)}
   let b = e / ${u(area * s.channels)};

@@ -24,15 +24,24 @@ export const denseEncoder: EncoderKind<DenseEncoderSpec> = {
   compile(builder, shared, spec, slots, input, output) {
     const layers = spec.hidden.map((_, l) => denseLayerFrom(slots, `dense${l}`));
     // Each layer's output; the last writes its columns of the concatenated features.
-    const outputs: Block[] = layers.map((layer, l) => (l === layers.length - 1 ? output : { buffer: builder.buffer(shared.rows * layer.units, `activation ${layer.kernel.name}`), view: rowMajor(0, layer.units) }));
-    const inputOf = (l: number): Block => (l === 0 ? { buffer: input, view: rowMajor(0, spec.inputDim) } : (outputs[l - 1] as Block));
+    const outputs: Block[] = layers.map((layer, l) =>
+      l === layers.length - 1
+        ? output
+        : {
+            buffer: builder.buffer(shared.rows * layer.units, `activation ${layer.kernel.name}`),
+            view: rowMajor(0, layer.units),
+          },
+    );
+    const inputOf = (l: number): Block =>
+      l === 0 ? { buffer: input, view: rowMajor(0, spec.inputDim) } : (outputs[l - 1] as Block);
     return {
       forward(into: Dispatch[]) {
         layers.forEach((layer, l) => denseForward(builder, into, shared, layer, inputOf(l), outputs[l] as Block));
       },
       backward(into: Dispatch[], dOutput: Block) {
         let dy: Block | null = dOutput;
-        for (let l = layers.length - 1; l >= 0 && dy; l -= 1) dy = denseBackward(builder, into, shared, layers[l]!, inputOf(l), outputs[l] as Block, dy, l > 0);
+        for (let l = layers.length - 1; l >= 0 && dy; l -= 1)
+          dy = denseBackward(builder, into, shared, layers[l]!, inputOf(l), outputs[l] as Block, dy, l > 0);
       },
     };
   },

@@ -20,7 +20,9 @@ export class GpuContext {
   private throwReported(): void {
     if (this.errors.length === 0) return;
     const messages = this.errors.splice(0);
-    throw new Error(`The GPU rejected the engine's compiled work (${messages.length} error${messages.length === 1 ? '' : 's'}): ${messages[0]?.split('\n')[0]}`);
+    throw new Error(
+      `The GPU rejected the engine's compiled work (${messages.length} error${messages.length === 1 ? '' : 's'}): ${messages[0]?.split('\n')[0]}`,
+    );
   }
 
   /** Buffers made here and not yet destroyed: tests assert a run leaves none. */
@@ -30,13 +32,21 @@ export class GpuContext {
 
   /** A storage buffer of `floats` 32-bit words (f32 or i32), zeroed; COPY_SRC/DST so it can be written and read. */
   storage(words: number, label: string): GPUBuffer {
-    const buffer = this.device.createBuffer({ label, size: Math.max(4, words * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buffer = this.device.createBuffer({
+      label,
+      size: Math.max(4, words * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     this.live.add(buffer);
     return buffer;
   }
 
   uniform(bytes: number, label: string): GPUBuffer {
-    const buffer = this.device.createBuffer({ label, size: Math.ceil(bytes / 16) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const buffer = this.device.createBuffer({
+      label,
+      size: Math.ceil(bytes / 16) * 16,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.live.add(buffer);
     return buffer;
   }
@@ -47,7 +57,10 @@ export class GpuContext {
 
   /** Copies `words` 32-bit words from the start of `buffer` back to the host (waits for queued work). */
   async read(buffer: GPUBuffer, words: number, offsetWords = 0): Promise<Float32Array> {
-    const staging = this.device.createBuffer({ size: words * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size: words * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(buffer, offsetWords * 4, staging, 0, words * 4);
     this.device.queue.submit([encoder.finish()]);
@@ -74,7 +87,11 @@ export class GpuContext {
   pipeline(code: string, label: string): GPUComputePipeline {
     let pipeline = this.pipelines.get(code);
     if (!pipeline) {
-      pipeline = this.device.createComputePipeline({ label, layout: 'auto', compute: { module: this.device.createShaderModule({ label, code }), entryPoint: 'main' } });
+      pipeline = this.device.createComputePipeline({
+        label,
+        layout: 'auto',
+        compute: { module: this.device.createShaderModule({ label, code }), entryPoint: 'main' },
+      });
       this.pipelines.set(code, pipeline);
     }
     return pipeline;
@@ -82,7 +99,10 @@ export class GpuContext {
 
   /** A bind group of group 0 binding `i` to `buffers[i]`. */
   bind(pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    return this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
   }
 }
 

@@ -13,19 +13,33 @@ export const GPU_PORT_MESSAGE = 'modality-studio:gpu-port';
 export async function serveOnPage(port: MessagePort): Promise<void> {
   const end: MessageEnd<StepRequest, StepReply> = {
     post: (message) => port.postMessage(message),
-    listen: (handler) => { port.onmessage = (event: MessageEvent<StepRequest>) => handler(event.data); },
+    listen: (handler) => {
+      port.onmessage = (event: MessageEvent<StepRequest>) => handler(event.data);
+    },
   };
   const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    port.postMessage({ kind: 'unavailable', reason: navigator.gpu ? 'Chromium found no WebGPU adapter (GPU blocklisted, or no Vulkan/Metal/D3D12 driver)' : 'this Chromium has no WebGPU (navigator.gpu)' } satisfies StepReply);
+    port.postMessage({
+      kind: 'unavailable',
+      reason: navigator.gpu
+        ? 'Chromium found no WebGPU adapter (GPU blocklisted, or no Vulkan/Metal/D3D12 driver)'
+        : 'this Chromium has no WebGPU (navigator.gpu)',
+    } satisfies StepReply);
     return;
   }
   // The adapter's own limit on one storage binding, not the default 128 MiB: a split larger than that stays on the host.
   const maxStorageBufferBindingSize = adapter.limits.maxStorageBufferBindingSize;
-  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
+  const device = await adapter.requestDevice({
+    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+  });
   const { vendor, architecture, description } = adapter.info;
-  const software = (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || architecture === 'swiftshader';
-  serveNetworkSteps(device, { vendor, architecture, description, ...(software ? { software } : {}), maxStorageBufferBindingSize }, end);
+  const software =
+    (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || architecture === 'swiftshader';
+  serveNetworkSteps(
+    device,
+    { vendor, architecture, description, ...(software ? { software } : {}), maxStorageBufferBindingSize },
+    end,
+  );
 }
 
 if (typeof window !== 'undefined') {

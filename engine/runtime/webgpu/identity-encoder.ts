@@ -19,7 +19,13 @@ export const identityEncoder: EncoderKind<IdentityEncoderSpec> = {
   compile(builder, shared, spec, _slots, input, output) {
     return {
       forward(into: Dispatch[]) {
-        builder.kernel(into, copyRowsKernel(shared.rows, spec.inputDim, output.view), 'identity features', [input, output.buffer], [Math.ceil(spec.inputDim / 16), Math.ceil(shared.rows / 16)]);
+        builder.kernel(
+          into,
+          copyRowsKernel(shared.rows, spec.inputDim, output.view),
+          'identity features',
+          [input, output.buffer],
+          [Math.ceil(spec.inputDim / 16), Math.ceil(shared.rows / 16)],
+        );
       },
       // Nothing to train, and nothing before it to pass a gradient to.
       backward() {},

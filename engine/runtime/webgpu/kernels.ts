@@ -18,8 +18,15 @@ const TILE = 16;
 export const u = (n: number) => `${Math.trunc(n)}u`;
 
 /** WGSL declarations of group 0's storage bindings, numbered in order: [name, access, element type (f32 unless said)]. */
-export function storageBindings(list: readonly (readonly [name: string, access: 'read' | 'read_write', type?: 'i32'])[]): string {
-  return list.map(([name, access, type], binding) => `@group(0) @binding(${binding}) var<storage, ${access}> ${name}: array<${type ?? 'f32'}>;`).join('\n');
+export function storageBindings(
+  list: readonly (readonly [name: string, access: 'read' | 'read_write', type?: 'i32'])[],
+): string {
+  return list
+    .map(
+      ([name, access, type], binding) =>
+        `@group(0) @binding(${binding}) var<storage, ${access}> ${name}: array<${type ?? 'f32'}>;`,
+    )
+    .join('\n');
 }
 
 /** A sum over a workgroup of 256 threads (every thread gets it). */
@@ -37,7 +44,6 @@ fn workgroupSum(i: u32, value: f32) -> f32 {
   workgroupBarrier();
   return total;
 }`;
-
 
 export const rowMajor = (offset: number, columns: number): View => ({ offset, row: columns, col: 1 });
 export const transposed = (offset: number, columns: number): View => ({ offset, row: 1, col: columns });
@@ -300,9 +306,17 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * [ceil(columns/16), ceil(rows/16)].
  */
 export function maskColumnsKernel(rows: number, columns: number): string {
-  return rowsKernel(rows, columns, [['x', 'read_write'], ['mask', 'read']], `
+  return rowsKernel(
+    rows,
+    columns,
+    [
+      ['x', 'read_write'],
+      ['mask', 'read'],
+    ],
+    `
   let at = r * ${u(columns)} + c;
-  x[at] = x[at] * mask[c];`);
+  x[at] = x[at] * mask[c];`,
+  );
 }
 
 /**
@@ -365,19 +379,41 @@ fn main() {
  * batch's padding). `index` holds the rows' sample positions and, after them, how many are real.
  */
 export function gatherRowsKernel(rows: number, width: number): string {
-  return rowsKernel(rows, width, [['src', 'read'], ['index', 'read', 'i32'], ['dst', 'read_write']], `
+  return rowsKernel(
+    rows,
+    width,
+    [
+      ['src', 'read'],
+      ['index', 'read', 'i32'],
+      ['dst', 'read_write'],
+    ],
+    `
   let at = index[r];
-  dst[r * ${u(width)} + c] = select(0.0, src[u32(max(at, 0)) * ${u(width)} + c], at >= 0);`);
+  dst[r * ${u(width)} + c] = select(0.0, src[u32(max(at, 0)) * ${u(width)} + c], at >= 0);`,
+  );
 }
 
 /** `dst` (a view, e.g. a column slice of the concatenated features) = `src` (`[rows, width]`, row-major). Dispatch [ceil(width/16), ceil(rows/16)]. */
 export function copyRowsKernel(rows: number, width: number, dst: View): string {
-  return rowsKernel(rows, width, [['src', 'read'], ['dst', 'read_write']], `
-  dst[${u(dst.offset)} + r * ${u(dst.row)} + c * ${u(dst.col)}] = src[r * ${u(width)} + c];`);
+  return rowsKernel(
+    rows,
+    width,
+    [
+      ['src', 'read'],
+      ['dst', 'read_write'],
+    ],
+    `
+  dst[${u(dst.offset)} + r * ${u(dst.row)} + c * ${u(dst.col)}] = src[r * ${u(width)} + c];`,
+  );
 }
 
 /** A kernel with one thread per element of a `[rows, width]` block (`r`, `c`), running `body`. Dispatch [ceil(width/16), ceil(rows/16)]. */
-function rowsKernel(rows: number, width: number, bindings: Parameters<typeof storageBindings>[0], body: string): string {
+function rowsKernel(
+  rows: number,
+  width: number,
+  bindings: Parameters<typeof storageBindings>[0],
+  body: string,
+): string {
   return /* wgsl */ `
 ${storageBindings(bindings)}
 

@@ -59,15 +59,31 @@ export interface NetworkStepSpec {
  * layer order (each encoder's, then the head's kernel `[Σ features, classes]` and bias, then each auxiliary
  * head's), then the others (batch norm's moving averages), so the optimizer updates one prefix of the buffer.
  */
-export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string, ParameterSlot>[]; head: DenseLayer; auxiliary: DenseLayer[]; slots: ParameterSlot[]; count: number; trainableCount: number } {
+export function networkParameters(spec: NetworkStepSpec): {
+  encoders: Map<string, ParameterSlot>[];
+  head: DenseLayer;
+  auxiliary: DenseLayer[];
+  slots: ParameterSlot[];
+  count: number;
+  trainableCount: number;
+} {
   const widths = spec.encoders.map((e) => encoderKind(e).featureDim(e));
   const features = widths.reduce((sum, w) => sum + w, 0);
   const auxiliary = spec.auxiliaryHeads ? widths.map((width, m) => ({ name: `head_aux${m}`, width })) : [];
   const declared: { owner: number; declaration: ParameterDeclaration }[] = [
-    ...spec.encoders.flatMap((e, m) => encoderKind(e).parameters(e).map((declaration) => ({ owner: m, declaration }))),
-    ...[{ name: 'head', width: features }, ...auxiliary].flatMap((head) => denseParameters(head.name, head.width, spec.classes).map((declaration) => ({ owner: -1, declaration }))),
+    ...spec.encoders.flatMap((e, m) =>
+      encoderKind(e)
+        .parameters(e)
+        .map((declaration) => ({ owner: m, declaration })),
+    ),
+    ...[{ name: 'head', width: features }, ...auxiliary].flatMap((head) =>
+      denseParameters(head.name, head.width, spec.classes).map((declaration) => ({ owner: -1, declaration })),
+    ),
   ];
-  const ordered = [...declared.filter((d) => d.declaration.trainable), ...declared.filter((d) => !d.declaration.trainable)];
+  const ordered = [
+    ...declared.filter((d) => d.declaration.trainable),
+    ...declared.filter((d) => !d.declaration.trainable),
+  ];
   const encoders = spec.encoders.map(() => new Map<string, ParameterSlot>());
   const headSlots = new Map<string, ParameterSlot>();
   const slots: ParameterSlot[] = [];
@@ -75,11 +91,24 @@ export function networkParameters(spec: NetworkStepSpec): { encoders: Map<string
   let trainableCount = 0;
   for (const { owner, declaration } of ordered) {
     const size = declaration.shape.reduce((a, b) => a * b, 1);
-    const made = { name: owner < 0 ? declaration.name : `encoder${owner}/${declaration.name}`, shape: declaration.shape, offset, size, trainable: declaration.trainable };
+    const made = {
+      name: owner < 0 ? declaration.name : `encoder${owner}/${declaration.name}`,
+      shape: declaration.shape,
+      offset,
+      size,
+      trainable: declaration.trainable,
+    };
     offset += size;
     if (declaration.trainable) trainableCount = offset;
     slots.push(made);
     (owner < 0 ? headSlots : (encoders[owner] as Map<string, ParameterSlot>)).set(declaration.key, made);
   }
-  return { encoders, head: denseLayerFrom(headSlots, 'head'), auxiliary: auxiliary.map((head) => denseLayerFrom(headSlots, head.name)), slots, count: offset, trainableCount };
+  return {
+    encoders,
+    head: denseLayerFrom(headSlots, 'head'),
+    auxiliary: auxiliary.map((head) => denseLayerFrom(headSlots, head.name)),
+    slots,
+    count: offset,
+    trainableCount,
+  };
 }

@@ -46,7 +46,13 @@ export interface NetworkStepLike {
   uploadResident(inputs: Float32Array[], labels: Int32Array, teacherFeatures?: Float32Array): void;
   stepResident(positions: ArrayLike<number>, learningRate: number, options?: StepOptions): void;
   evaluateResident(positions: number[]): Promise<{ meanLoss: number; accuracy: number; samples: number }>;
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, options?: StepOptions): void;
+  step(
+    inputs: Float32Array[],
+    labels: Int32Array,
+    learningRate: number,
+    teacherFeatures?: Float32Array,
+    options?: StepOptions,
+  ): void;
   takeLoss(): Promise<StepLoss>;
   infer(inputs: Float32Array[], count: number): Promise<Inferred>;
   dispose(): void;

@@ -7,7 +7,14 @@ import { selectBackend } from '../backends/select-backend';
 import { webgpuForTests } from '../../../test/helpers/webgpu-adapter';
 import { FeatureSource, MemorySource } from '../../train/data-source';
 import { evaluateLoss, trainStep } from '../../train/fit';
-import { buildFusion, buildLinear, buildTeacher, MODALITY_DROPOUT_LAYER, SeedSequence, type ModalityInput } from '../../train/models/networks';
+import {
+  buildFusion,
+  buildLinear,
+  buildTeacher,
+  MODALITY_DROPOUT_LAYER,
+  SeedSequence,
+  type ModalityInput,
+} from '../../train/models/networks';
 import type { ModalityDropout } from '../../train/models/modality-dropout';
 import { weightedHeadLosses } from '../../method/methods/aux-ce';
 import { distillationLoss } from '../../method/methods/umt';
@@ -56,10 +63,19 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   const random = new SeededRandom(11);
   const { batch: batchSize, classes } = network;
   const samples = batchSize * 3;
-  const data = network.modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1));
+  const data = network.modalities.map((m) =>
+    Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1),
+  );
   const labels = Int32Array.from({ length: samples }, () => Math.floor(random.next() * classes));
   const config = { ...DEFAULT_CONFIG, ...network.config };
-  const model = network.linear ? buildLinear(network.modalities[0]!.shape[0]!, classes, new SeedSequence(2), 'probe') : network.modalities.length === 1 ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2)) : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', { auxiliaryHeads: network.auxiliary !== undefined, modalityDropout: network.dropped !== undefined });
+  const model = network.linear
+    ? buildLinear(network.modalities[0]!.shape[0]!, classes, new SeedSequence(2), 'probe')
+    : network.modalities.length === 1
+      ? buildTeacher(network.modalities[0]!, classes, config, new SeedSequence(2))
+      : buildFusion(network.modalities, classes, config, new SeedSequence(2), 'reference', {
+          auxiliaryHeads: network.auxiliary !== undefined,
+          modalityDropout: network.dropped !== undefined,
+        });
   const dropoutLayer = network.dropped ? (model.getLayer(MODALITY_DROPOUT_LAYER) as ModalityDropout) : null;
   const plain = networkSpecOf(model, batchSize, classes);
   expect(plain, 'the compiled step takes this model').not.toBeNull();
@@ -68,28 +84,65 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     ...plain!,
     optimizer: network.optimizer ?? 'adam',
     ...(network.distillWeight !== undefined ? { distillWeight: network.distillWeight } : {}),
-    ...(auxiliary ? { auxiliaryWeights: auxiliary.weights, ...(auxiliary.taskWeight !== undefined ? { taskWeight: auxiliary.taskWeight } : {}) } : {}),
+    ...(auxiliary
+      ? {
+          auxiliaryWeights: auxiliary.weights,
+          ...(auxiliary.taskWeight !== undefined ? { taskWeight: auxiliary.taskWeight } : {}),
+        }
+      : {}),
     ...(network.ogm ? { gradientModulation: { alpha: network.ogm.alpha } } : {}),
   };
   // OGM-GE on the tfjs side: its hook, modulating in epoch 1 only; the steps below are epochs 1 (modulated) and 2.
   const cpuTally = new CoefficientTally(network.modalities.length);
   const ogm = network.ogm ? { alpha: network.ogm.alpha, lastModulatedEpoch: 1, seed: 5, tally: cpuTally } : null;
   const gpuTally = new CoefficientTally(network.modalities.length);
-  const gradientHook = ogm ? ogmGradientHook(fusedLayout(model, network.modalities.map((m) => m.name)), ogm) : undefined;
+  const gradientHook = ogm
+    ? ogmGradientHook(
+        fusedLayout(
+          model,
+          network.modalities.map((m) => m.name),
+        ),
+        ogm,
+      )
+    : undefined;
   const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
-  const source = new MemorySource(data, network.modalities.map((m) => m.shape));
+  const source = new MemorySource(
+    data,
+    network.modalities.map((m) => m.shape),
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(network.optimizer ?? 'adam', learningRate);
   const featureDims = spec.encoders.map((e) => encoderKind(e).featureDim(e));
-  const teachers = featureDims.map((dim) => ({ features: new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next()), dim) }));
-  const extraLoss = spec.distillWeight !== undefined ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight) : auxiliary ? weightedHeadLosses(labels, classes, auxiliary.weights) : undefined;
+  const teachers = featureDims.map((dim) => ({
+    features: new FeatureSource(
+      Float32Array.from({ length: samples * dim }, () => random.next()),
+      dim,
+    ),
+  }));
+  const extraLoss =
+    spec.distillWeight !== undefined
+      ? distillationLoss(teachers as unknown as TrainedTeacher[], spec.distillWeight)
+      : auxiliary
+        ? weightedHeadLosses(labels, classes, auxiliary.weights)
+        : undefined;
   const ctx = contextFor(device as GPUDevice);
   const step = new CompiledNetworkStep(ctx, resident ? { ...spec, residentSamples: samples } : spec);
   expect(step.slots.map((s) => s.shape)).toEqual(model.getWeights().map((w) => w.shape));
   step.setWeights(initial);
   // Resident: every sample uploaded once; each step then sends only its batch's positions.
   const everyone = Array.from({ length: samples }, (_, i) => i);
-  if (resident) step.uploadResident(source.arrays(everyone), labels, extraLoss ? concatRows(teachers.map((t) => t.features.rows(everyone)), featureDims, samples) : undefined);
+  if (resident)
+    step.uploadResident(
+      source.arrays(everyone),
+      labels,
+      extraLoss
+        ? concatRows(
+            teachers.map((t) => t.features.rows(everyone)),
+            featureDims,
+            samples,
+          )
+        : undefined,
+    );
   const cpuLosses: number[] = [];
   const gpuLosses: number[] = [];
   const cpuExtra: number[] = [];
@@ -103,14 +156,41 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
     const at = { epoch: network.ogm && s >= network.ogm.modulatedSteps ? 2 : 1, step: s };
     const noiseKey = ogm && at.epoch <= ogm.lastModulatedEpoch ? stepNoiseKey(ogm.seed, at.epoch, at.step) : null;
     if (dropoutLayer) dropoutLayer.dropped = dropped;
-    const result = trainStep({ source, labels, classes, model, extraLoss, ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}), ...(gradientHook ? { gradientHook } : {}) }, batch, variables, optimizer, at);
+    const result = trainStep(
+      {
+        source,
+        labels,
+        classes,
+        model,
+        extraLoss,
+        ...(auxiliary?.taskWeight !== undefined ? { taskLossWeight: auxiliary.taskWeight } : {}),
+        ...(gradientHook ? { gradientHook } : {}),
+      },
+      batch,
+      variables,
+      optimizer,
+      at,
+    );
     cpuLosses.push((await result.loss.data())[0]!);
     cpuExtra.push(result.extra ? (await result.extra.data())[0]! : 0);
     cpuAccuracy.push((await result.hits.data())[0]! / size);
     tf.dispose([result.loss, result.hits, result.extra].filter((t) => t !== undefined));
-    const teacherRows = extraLoss ? concatRows(teachers.map((t) => t.features.rows(batch)), featureDims, size) : undefined;
+    const teacherRows = extraLoss
+      ? concatRows(
+          teachers.map((t) => t.features.rows(batch)),
+          featureDims,
+          size,
+        )
+      : undefined;
     if (resident) step.stepResident(batch, learningRate, { dropped, noiseKey });
-    else step.step(source.arrays(batch), Int32Array.from(batch, (i) => labels[i]!), learningRate, teacherRows, { dropped, noiseKey });
+    else
+      step.step(
+        source.arrays(batch),
+        Int32Array.from(batch, (i) => labels[i]!),
+        learningRate,
+        teacherRows,
+        { dropped, noiseKey },
+      );
     const taken = await step.takeLoss();
     expect(taken.samples).toBe(size);
     gpuLosses.push(taken.meanLoss);
@@ -126,15 +206,39 @@ async function bothWays(network: Network, steps: number, learningRate: number, s
   // The optimizer's state, in tfjs's getWeights() order (after its iteration count): what a checkpoint saves.
   const [iterations, ...cpuState] = await optimizer.getWeights();
   const gpuState = await step.getOptimizerState();
-  const optimizerState = { cpu: { steps: iterations!.tensor.dataSync()[0], state: cpuState.map((w) => w.tensor.dataSync()) }, gpu: { steps: gpuState.steps, state: gpuState.state.flat() } };
+  const optimizerState = {
+    cpu: { steps: iterations!.tensor.dataSync()[0], state: cpuState.map((w) => w.tensor.dataSync()) },
+    gpu: { steps: gpuState.steps, state: gpuState.state.flat() },
+  };
   // Resident: the trained weights evaluated on 2.5 batches of samples, on the GPU and by tfjs's cpu backend (inference mode: batch norm on its moving averages).
   const evaluated = everyone.slice(0, Math.floor(batchSize * 2.5));
-  const evaluation = resident ? { gpu: await step.evaluateResident(evaluated), cpu: await evaluateLoss(model, source, labels, classes, evaluated, batchSize) } : null;
+  const evaluation = resident
+    ? {
+        gpu: await step.evaluateResident(evaluated),
+        cpu: await evaluateLoss(model, source, labels, classes, evaluated, batchSize),
+      }
+    : null;
   const buffersWhileAlive = ctx.liveBuffers;
   step.dispose();
   optimizer.dispose();
   model.dispose();
-  return { cpuLosses, gpuLosses, cpuExtra, gpuExtra, cpuAccuracy, gpuAccuracy, cpuWeights, gpuWeights, optimizerState, tallies, names: step.slots.map((s) => s.name), evaluation, buffersWhileAlive, buffersAfter: ctx.liveBuffers, dispatches: step.dispatchCount };
+  return {
+    cpuLosses,
+    gpuLosses,
+    cpuExtra,
+    gpuExtra,
+    cpuAccuracy,
+    gpuAccuracy,
+    cpuWeights,
+    gpuWeights,
+    optimizerState,
+    tallies,
+    names: step.slots.map((s) => s.name),
+    evaluation,
+    buffersWhileAlive,
+    buffersAfter: ctx.liveBuffers,
+    dispatches: step.dispatchCount,
+  };
 }
 
 /** An MLP network of vector modalities of these sizes. */
@@ -147,13 +251,27 @@ const mlp = (batch: number, classes: number, inputs: number[], hidden: number[],
 });
 
 function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
-  result.gpuLosses.forEach((loss, i) => expect(relative(loss, result.cpuLosses[i]!), `step ${i}: ${loss} vs ${result.cpuLosses[i]}`).toBeLessThan(1e-4));
-  result.gpuExtra.forEach((extra, i) => expect(relative(extra, result.cpuExtra[i]!), `distillation, step ${i}`).toBeLessThan(1e-4));
+  result.gpuLosses.forEach((loss, i) =>
+    expect(relative(loss, result.cpuLosses[i]!), `step ${i}: ${loss} vs ${result.cpuLosses[i]}`).toBeLessThan(1e-4),
+  );
+  result.gpuExtra.forEach((extra, i) =>
+    expect(relative(extra, result.cpuExtra[i]!), `distillation, step ${i}`).toBeLessThan(1e-4),
+  );
   expect(result.gpuAccuracy).toEqual(result.cpuAccuracy);
-  result.gpuWeights.forEach((weights, w) => weights.forEach((value, i) => expect(Math.abs(value - result.cpuWeights[w]![i]!), `${result.names[w]}[${i}]`).toBeLessThan(1e-4)));
+  result.gpuWeights.forEach((weights, w) =>
+    weights.forEach((value, i) =>
+      expect(Math.abs(value - result.cpuWeights[w]![i]!), `${result.names[w]}[${i}]`).toBeLessThan(1e-4),
+    ),
+  );
   expect(result.optimizerState.gpu.steps).toBe(result.optimizerState.cpu.steps);
   expect(result.optimizerState.gpu.state).toHaveLength(result.optimizerState.cpu.state.length);
-  result.optimizerState.gpu.state.forEach((values, k) => values.forEach((value, i) => expect(Math.abs(value - result.optimizerState.cpu.state[k]![i]!), `optimizer state ${k}[${i}]`).toBeLessThan(1e-4)));
+  result.optimizerState.gpu.state.forEach((values, k) =>
+    values.forEach((value, i) =>
+      expect(Math.abs(value - result.optimizerState.cpu.state[k]![i]!), `optimizer state ${k}[${i}]`).toBeLessThan(
+        1e-4,
+      ),
+    ),
+  );
   if (result.evaluation) {
     expect(relative(result.evaluation.gpu.meanLoss, result.evaluation.cpu.loss), 'evaluation loss').toBeLessThan(1e-4);
     expect(result.evaluation.gpu.accuracy).toBe(result.evaluation.cpu.accuracy);
@@ -162,7 +280,7 @@ function expectSame(result: Awaited<ReturnType<typeof bothWays>>): void {
 }
 
 describe.skipIf(device === null)('the compiled WebGPU training step (MLP encoders)', () => {
-  it('trains a two-modality late-fusion network to the cpu backend\'s losses and weights (1e-4)', async () => {
+  it("trains a two-modality late-fusion network to the cpu backend's losses and weights (1e-4)", async () => {
     const result = await bothWays(mlp(16, 5, [7, 9], [12, 6]), 4, 1e-2);
     expectSame(result);
     // The losses moved: the update did something.
@@ -204,12 +322,15 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
   const mixed = (batch: number, image: number[], channels: number[], distillWeight?: number): Network => ({
     batch,
     classes: 3,
-    modalities: [{ name: 'image', kind: 'image', shape: image }, { name: 'vector', kind: 'vector', shape: [5] }],
+    modalities: [
+      { name: 'image', kind: 'image', shape: image },
+      { name: 'vector', kind: 'vector', shape: [5] },
+    ],
     config: { mlpHidden: [6], cnnChannels: channels, cnnFeatureDim: 7 },
     ...(distillWeight !== undefined ? { distillWeight } : {}),
   });
 
-  it('trains conv + batch norm + max-pool + global average pool to the cpu backend\'s losses, weights and moving averages (1e-4)', async () => {
+  it("trains conv + batch norm + max-pool + global average pool to the cpu backend's losses, weights and moving averages (1e-4)", async () => {
     const result = await bothWays(mixed(6, [8, 7, 2], [4, 5]), 3, 1e-2);
     expect(result.names).toContain('encoder0/bn1/moving_variance');
     expectSame(result);
@@ -223,35 +344,68 @@ describe.skipIf(device === null)('the compiled WebGPU training step (convolution
   }, 120_000);
 
   it('trains auxiliary heads with weighted cross-entropies and a weighted fused head (Auxiliary-CE, G-Blending), and evaluates the fused head alone', async () => {
-    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), auxiliary: { weights: [0.7, 1.6], taskWeight: 0.4 } }, 3, 1e-2, [6, 3, 6], true);
+    const result = await bothWays(
+      { ...mixed(6, [6, 5, 1], [3, 4]), auxiliary: { weights: [0.7, 1.6], taskWeight: 0.4 } },
+      3,
+      1e-2,
+      [6, 3, 6],
+      true,
+    );
     expect(result.names).toContain('head_aux1/kernel');
     expect(result.cpuExtra[0]).toBeGreaterThan(0);
     expectSame(result);
   }, 120_000);
 
-  it('zeroes the dropped modality\'s features and their gradient in the steps that drop one (modality dropout), and evaluates without', async () => {
-    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), dropped: [1, null, 0, 1] }, 4, 1e-2, [6, 6, 4, 6], true);
+  it("zeroes the dropped modality's features and their gradient in the steps that drop one (modality dropout), and evaluates without", async () => {
+    const result = await bothWays(
+      { ...mixed(6, [6, 5, 1], [3, 4]), dropped: [1, null, 0, 1] },
+      4,
+      1e-2,
+      [6, 6, 4, 6],
+      true,
+    );
     expectSame(result);
   }, 120_000);
 
   it("modulates the encoders' gradients and adds the same GE noise as OGM-GE's tfjs hook in the modulated steps, and not after", async () => {
-    const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), ogm: { alpha: 0.8, modulatedSteps: 2 } }, 4, 1e-2, [6, 4, 6, 6], true);
+    const result = await bothWays(
+      { ...mixed(6, [6, 5, 1], [3, 4]), ogm: { alpha: 0.8, modulatedSteps: 2 } },
+      4,
+      1e-2,
+      [6, 4, 6, 6],
+      true,
+    );
     expectSame(result);
     // Both tally the two modulated steps' coefficients alike (what the run records); at each step the weakest has k = 1.
     expect(result.tallies.cpu?.map((m) => m.steps)).toEqual([2, 2]);
     expect(result.tallies.gpu?.map((m) => m.steps)).toEqual([2, 2]);
-    result.tallies.cpu?.forEach((m, u) => expect(result.tallies.gpu?.[u]?.meanCoefficient).toBeCloseTo(m.meanCoefficient, 4));
+    result.tallies.cpu?.forEach((m, u) =>
+      expect(result.tallies.gpu?.[u]?.meanCoefficient).toBeCloseTo(m.meanCoefficient, 4),
+    );
     expect(Math.max(...(result.tallies.cpu ?? []).map((m) => m.meanCoefficient))).toBeLessThanOrEqual(1);
     expect(Math.min(...(result.tallies.cpu ?? []).map((m) => m.meanCoefficient))).toBeLessThan(1);
   }, 120_000);
 
-  it('trains with SGD and momentum as tfjs\'s train.momentum does (weights and accumulations)', async () => {
+  it("trains with SGD and momentum as tfjs's train.momentum does (weights and accumulations)", async () => {
     const result = await bothWays({ ...mixed(6, [6, 5, 1], [3, 4]), optimizer: 'sgd' }, 3, 5e-2, [6, 4, 6]);
-    expect(result.optimizerState.cpu.state).toHaveLength(result.gpuWeights.filter((_, w) => !result.names[w]!.includes('moving')).length);
+    expect(result.optimizerState.cpu.state).toHaveLength(
+      result.gpuWeights.filter((_, w) => !result.names[w]!.includes('moving')).length,
+    );
     expectSame(result);
   }, 120_000);
 
   it('does the same for a teacher of three blocks on an image too small to pool twice', async () => {
-    expectSame(await bothWays({ batch: 4, classes: 2, modalities: [{ name: 'image', kind: 'image', shape: [5, 4, 3] }], config: { mlpHidden: [], cnnChannels: [3, 2, 4], cnnFeatureDim: 6 } }, 2, 1e-2));
+    expectSame(
+      await bothWays(
+        {
+          batch: 4,
+          classes: 2,
+          modalities: [{ name: 'image', kind: 'image', shape: [5, 4, 3] }],
+          config: { mlpHidden: [], cnnChannels: [3, 2, 4], cnnFeatureDim: 6 },
+        },
+        2,
+        1e-2,
+      ),
+    );
   }, 120_000);
 });

@@ -15,7 +15,6 @@ const WORKGROUP = 256;
 const SETTINGS = /* wgsl */ `
 struct Modulation { modulate: u32, stepKey: u32, unused1: u32, unused2: u32 }`;
 
-
 /** k_u from the scores, as ogmCoefficients does. */
 function coefficient(modalities: number, alpha: number): string {
   return /* wgsl */ `
@@ -45,7 +44,12 @@ export function ogmScoresKernel(layout: OgmLayout): string {
   const featureDim = widths.reduce((a, b) => a + b, 0);
   const begins = widths.map((_, m) => widths.slice(0, m).reduce((a, b) => a + b, 0));
   return /* wgsl */ `
-${storageBindings([['features', 'read'], ['params', 'read'], ['labels', 'read', 'i32'], ['scores', 'read_write']])}
+${storageBindings([
+  ['features', 'read'],
+  ['params', 'read'],
+  ['labels', 'read', 'i32'],
+  ['scores', 'read_write'],
+])}
 ${WORKGROUP_SUM}
 
 @compute @workgroup_size(${WORKGROUP})
@@ -83,7 +87,10 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
 export function ogmTallyKernel(modalities: number, alpha: number): string {
   return /* wgsl */ `
 ${SETTINGS}
-${storageBindings([['scores', 'read'], ['tally', 'read_write']])}
+${storageBindings([
+  ['scores', 'read'],
+  ['tally', 'read_write'],
+])}
 @group(0) @binding(2) var<uniform> settings: Modulation;
 ${coefficient(modalities, alpha)}
 
@@ -111,7 +118,11 @@ export interface ModulatedWeight {
 export function ogmSigmaKernel(weight: ModulatedWeight, slot: number, modalities: number, alpha: number): string {
   return /* wgsl */ `
 ${SETTINGS}
-${storageBindings([['grads', 'read'], ['scores', 'read'], ['sigma', 'read_write']])}
+${storageBindings([
+  ['grads', 'read'],
+  ['scores', 'read'],
+  ['sigma', 'read_write'],
+])}
 @group(0) @binding(3) var<uniform> settings: Modulation;
 ${WORKGROUP_SUM}
 ${coefficient(modalities, alpha)}
@@ -137,7 +148,11 @@ fn main(@builtin(local_invocation_id) local: vec3u) {
 export function ogmApplyKernel(weight: ModulatedWeight, slot: number, modalities: number, alpha: number): string {
   return /* wgsl */ `
 ${SETTINGS}
-${storageBindings([['grads', 'read_write'], ['scores', 'read'], ['sigma', 'read']])}
+${storageBindings([
+  ['grads', 'read_write'],
+  ['scores', 'read'],
+  ['sigma', 'read'],
+])}
 @group(0) @binding(3) var<uniform> settings: Modulation;
 ${coefficient(modalities, alpha)}
 ${WGSL_GAUSSIAN}

@@ -43,7 +43,9 @@ function ulps(a: number, b: number): number {
 async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number, weightDecay = 0): Promise<number> {
   const random = new SeededRandom(9);
   const start = Float32Array.from({ length: COUNT }, () => random.next() * 2 - 1);
-  const gradients = Array.from({ length: steps }, () => Float32Array.from({ length: COUNT }, (_, i) => (i % 10 === 0 ? 0 : (random.next() - 0.5) * 10 ** -(i % 7))));
+  const gradients = Array.from({ length: steps }, () =>
+    Float32Array.from({ length: COUNT }, (_, i) => (i % 10 === 0 ? 0 : (random.next() - 0.5) * 10 ** -(i % 7))),
+  );
   const compiled = COMPILED_OPTIMIZERS[name];
   const ctx = contextFor(device as GPUDevice);
   const params = ctx.storage(COUNT, 'params');
@@ -69,7 +71,11 @@ async function worstUlps(name: OptimizerName, steps: number, resumeAt?: number, 
       next = compiled.settings(step, weightDecay);
     }
     // Weight decay as fit.ts adds it on the tfjs path: g + w·wd.
-    const gradient = tf.tidy(() => (weightDecay ? tf.add(tf.tensor1d(gradients[step]!), tf.mul(variable, weightDecay)) : tf.tensor1d(gradients[step]!)));
+    const gradient = tf.tidy(() =>
+      weightDecay
+        ? tf.add(tf.tensor1d(gradients[step]!), tf.mul(variable, weightDecay))
+        : tf.tensor1d(gradients[step]!),
+    );
     optimizer.applyGradients({ [variable.name]: gradient });
     gradient.dispose();
     ctx.write(grads, gradients[step]!);
@@ -102,7 +108,7 @@ describe.skipIf(device === null)('the compiled optimizers', () => {
     expect(await worstUlps('adam', 200)).toBeLessThanOrEqual(TOLERATED_ULPS);
   }, 60_000);
 
-  it("and after a resume (tfjs recomputes β^t by pow from the saved step count)", async () => {
+  it('and after a resume (tfjs recomputes β^t by pow from the saved step count)', async () => {
     expect(await worstUlps('adam', 120, 60)).toBeLessThanOrEqual(TOLERATED_ULPS);
   }, 60_000);
 

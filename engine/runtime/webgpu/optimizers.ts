@@ -40,7 +40,17 @@ export const COMPILED_OPTIMIZERS: Record<OptimizerName, CompiledOptimizer> = {
       let accumulated1 = Math.fround(F32_BETA1 ** (stepsDone + 1));
       let accumulated2 = Math.fround(F32_BETA2 ** (stepsDone + 1));
       return (rate) => {
-        const settings = Float32Array.of(rate, 1 - accumulated1, 1 - accumulated2, EPSILON, BETA1, 1 - BETA1, BETA2, 1 - BETA2, weightDecay);
+        const settings = Float32Array.of(
+          rate,
+          1 - accumulated1,
+          1 - accumulated2,
+          EPSILON,
+          BETA1,
+          1 - BETA1,
+          BETA2,
+          1 - BETA2,
+          weightDecay,
+        );
         accumulated1 = Math.fround(accumulated1 * F32_BETA1);
         accumulated2 = Math.fround(accumulated2 * F32_BETA2);
         return settings;

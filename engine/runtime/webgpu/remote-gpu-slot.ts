@@ -19,7 +19,9 @@ export function attachRemoteGpu(gpu: RemoteGpu | null): void {
 /** Says a remote GPU will be attached: until it is, {@link awaitRemoteGpu} waits for it. */
 export function expectRemoteGpu(): void {
   let arrive: (gpu: RemoteGpu) => void = () => undefined;
-  const arrived = new Promise<RemoteGpu>((resolve) => { arrive = resolve; });
+  const arrived = new Promise<RemoteGpu>((resolve) => {
+    arrive = resolve;
+  });
   expected = { arrived, arrive };
 }
 
@@ -27,7 +29,9 @@ export function expectRemoteGpu(): void {
 export async function awaitRemoteGpu(timeoutMs: number): Promise<RemoteGpu | null> {
   if (remote || !expected) return remote;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
   try {
     return await Promise.race([expected.arrived, late]);
   } finally {

@@ -1,7 +1,14 @@
 import type { ParameterSlot } from './step-builder';
 import { networkParameters, type NetworkStepSpec } from './network-layout';
 import type { Inferred, NetworkStepLike, StepLoss, StepOptions } from './network-step-like';
-import type { GpuAdapterDescription, MessageEnd, StepCommand, StepQuestion, StepReply, StepRequest } from './step-messages';
+import type {
+  GpuAdapterDescription,
+  MessageEnd,
+  StepCommand,
+  StepQuestion,
+  StepReply,
+  StepRequest,
+} from './step-messages';
 
 /**
  * A GPU on the other end of a message channel (step-server.ts; in the desktop app, the hidden GPU window):
@@ -72,7 +79,12 @@ class RemoteNetworkStep implements NetworkStepLike {
   readonly slots: ParameterSlot[];
   readonly trainableSlots: ParameterSlot[];
 
-  constructor(private readonly gpu: RemoteGpu, private readonly id: number, readonly spec: NetworkStepSpec, readonly dispatchCount: number) {
+  constructor(
+    private readonly gpu: RemoteGpu,
+    private readonly id: number,
+    readonly spec: NetworkStepSpec,
+    readonly dispatchCount: number,
+  ) {
     this.slots = networkParameters(spec).slots;
     this.trainableSlots = this.slots.filter((s) => s.trainable);
   }
@@ -113,7 +125,13 @@ class RemoteNetworkStep implements NetworkStepLike {
     return this.question('evaluateResident', positions);
   }
 
-  step(inputs: Float32Array[], labels: Int32Array, learningRate: number, teacherFeatures?: Float32Array, options: StepOptions = {}): void {
+  step(
+    inputs: Float32Array[],
+    labels: Int32Array,
+    learningRate: number,
+    teacherFeatures?: Float32Array,
+    options: StepOptions = {},
+  ): void {
     this.command('step', inputs, labels, learningRate, teacherFeatures, options);
   }
 

@@ -1,5 +1,13 @@
 import type { Dispatch, GpuContext } from './gpu-context';
-import { matMulKernel, matMulWorkgroups, tiledProductKernel, tiledWorkgroups, type MatMulSpec, type TiledProduct, type View } from './kernels';
+import {
+  matMulKernel,
+  matMulWorkgroups,
+  tiledProductKernel,
+  tiledWorkgroups,
+  type MatMulSpec,
+  type TiledProduct,
+  type View,
+} from './kernels';
 
 /** A `[rows, width]` block of a buffer (a view, so a column slice of the concatenated features is one too). */
 export interface Block {
@@ -45,7 +53,13 @@ export class StepBuilder {
     return made;
   }
 
-  kernel(into: Dispatch[], code: string, label: string, bindings: GPUBuffer[], workgroups: Dispatch['workgroups']): void {
+  kernel(
+    into: Dispatch[],
+    code: string,
+    label: string,
+    bindings: GPUBuffer[],
+    workgroups: Dispatch['workgroups'],
+  ): void {
     const pipeline = this.ctx.pipeline(code, label);
     into.push({ pipeline, bindGroup: this.ctx.bind(pipeline, bindings), workgroups });
   }
@@ -80,5 +94,12 @@ export interface EncoderKind<Spec> {
   /** Width of its output features. */
   featureDim(spec: Spec): number;
   /** Compiles it: reads `input` (`[rows, inputWords]`), writes `output`. */
-  compile(builder: StepBuilder, shared: StepResources, spec: Spec, slots: Map<string, ParameterSlot>, input: GPUBuffer, output: Block): EncoderProgram;
+  compile(
+    builder: StepBuilder,
+    shared: StepResources,
+    spec: Spec,
+    slots: Map<string, ParameterSlot>,
+    input: GPUBuffer,
+    output: Block,
+  ): EncoderProgram;
 }

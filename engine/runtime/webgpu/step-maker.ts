@@ -19,9 +19,14 @@ export interface StepMaker {
  */
 export function stepMaker(): StepMaker | null {
   const device = webgpuDevice();
-  if (device) return { create: async (spec) => new CompiledNetworkStep(contextFor(device), spec), maxBindingBytes: device.limits.maxStorageBufferBindingSize };
+  if (device)
+    return {
+      create: async (spec) => new CompiledNetworkStep(contextFor(device), spec),
+      maxBindingBytes: device.limits.maxStorageBufferBindingSize,
+    };
   const gpu = remoteGpu();
   const described = gpu?.described;
-  if (gpu && described && activeBackend()?.name === 'webgpu') return { create: (spec) => gpu.createStep(spec), maxBindingBytes: described.maxStorageBufferBindingSize };
+  if (gpu && described && activeBackend()?.name === 'webgpu')
+    return { create: (spec) => gpu.createStep(spec), maxBindingBytes: described.maxStorageBufferBindingSize };
   return null;
 }

@@ -43,5 +43,18 @@ export interface MessageEnd<In, Out> {
 }
 
 /** The methods each message names, checked against the interface so a renamed method breaks the build here. */
-export const STEP_COMMANDS: readonly StepCommand[] = ['setWeights', 'setOptimizerState', 'uploadResident', 'stepResident', 'step', 'dispose'] satisfies (keyof NetworkStepLike)[];
-export const STEP_QUESTIONS: readonly StepQuestion[] = ['getWeights', 'getOptimizerState', 'evaluateResident', 'takeLoss', 'infer'] satisfies (keyof NetworkStepLike)[];
+export const STEP_COMMANDS: readonly StepCommand[] = [
+  'setWeights',
+  'setOptimizerState',
+  'uploadResident',
+  'stepResident',
+  'step',
+  'dispose',
+] satisfies (keyof NetworkStepLike)[];
+export const STEP_QUESTIONS: readonly StepQuestion[] = [
+  'getWeights',
+  'getOptimizerState',
+  'evaluateResident',
+  'takeLoss',
+  'infer',
+] satisfies (keyof NetworkStepLike)[];

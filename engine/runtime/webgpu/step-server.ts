@@ -1,6 +1,13 @@
 import { contextFor } from './gpu-context';
 import { CompiledNetworkStep } from './network-step';
-import { STEP_COMMANDS, STEP_QUESTIONS, type GpuAdapterDescription, type MessageEnd, type StepReply, type StepRequest } from './step-messages';
+import {
+  STEP_COMMANDS,
+  STEP_QUESTIONS,
+  type GpuAdapterDescription,
+  type MessageEnd,
+  type StepReply,
+  type StepRequest,
+} from './step-messages';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -9,7 +16,11 @@ type Method = (...args: unknown[]) => unknown;
  * `navigator.gpu` in the hidden GPU window), made and driven by the engine's messages. A command that fails
  * is reported by the next question about the same network, so no failure passes unseen.
  */
-export function serveNetworkSteps(device: GPUDevice, adapter: GpuAdapterDescription, end: MessageEnd<StepRequest, StepReply>): void {
+export function serveNetworkSteps(
+  device: GPUDevice,
+  adapter: GpuAdapterDescription,
+  end: MessageEnd<StepRequest, StepReply>,
+): void {
   const steps = new Map<number, CompiledNetworkStep>();
   const failures = new Map<number, string>();
   const call = (step: number, op: string, args: unknown[]) => {
@@ -43,7 +54,12 @@ export function serveNetworkSteps(device: GPUDevice, adapter: GpuAdapterDescript
         failures.delete(message.step);
         try {
           if (failed) throw new Error(failed);
-          end.post({ kind: 'answer', id: message.id, ok: true, value: await call(message.step, message.op, message.args) });
+          end.post({
+            kind: 'answer',
+            id: message.id,
+            ok: true,
+            value: await call(message.step, message.op, message.args),
+          });
         } catch (error) {
           end.post({ kind: 'answer', id: message.id, ok: false, message: (error as Error).message });
         }

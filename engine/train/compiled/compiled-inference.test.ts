@@ -15,7 +15,12 @@ import { webgpuDevice } from '../../runtime/webgpu/webgpu-device';
 const gpu = await webgpuForTests();
 
 /** runModel's outputs on tfjs's cpu backend and on webgpu (checking that the compiled network takes the model and leaves no buffer). */
-async function bothWays(model: tf.LayersModel, source: DataSource, indices: number[], batchSize: number): Promise<{ onCpu: Float32Array[]; onGpu: Float32Array[] }> {
+async function bothWays(
+  model: tf.LayersModel,
+  source: DataSource,
+  indices: number[],
+  batchSize: number,
+): Promise<{ onCpu: Float32Array[]; onGpu: Float32Array[] }> {
   await selectBackend('cpu');
   const onCpu = await runModel(model, source, indices, batchSize);
   await selectBackend('webgpu');
@@ -35,19 +40,48 @@ describe.skipIf(gpu === null)('inference on the compiled WebGPU network', () => 
   it("gives runModel's probabilities, features and auxiliary logits of tfjs's cpu backend (1e-4), batch norm on its moving averages, and leaves no buffer", async () => {
     await selectBackend('cpu');
     const random = new SeededRandom(3);
-    const modalities: ModalityInput[] = [{ name: 'image', kind: 'image', shape: [6, 5, 2] }, { name: 'vector', kind: 'vector', shape: [7] }];
-    const model = buildFusion(modalities, 4, { ...DEFAULT_CONFIG, mlpHidden: [9, 5], cnnChannels: [3, 4], cnnFeatureDim: 6 }, new SeedSequence(4), 'inferred', { auxiliaryHeads: true });
+    const modalities: ModalityInput[] = [
+      { name: 'image', kind: 'image', shape: [6, 5, 2] },
+      { name: 'vector', kind: 'vector', shape: [7] },
+    ];
+    const model = buildFusion(
+      modalities,
+      4,
+      { ...DEFAULT_CONFIG, mlpHidden: [9, 5], cnnChannels: [3, 4], cnnFeatureDim: 6 },
+      new SeedSequence(4),
+      'inferred',
+      { auxiliaryHeads: true },
+    );
     // Trained-looking weights: moving variances positive, everything else anywhere.
-    model.setWeights(model.weights.map((w) => tf.tensor(Float32Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, () => (w.name.includes('moving_variance') ? 0.5 + random.next() : random.next() * 2 - 1)), w.shape as number[])));
+    model.setWeights(
+      model.weights.map((w) =>
+        tf.tensor(
+          Float32Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, () =>
+            w.name.includes('moving_variance') ? 0.5 + random.next() : random.next() * 2 - 1,
+          ),
+          w.shape as number[],
+        ),
+      ),
+    );
     const samples = 150; // more than two batches of 64, the last one short
-    const source = new MemorySource(modalities.map((m) => Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1)), modalities.map((m) => m.shape));
+    const source = new MemorySource(
+      modalities.map((m) =>
+        Float32Array.from({ length: samples * m.shape.reduce((a, b) => a * b, 1) }, () => random.next() * 2 - 1),
+      ),
+      modalities.map((m) => m.shape),
+    );
     const indices = Array.from({ length: samples }, (_, i) => (i * 7) % samples);
     const { onCpu, onGpu } = await bothWays(model, source, indices, 64);
     // Probabilities, two encoders' features, two auxiliary heads' logits.
     expect(onGpu).toHaveLength(5);
     onGpu.forEach((output, k) => {
       expect(output.length).toBe(onCpu[k]!.length);
-      output.forEach((value, i) => expect(Math.abs(value - onCpu[k]![i]!) / Math.max(Math.abs(onCpu[k]![i]!), 1), `output ${k} [${i}]`).toBeLessThan(1e-4));
+      output.forEach((value, i) =>
+        expect(
+          Math.abs(value - onCpu[k]![i]!) / Math.max(Math.abs(onCpu[k]![i]!), 1),
+          `output ${k} [${i}]`,
+        ).toBeLessThan(1e-4),
+      );
     });
   }, 120_000);
 
@@ -56,7 +90,10 @@ describe.skipIf(gpu === null)('inference on the compiled WebGPU network', () => 
     const random = new SeededRandom(5);
     const model = buildLinear(19, 6, new SeedSequence(7), 'probe');
     const samples = 90;
-    const features = new FeatureSource(Float32Array.from({ length: samples * 19 }, () => random.next() * 4 - 2), 19);
+    const features = new FeatureSource(
+      Float32Array.from({ length: samples * 19 }, () => random.next() * 4 - 2),
+      19,
+    );
     const indices = Array.from({ length: samples }, (_, i) => (i * 11) % samples);
     const { onCpu, onGpu } = await bothWays(model, features, indices, 32);
     expect(onGpu).toHaveLength(1);

@@ -12,7 +12,10 @@ import { stepMaker } from '../../runtime/webgpu/step-maker';
  */
 export class CompiledInference {
   /** `widths`: of each encoder's features among the model's outputs (none for a linear classifier). */
-  private constructor(private readonly network: NetworkStepLike, private readonly widths: number[]) {}
+  private constructor(
+    private readonly network: NetworkStepLike,
+    private readonly widths: number[],
+  ) {}
 
   /** The compiled network, or null where it cannot run this model as tfjs would (another backend, a network it does not compile, no host arrays). */
   static async create(model: tf.LayersModel, batchSize: number, source: DataSource): Promise<CompiledInference | null> {

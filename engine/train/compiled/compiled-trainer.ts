@@ -19,22 +19,51 @@ export class CompiledTrainer {
   /** Resident mode: each training sample's position in the uploaded split. */
   private positions: Map<number, number> | null = null;
 
-  private constructor(private readonly step: NetworkStepLike, private readonly variables: tf.Variable[], private readonly distillation: DistillationTerm | null) {}
+  private constructor(
+    private readonly step: NetworkStepLike,
+    private readonly variables: tf.Variable[],
+    private readonly distillation: DistillationTerm | null,
+  ) {}
 
   /**
    * The trainer, or null where the compiled step cannot train this phase exactly as the tfjs step would:
    * another backend, a network it does not compile, a distillation whose targets do not match the encoders'
    * widths, or auxiliary heads without their loss terms (or terms without the heads).
    */
-  static async create(options: { model: tf.LayersModel; batchSize: number; classes: number; optimizer: OptimizerName; weightDecay?: number; source: DataSource; distillation?: DistillationTerm; auxiliary?: AuxiliaryTerm; taskWeight?: number; modalityDropout?: boolean; gradientModulation?: { alpha: number }; resident?: { indices: number[]; labels: Int32Array } }, variables: tf.Variable[]): Promise<CompiledTrainer | null> {
+  static async create(
+    options: {
+      model: tf.LayersModel;
+      batchSize: number;
+      classes: number;
+      optimizer: OptimizerName;
+      weightDecay?: number;
+      source: DataSource;
+      distillation?: DistillationTerm;
+      auxiliary?: AuxiliaryTerm;
+      taskWeight?: number;
+      modalityDropout?: boolean;
+      gradientModulation?: { alpha: number };
+      resident?: { indices: number[]; labels: Int32Array };
+    },
+    variables: tf.Variable[],
+  ): Promise<CompiledTrainer | null> {
     const maker = stepMaker();
     if (!maker || !options.source.arrays) return null;
     const plain = networkSpecOf(options.model, options.batchSize, options.classes);
     if (!plain) return null;
     const distillation = options.distillation ?? null;
-    if (distillation && (distillation.targets.length !== plain.encoders.length || distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))) return null;
+    if (
+      distillation &&
+      (distillation.targets.length !== plain.encoders.length ||
+        distillation.targets.some((t, m) => t.dim !== encoderKind(plain.encoders[m]!).featureDim(plain.encoders[m]!)))
+    )
+      return null;
     const auxiliary = options.auxiliary ?? null;
-    if (Boolean(plain.auxiliaryHeads) !== Boolean(auxiliary) || (auxiliary && auxiliary.weights.length !== plain.encoders.length)) return null;
+    if (
+      Boolean(plain.auxiliaryHeads) !== Boolean(auxiliary) ||
+      (auxiliary && auxiliary.weights.length !== plain.encoders.length)
+    )
+      return null;
     // Modality dropout needs the model's dropout layer (a model with one and no choice per step drops nothing).
     if (options.modalityDropout && !plain.modalityDropout) return null;
     const trained = {
@@ -47,7 +76,10 @@ export class CompiledTrainer {
       ...(options.gradientModulation ? { gradientModulation: options.gradientModulation } : {}),
     };
     // The training split stays on the GPU when each of its buffers fits one binding (the device's limit).
-    const resident = options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes) ? options.resident : null;
+    const resident =
+      options.resident && fitsResident(plain, options.resident.indices.length, maker.maxBindingBytes)
+        ? options.resident
+        : null;
     const spec = resident ? { ...trained, residentSamples: resident.indices.length } : trained;
     const trainer = new CompiledTrainer(await maker.create(spec), variables, distillation);
     if (resident) trainer.upload(options.source, resident.indices, resident.labels);
@@ -80,33 +112,67 @@ export class CompiledTrainer {
   private upload(source: DataSource, indices: number[], labels: Int32Array): void {
     const arrays = source.arrays?.(indices);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
-    const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(indices)), this.distillation.targets.map((t) => t.dim), indices.length) : undefined;
-    this.step.uploadResident(arrays, Int32Array.from(indices, (i) => labels[i] ?? 0), targets);
+    const targets = this.distillation
+      ? concatRows(
+          this.distillation.targets.map((t) => t.rows(indices)),
+          this.distillation.targets.map((t) => t.dim),
+          indices.length,
+        )
+      : undefined;
+    this.step.uploadResident(
+      arrays,
+      Int32Array.from(indices, (i) => labels[i] ?? 0),
+      targets,
+    );
     this.positions = new Map(indices.map((sample, position) => [sample, position]));
   }
 
   /** One step on a batch of sample indices (with modality dropout's choice and OGM-GE's noise key, when the phase has them). */
-  train(source: DataSource, labels: Int32Array, batch: number[], learningRate: number, options: StepOptions = {}): void {
+  train(
+    source: DataSource,
+    labels: Int32Array,
+    batch: number[],
+    learningRate: number,
+    options: StepOptions = {},
+  ): void {
     if (this.positions) {
       const positions = this.positions;
-      this.step.stepResident(batch.map((sample) => {
-        const position = positions.get(sample);
-        if (position === undefined) throw new Error(`Sample ${sample} is not in the uploaded training split.`);
-        return position;
-      }), learningRate, options);
+      this.step.stepResident(
+        batch.map((sample) => {
+          const position = positions.get(sample);
+          if (position === undefined) throw new Error(`Sample ${sample} is not in the uploaded training split.`);
+          return position;
+        }),
+        learningRate,
+        options,
+      );
       return;
     }
     const arrays = source.arrays?.(batch);
     if (!arrays) throw new Error('This data source gives no host arrays for the compiled WebGPU step.');
-    const targets = this.distillation ? concatRows(this.distillation.targets.map((t) => t.rows(batch)), this.distillation.targets.map((t) => t.dim), batch.length) : undefined;
-    this.step.step(arrays, Int32Array.from(batch, (i) => labels[i] ?? 0), learningRate, targets, options);
+    const targets = this.distillation
+      ? concatRows(
+          this.distillation.targets.map((t) => t.rows(batch)),
+          this.distillation.targets.map((t) => t.dim),
+          batch.length,
+        )
+      : undefined;
+    this.step.step(
+      arrays,
+      Int32Array.from(batch, (i) => labels[i] ?? 0),
+      learningRate,
+      targets,
+      options,
+    );
   }
 
   /**
    * The epoch's mean loss (distillation included), its distillation part when there is one, accuracy and (OGM-GE)
    * the coefficients' sums (read back once); the model is given the trained weights.
    */
-  async endEpoch(model: tf.LayersModel): Promise<{ loss: number; extraLoss?: number; accuracy: number; modulation?: { sums: number[]; steps: number } }> {
+  async endEpoch(
+    model: tf.LayersModel,
+  ): Promise<{ loss: number; extraLoss?: number; accuracy: number; modulation?: { sums: number[]; steps: number } }> {
     const { meanLoss, extraLoss, accuracy, coefficientSums, modulatedSteps } = await this.step.takeLoss();
     const weights = await this.step.getWeights();
     const tensors = weights.map((w, i) => tf.tensor(w, this.step.slots[i]!.shape));
@@ -131,7 +197,11 @@ export class CompiledTrainer {
   async exportOptimizer(optimizer: tf.Optimizer): Promise<void> {
     const { state, steps } = await this.step.getOptimizerState();
     const suffixes = COMPILED_OPTIMIZERS[this.step.spec.optimizer ?? 'adam'].state;
-    const named = (arrays: Float32Array[], suffix: string) => arrays.map((values, i) => ({ name: `${this.variables[i]!.name}/${suffix}`, tensor: tf.tensor(values, this.step.trainableSlots[i]!.shape) }));
+    const named = (arrays: Float32Array[], suffix: string) =>
+      arrays.map((values, i) => ({
+        name: `${this.variables[i]!.name}/${suffix}`,
+        tensor: tf.tensor(values, this.step.trainableSlots[i]!.shape),
+      }));
     const iterations = { name: 'iter', tensor: tf.scalar(steps, 'int32') };
     const weights = [iterations, ...state.flatMap((arrays, k) => named(arrays, suffixes[k] ?? String(k)))];
     await optimizer.setWeights(weights);
@@ -148,7 +218,9 @@ export class CompiledTrainer {
     const kinds = COMPILED_OPTIMIZERS[this.step.spec.optimizer ?? 'adam'].state.length;
     if (iter && rest.length === kinds * parameters) {
       const steps = (await iter.tensor.data())[0] ?? 0;
-      const state = Array.from({ length: kinds }, (_, k) => rest.slice(k * parameters, (k + 1) * parameters).map((w) => w.tensor.dataSync() as Float32Array));
+      const state = Array.from({ length: kinds }, (_, k) =>
+        rest.slice(k * parameters, (k + 1) * parameters).map((w) => w.tensor.dataSync() as Float32Array),
+      );
       this.step.setOptimizerState(state, steps);
     }
     iter?.tensor.dispose();
@@ -177,5 +249,7 @@ export function concatRows(parts: Float32Array[], dims: number[], n: number): Fl
 /** Whether every resident buffer of this network (inputs per modality, teacher features) fits one storage binding. */
 function fitsResident(spec: NetworkStepSpec, samples: number, maxBindingBytes: number): boolean {
   const featureWidth = spec.encoders.reduce((sum, e) => sum + encoderKind(e).featureDim(e), 0);
-  return [...spec.encoders.map((e) => encoderKind(e).inputWords(e)), featureWidth].every((width) => samples * width * 4 <= maxBindingBytes);
+  return [...spec.encoders.map((e) => encoderKind(e).inputWords(e)), featureWidth].every(
+    (width) => samples * width * 4 <= maxBindingBytes,
+  );
 }

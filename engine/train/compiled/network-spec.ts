@@ -6,11 +6,16 @@ import type { DenseEncoderSpec } from '../../runtime/webgpu/dense-encoder';
 import { networkParameters, type EncoderSpec, type NetworkStepSpec } from '../../runtime/webgpu/network-layout';
 
 type Config = Record<string, unknown>;
-const sameList = (value: unknown, expected: number[]) => Array.isArray(value) && value.length === expected.length && value.every((v, i) => v === expected[i]);
+const sameList = (value: unknown, expected: number[]) =>
+  Array.isArray(value) && value.length === expected.length && value.every((v, i) => v === expected[i]);
 
 /** An MLP encoder's spec: every layer dense + ReLU with a bias. */
 function denseSpecOf(layers: tf.layers.Layer[]): DenseEncoderSpec | null {
-  if (layers.length === 0 || layers.some((d) => d.getClassName() !== 'Dense' || d.getConfig().activation !== 'relu' || !d.getConfig().useBias)) return null;
+  if (
+    layers.length === 0 ||
+    layers.some((d) => d.getClassName() !== 'Dense' || d.getConfig().activation !== 'relu' || !d.getConfig().useBias)
+  )
+    return null;
   return { inputDim: layers[0]!.getWeights()[0]!.shape[0]!, hidden: layers.map((d) => d.getConfig().units as number) };
 }
 
@@ -26,20 +31,38 @@ function convSpecOf(layers: tf.layers.Layer[], inputShape: number[]): ConvEncode
   let epsilon: number | null = null;
   let momentum: number | null = null;
   let at = 0;
-  const next = (kind: string): Config | null => (layers[at]?.getClassName() === kind ? (layers[at++] as tf.layers.Layer).getConfig() : null);
+  const next = (kind: string): Config | null =>
+    layers[at]?.getClassName() === kind ? (layers[at++] as tf.layers.Layer).getConfig() : null;
   for (;;) {
     const conv = next('Conv2D');
     if (!conv) break;
     const bn = next('BatchNormalization');
     const relu = next('Activation');
-    if (!sameList(conv.kernelSize, [3, 3]) || conv.padding !== 'same' || !sameList(conv.strides, [1, 1]) || !sameList(conv.dilationRate, [1, 1]) || conv.useBias || conv.activation !== 'linear') return null;
-    if (!bn || (bn.axis !== -1 && bn.axis !== 3) || bn.center !== true || bn.scale !== true || !relu || relu.activation !== 'relu') return null;
+    if (
+      !sameList(conv.kernelSize, [3, 3]) ||
+      conv.padding !== 'same' ||
+      !sameList(conv.strides, [1, 1]) ||
+      !sameList(conv.dilationRate, [1, 1]) ||
+      conv.useBias ||
+      conv.activation !== 'linear'
+    )
+      return null;
+    if (
+      !bn ||
+      (bn.axis !== -1 && bn.axis !== 3) ||
+      bn.center !== true ||
+      bn.scale !== true ||
+      !relu ||
+      relu.activation !== 'relu'
+    )
+      return null;
     // One ε and momentum for the encoder: the kernels take them as constants.
     if ((epsilon !== null && epsilon !== bn.epsilon) || (momentum !== null && momentum !== bn.momentum)) return null;
     epsilon = bn.epsilon as number;
     momentum = bn.momentum as number;
     const pool = next('MaxPooling2D');
-    if (pool && (!sameList(pool.poolSize, [2, 2]) || !sameList(pool.strides, [2, 2]) || pool.padding !== 'valid')) return null;
+    if (pool && (!sameList(pool.poolSize, [2, 2]) || !sameList(pool.strides, [2, 2]) || pool.padding !== 'valid'))
+      return null;
     blocks.push({ filters: conv.filters as number, pool: pool !== null });
   }
   if (blocks.length === 0 || epsilon === null || momentum === null || !next('GlobalAveragePooling2D')) return null;
@@ -87,9 +110,22 @@ export function networkSpecOf(model: tf.LayersModel, batch: number, classes: num
   }
   // Auxiliary heads (Auxiliary-CE, G-Blending): one per encoder, their logits after the features.
   const heads = auxiliary.length > 0 ? encoders.length : 0;
-  if (!head || encoders.length === 0 || (heads > 0 && auxiliary.length !== heads) || model.outputs.length !== 1 + encoders.length + heads || model.inputs.length !== encoders.length) return null;
+  if (
+    !head ||
+    encoders.length === 0 ||
+    (heads > 0 && auxiliary.length !== heads) ||
+    model.outputs.length !== 1 + encoders.length + heads ||
+    model.inputs.length !== encoders.length
+  )
+    return null;
   if ([head, ...auxiliary].some((h) => (h.getConfig().units as number) !== classes)) return null;
-  const spec: NetworkStepSpec = { batch, classes, encoders, ...(heads > 0 ? { auxiliaryHeads: true } : {}), ...(modalityDropout ? { modalityDropout } : {}) };
+  const spec: NetworkStepSpec = {
+    batch,
+    classes,
+    encoders,
+    ...(heads > 0 ? { auxiliaryHeads: true } : {}),
+    ...(modalityDropout ? { modalityDropout } : {}),
+  };
   // The same parameters in the same order as the model's weights, or the model is something else.
   const expected = model.getWeights().map((w) => w.shape.join('x'));
   const compiled = networkParameters(spec).slots.map((slot) => slot.shape.join('x'));

@@ -14,7 +14,9 @@ interface ConvFields {
 type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
 type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
-const TfjsConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (args: ConvArgs) => tf.layers.Layer;
+const TfjsConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (
+  args: ConvArgs,
+) => tf.layers.Layer;
 
 /**
  * tfjs-layers' Conv2D, except in training without bias or activation (the encoders' convolutions, which
@@ -30,10 +32,21 @@ export class Conv2D extends TfjsConv2D {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const fields = this as unknown as ConvFields;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const plain = kwargs.training === true && x?.rank === 4 && fields.bias === null && fields.dataFormat === 'channelsLast'
-      && (fields.activation === null || fields.activation.getClassName() === 'linear');
+    const plain =
+      kwargs.training === true &&
+      x?.rank === 4 &&
+      fields.bias === null &&
+      fields.dataFormat === 'channelsLast' &&
+      (fields.activation === null || fields.activation.getClassName() === 'linear');
     if (!plain) return (super.call as LayerCall).call(this, inputs, kwargs);
-    return tf.conv2d(x as tf.Tensor4D, fields.kernel.read() as tf.Tensor4D, fields.strides, fields.padding, 'NHWC', fields.dilationRate);
+    return tf.conv2d(
+      x as tf.Tensor4D,
+      fields.kernel.read() as tf.Tensor4D,
+      fields.strides,
+      fields.padding,
+      'NHWC',
+      fields.dilationRate,
+    );
   }
 }
 

@@ -13,7 +13,8 @@ import { buildFusion, SeedSequence } from './networks';
  * the plain layers.
  */
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const values = (shape: number[], seed: number) => Float32Array.from({ length: size(shape) }, (_, i) => Math.sin(i * 0.37 + seed) + 0.1 * Math.cos(i * 1.3) + 0.3);
+const values = (shape: number[], seed: number) =>
+  Float32Array.from({ length: size(shape) }, (_, i) => Math.sin(i * 0.37 + seed) + 0.1 * Math.cos(i * 1.3) + 0.3);
 
 /** One training call of `layer` on x, then the loss Σ y·r differentiated by x and by the layer's trainable weights. */
 function trainOnce(layer: tf.layers.Layer, xShape: number[]): tf.Tensor {
@@ -53,31 +54,48 @@ afterAll(async () => {
   await selectBackend('wasm');
 });
 
-describe('the encoders\' layers', () => {
-  it.each([[[6, 5, 4, 3]], [[64, 2, 2, 8]], [[10, 7]]])('train batch normalisation of %j on wasm (its own kernels) as tfjs\'s layer does on cpu: outputs, gradients, moving statistics', async (shape) => {
-    const compute = () => {
-      const layer = batchNormalization({ axis: -1, momentum: 0.9 });
-      layer.build(shape);
-      const channels = shape.at(-1) as number;
-      layer.setWeights([tf.tensor1d(values([channels], 3)), tf.tensor1d(values([channels], 4)), tf.zeros([channels]), tf.ones([channels])]);
-      const out = trainOnce(layer, shape);
-      disposeWeights(layer);
-      return out;
-    };
-    expectClose(await onBackend('wasm', compute), await onBackend('cpu', compute));
-    await selectBackend('wasm');
-    const profile = await tf.profile(() => tf.tidy(compute));
-    expect(profile.kernels.map((k) => k.name)).toContain(BATCH_NORM_TRAINING_GRAD);
-  });
+describe("the encoders' layers", () => {
+  it.each([[[6, 5, 4, 3]], [[64, 2, 2, 8]], [[10, 7]]])(
+    "train batch normalisation of %j on wasm (its own kernels) as tfjs's layer does on cpu: outputs, gradients, moving statistics",
+    async (shape) => {
+      const compute = () => {
+        const layer = batchNormalization({ axis: -1, momentum: 0.9 });
+        layer.build(shape);
+        const channels = shape.at(-1) as number;
+        layer.setWeights([
+          tf.tensor1d(values([channels], 3)),
+          tf.tensor1d(values([channels], 4)),
+          tf.zeros([channels]),
+          tf.ones([channels]),
+        ]);
+        const out = trainOnce(layer, shape);
+        disposeWeights(layer);
+        return out;
+      };
+      expectClose(await onBackend('wasm', compute), await onBackend('cpu', compute));
+      await selectBackend('wasm');
+      const profile = await tf.profile(() => tf.tidy(compute));
+      expect(profile.kernels.map((k) => k.name)).toContain(BATCH_NORM_TRAINING_GRAD);
+    },
+  );
 
-  it('trains a convolution without bias to the same numbers as tfjs\'s Conv2D, and skips the unused gradient by the input', async () => {
+  it("trains a convolution without bias to the same numbers as tfjs's Conv2D, and skips the unused gradient by the input", async () => {
     await selectBackend('wasm');
     const make = (ours: boolean) => () => {
-      const args = { filters: 4, kernelSize: 3, padding: 'same' as const, useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: 5 }) };
+      const args = {
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same' as const,
+        useBias: false,
+        kernelInitializer: tf.initializers.heNormal({ seed: 5 }),
+      };
       const layer = ours ? conv2d(args) : tf.layers.conv2d(args);
       layer.build([2, 6, 6, 3]);
       const x = tf.tensor4d(values([2, 6, 6, 3], 6), [2, 6, 6, 3]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), layer.trainableWeights.map((w) => w.read() as tf.Variable));
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)),
+        layer.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
       const out = tf.concat([value.flatten(), ...Object.values(grads).map((g) => g.flatten())]);
       tf.dispose([value, grads, x]);
       disposeWeights(layer);
@@ -91,9 +109,23 @@ describe('the encoders\' layers', () => {
 
   it('save as plain BatchNormalization and Conv2D, which tfjs loads without this code', async () => {
     await selectBackend('wasm');
-    const model = buildFusion([{ name: 'left', kind: 'image', shape: [8, 8, 1] }, { name: 'right', kind: 'image', shape: [8, 8, 1] }], 3, DEFAULT_CONFIG, new SeedSequence(1), 'fused');
-    const json = model.toJSON(null, false) as { config: { layers: { class_name: string; config: { layers?: { class_name: string }[] } }[] } };
-    const classNames = json.config.layers.flatMap((l) => [l.class_name, ...(l.config.layers ?? []).map((inner) => inner.class_name)]);
+    const model = buildFusion(
+      [
+        { name: 'left', kind: 'image', shape: [8, 8, 1] },
+        { name: 'right', kind: 'image', shape: [8, 8, 1] },
+      ],
+      3,
+      DEFAULT_CONFIG,
+      new SeedSequence(1),
+      'fused',
+    );
+    const json = model.toJSON(null, false) as {
+      config: { layers: { class_name: string; config: { layers?: { class_name: string }[] } }[] };
+    };
+    const classNames = json.config.layers.flatMap((l) => [
+      l.class_name,
+      ...(l.config.layers ?? []).map((inner) => inner.class_name),
+    ]);
     expect(classNames).toContain('BatchNormalization');
     expect(classNames).toContain('Conv2D');
     const reloaded = await tf.models.modelFromJSON({ modelTopology: json as never });

@@ -13,7 +13,10 @@ export class ModalityDropout extends tf.layers.Layer {
   /** The modality whose features the next training step zeroes, or null for none. */
   dropped: number | null = null;
 
-  constructor(private readonly sizes: number[], name: string) {
+  constructor(
+    private readonly sizes: number[],
+    name: string,
+  ) {
     super({ name });
   }
 
@@ -42,8 +45,16 @@ export class ModalityDropout extends tf.layers.Layer {
  * Which modality a training step drops: with probability `rate` one of the `modalities`, chosen uniformly,
  * else none. A pure function of (seed, epoch, step), so resumed and unbroken runs drop the same ones.
  */
-export function droppedModality(seed: number, epoch: number, step: number, rate: number, modalities: number): number | null {
-  const random = new SeededRandom((Math.imul(seed, 1_000_003) + Math.imul(epoch, 100_003) + Math.imul(step, 7919)) >>> 0);
+export function droppedModality(
+  seed: number,
+  epoch: number,
+  step: number,
+  rate: number,
+  modalities: number,
+): number | null {
+  const random = new SeededRandom(
+    (Math.imul(seed, 1_000_003) + Math.imul(epoch, 100_003) + Math.imul(step, 7919)) >>> 0,
+  );
   random.next();
   if (random.next() >= rate) return null;
   return random.int(modalities);

@@ -38,18 +38,38 @@ export function layerName(prefix: string, modality: string): string {
  * max-pooling between them, global average pooling, and a dense ReLU layer to the feature size.
  * Input `[batch, ...shape]` → features `[batch, featureDim]`.
  */
-export function buildEncoder(modality: ModalityInput, config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>, seeds: SeedSequence): tf.Sequential {
+export function buildEncoder(
+  modality: ModalityInput,
+  config: Pick<RunConfig, 'mlpHidden' | 'cnnChannels' | 'cnnFeatureDim'>,
+  seeds: SeedSequence,
+): tf.Sequential {
   const encoder = tf.sequential({ name: layerName('encoder', modality.name) });
   if (modality.kind === 'vector') {
     config.mlpHidden.forEach((units, i) => {
-      encoder.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }), ...(i === 0 ? { inputShape: modality.shape } : {}) }));
+      encoder.add(
+        tf.layers.dense({
+          units,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }),
+          ...(i === 0 ? { inputShape: modality.shape } : {}),
+        }),
+      );
     });
     return encoder;
   }
   let height = modality.shape[0] ?? 1;
   let width = modality.shape[1] ?? 1;
   config.cnnChannels.forEach((filters, i) => {
-    encoder.add(conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }), ...(i === 0 ? { inputShape: modality.shape } : {}) }));
+    encoder.add(
+      conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }),
+        ...(i === 0 ? { inputShape: modality.shape } : {}),
+      }),
+    );
     // Momentum 0.9 = PyTorch's BatchNorm default (momentum 0.1), which the paper's code uses; tfjs's 0.99
     // lags far behind the weights in runs of a few hundred steps and wrecks inference-mode accuracy.
     encoder.add(batchNormalization({ axis: -1, momentum: 0.9 }));
@@ -62,7 +82,13 @@ export function buildEncoder(modality: ModalityInput, config: Pick<RunConfig, 'm
     }
   });
   encoder.add(tf.layers.globalAveragePooling2d({}));
-  encoder.add(tf.layers.dense({ units: config.cnnFeatureDim, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }) }));
+  encoder.add(
+    tf.layers.dense({
+      units: config.cnnFeatureDim,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed: seeds.take() }),
+    }),
+  );
   return encoder;
 }
 
@@ -71,11 +97,20 @@ export function featureDim(encoder: tf.Sequential): number {
 }
 
 function linearHead(name: string, classes: number, seeds: SeedSequence): tf.layers.Layer {
-  return tf.layers.dense({ units: classes, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.take() }) });
+  return tf.layers.dense({
+    units: classes,
+    name,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.take() }),
+  });
 }
 
 /** A uni-modal teacher: encoder + linear head. Outputs `[logits [batch, classes], features [batch, featureDim]]`. */
-export function buildTeacher(modality: ModalityInput, classes: number, config: RunConfig, seeds: SeedSequence): tf.LayersModel {
+export function buildTeacher(
+  modality: ModalityInput,
+  classes: number,
+  config: RunConfig,
+  seeds: SeedSequence,
+): tf.LayersModel {
   const input = tf.input({ shape: modality.shape, name: layerName('input', modality.name) });
   const features = buildEncoder(modality, config, seeds).apply(input) as tf.SymbolicTensor;
   const logits = linearHead(layerName('head', modality.name), classes, seeds).apply(features) as tf.SymbolicTensor;
@@ -88,14 +123,32 @@ export function buildTeacher(modality: ModalityInput, classes: number, config: R
  * with `auxiliaryHeads` (Auxiliary-CE, §4.3) also one linear head per modality on its features, their
  * logits after the features: `[…, logits of modality 0, logits of modality 1, …]`.
  */
-export function buildFusion(modalities: ModalityInput[], classes: number, config: RunConfig, seeds: SeedSequence, name: string, options: { auxiliaryHeads?: boolean; modalityDropout?: boolean } = {}): tf.LayersModel {
+export function buildFusion(
+  modalities: ModalityInput[],
+  classes: number,
+  config: RunConfig,
+  seeds: SeedSequence,
+  name: string,
+  options: { auxiliaryHeads?: boolean; modalityDropout?: boolean } = {},
+): tf.LayersModel {
   const inputs = modalities.map((m) => tf.input({ shape: m.shape, name: layerName('input', m.name) }));
-  const features = modalities.map((m, i) => buildEncoder(m, config, seeds).apply(inputs[i] as tf.SymbolicTensor) as tf.SymbolicTensor);
+  const features = modalities.map(
+    (m, i) => buildEncoder(m, config, seeds).apply(inputs[i] as tf.SymbolicTensor) as tf.SymbolicTensor,
+  );
   const concatenated = tf.layers.concatenate({ axis: -1 }).apply(features) as tf.SymbolicTensor;
   const sizes = features.map((f) => (f.shape.at(-1) as number | undefined) ?? 0);
-  const joined = options.modalityDropout ? (new ModalityDropout(sizes, MODALITY_DROPOUT_LAYER).apply(concatenated) as tf.SymbolicTensor) : concatenated;
+  const joined = options.modalityDropout
+    ? (new ModalityDropout(sizes, MODALITY_DROPOUT_LAYER).apply(concatenated) as tf.SymbolicTensor)
+    : concatenated;
   const logits = linearHead('head_fused', classes, seeds).apply(joined) as tf.SymbolicTensor;
-  const auxiliary = options.auxiliaryHeads ? modalities.map((m, i) => linearHead(layerName('head_aux', m.name), classes, seeds).apply(features[i] as tf.SymbolicTensor) as tf.SymbolicTensor) : [];
+  const auxiliary = options.auxiliaryHeads
+    ? modalities.map(
+        (m, i) =>
+          linearHead(layerName('head_aux', m.name), classes, seeds).apply(
+            features[i] as tf.SymbolicTensor,
+          ) as tf.SymbolicTensor,
+      )
+    : [];
   return tf.model({ inputs, outputs: [logits, ...features, ...auxiliary], name });
 }
 

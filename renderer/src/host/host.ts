@@ -17,7 +17,11 @@ function findHost(): HostApi {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
     params.delete('token');
     const query = params.toString();
-    window.history.replaceState(window.history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`);
+    window.history.replaceState(
+      window.history.state,
+      '',
+      `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`,
+    );
   }
   return createWebHost(fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? '');
 }
@@ -25,6 +29,9 @@ function findHost(): HostApi {
 export const host: HostApi = findHost();
 
 /** Calls the engine and returns its value, or throws an {@link AppError} with the engine's code and message. */
-export async function call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['result']> {
+export async function call<K extends EngineCallName>(
+  name: K,
+  params: EngineCalls[K]['params'],
+): Promise<EngineCalls[K]['result']> {
   return fromResult(await host.call(name, params));
 }

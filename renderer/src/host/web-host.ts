@@ -16,7 +16,10 @@ export function createWebHost(token: string, fetchImpl: typeof fetch = fetch.bin
   };
   return {
     kind: 'web',
-    async call<K extends EngineCallName>(name: K, params: EngineCalls[K]['params']): Promise<EngineResult<EngineCalls[K]['result']>> {
+    async call<K extends EngineCallName>(
+      name: K,
+      params: EngineCalls[K]['params'],
+    ): Promise<EngineResult<EngineCalls[K]['result']>> {
       let response: Response;
       try {
         response = await fetchImpl(`/api/call/${name}`, {
@@ -25,12 +28,21 @@ export function createWebHost(token: string, fetchImpl: typeof fetch = fetch.bin
           body: JSON.stringify(params),
         });
       } catch {
-        return { ok: false, error: { code: 'offline', message: 'The Modality Studio server does not answer: is `modality-studio serve` still running?' } };
+        return {
+          ok: false,
+          error: {
+            code: 'offline',
+            message: 'The Modality Studio server does not answer: is `modality-studio serve` still running?',
+          },
+        };
       }
       try {
         return (await response.json()) as EngineResult<EngineCalls[K]['result']>;
       } catch {
-        return { ok: false, error: { code: 'internal', message: `The server answered ${response.status} without a JSON body.` } };
+        return {
+          ok: false,
+          error: { code: 'internal', message: `The server answered ${response.status} without a JSON body.` },
+        };
       }
     },
     onRunMessage(listener) {

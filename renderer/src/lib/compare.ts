@@ -6,7 +6,14 @@ import { probeStat } from './results';
 
 /** The epoch curves of a stored run, by phase key (seeds after the first keyed apart). */
 export function curvesOf(run: StoredRun): Map<string, EpochMetrics[]> {
-  return new Map(run.phases.filter((p) => p.epochs.length > 0).map((p) => [phaseKey({ phase: p.name, modality: p.modality, model: p.model, seed: p.seed }, run.seed), p.epochs]));
+  return new Map(
+    run.phases
+      .filter((p) => p.epochs.length > 0)
+      .map((p) => [
+        phaseKey({ phase: p.name, modality: p.modality, model: p.model, seed: p.seed }, run.seed),
+        p.epochs,
+      ]),
+  );
 }
 
 /** Phase keys every compared run has, in the first run's order: the curves that can be overlaid. */
@@ -38,15 +45,29 @@ export function methodRows(runs: StoredRun[]): MethodRow[] {
   const candidate = (run: StoredRun, method: string) => run.candidates.find((c) => c.method === method);
   return methods.flatMap((method): MethodRow[] => {
     const label = methodLabel(method);
-    const probed = modalities.filter((m) => runs.some((run) => run.laziness.some((l) => l.model === method && l.modality === m)));
+    const probed = modalities.filter((m) =>
+      runs.some((run) => run.laziness.some((l) => l.model === method && l.modality === m)),
+    );
     return [
-      { label: `${label}: validation`, kind: 'accuracy', values: runs.map((run) => candidate(run, method)?.val ?? null) },
+      {
+        label: `${label}: validation`,
+        kind: 'accuracy',
+        values: runs.map((run) => candidate(run, method)?.val ?? null),
+      },
       { label: `${label}: test`, kind: 'accuracy', values: runs.map((run) => candidate(run, method)?.test ?? null) },
-      { label: `${label}: training time`, kind: 'time', values: runs.map((run) => {
-        const ms = candidate(run, method)?.trainingMs;
-        return ms === null || ms === undefined ? null : { mean: ms, sd: 0, perSeed: [ms] };
-      }) },
-      ...probed.map((m): MethodRow => ({ label: `${label}: probe of ${m}`, kind: 'accuracy', values: runs.map((run) => probeStat(run.laziness, m, method)) })),
+      {
+        label: `${label}: training time`,
+        kind: 'time',
+        values: runs.map((run) => {
+          const ms = candidate(run, method)?.trainingMs;
+          return ms === null || ms === undefined ? null : { mean: ms, sd: 0, perSeed: [ms] };
+        }),
+      },
+      ...probed.map((m): MethodRow => ({
+        label: `${label}: probe of ${m}`,
+        kind: 'accuracy',
+        values: runs.map((run) => probeStat(run.laziness, m, method)),
+      })),
     ];
   });
 }
@@ -55,16 +76,28 @@ export function methodRows(runs: StoredRun[]): MethodRow[] {
 export function bestIndex(row: MethodRow): number | null {
   const present = row.values.flatMap((v, i) => (v ? [{ i, mean: v.mean }] : []));
   if (present.length < 2 || (row.kind === 'time' && present.every((p) => p.mean === 0))) return null;
-  const target = row.kind === 'time' ? Math.min(...present.map((p) => p.mean)) : Math.max(...present.map((p) => p.mean));
+  const target =
+    row.kind === 'time' ? Math.min(...present.map((p) => p.mean)) : Math.max(...present.map((p) => p.mean));
   return present.find((p) => p.mean === target)?.i ?? null;
 }
 
 /** The compare table's numeric rows: the final model's test accuracy and the training time, best marked, deltas shown. */
 export function summaryRows(runs: StoredRun[]): MethodRow[] {
-  const stat = (value: number | null): SeedStat | null => (value === null ? null : { mean: value, sd: 0, perSeed: [value] });
+  const stat = (value: number | null): SeedStat | null =>
+    value === null ? null : { mean: value, sd: 0, perSeed: [value] };
   return [
-    { label: 'Final (test)', kind: 'accuracy', values: runs.map((run) => run.candidates.find((c) => c.method === run.finalChoice?.method)?.test ?? stat(run.final)) },
-    { label: 'Training time', kind: 'time', values: runs.map((run) => stat(run.durationMs === null ? null : Math.max(0, run.durationMs - run.waitingMs))) },
+    {
+      label: 'Final (test)',
+      kind: 'accuracy',
+      values: runs.map(
+        (run) => run.candidates.find((c) => c.method === run.finalChoice?.method)?.test ?? stat(run.final),
+      ),
+    },
+    {
+      label: 'Training time',
+      kind: 'time',
+      values: runs.map((run) => stat(run.durationMs === null ? null : Math.max(0, run.durationMs - run.waitingMs))),
+    },
   ];
 }
 

@@ -17,10 +17,25 @@ export function batchesDone(epoch: number, batch: number, batches: number): numb
 }
 
 /** The plan of a run with these settings and modalities, given its decision once it is known (UMT assumed before: the longer). */
-export function planOf(config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epochs' | 'distillWeight' | 'methods'>, modalities: number, decision: Decision | null): RunPlan {
-  const umt = decision?.method === 'ume' && !config.methods.includes('umt') ? 0 : config.distillWeight === 'auto' ? AUTO_DISTILL_WEIGHTS.length : 1;
+export function planOf(
+  config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epochs' | 'distillWeight' | 'methods'>,
+  modalities: number,
+  decision: Decision | null,
+): RunPlan {
+  const umt =
+    decision?.method === 'ume' && !config.methods.includes('umt')
+      ? 0
+      : config.distillWeight === 'auto'
+        ? AUTO_DISTILL_WEIGHTS.length
+        : 1;
   const others = config.methods.filter((m) => m !== 'late-fusion' && m !== 'umt' && m !== 'ume').length;
-  return { modalities, seeds: config.seeds, teacherEpochs: config.teacherEpochs, epochs: config.epochs, fusedPerSeed: 1 + umt + others };
+  return {
+    modalities,
+    seeds: config.seeds,
+    teacherEpochs: config.teacherEpochs,
+    epochs: config.epochs,
+    fusedPerSeed: 1 + umt + others,
+  };
 }
 
 /** What the whole run will train, as far as its settings tell (the run's remaining time, not only the phase's). */
@@ -52,7 +67,11 @@ export function workKind(phase: string): 'teacher' | 'fused' | 'other' {
  * is taken as the teachers' times the number of modalities. Linear classifiers and evaluation are left out
  * (seconds beside minutes). Null until a pace is known.
  */
-export function runSecondsLeft(plan: RunPlan, state: { batchesPerEpoch: number; teachersStarted: number; fusedStarted: number; currentSecondsLeft: number | null }, work: { teacher: Work; fused: Work }): number | null {
+export function runSecondsLeft(
+  plan: RunPlan,
+  state: { batchesPerEpoch: number; teachersStarted: number; fusedStarted: number; currentSecondsLeft: number | null },
+  work: { teacher: Work; fused: Work },
+): number | null {
   const pace = (w: Work) => (w.batches >= 3 ? w.ms / w.batches : null);
   const teacherPace = pace(work.teacher);
   const fusedPace = pace(work.fused) ?? (teacherPace === null ? null : teacherPace * plan.modalities);
@@ -60,7 +79,9 @@ export function runSecondsLeft(plan: RunPlan, state: { batchesPerEpoch: number; 
   const teachersLeft = Math.max(0, plan.modalities * plan.seeds - state.teachersStarted);
   const fusedLeft = Math.max(0, plan.fusedPerSeed * plan.seeds - state.fusedStarted);
   if ((teachersLeft > 0 && teacherPace === null) || (fusedLeft > 0 && fusedPace === null)) return null;
-  const ms = teachersLeft * plan.teacherEpochs * state.batchesPerEpoch * (teacherPace ?? 0) + fusedLeft * plan.epochs * state.batchesPerEpoch * (fusedPace ?? 0);
+  const ms =
+    teachersLeft * plan.teacherEpochs * state.batchesPerEpoch * (teacherPace ?? 0) +
+    fusedLeft * plan.epochs * state.batchesPerEpoch * (fusedPace ?? 0);
   return state.currentSecondsLeft + ms / 1000;
 }
 
@@ -69,10 +90,15 @@ export function runSecondsLeft(plan: RunPlan, state: { batchesPerEpoch: number; 
  * engine measured (`run:estimate`) and the settings as they are now: each seed trains every teacher for its
  * epochs and each fused network of the plan for its epochs. Linear classifiers and evaluation left out.
  */
-export function estimatedSeconds(estimate: Pick<RunEstimate, 'batchesPerEpoch' | 'teacherStepMs' | 'fusedStepMs'>, config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epochs' | 'distillWeight' | 'methods'>): { total: number; teachers: number; fused: number } {
+export function estimatedSeconds(
+  estimate: Pick<RunEstimate, 'batchesPerEpoch' | 'teacherStepMs' | 'fusedStepMs'>,
+  config: Pick<RunConfig, 'seeds' | 'teacherEpochs' | 'epochs' | 'distillWeight' | 'methods'>,
+): { total: number; teachers: number; fused: number } {
   const steps = estimate.batchesPerEpoch;
   const plan = planOf(config, Object.keys(estimate.teacherStepMs).length, null);
-  const teachers = (config.seeds * config.teacherEpochs * steps * Object.values(estimate.teacherStepMs).reduce((a, b) => a + b, 0)) / 1000;
+  const teachers =
+    (config.seeds * config.teacherEpochs * steps * Object.values(estimate.teacherStepMs).reduce((a, b) => a + b, 0)) /
+    1000;
   const fused = (config.seeds * plan.fusedPerSeed * config.epochs * steps * estimate.fusedStepMs) / 1000;
   return { total: teachers + fused, teachers, fused };
 }

@@ -15,7 +15,12 @@ export function phaseKey(ref: PhaseRef, firstSeed?: number): string {
 /** Parses a key back (stored phases come with their parts; live ones are keyed). */
 export function parsePhaseKey(key: string): PhaseRef {
   const [phase, modality, model, seed] = JSON.parse(key) as [string, string, string, number | undefined];
-  return { phase, ...(modality ? { modality } : {}), ...(model ? { model } : {}), ...(seed !== undefined ? { seed } : {}) };
+  return {
+    phase,
+    ...(modality ? { modality } : {}),
+    ...(model ? { model } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }
 
 const NAMES: Record<string, string> = {
@@ -28,7 +33,7 @@ const NAMES: Record<string, string> = {
 /** The `model` part of a phase: UMT's weight variant, G-Blending's estimation of a head, or a probe's encoder. */
 function modelPart(model: string): string {
   if (model.startsWith('weight-')) return `distillation weight ${model.slice('weight-'.length)}`;
-  if (model === 'estimate-fused') return 'estimating the fused head\'s weight';
+  if (model === 'estimate-fused') return "estimating the fused head's weight";
   if (model.startsWith('estimate-head-')) return `estimating ${model.slice('estimate-head-'.length)}'s head weight`;
   return `${methodLabel(model)} encoder`;
 }

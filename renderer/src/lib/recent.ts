@@ -12,5 +12,8 @@ export function recentDatasets(storage: Storage = localStorage): string[] {
 }
 
 export function rememberDataset(dataset: string, storage: Storage = localStorage): void {
-  storage.setItem(KEY, JSON.stringify([dataset, ...recentDatasets(storage).filter((d) => d !== dataset)].slice(0, KEEP)));
+  storage.setItem(
+    KEY,
+    JSON.stringify([dataset, ...recentDatasets(storage).filter((d) => d !== dataset)].slice(0, KEEP)),
+  );
 }

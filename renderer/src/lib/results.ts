@@ -1,4 +1,12 @@
-import type { CandidateResult, Evaluation, LazinessEntry, LazinessVerdict, MethodId, RunResult, SeedStat } from '../../../engine/protocol/run';
+import type {
+  CandidateResult,
+  Evaluation,
+  LazinessEntry,
+  LazinessVerdict,
+  MethodId,
+  RunResult,
+  SeedStat,
+} from '../../../engine/protocol/run';
 import { seedStat } from '../../../engine/protocol/seed-stat';
 import type { StoredCandidate, StoredRun } from '../../../engine/protocol/store';
 
@@ -53,6 +61,9 @@ export { seedStatText as statText } from '../../../engine/protocol/seed-stat';
 
 /** Mean and sd over seeds of one encoder's laziness probe. */
 export function probeStat(laziness: LazinessEntry[], modality: string, model: MethodId): SeedStat | null {
-  const values = laziness.filter((l) => l.modality === modality && l.model === model).sort((a, b) => a.seed - b.seed).map((l) => l.accuracy);
+  const values = laziness
+    .filter((l) => l.modality === modality && l.model === model)
+    .sort((a, b) => a.seed - b.seed)
+    .map((l) => l.accuracy);
   return values.length ? seedStat(values) : null;
 }

@@ -1,8 +1,5 @@
 export type Route =
-  | { page: 'wizard' }
-  | { page: 'runs' }
-  | { page: 'run'; id: string }
-  | { page: 'compare'; ids: string[] };
+  { page: 'wizard' } | { page: 'runs' } | { page: 'run'; id: string } | { page: 'compare'; ids: string[] };
 
 /** `#/runs/ID`, `#/compare/A,B`, `#/runs`; anything else is the wizard. */
 export function parseRoute(hash: string): Route {

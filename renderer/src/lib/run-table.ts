@@ -2,7 +2,8 @@ import type { RunConfig } from '../../../engine/protocol/run';
 import type { RunSummary } from '../../../engine/protocol/store';
 
 /** A column to sort by: a summary field, or one of the run's settings (the columns the user adds). */
-export type SortKey = 'dataset' | 'method' | 'final' | 'status' | 'startedAt' | 'durationMs' | 'backend' | `config:${keyof RunConfig}`;
+export type SortKey =
+  'dataset' | 'method' | 'final' | 'status' | 'startedAt' | 'durationMs' | 'backend' | `config:${keyof RunConfig}`;
 
 /** A run's value in a column: lists (encoder widths) as text, missing settings (older runs) as null. */
 export function columnValue(run: RunSummary, key: SortKey): string | number | null {

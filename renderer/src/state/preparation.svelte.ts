@@ -10,7 +10,10 @@ export class Preparation {
   progress = $state<PrepareProgress | null>(null);
   private phaseStartedAt = 0;
 
-  constructor(readonly dir: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   handle(message: RunMessage): void {
     if (message.kind !== 'dataset-progress' || message.dir !== this.dir) return;
@@ -25,7 +28,9 @@ export class Preparation {
     const what = progress.phase === 'checking' ? 'Checking the files of' : 'Decoding';
     const head = `${what} ${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')} samples`;
     const rate = progressRate(progress.done, progress.total, this.now() - this.phaseStartedAt);
-    return rate ? `${head} · ${Math.round(rate.perSecond).toLocaleString('en')} samples/s · about ${duration(rate.secondsLeft * 1000)} left` : head;
+    return rate
+      ? `${head} · ${Math.round(rate.perSecond).toLocaleString('en')} samples/s · about ${duration(rate.secondsLeft * 1000)} left`
+      : head;
   }
 
   get fraction(): number {

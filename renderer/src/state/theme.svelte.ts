@@ -16,7 +16,9 @@ class Theme {
   private readonly media = window.matchMedia('(prefers-color-scheme: dark)');
   choice = $state<ThemeChoice>(stored(localStorage));
   private systemDark = $state(this.media.matches);
-  readonly resolved = $derived<'light' | 'dark'>(this.choice === 'system' ? (this.systemDark ? 'dark' : 'light') : this.choice);
+  readonly resolved = $derived<'light' | 'dark'>(
+    this.choice === 'system' ? (this.systemDark ? 'dark' : 'light') : this.choice,
+  );
 
   constructor() {
     this.media.addEventListener('change', (event) => {

@@ -1,5 +1,13 @@
 import type { RunMessage } from '../../../engine/protocol/engine';
-import type { BackendInfo, Decision, EpochMetrics, Evaluation, FinalChoice, PhaseRef, RunResult } from '../../../engine/protocol/run';
+import type {
+  BackendInfo,
+  Decision,
+  EpochMetrics,
+  Evaluation,
+  FinalChoice,
+  PhaseRef,
+  RunResult,
+} from '../../../engine/protocol/run';
 import { batchesDone, runSecondsLeft, secondsLeft, workKind, type RunPlan, type Work } from '../lib/eta';
 import { phaseKey } from '../lib/phases';
 
@@ -43,7 +51,11 @@ export class TrainingRun {
   private readonly work: Record<string, Work & { kind: 'teacher' | 'fused' | 'other'; first: number }> = {};
 
   /** `firstSeed`: the run's first seed; phases of later seeds are keyed apart (see phaseKey). */
-  constructor(readonly runId: string, readonly waitsForChoice: boolean, readonly firstSeed = 0) {}
+  constructor(
+    readonly runId: string,
+    readonly waitsForChoice: boolean,
+    readonly firstSeed = 0,
+  ) {}
 
   key(ref: PhaseRef): string {
     return phaseKey(ref, this.firstSeed);
@@ -55,7 +67,9 @@ export class TrainingRun {
 
   /** True once any fused model (late fusion, UMT) has started: the decision is behind us. */
   get pastDecision(): boolean {
-    return this.phases.some((p) => p.phase === 'late-fusion' || p.phase === 'umt' || p.phase === 'probe' || p.phase === 'evaluation');
+    return this.phases.some(
+      (p) => p.phase === 'late-fusion' || p.phase === 'umt' || p.phase === 'probe' || p.phase === 'evaluation',
+    );
   }
 
   /** Marks the choice as sent; the run leaves its wait. */
@@ -66,9 +80,16 @@ export class TrainingRun {
   /** The whole run's seconds left (lib/eta.ts) with the current phase's own estimate. */
   private runLeft(batchesPerEpoch: number, currentSecondsLeft: number | null): number | null {
     if (!this.planOf) return null;
-    const sum = (kind: 'teacher' | 'fused'): Work => Object.values(this.work).filter((w) => w.kind === kind).reduce((a, w) => ({ batches: a.batches + w.batches, ms: a.ms + w.ms }), { batches: 0, ms: 0 });
+    const sum = (kind: 'teacher' | 'fused'): Work =>
+      Object.values(this.work)
+        .filter((w) => w.kind === kind)
+        .reduce((a, w) => ({ batches: a.batches + w.batches, ms: a.ms + w.ms }), { batches: 0, ms: 0 });
     const started = (kind: 'teacher' | 'fused') => this.phases.filter((p) => workKind(p.phase) === kind).length;
-    return runSecondsLeft(this.planOf(this.decision), { batchesPerEpoch, teachersStarted: started('teacher'), fusedStarted: started('fused'), currentSecondsLeft }, { teacher: sum('teacher'), fused: sum('fused') });
+    return runSecondsLeft(
+      this.planOf(this.decision),
+      { batchesPerEpoch, teachersStarted: started('teacher'), fusedStarted: started('fused'), currentSecondsLeft },
+      { teacher: sum('teacher'), fused: sum('fused') },
+    );
   }
 
   handle(message: RunMessage): void {
@@ -90,8 +111,22 @@ export class TrainingRun {
         this.backend = event.backend;
         break;
       case 'phase-started':
-        this.phases = [...this.phases, { phase: event.phase, modality: event.modality, model: event.model, seed: event.seed }];
-        this.progress = { ref: event, key: this.key(event), epoch: 0, epochs: 0, batch: 0, batches: 0, startedAtMs: Date.now(), fraction: 0, secondsLeft: null, runSecondsLeft: this.progress?.runSecondsLeft ?? null };
+        this.phases = [
+          ...this.phases,
+          { phase: event.phase, modality: event.modality, model: event.model, seed: event.seed },
+        ];
+        this.progress = {
+          ref: event,
+          key: this.key(event),
+          epoch: 0,
+          epochs: 0,
+          batch: 0,
+          batches: 0,
+          startedAtMs: Date.now(),
+          fraction: 0,
+          secondsLeft: null,
+          runSecondsLeft: this.progress?.runSecondsLeft ?? null,
+        };
         break;
       case 'batch': {
         const started = this.progress?.key === this.key(event) ? this.progress.startedAtMs : Date.now();
@@ -102,19 +137,40 @@ export class TrainingRun {
         this.work[key] = { ...work, batches: done - work.first + 1, ms: Date.now() - started };
         const phaseLeft = secondsLeft(done, total, Date.now() - started);
         this.progress = {
-          ref: event, key, epoch: event.epoch, epochs: event.epochs, batch: event.batch, batches: event.batches,
-          startedAtMs: started, fraction: total > 0 ? done / total : 0, secondsLeft: phaseLeft, runSecondsLeft: this.runLeft(event.batches, phaseLeft),
+          ref: event,
+          key,
+          epoch: event.epoch,
+          epochs: event.epochs,
+          batch: event.batch,
+          batches: event.batches,
+          startedAtMs: started,
+          fraction: total > 0 ? done / total : 0,
+          secondsLeft: phaseLeft,
+          runSecondsLeft: this.runLeft(event.batches, phaseLeft),
         };
         break;
       }
       case 'epoch': {
         const key = this.key(event);
         const { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs } = event;
-        this.curves = { ...this.curves, [key]: [...(this.curves[key] ?? []), { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs }] };
+        this.curves = {
+          ...this.curves,
+          [key]: [
+            ...(this.curves[key] ?? []),
+            { epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, durationMs },
+          ],
+        };
         break;
       }
       case 'phase-finished':
-        this.finished = { ...this.finished, [this.key(event)]: { durationMs: event.durationMs, stoppedEarly: event.stoppedEarly, bestEpoch: event.bestEpoch } };
+        this.finished = {
+          ...this.finished,
+          [this.key(event)]: {
+            durationMs: event.durationMs,
+            stoppedEarly: event.stoppedEarly,
+            bestEpoch: event.bestEpoch,
+          },
+        };
         if (event.phase === 'decision' && this.waitsForChoice) this.status = 'awaiting-choice';
         break;
       case 'decision':

@@ -94,7 +94,12 @@ export class Wizard {
     this.error = null;
     this.busy = 'Starting the run…';
     try {
-      const { runId } = await call('run:start', { dataset: this.dataset, config: $state.snapshot(this.config), confirmDecision: true, ...(this.exclude.length > 0 ? { exclude: [...this.exclude] } : {}) });
+      const { runId } = await call('run:start', {
+        dataset: this.dataset,
+        config: $state.snapshot(this.config),
+        confirmDecision: true,
+        ...(this.exclude.length > 0 ? { exclude: [...this.exclude] } : {}),
+      });
       const run = new TrainingRun(runId, true, this.config.seed);
       const config = $state.snapshot(this.config);
       const modalities = this.report?.modalities.length ?? 2;
@@ -115,7 +120,13 @@ export class Wizard {
     this.stopListening = host.onRunMessage((message) => {
       run.handle(message);
       if (this.step === 3 && run.status === 'awaiting-choice') this.step = 4;
-      if (message.kind === 'run-ended' && message.runId === run.runId && message.status === 'completed' && this.step >= 4) this.step = 6;
+      if (
+        message.kind === 'run-ended' &&
+        message.runId === run.runId &&
+        message.status === 'completed' &&
+        this.step >= 4
+      )
+        this.step = 6;
     });
   }
 
@@ -127,7 +138,12 @@ export class Wizard {
     const stored = await call('runs:show', { id: runId });
     const run = new TrainingRun(runId, true, stored.seed);
     for (const phase of stored.phases) {
-      const ref = { phase: phase.name as PhaseRef['phase'], modality: phase.modality, model: phase.model, seed: phase.seed };
+      const ref = {
+        phase: phase.name as PhaseRef['phase'],
+        modality: phase.modality,
+        model: phase.model,
+        seed: phase.seed,
+      };
       run.phases.push(ref);
       if (phase.epochs.length > 0) run.curves[run.key(ref)] = phase.epochs;
     }

@@ -9,7 +9,11 @@ const require = createRequire(import.meta.url);
  * TensorFlow's C library through `@tensorflow/tfjs-node` or `-node-gpu` (optional dependencies: their
  * installs download libtensorflow from outside npm, so they are often absent). Both register as `tensorflow`.
  */
-export function tfjsNodeProvider<Name extends 'gpu' | 'native'>(name: Name, pkg: string, installHint: string): BackendProvider<Name> {
+export function tfjsNodeProvider<Name extends 'gpu' | 'native'>(
+  name: Name,
+  pkg: string,
+  installHint: string,
+): BackendProvider<Name> {
   return {
     name,
     tfBackend: 'tensorflow',
@@ -30,6 +34,9 @@ export function tfjsNodeProvider<Name extends 'gpu' | 'native'>(name: Name, pkg:
 
 function hasCudaDevice(): boolean {
   // tfjs-node-gpu falls back to the CPU when CUDA is missing; its backend says whether it found a GPU.
-  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { isUsingGpuDevice?: () => boolean } };
+  const backend = tf.backend() as unknown as {
+    isUsingGpuDevice?: boolean;
+    binding?: { isUsingGpuDevice?: () => boolean };
+  };
   return backend.isUsingGpuDevice === true || backend.binding?.isUsingGpuDevice?.() === true;
 }

@@ -16,7 +16,14 @@ const accumulate = (row: string, value: string) => `(v128.store ${at(row)} (f32x
  * A kernel over `pixels` rows of `channels` floats: `body` runs for every 4-channel vector j of every pixel,
  * then each pointer in `advancing` moves to the next pixel. `accumulators` are per-channel rows zeroed first.
  */
-function channelKernel(name: string, params: string[], advancing: string[], body: string, accumulators: string[] = [], locals = ''): string {
+function channelKernel(
+  name: string,
+  params: string[],
+  advancing: string[],
+  body: string,
+  accumulators: string[] = [],
+  locals = '',
+): string {
   return `
   (func (export "${name}") ${params.map((p) => `(param $${p} i32)`).join(' ')}
     (local $row i32) (local $end i32) (local $j i32) ${locals}
@@ -54,20 +61,39 @@ export const SIMD_KERNELS_WAT = `
   ${channelKernel('channel_sums', ['x', 'pixels', 'channels', 'sums'], ['x'], accumulate('sums', load('x')), ['sums'])}
 
   ;; sums[c] = Σ_p (x[p, c] − mean[c])²
-  ${channelKernel('channel_centered_squares', ['x', 'pixels', 'channels', 'mean', 'sums'], ['x'],
-    `(local.set $d ${centred})\n        ${accumulate('sums', '(f32x4.mul (local.get $d) (local.get $d))')}`, ['sums'], '(local $d v128)')}
+  ${channelKernel(
+    'channel_centered_squares',
+    ['x', 'pixels', 'channels', 'mean', 'sums'],
+    ['x'],
+    `(local.set $d ${centred})\n        ${accumulate('sums', '(f32x4.mul (local.get $d) (local.get $d))')}`,
+    ['sums'],
+    '(local $d v128)',
+  )}
 
   ;; y[p, c] = x[p, c]·scale[c] + shift[c]
-  ${channelKernel('channel_affine', ['x', 'pixels', 'channels', 'scale', 'shift', 'y'], ['x', 'y'],
-    `(v128.store ${at('y')} (f32x4.add (f32x4.mul ${load('x')} ${load('scale')}) ${load('shift')}))`)}
+  ${channelKernel(
+    'channel_affine',
+    ['x', 'pixels', 'channels', 'scale', 'shift', 'y'],
+    ['x', 'y'],
+    `(v128.store ${at('y')} (f32x4.add (f32x4.mul ${load('x')} ${load('scale')}) ${load('shift')}))`,
+  )}
 
   ;; dySums[c] = Σ_p dy[p, c];  dyCentered[c] = Σ_p dy[p, c]·(x[p, c] − mean[c])
-  ${channelKernel('channel_gradient_sums', ['dy', 'x', 'pixels', 'channels', 'mean', 'dySums', 'dyCentered'], ['x', 'dy'],
-    `${accumulate('dySums', load('dy'))}\n        ${accumulate('dyCentered', `(f32x4.mul ${load('dy')} ${centred})`)}`, ['dySums', 'dyCentered'])}
+  ${channelKernel(
+    'channel_gradient_sums',
+    ['dy', 'x', 'pixels', 'channels', 'mean', 'dySums', 'dyCentered'],
+    ['x', 'dy'],
+    `${accumulate('dySums', load('dy'))}\n        ${accumulate('dyCentered', `(f32x4.mul ${load('dy')} ${centred})`)}`,
+    ['dySums', 'dyCentered'],
+  )}
 
   ;; dx[p, c] = a[c]·dy[p, c] + b[c]·x[p, c] + k[c]
-  ${channelKernel('channel_gradient_apply', ['dy', 'x', 'pixels', 'channels', 'a', 'b', 'k', 'dx'], ['x', 'dy', 'dx'],
-    `(v128.store ${at('dx')} (f32x4.add (f32x4.add (f32x4.mul ${load('a')} ${load('dy')}) (f32x4.mul ${load('b')} ${load('x')})) ${load('k')}))`)}
+  ${channelKernel(
+    'channel_gradient_apply',
+    ['dy', 'x', 'pixels', 'channels', 'a', 'b', 'k', 'dx'],
+    ['x', 'dy', 'dx'],
+    `(v128.store ${at('dx')} (f32x4.add (f32x4.add (f32x4.mul ${load('a')} ${load('dy')}) (f32x4.mul ${load('b')} ${load('x')})) ${load('k')}))`,
+  )}
 
   ;; dx[i] = dy[i] where x[i] > 0, else 0 (ReLU's gradient), over count floats, count a multiple of 4.
   (func (export "relu_gradient") (param $dy i32) (param $x i32) (param $count i32) (param $dx i32)
@@ -101,7 +127,12 @@ export const SIMD_KERNELS_WAT = `
             '(i32.add (local.get $top) (local.get $row))',
             '(i32.add (local.get $top) (local.get $inRow))',
             '(i32.add (local.get $top) (i32.add (local.get $inRow) (local.get $row)))',
-          ].map((offset) => `(v128.store (i32.add (local.get $dx) ${offset}) (v128.and (local.get $g) (f32x4.eq (v128.load (i32.add (local.get $x) ${offset})) (local.get $max))))`).join('\n          ')}
+          ]
+            .map(
+              (offset) =>
+                `(v128.store (i32.add (local.get $dx) ${offset}) (v128.and (local.get $g) (f32x4.eq (v128.load (i32.add (local.get $x) ${offset})) (local.get $max))))`,
+            )
+            .join('\n          ')}
           (local.set $j (i32.add (local.get $j) (i32.const 16)))
           (br $vector)))
         (local.set $y (i32.add (local.get $y) (local.get $row)))

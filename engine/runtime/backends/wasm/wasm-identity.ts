@@ -11,4 +11,3 @@ export function registerWasmSharedIdentity(): void {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
-

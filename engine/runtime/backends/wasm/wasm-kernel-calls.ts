@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 export type TensorInfo = tf.TensorInfo;
-export type KernelFunc = (params: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => TensorInfo | TensorInfo[];
+export type KernelFunc = (params: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}) => TensorInfo | TensorInfo[];
 
 /** The kernel registered for `name` on wasm (the original, captured before any replacement). */
 export function wasmKernel(name: string): KernelFunc {
@@ -45,7 +49,12 @@ export function replaceWasmKernel(name: string, replacement: (original: KernelFu
   if (!config || (config as { replaced?: boolean }).replaced) return;
   const original = config.kernelFunc as unknown as KernelFunc;
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: replacement(original) as unknown as tf.KernelFunc, replaced: true } as tf.KernelConfig);
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: replacement(original) as unknown as tf.KernelFunc,
+    replaced: true,
+  } as tf.KernelConfig);
 }
 
 export function sizeOf(shape: number[]): number {

@@ -13,9 +13,24 @@ export function registerWasmFastMatMul(): void {
     const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
     const calls = kernelCalls(backend);
-    const swapLast = (x: TensorInfo) => calls.temp(calls.run('Transpose', { x }, { perm: [...x.shape.keys()].map((i, _, all) => (i === all.length - 2 ? all.length - 1 : i === all.length - 1 ? all.length - 2 : i)) }));
+    const swapLast = (x: TensorInfo) =>
+      calls.temp(
+        calls.run(
+          'Transpose',
+          { x },
+          {
+            perm: [...x.shape.keys()].map((i, _, all) =>
+              i === all.length - 2 ? all.length - 1 : i === all.length - 1 ? all.length - 2 : i,
+            ),
+          },
+        ),
+      );
     try {
-      return calls.run(original, { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b }, { ...(attrs as tf.NamedAttrMap), transposeA: false, transposeB: false });
+      return calls.run(
+        original,
+        { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
+        { ...(attrs as tf.NamedAttrMap), transposeA: false, transposeB: false },
+      );
     } finally {
       calls.free();
     }

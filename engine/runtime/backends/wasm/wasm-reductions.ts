@@ -31,11 +31,14 @@ function reduceByProduct(original: KernelFunc, mean: boolean): KernelFunc {
     const [batch = 1, height = 1, width = 1, channels = 1] = x.shape;
     const spatial = axes.join() === '1,2';
     const allButChannels = axes.join() === '0,1,2';
-    if (x.dtype !== 'float32' || x.shape.length !== 4 || !(spatial || allButChannels)) return original({ inputs, backend, attrs });
+    if (x.dtype !== 'float32' || x.shape.length !== 4 || !(spatial || allButChannels))
+      return original({ inputs, backend, attrs });
     const calls = kernelCalls(backend);
     try {
       // XNNPACK's average pooling over the whole image: the spatial mean, [N, 1, 1, C].
-      const pooled = calls.temp(calls.run('AvgPool', { x }, { filterSize: [height, width], strides: [height, width], pad: 'valid' }));
+      const pooled = calls.temp(
+        calls.run('AvgPool', { x }, { filterSize: [height, width], strides: [height, width], pad: 'valid' }),
+      );
       let result: TensorInfo;
       if (spatial) {
         result = mean ? pooled : calls.temp(calls.run('Multiply', { a: pooled, b: calls.filled([], height * width) }));
@@ -43,9 +46,13 @@ function reduceByProduct(original: KernelFunc, mean: boolean): KernelFunc {
         // Then over the batch: a [1, N]·[N, C] product whose row of weights also turns the mean into a sum.
         const rows = calls.temp(calls.run('Reshape', { x: pooled }, { shape: [1, batch, channels] }));
         const weights = calls.filled([1, 1, batch], mean ? 1 / batch : height * width);
-        result = calls.temp(calls.run('BatchMatMul', { a: weights, b: rows }, { transposeA: false, transposeB: false }));
+        result = calls.temp(
+          calls.run('BatchMatMul', { a: weights, b: rows }, { transposeA: false, transposeB: false }),
+        );
       }
-      const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+      const shape = keepDims
+        ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+        : x.shape.filter((_, i) => !axes.includes(i));
       return calls.run('Reshape', { x: result }, { shape });
     } finally {
       calls.free();
@@ -66,7 +73,9 @@ function tileByProduct(original: KernelFunc): KernelFunc {
     try {
       const ones = calls.filled([rows, 1], 1);
       const row = calls.temp(calls.run('Reshape', { x }, { shape: [1, channels] }));
-      const product = calls.temp(calls.run('BatchMatMul', { a: ones, b: row }, { transposeA: false, transposeB: false }));
+      const product = calls.temp(
+        calls.run('BatchMatMul', { a: ones, b: row }, { transposeA: false, transposeB: false }),
+      );
       return calls.run('Reshape', { x: product }, { shape: [...reps.slice(0, -1), channels] });
     } finally {
       calls.free();

@@ -13,7 +13,11 @@ export const RELU_GRAD = 'ModalityStudioReluGrad';
  */
 export function registerWasmReluGradient(): void {
   if (tf.getKernel(RELU_GRAD, 'wasm')) return;
-  tf.registerKernel({ kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGradient as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: RELU_GRAD,
+    backendName: 'wasm',
+    kernelFunc: reluGradient as unknown as tf.KernelFunc,
+  });
   tf.registerGradient({
     kernelName: 'Relu',
     inputsToSave: ['x'],
@@ -21,17 +25,33 @@ export function registerWasmReluGradient(): void {
       const gradient = dy as tf.Tensor;
       const x = saved[0] as tf.Tensor;
       const fast = tf.getBackend() === 'wasm' && simdKernels() !== null && x.dtype === 'float32' && x.size % 4 === 0;
-      return { x: () => (fast ? tf.engine().runKernel(RELU_GRAD, { dy: gradient, x }) as tf.Tensor : tf.mul(gradient, tf.cast(tf.step(x), 'float32'))) };
+      return {
+        x: () =>
+          fast
+            ? (tf.engine().runKernel(RELU_GRAD, { dy: gradient, x }) as tf.Tensor)
+            : tf.mul(gradient, tf.cast(tf.step(x), 'float32')),
+      };
     },
   });
 }
 
-function reluGradient({ inputs, backend }: { inputs: { dy: TensorInfo; x: TensorInfo }; backend: tf.KernelBackend }): TensorInfo {
+function reluGradient({
+  inputs,
+  backend,
+}: {
+  inputs: { dy: TensorInfo; x: TensorInfo };
+  backend: tf.KernelBackend;
+}): TensorInfo {
   const { dy, x } = inputs;
   const simd = simdKernels();
   if (!simd) throw new Error(`${RELU_GRAD} needs the SIMD kernels, which did not load.`);
   const heap = wasmHeap(backend);
   const dx = heap.output(x.shape);
-  simd.relu_gradient(heap.address(dy), heap.address(x), x.shape.reduce((a, b) => a * b, 1), heap.address(dx));
+  simd.relu_gradient(
+    heap.address(dy),
+    heap.address(x),
+    x.shape.reduce((a, b) => a * b, 1),
+    heap.address(dx),
+  );
   return dx;
 }

@@ -33,7 +33,8 @@ export function prepareWasmThreads(wasm: { setThreadsCount(n: number): void }, t
 
     override postMessage(message: unknown, transfer?: readonly workerThreads.TransferListItem[]): void {
       const load = message as { cmd?: string; urlOrBlob?: unknown } | null;
-      const fixed = load?.cmd === 'load' && typeof load.urlOrBlob !== 'string' ? { ...load, urlOrBlob: files.main } : message;
+      const fixed =
+        load?.cmd === 'load' && typeof load.urlOrBlob !== 'string' ? { ...load, urlOrBlob: files.main } : message;
       super.postMessage(fixed, transfer as workerThreads.TransferListItem[] | undefined);
     }
   }
@@ -41,7 +42,8 @@ export function prepareWasmThreads(wasm: { setThreadsCount(n: number): void }, t
   threadsModule.Worker = PthreadWorker;
   const osModule = os as unknown as { cpus: typeof os.cpus };
   const realCpus = os.cpus;
-  osModule.cpus = () => Array.from({ length: 2 * threads }, (_, i) => realCpus()[i % Math.max(1, realCpus().length)] as os.CpuInfo);
+  osModule.cpus = () =>
+    Array.from({ length: 2 * threads }, (_, i) => realCpus()[i % Math.max(1, realCpus().length)] as os.CpuInfo);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   return () => {
@@ -62,10 +64,18 @@ export function releaseWasmThreads(backend: unknown): void {
 /** The pthread worker source and the module's main script, as files (written once, atomically). */
 function workerFiles(): { worker: string; main: string } {
   const version = (require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
-  const factory = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as { toString(): string };
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
+  const factory = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as {
+    toString(): string;
+  };
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
   // As tfjs does for its Blob: the worker source holds newlines inside string literals that must stay escaped.
-  const contents = { worker: wasmWorkerContents.replace(/\n/g, '\\n'), main: `var WasmBackendModuleThreadedSimd = ${factory.toString()}` };
+  const contents = {
+    worker: wasmWorkerContents.replace(/\n/g, '\\n'),
+    main: `var WasmBackendModuleThreadedSimd = ${factory.toString()}`,
+  };
   const hash = crypto.createHash('sha256').update(contents.worker).update(contents.main).digest('hex').slice(0, 12);
   const dir = path.join(os.tmpdir(), `modality-studio-wasm-${version}-${hash}`);
   const files = { worker: path.join(dir, 'pthread-worker.js'), main: path.join(dir, 'threaded-simd-main.js') };

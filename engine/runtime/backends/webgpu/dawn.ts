@@ -38,16 +38,23 @@ async function load(): Promise<NodeGpu> {
   try {
     binding = (await import('webgpu')) as unknown as typeof binding;
   } catch (error) {
-    throw new Error(`the webgpu package (Dawn) is not installed or does not load here (${(error as Error).message.split('\n')[0]})`);
+    throw new Error(
+      `the webgpu package (Dawn) is not installed or does not load here (${(error as Error).message.split('\n')[0]})`,
+    );
   }
   // Dawn's classes (GPUBufferUsage, …) as globals, as in a browser; Wayland's client library wants a runtime folder.
-  for (const [name, value] of Object.entries(binding.globals)) if (!(name in globalThis)) Object.assign(globalThis, { [name]: value });
+  for (const [name, value] of Object.entries(binding.globals))
+    if (!(name in globalThis)) Object.assign(globalThis, { [name]: value });
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   const gpu = binding.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver; on Linux without a GPU, Mesa 25\'s lavapipe gives a software one)');
+  if (!adapter)
+    throw new Error(
+      "Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver; on Linux without a GPU, Mesa 25's lavapipe gives a software one)",
+    );
   const { vendor, architecture, description } = adapter.info;
   // `isFallbackAdapter` moved from the adapter to its info in the spec; Dawn has it on the info.
-  const software = (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || architecture === 'software';
+  const software =
+    (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || architecture === 'software';
   return { gpu, adapter, info: { vendor, architecture, description, ...(software ? { software } : {}) } };
 }

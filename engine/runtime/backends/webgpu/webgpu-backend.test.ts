@@ -19,18 +19,38 @@ async function losses(backend: 'webgpu' | 'cpu', steps: number): Promise<number[
   await selectBackend(backend);
   const random = new SeededRandom(3);
   const [samples, dim, classes] = [32, 12, 4];
-  const a = new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next() * 2 - 1), dim);
-  const b = new FeatureSource(Float32Array.from({ length: samples * dim }, () => random.next() * 2 - 1), dim);
+  const a = new FeatureSource(
+    Float32Array.from({ length: samples * dim }, () => random.next() * 2 - 1),
+    dim,
+  );
+  const b = new FeatureSource(
+    Float32Array.from({ length: samples * dim }, () => random.next() * 2 - 1),
+    dim,
+  );
   const source = { inputs: (batch: number[]) => [...a.inputs(batch), ...b.inputs(batch)] };
   const labels = Int32Array.from({ length: samples }, (_, i) => i % classes);
-  const modalities = [{ name: 'a', kind: 'vector' as const, shape: [dim] }, { name: 'b', kind: 'vector' as const, shape: [dim] }];
-  const model = buildFusion(modalities, classes, { ...DEFAULT_CONFIG, mlpHidden: [16, 8] }, new SeedSequence(5), `fused_${backend}`);
+  const modalities = [
+    { name: 'a', kind: 'vector' as const, shape: [dim] },
+    { name: 'b', kind: 'vector' as const, shape: [dim] },
+  ];
+  const model = buildFusion(
+    modalities,
+    classes,
+    { ...DEFAULT_CONFIG, mlpHidden: [16, 8] },
+    new SeedSequence(5),
+    `fused_${backend}`,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-2);
   const out: number[] = [];
   for (let s = 0; s < steps; s += 1) {
     const batch = Array.from({ length: 16 }, (_, i) => (s * 16 + i) % samples);
-    const { loss, hits } = trainStep({ source: source as unknown as FeatureSource, labels, classes, model }, batch, variables, optimizer);
+    const { loss, hits } = trainStep(
+      { source: source as unknown as FeatureSource, labels, classes, model },
+      batch,
+      variables,
+      optimizer,
+    );
     out.push((await loss.data())[0]!);
     tf.dispose([loss, hits]);
   }
@@ -40,7 +60,7 @@ async function losses(backend: 'webgpu' | 'cpu', steps: number): Promise<number[
 }
 
 describe.skipIf(adapter === null)('the webgpu backend (Dawn)', () => {
-  it('records the adapter and trains to the cpu backend\'s losses', async () => {
+  it("records the adapter and trains to the cpu backend's losses", async () => {
     const info = await selectBackend('webgpu');
     expect(info.adapter).toEqual(adapter);
     expect(info.adapter?.description).not.toBe('');
