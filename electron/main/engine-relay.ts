@@ -5,6 +5,7 @@ import {
   type EngineResult,
   type RunMessage,
 } from '../../engine/protocol/engine';
+import { Correlator } from '../../engine/protocol/correlator';
 import type { UtilityProcessLike } from './electron-api';
 
 /**
@@ -13,8 +14,7 @@ import type { UtilityProcessLike } from './electron-api';
  * protocol and nothing else: no SQLite and no tfjs here.
  */
 export class EngineRelay {
-  private nextId = 1;
-  private readonly pending = new Map<number, (result: EngineResult<unknown>) => void>();
+  private readonly calls = new Correlator<EngineResult<unknown>>();
   private readonly ready: Promise<void>;
   private exitedWith: number | null = null;
 
@@ -29,22 +29,20 @@ export class EngineRelay {
     engine.on('message', (raw) => {
       const message = raw as EngineMessage;
       if (message.kind === 'ready') markReady();
-      else if (message.kind === 'response') this.settle(message.id, message.result);
+      else if (message.kind === 'response') this.calls.answer(message.id, message.result);
       else if (message.kind === 'run-event' || message.kind === 'run-ended' || message.kind === 'dataset-progress')
         this.onRunMessage(message);
       else console.warn('Unknown engine message', message);
     });
     engine.on('exit', (code) => {
       this.exitedWith = code;
-      for (const settle of this.pending.values())
-        settle({
-          ok: false,
-          error: {
-            code: 'engine-exited',
-            message: `The engine process stopped (exit code ${code}). Restart the app; the run browser shows what was recorded.`,
-          },
-        });
-      this.pending.clear();
+      this.calls.answerAll({
+        ok: false,
+        error: {
+          code: 'engine-exited',
+          message: `The engine process stopped (exit code ${code}). Restart the app; the run browser shows what was recorded.`,
+        },
+      });
     });
   }
 
@@ -74,22 +72,11 @@ export class EngineRelay {
         },
       };
     await this.ready;
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.engine.postMessage({ kind: 'request', id, call: name, params });
-    });
+    return this.calls.ask((id) => this.engine.postMessage({ kind: 'request', id, call: name, params }));
   }
 
   /** Ends the engine (it cancels an active run and records it as cancelled first). */
   stop(): void {
     if (this.exitedWith === null) this.engine.kill();
-  }
-
-  private settle(id: number, result: EngineResult<unknown>): void {
-    const resolve = this.pending.get(id);
-    if (!resolve) return;
-    this.pending.delete(id);
-    resolve(result);
   }
 }

@@ -3,16 +3,12 @@ import type { Worker } from 'node:worker_threads';
 import type { DecodeJob, DecodeOutcome } from './decode-sample';
 import type { ModalityPlan } from './plan';
 import { startDataWorker } from './start-worker';
+import { Correlator } from '../protocol/correlator';
 
 /** Decode threads: one per core (`MODALITY_STUDIO_PREPARE_THREADS` overrides), at most 16. */
 export function decodeThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   const asked = Number(env.MODALITY_STUDIO_PREPARE_THREADS);
   return Math.max(1, Math.min(16, Number.isInteger(asked) && asked > 0 ? asked : os.availableParallelism()));
-}
-
-interface Pending {
-  resolve: (outcomes: DecodeOutcome[]) => void;
-  reject: (error: Error) => void;
 }
 
 /**
@@ -23,22 +19,15 @@ interface Pending {
  * it keeps in flight.
  */
 export class DecodePool {
-  private readonly workers: { worker: Worker; queued: number; pending: Map<number, Pending> }[];
-  private nextId = 1;
+  private readonly workers: { worker: Worker; batches: Correlator<DecodeOutcome[]> }[];
 
   constructor(size: number) {
     this.workers = Array.from({ length: size }, () => {
-      const entry = { worker: startDataWorker('decode-worker', null), queued: 0, pending: new Map<number, Pending>() };
-      entry.worker.on('message', ({ id, outcomes }: { id: number; outcomes: DecodeOutcome[] }) => {
-        const waiting = entry.pending.get(id);
-        entry.pending.delete(id);
-        entry.queued -= 1;
-        waiting?.resolve(outcomes);
-      });
-      const fail = (error: Error) => {
-        for (const waiting of entry.pending.values()) waiting.reject(error);
-        entry.pending.clear();
-      };
+      const entry = { worker: startDataWorker('decode-worker', null), batches: new Correlator<DecodeOutcome[]>() };
+      entry.worker.on('message', ({ id, outcomes }: { id: number; outcomes: DecodeOutcome[] }) =>
+        entry.batches.answer(id, outcomes),
+      );
+      const fail = (error: Error) => entry.batches.failAll(error);
       entry.worker.on('error', fail);
       entry.worker.on('exit', (code) => fail(new Error(`A decode thread stopped unexpectedly (exit code ${code}).`)));
       return entry;
@@ -50,13 +39,10 @@ export class DecodePool {
   }
 
   decode(jobs: DecodeJob[]): Promise<DecodeOutcome[]> {
-    const target = this.workers.reduce((least, entry) => (entry.queued < least.queued ? entry : least));
-    const id = this.nextId++;
-    target.queued += 1;
-    return new Promise((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ id, jobs });
-    });
+    const target = this.workers.reduce((least, entry) =>
+      entry.batches.openCount < least.batches.openCount ? entry : least,
+    );
+    return target.batches.ask((id) => target.worker.postMessage({ id, jobs }));
   }
 
   get size(): number {
@@ -65,8 +51,8 @@ export class DecodePool {
 
   async close(): Promise<void> {
     await Promise.all(
-      this.workers.map(({ worker, pending }) => {
-        pending.clear();
+      this.workers.map(({ worker, batches }) => {
+        batches.forget();
         return worker.terminate();
       }),
     );

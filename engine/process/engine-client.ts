@@ -3,7 +3,8 @@ import { paramsShapeProblem } from './params-shape';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
-import { AppError, fromResult, type EngineResult } from '../protocol/errors';
+import { Correlator, settleEngineResult } from '../protocol/correlator';
+import { AppError } from '../protocol/errors';
 import { tsxExportUrl } from '../util/tsx';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.ts');
@@ -17,8 +18,7 @@ const TSX_LOADER = tsxExportUrl('.');
  * {@link AppError}, and a stream of run messages.
  */
 export class EngineClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly calls = new Correlator();
   private readonly listeners = new Set<(message: RunMessage) => void>();
   readonly ready: Promise<void>;
   /** Settles when the engine process has exited, with how it ended. */
@@ -32,15 +32,14 @@ export class EngineClient {
     child.on('message', (raw) => {
       const message = raw as EngineMessage;
       if (message.kind === 'ready') markReady();
-      else if (message.kind === 'response') this.settle(message.id, message.result);
+      else if (message.kind === 'response') settleEngineResult(this.calls, message.id, message.result);
       else this.listeners.forEach((listener) => listener(message));
     });
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         const how = signal ?? `exit code ${code}`;
         const error = new AppError('engine-exited', `The engine process stopped (${how}) before answering.`);
-        for (const { reject } of this.pending.values()) reject(error);
-        this.pending.clear();
+        this.calls.failAll(error);
         resolve(how);
       });
     });
@@ -61,20 +60,13 @@ export class EngineClient {
     const shapeProblem = paramsShapeProblem(params);
     if (shapeProblem) throw new AppError('bad-request', `Bad params for ${name}: ${shapeProblem}.`);
     await this.ready;
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.child.send({ kind: 'request', id, call: name, params });
-    });
+    return this.calls.ask((id) => this.child.send({ kind: 'request', id, call: name, params }));
   }
 
   /** Sends anything at all: for tests of the engine's input checks. */
   async sendRaw(message: unknown, id: number): Promise<unknown> {
     await this.ready;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send(message as object);
-    });
+    return this.calls.ask(() => this.child.send(message as object), id);
   }
 
   onRunMessage(listener: (message: RunMessage) => void): () => void {
@@ -88,16 +80,5 @@ export class EngineClient {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.disconnect();
     await exited;
-  }
-
-  private settle(id: number, result: EngineResult<unknown>): void {
-    const waiting = this.pending.get(id);
-    if (!waiting) return;
-    this.pending.delete(id);
-    try {
-      waiting.resolve(fromResult(result));
-    } catch (error) {
-      waiting.reject(error as AppError);
-    }
   }
 }

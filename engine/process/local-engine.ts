@@ -1,5 +1,5 @@
-import type { EngineCallName, EngineCalls, EngineMessage, RunMessage } from '../protocol/engine';
-import { fromResult } from '../protocol/errors';
+import { Correlator, settleEngineResult } from '../protocol/correlator';
+import type { EngineCallName, EngineCalls, RunMessage } from '../protocol/engine';
 import { EngineService, type EngineServiceOptions } from './engine-service';
 
 /** The engine's calls on an {@link EngineService} in this process: what a host sees, without a process. */
@@ -15,27 +15,15 @@ export interface LocalEngine {
  * runs …) follow the app's rules exactly without paying for a process start.
  */
 export function localEngine(options: EngineServiceOptions): LocalEngine {
-  const answers = new Map<number, (message: Extract<EngineMessage, { kind: 'response' }>) => void>();
+  const calls = new Correlator();
   const listeners = new Set<(message: RunMessage) => void>();
   const service = new EngineService(options, (message) => {
-    if (message.kind === 'response') answers.get(message.id)?.(message);
+    if (message.kind === 'response') settleEngineResult(calls, message.id, message.result);
     else if (message.kind !== 'ready') listeners.forEach((listener) => listener(message));
   });
-  let nextId = 1;
   return {
     call(name, params) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        answers.set(id, ({ result }) => {
-          answers.delete(id);
-          try {
-            resolve(fromResult(result) as never);
-          } catch (error) {
-            reject(error);
-          }
-        });
-        void service.handle({ kind: 'request', id, call: name, params });
-      });
+      return calls.ask((id) => void service.handle({ kind: 'request', id, call: name, params }));
     },
     onMessage(listener) {
       listeners.add(listener);

@@ -1,3 +1,4 @@
+import { Correlator } from '../../protocol/correlator';
 import type { ParameterSlot } from './step-builder';
 import { networkParameters, type NetworkStepSpec } from './network-layout';
 import type { Inferred, NetworkStepLike, StepLoss, StepOptions } from './network-step-like';
@@ -18,9 +19,8 @@ export class RemoteGpu {
   readonly adapter: Promise<GpuAdapterDescription>;
   /** The adapter, once it has said hello. */
   described: GpuAdapterDescription | null = null;
-  private nextId = 1;
   private nextStep = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly calls = new Correlator();
 
   constructor(private readonly end: MessageEnd<StepReply, StepRequest>) {
     let hello: (adapter: GpuAdapterDescription) => void = () => undefined;
@@ -41,11 +41,8 @@ export class RemoteGpu {
         unavailable(new Error(message.reason));
         return;
       }
-      const waiting = this.pending.get(message.id);
-      if (!waiting) return;
-      this.pending.delete(message.id);
-      if (message.ok) waiting.resolve(message.value);
-      else waiting.reject(new Error(`The GPU window: ${message.message}`));
+      if (message.ok) this.calls.answer(message.id, message.value);
+      else this.calls.fail(message.id, new Error(`The GPU window: ${message.message}`));
     });
   }
 
@@ -66,11 +63,7 @@ export class RemoteGpu {
   }
 
   ask(message: (id: number) => StepRequest): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.end.post(message(id));
-    });
+    return this.calls.ask((id) => this.end.post(message(id)));
   }
 }
 
