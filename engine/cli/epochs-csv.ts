@@ -1,43 +1,24 @@
 import type { StoredRun } from '../protocol/store';
+import { EPOCHS } from '../store/tables';
 
-const HEADER = [
-  'seed',
-  'phase',
-  'modality',
-  'model',
-  'epoch',
-  'train_loss',
-  'train_extra_loss',
-  'train_accuracy',
-  'val_loss',
-  'val_accuracy',
-  'learning_rate',
-  'duration_ms',
-];
+/** The phase's columns, then the epoch table's own (engine/store/tables.ts), as the database names them. */
+const HEADER = ['seed', 'phase', 'modality', 'model', ...EPOCHS.columns];
 
 /** The epoch table of a run as CSV (RFC 4180): one row per phase and epoch. */
 export function epochsCsv(run: StoredRun): string {
   const lines = [HEADER.join(',')];
   for (const phase of run.phases) {
-    for (const e of phase.epochs)
-      lines.push(
-        [
-          phase.seed,
-          phase.name,
-          phase.modality ?? '',
-          phase.model ?? '',
-          e.epoch,
-          e.trainLoss,
-          e.trainExtraLoss ?? '',
-          e.trainAccuracy,
-          e.valLoss,
-          e.valAccuracy,
-          e.learningRate,
-          e.durationMs,
-        ]
-          .map(csvField)
-          .join(','),
-      );
+    for (const e of phase.epochs) {
+      const row = EPOCHS.toRow(e);
+      const values = [
+        phase.seed,
+        phase.name,
+        phase.modality ?? '',
+        phase.model ?? '',
+        ...EPOCHS.columns.map((c) => row[c] ?? ''),
+      ];
+      lines.push(values.map(csvField).join(','));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

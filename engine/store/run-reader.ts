@@ -1,8 +1,18 @@
 import type Database from 'better-sqlite3';
-import { runSeeds, type Decision, type Evaluation, type LazinessEntry, type ResultRow } from '../protocol/run';
-import type { DecisionSelection, Recipe } from '../protocol/run';
-import type { RunSummary, StoredCandidate, StoredFinal, StoredPhase, StoredRun } from '../protocol/store';
+import { runSeeds } from '../protocol/run';
+import type { RunSummary, StoredCandidate, StoredPhase, StoredRun } from '../protocol/store';
 import { seedStat } from '../protocol/seed-stat';
+import {
+  CANDIDATES,
+  DECISIONS,
+  EPOCHS,
+  EVALUATIONS,
+  FINAL_CHOICES,
+  LAZINESS,
+  RESULTS,
+  selectAll,
+  selectOne,
+} from './tables';
 
 interface RunRow {
   id: string;
@@ -96,59 +106,12 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
     best_epoch: number | null;
     stopped_early: number | null;
   }[];
-  const epochsOf = db.prepare(
-    'SELECT epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms FROM epochs WHERE phase_id = ? ORDER BY epoch',
-  );
-  const decision = db.prepare('SELECT * FROM decisions WHERE run_id = ?').get(id) as
-    | {
-        method: Decision['method'];
-        overridden: number;
-        linear_probe_accuracy: number;
-        averaged_prediction_accuracy: number;
-        slice_accuracy_json: string;
-        interval_low: number;
-        interval_high: number;
-        selection_json: string | null;
-      }
-    | undefined;
-  const evaluations = db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seed, rowid').all(id) as {
-    seed: number;
-    model: string;
-    split: Evaluation['split'];
-    accuracy: number;
-    macro_f1: number;
-    per_class_json: string;
-    confusion_json: string;
-  }[];
-  const results = db
-    .prepare(
-      'SELECT seed, model, split, metric, value FROM results WHERE run_id = ? ORDER BY seed, model, split, metric',
-    )
-    .all(id) as ResultRow[];
-  const laziness = db
-    .prepare('SELECT seed, modality, model, accuracy FROM laziness WHERE run_id = ? ORDER BY seed, modality, model')
-    .all(id) as LazinessEntry[];
-  const candidateRows = db.prepare('SELECT * FROM candidates WHERE run_id = ? ORDER BY position, method').all(id) as {
-    method: string;
-    label: string;
-    distill_weight: number | null;
-    weight_search_json: string | null;
-    estimated_json: string | null;
-    recipe_json: string | null;
-    training_ms: number | null;
-    model_path: string | null;
-  }[];
-  const final = db.prepare('SELECT * FROM final_choices WHERE run_id = ?').get(id) as
-    | {
-        method: string;
-        recommended: StoredFinal['recommended'];
-        overridden: number;
-        best: string | null;
-        interval_low: number | null;
-        interval_high: number | null;
-        reason: string;
-      }
-    | undefined;
+  const decision = selectOne(db, DECISIONS, id);
+  const evaluations = selectAll(db, EVALUATIONS, id, 'seed, rowid');
+  const results = selectAll(db, RESULTS, id, 'seed, model, split, metric');
+  const laziness = selectAll(db, LAZINESS, id, 'seed, modality, model');
+  const candidateRows = selectAll(db, CANDIDATES, id, 'position, method');
+  const final = selectOne(db, FINAL_CHOICES, id);
   const stat = (model: string, split: 'val' | 'test') => {
     const values = results
       .filter((row) => row.model === model && row.split === split && row.metric === 'accuracy')
@@ -186,31 +149,12 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
     note: r.note,
     tags,
     seeds: runSeeds({ seed: r.seed, seeds: r.seeds }),
-    candidates: candidateRows.map((c): StoredCandidate => ({
-      method: c.method,
-      label: c.label,
+    candidates: candidateRows.map(({ position: _position, ...c }): StoredCandidate => ({
+      ...c,
       val: stat(c.method, 'val'),
       test: stat(c.method, 'test'),
-      ...(c.distill_weight === null ? {} : { distillWeight: c.distill_weight }),
-      ...(c.weight_search_json ? { weightSearch: JSON.parse(c.weight_search_json) } : {}),
-      ...(c.estimated_json ? { estimated: JSON.parse(c.estimated_json) } : {}),
-      ...(c.recipe_json ? { recipe: JSON.parse(c.recipe_json) as Recipe } : {}),
-      trainingMs: c.training_ms,
-      modelPath: c.model_path,
     })),
-    finalChoice: final
-      ? {
-          method: final.method,
-          recommended: final.recommended,
-          overridden: final.overridden === 1,
-          best: final.best,
-          interval:
-            final.interval_low === null || final.interval_high === null
-              ? null
-              : [final.interval_low, final.interval_high],
-          reason: final.reason,
-        }
-      : null,
+    finalChoice: final,
     notices: JSON.parse(r.notices_json) as string[],
     lazinessVerdicts: JSON.parse(r.laziness_verdicts_json),
     dataset: {
@@ -223,18 +167,7 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
       splitRule: r.split_rule,
       splits: JSON.parse(r.split_counts_json),
     },
-    decision: decision
-      ? {
-          method: decision.method,
-          overridden: decision.overridden === 1,
-          linearProbeAccuracy: decision.linear_probe_accuracy,
-          averagedPredictionAccuracy: decision.averaged_prediction_accuracy,
-          sliceAccuracy: JSON.parse(decision.slice_accuracy_json),
-          differenceInterval: [decision.interval_low, decision.interval_high],
-          ...(decision.selection_json ? { selection: JSON.parse(decision.selection_json) as DecisionSelection } : {}),
-          split: 'val',
-        }
-      : null,
+    decision,
     phases: phases.map((p): StoredPhase => ({
       name: p.name,
       seed: p.seed,
@@ -246,37 +179,9 @@ export function getRun(db: Database.Database, idOrPrefix: string): StoredRun | n
       durationMs: p.duration_ms,
       bestEpoch: p.best_epoch,
       stoppedEarly: p.stopped_early === null ? null : p.stopped_early === 1,
-      epochs: (
-        epochsOf.all(p.id) as {
-          epoch: number;
-          train_loss: number;
-          train_extra_loss: number | null;
-          train_accuracy: number;
-          val_loss: number;
-          val_accuracy: number;
-          learning_rate: number;
-          duration_ms: number;
-        }[]
-      ).map((e) => ({
-        epoch: e.epoch,
-        trainLoss: e.train_loss,
-        ...(e.train_extra_loss === null ? {} : { trainExtraLoss: e.train_extra_loss }),
-        trainAccuracy: e.train_accuracy,
-        valLoss: e.val_loss,
-        valAccuracy: e.val_accuracy,
-        learningRate: e.learning_rate,
-        durationMs: e.duration_ms,
-      })),
+      epochs: selectAll(db, EPOCHS, p.id, 'epoch'),
     })),
-    evaluations: evaluations.map((e) => ({
-      model: e.model,
-      seed: e.seed,
-      split: e.split,
-      accuracy: e.accuracy,
-      macroF1: e.macro_f1,
-      perClassAccuracy: JSON.parse(e.per_class_json),
-      confusion: JSON.parse(e.confusion_json),
-    })),
+    evaluations,
     results,
     laziness,
     artifacts: artifacts.map((a) => ({

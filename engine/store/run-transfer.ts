@@ -12,6 +12,7 @@ import { AppError } from '../protocol/errors';
 import type { RunConfig } from '../protocol/run';
 import { resolveConfig } from '../method/config';
 import { checkExport } from './run-export-schema';
+import { CANDIDATES, DECISIONS, EPOCHS, EVALUATIONS, FINAL_CHOICES, inserter, LAZINESS, RESULTS } from './tables';
 
 export function exportRun(db: Database.Database, idOrPrefix: string): RunExport {
   const run = getRun(db, idOrPrefix);
@@ -124,9 +125,7 @@ function insertImported(
     const insertPhase = db.prepare(
       'INSERT INTO phases (run_id, seed, name, modality, model, status, started_at, finished_at, duration_ms, best_epoch, stopped_early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertEpoch = db.prepare(
-      'INSERT INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insertEpoch = inserter(db, EPOCHS, 'insert');
     for (const p of run.phases) {
       const phaseId = Number(
         insertPhase.run(
@@ -143,90 +142,20 @@ function insertImported(
           p.stoppedEarly === null ? null : Number(p.stoppedEarly),
         ).lastInsertRowid,
       );
-      for (const e of p.epochs)
-        insertEpoch.run(
-          phaseId,
-          e.epoch,
-          e.trainLoss,
-          e.trainExtraLoss ?? null,
-          e.trainAccuracy,
-          e.valLoss,
-          e.valAccuracy,
-          e.learningRate,
-          e.durationMs,
-        );
+      for (const e of p.epochs) insertEpoch(phaseId, e);
     }
-    if (run.decision) {
-      const x = run.decision;
-      db.prepare(
-        'INSERT INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        id,
-        x.method,
-        Number(x.overridden),
-        x.linearProbeAccuracy,
-        x.averagedPredictionAccuracy,
-        JSON.stringify(x.sliceAccuracy),
-        x.differenceInterval[0],
-        x.differenceInterval[1],
-        x.split,
-        x.selection ? JSON.stringify(x.selection) : null,
-      );
-    }
-    const insertEvaluation = db.prepare(
-      'INSERT INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const e of run.evaluations)
-      insertEvaluation.run(
-        id,
-        e.seed,
-        e.model,
-        e.split,
-        e.accuracy,
-        e.macroF1,
-        JSON.stringify(e.perClassAccuracy),
-        JSON.stringify(e.confusion),
-      );
-    const insertResult = db.prepare(
-      'INSERT INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of run.results) insertResult.run(id, r.seed, r.model, r.split, r.metric, r.value);
-    const insertLaziness = db.prepare(
-      'INSERT INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)',
-    );
-    for (const l of run.laziness) insertLaziness.run(id, l.seed, l.modality, l.model, l.accuracy);
-    const insertCandidate = db.prepare(
-      'INSERT INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    if (run.decision) inserter(db, DECISIONS, 'insert')(id, run.decision);
+    const insertEvaluation = inserter(db, EVALUATIONS, 'insert');
+    for (const e of run.evaluations) insertEvaluation(id, e);
+    const insertResult = inserter(db, RESULTS, 'insert');
+    for (const r of run.results) insertResult(id, r);
+    const insertLaziness = inserter(db, LAZINESS, 'insert');
+    for (const l of run.laziness) insertLaziness(id, l);
+    const insertCandidate = inserter(db, CANDIDATES, 'insert');
     run.candidates.forEach((c, position) =>
-      insertCandidate.run(
-        id,
-        c.method,
-        c.label,
-        position,
-        c.distillWeight ?? null,
-        c.weightSearch ? JSON.stringify(c.weightSearch) : null,
-        c.estimated ? JSON.stringify(c.estimated) : null,
-        c.trainingMs,
-        candidatePath(c.modelPath),
-        c.recipe ? JSON.stringify(c.recipe) : null,
-      ),
+      insertCandidate(id, { ...c, position, modelPath: candidatePath(c.modelPath) }),
     );
-    const f = run.finalChoice;
-    if (f) {
-      db.prepare(
-        'INSERT INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        id,
-        f.method,
-        f.recommended,
-        Number(f.overridden),
-        f.best,
-        f.interval?.[0] ?? null,
-        f.interval?.[1] ?? null,
-        f.reason,
-      );
-    }
+    if (run.finalChoice) inserter(db, FINAL_CHOICES, 'insert')(id, run.finalChoice);
     const insertArtifact = db.prepare(
       'INSERT INTO artifacts (run_id, kind, path, phase, epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );

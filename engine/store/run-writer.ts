@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { LeftOutSample, ValidationReport } from '../protocol/dataset';
 import type { ChosenMethod, MethodId, PhaseRef, RunConfig, RunEvent, RunResult } from '../protocol/run';
 import type { RunStatus } from '../protocol/store';
+import { CANDIDATES, DECISIONS, EPOCHS, EVALUATIONS, FINAL_CHOICES, inserter, LAZINESS, RESULTS } from './tables';
 
 const now = () => new Date().toISOString();
 
@@ -82,21 +83,11 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
   const findPhase = db.prepare(
     'SELECT id FROM phases WHERE run_id = ? AND seed = ? AND name = ? AND modality = ? AND model = ?',
   );
-  const insertEpoch =
-    db.prepare(`INSERT OR REPLACE INTO epochs (phase_id, epoch, train_loss, train_extra_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertDecision =
-    db.prepare(`INSERT OR REPLACE INTO decisions (run_id, method, overridden, linear_probe_accuracy, averaged_prediction_accuracy, slice_accuracy_json, interval_low, interval_high, split, selection_json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEvaluation = db.prepare(
-    `INSERT OR REPLACE INTO evaluations (run_id, seed, model, split, accuracy, macro_f1, per_class_json, confusion_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertResult = db.prepare(
-    'INSERT OR REPLACE INTO results (run_id, seed, model, split, metric, value) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insertFinal = db.prepare(
-    `INSERT OR REPLACE INTO final_choices (run_id, method, recommended, overridden, best, interval_low, interval_high, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertEpoch = inserter(db, EPOCHS, 'replace');
+  const insertDecision = inserter(db, DECISIONS, 'replace');
+  const insertEvaluation = inserter(db, EVALUATIONS, 'replace');
+  const insertResult = inserter(db, RESULTS, 'replace');
+  const insertFinal = inserter(db, FINAL_CHOICES, 'replace');
   return (event) => {
     switch (event.type) {
       case 'started':
@@ -117,66 +108,26 @@ export function eventRecorder(db: Database.Database, runId: string): (event: Run
       case 'epoch': {
         const phase = findPhase.get(...phaseKey(event)) as { id: number } | undefined;
         if (!phase) return;
-        insertEpoch.run(
-          phase.id,
-          event.epoch,
-          event.trainLoss,
-          event.trainExtraLoss ?? null,
-          event.trainAccuracy,
-          event.valLoss,
-          event.valAccuracy,
-          event.learningRate,
-          event.durationMs,
-        );
+        insertEpoch(phase.id, event);
         return;
       }
       case 'decision': {
         const d = event.decision;
-        insertDecision.run(
-          runId,
-          d.method,
-          Number(d.overridden),
-          d.linearProbeAccuracy,
-          d.averagedPredictionAccuracy,
-          JSON.stringify(d.sliceAccuracy),
-          d.differenceInterval[0],
-          d.differenceInterval[1],
-          d.split,
-          d.selection ? JSON.stringify(d.selection) : null,
-        );
+        insertDecision(runId, d);
         db.prepare('UPDATE runs SET method_final = ? WHERE id = ?').run(d.method, runId);
         return;
       }
       case 'evaluation': {
         const e = event.evaluation;
         db.transaction(() => {
-          insertEvaluation.run(
-            runId,
-            e.seed,
-            e.model,
-            e.split,
-            e.accuracy,
-            e.macroF1,
-            JSON.stringify(e.perClassAccuracy),
-            JSON.stringify(e.confusion),
-          );
-          insertResult.run(runId, e.seed, e.model, e.split, 'accuracy', e.accuracy);
-          insertResult.run(runId, e.seed, e.model, e.split, 'macro-f1', e.macroF1);
+          insertEvaluation(runId, e);
+          insertResult(runId, { seed: e.seed, model: e.model, split: e.split, metric: 'accuracy', value: e.accuracy });
+          insertResult(runId, { seed: e.seed, model: e.model, split: e.split, metric: 'macro-f1', value: e.macroF1 });
         })();
         return;
       }
       case 'final': {
-        const f = event.final;
-        insertFinal.run(
-          runId,
-          f.method,
-          f.recommended,
-          Number(f.overridden),
-          f.best,
-          f.interval?.[0] ?? null,
-          f.interval?.[1] ?? null,
-          f.reason,
-        );
+        insertFinal(runId, event.final);
         return;
       }
       case 'batch':
@@ -214,27 +165,12 @@ export function completeRun(
       JSON.stringify(result.lazinessVerdicts),
       runId,
     );
-    const laziness = db.prepare(
-      'INSERT OR REPLACE INTO laziness (run_id, seed, modality, model, accuracy) VALUES (?, ?, ?, ?, ?)',
+    const insertLaziness = inserter(db, LAZINESS, 'replace');
+    for (const row of result.laziness) insertLaziness(runId, row);
+    const insertCandidate = inserter(db, CANDIDATES, 'replace');
+    Object.values(result.candidates).forEach((c, position) =>
+      insertCandidate(runId, { ...c, position, modelPath: candidateFolders[c.method] ?? null }),
     );
-    for (const row of result.laziness) laziness.run(runId, row.seed, row.modality, row.model, row.accuracy);
-    const candidate = db.prepare(
-      `INSERT OR REPLACE INTO candidates (run_id, method, label, position, distill_weight, weight_search_json, estimated_json, training_ms, model_path, recipe_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    Object.values(result.candidates).forEach((c, position) => {
-      candidate.run(
-        runId,
-        c.method,
-        c.label,
-        position,
-        c.distillWeight ?? null,
-        c.weightSearch ? JSON.stringify(c.weightSearch) : null,
-        c.estimated ? JSON.stringify(c.estimated) : null,
-        c.trainingMs,
-        candidateFolders[c.method] ?? null,
-        c.recipe ? JSON.stringify(c.recipe) : null,
-      );
-    });
     db.prepare("INSERT INTO artifacts (run_id, kind, path, phase, created_at) VALUES (?, 'model', ?, ?, ?)").run(
       runId,
       modelDir,
