@@ -10,11 +10,28 @@ import { teacherMethod } from './teacher';
 import { ume } from './ume';
 import { umt } from './umt';
 
+const registered: TrainingMethod[] = [lateFusion, ume, umt, auxCe, modalityDropout, ogmGe, gBlending];
+
 /**
  * Every training method a run can report, in the order results list them. Adding one is a file under
- * engine/method/methods and a line here; the protocol, the run store and the UI are keyed by its id.
+ * engine/method/methods and a line here (or a {@link registerMethod} call); the protocol, the run store and
+ * the UI are keyed by its id.
  */
-export const METHODS: readonly TrainingMethod[] = [lateFusion, ume, umt, auxCe, modalityDropout, ogmGe, gBlending];
+export const METHODS: readonly TrainingMethod[] = registered;
+
+/**
+ * Adds a method to the registry from outside this file (a plug-in, a test's own method); returns how to take
+ * it out again. Everything that lists methods reads the registry, so nothing else needs to know of it.
+ */
+export function registerMethod(method: TrainingMethod): () => void {
+  if (registered.some((m) => m.id === method.id))
+    throw new Error(`A method with id "${method.id}" is registered already.`);
+  registered.push(method);
+  return () => {
+    const at = registered.indexOf(method);
+    if (at >= 0) registered.splice(at, 1);
+  };
+}
 
 /** The methods of a run on these modalities: the registry's, then each teacher alone. */
 export function methodsFor(modalities: string[]): TrainingMethod[] {
