@@ -12,6 +12,8 @@
  *    batch 64 and 256), their host time per step, PyTorch's same steps on CUDA when its `torch.cuda.is_available()`,
  *    and the whole method on mnist-halves with `--backend webgpu` against wasm (not on a software adapter,
  *    whose CPU-speed compute would take hours).
+ * 6. The run history at scale (bench/run-list.ts): `runs:list` with 100,001 runs in the database, and
+ *    `runs list --limit 20 --json` as a whole process.
  *
  * Prints a table (stderr shows progress); with --json, one JSON object as the last line of stdout.
  */
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { imagePairs, measureRun } from './memory-bench';
 import { mnistHalvesWithSplit, PIPELINE_BUDGET, timeOurs, timePipeline } from './pipeline-bench';
 import { timePreparation } from './prepare-bench';
+import { timeRunList } from './run-list';
 import { cudaPython, ensureTorch, PYTHON, runPython } from './python';
 import type { WebgpuSteps } from './webgpu-steps';
 import type { StepTiming } from '../engine/method/step-timing';
@@ -147,6 +150,10 @@ const [small, large] = memoryRuns as [(typeof memoryRuns)[0], (typeof memoryRuns
 // 4. Preparation.
 const preparation = await timePreparation(WORK, log);
 
+// 6. The run history at scale.
+log('run list: a database of 100,001 runs (written once), first page, search, sort, and runs list as a process…');
+const runList = timeRunList(WORK);
+
 const summary = {
   machine: {
     ...machine,
@@ -183,6 +190,12 @@ const summary = {
       numpyScipyClipsPerSecond: round(preparation.resampled.numpyClipsPerSecond, 0),
       ratio: round(preparation.resampled.seconds / preparation.resampled.numpySeconds),
     },
+  },
+  runList: {
+    firstPageMs: round(runList.firstPageMs, 0),
+    searchMs: round(runList.searchMs, 0),
+    sortBySettingMs: round(runList.sortBySettingMs, 0),
+    cliMs: round(runList.cliMs, 0),
   },
   webgpu: webgpuSteps ? webgpuSummary(webgpuSteps) : null,
   details: {
@@ -262,6 +275,7 @@ const table = [
   `| preparing 1,500 1-s 16 kHz clips + 1,500 28×28 PNGs (validate, cold cache, start-up included; numpy: the clips' read, STFT, mel, log on one core) | ${summary.preparation.clips1sSeconds} s (${summary.preparation.clipsPerSecond} clips/s) | ${summary.preparation.numpySeconds} s (${summary.preparation.numpyClipsPerSecond} clips/s) | ${summary.preparation.ratio} |`,
   `| preparing 150 10-s clips + 150 PNGs | ${summary.preparation.clips10sSeconds} s (a 10-s clip costs ${summary.preparation.tenSecondClipCost} × a 1-s clip, start-up included) | | |`,
   `| preparing 3,000 pairs of 32×32 PNGs | ${summary.preparation.pngPairsPerSecond} pairs/s | | |`,
+  `| run list with 100,001 runs: runs:list first page of 50 / a search / sorted by a setting; runs list --limit 20 --json as a process | ${summary.runList.firstPageMs} / ${summary.runList.searchMs} / ${summary.runList.sortBySettingMs} ms; ${summary.runList.cliMs} ms | | |`,
   `| preparing 1,000 1-s 44.1 kHz stereo clips + PNGs (mixed to mono, resampled to 16 kHz; numpy + scipy: read, mix, resample_poly with the same filter, STFT, mel, log) | ${summary.preparation.resampled44kStereo.clipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.numpyScipyClipsPerSecond} clips/s | ${summary.preparation.resampled44kStereo.ratio} |`,
   '',
   `Other backends (ms per step, MLP / CNN): ${Object.entries(summary.details.backends)

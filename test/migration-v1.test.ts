@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMigrations } from '../engine/store/migrate';
 import { MIGRATIONS_DIR, openStore } from '../engine/store/open-store';
-import { getRun, listRuns } from '../engine/store/run-reader';
+import { listRuns } from '../engine/store/run-list';
+import { getRun } from '../engine/store/run-reader';
 import { importRun } from '../engine/store/run-transfer';
 import type { StoredRun } from '../engine/protocol/store';
 import { makeTempDir } from './helpers/dataset-folder';
@@ -82,7 +83,7 @@ describe('a database written before methods and seeds (schema version 1)', () =>
     expect(store.db.pragma('user_version', { simple: true })).toBe(loadMigrations(MIGRATIONS_DIR).length);
     expect(store.backup && fs.existsSync(store.backup)).toBe(true);
     expect(
-      listRuns(store.db).map(({ id, method, status, final, tags, seeds }) => ({
+      listRuns(store.db).runs.map(({ id, method, status, final, tags, seeds }) => ({
         id: id.slice(0, 8),
         method,
         status,

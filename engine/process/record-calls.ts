@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import type { EngineCalls } from '../protocol/engine';
 import { AppError } from '../protocol/errors';
 import { noteRun, tagRun, untagRun } from '../store/run-admin';
-import { getRun, listRuns, resolveRunId } from '../store/run-reader';
+import { listRuns } from '../store/run-list';
+import { getRun, resolveRunId } from '../store/run-reader';
 import { exportRun, importRun } from '../store/run-transfer';
 
 type RecordCall = 'runs:list' | 'runs:show' | 'runs:tag' | 'runs:note' | 'runs:export' | 'runs:import';
@@ -15,7 +16,7 @@ type RecordCall = 'runs:list' | 'runs:show' | 'runs:tag' | 'runs:note' | 'runs:e
 export const RECORD_CALLS: {
   [K in RecordCall]: (db: Database.Database, params: EngineCalls[K]['params']) => EngineCalls[K]['result'];
 } = {
-  'runs:list': (db) => ({ runs: listRuns(db) }),
+  'runs:list': (db, query) => listRuns(db, query),
   'runs:show': (db, { id }) => {
     const run = getRun(db, existingRun(db, id));
     if (!run) throw new AppError('not-found', `No run "${id}" in the database.`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EngineCallName, EngineCalls } from '../protocol/engine';
+import { RUN_SORT_COLUMNS } from '../protocol/store';
 
 const none = z.object({}).strict() as z.ZodType<Record<string, never>>;
 const tags = z.array(z.string().trim().min(1).max(64)).max(32);
@@ -28,7 +29,22 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
     .object({ runId: z.string().min(1), out: z.string().min(1).optional(), confirmDecision: z.boolean().optional() })
     .strict(),
   'run:cancel': z.object({ runId: z.string().min(1) }).strict(),
-  'runs:list': none,
+  'runs:list': z
+    .object({
+      limit: z.number().int().min(1).max(10_000).optional(),
+      offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      search: z.string().max(200).optional(),
+      status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
+      tag: z.string().max(64).optional(),
+      sort: z
+        .object({
+          column: z.union([z.enum(RUN_SORT_COLUMNS), z.string().regex(/^config\.[A-Za-z]+$/)]),
+          direction: z.enum(['asc', 'desc']),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict() as z.ZodType<EngineCalls['runs:list']['params']>,
   'runs:show': z.object({ id: z.string().min(1) }).strict(),
   'runs:tag': z.object({ id: z.string().min(1), add: tags.optional(), remove: tags.optional() }).strict(),
   'runs:note': z.object({ id: z.string().min(1), note: z.string().max(10_000) }).strict(),

@@ -10,7 +10,7 @@ import type { MethodInfo } from './methods';
 import type { RunEstimate } from './estimate';
 import type { PredictionReport } from './predict';
 import type { BackendChoice, ChosenMethod, MethodId, RunConfig, RunEvent, RunResult } from './run';
-import type { ImportOutcome, RunExport, RunSummary, StoredRun } from './store';
+import type { ImportOutcome, RunExport, RunPage, RunQuery, StoredRun } from './store';
 
 export type { EngineError, EngineResult } from './errors';
 
@@ -51,7 +51,7 @@ export interface EngineCalls {
    * run's recorded pid); `reason` says why not when it cannot be cancelled.
    */
   'run:cancel': { params: { runId: string }; result: { cancelled: boolean; runId?: string; reason?: string } };
-  'runs:list': { params: Record<string, never>; result: { runs: RunSummary[] } };
+  'runs:list': { params: RunQuery; result: RunPage };
   'runs:show': { params: { id: string }; result: StoredRun };
   'runs:tag': { params: { id: string; add?: string[]; remove?: string[] }; result: { tags: string[] } };
   /** Sets a run's free-text note (an empty text clears it). */

@@ -39,6 +39,41 @@ export interface RunSummary {
   tags: string[];
 }
 
+/** The run list's columns a query can sort by (the run browser's and `runs list`'s), or a setting: `config.ID`. */
+export const RUN_SORT_COLUMNS = [
+  'started',
+  'dataset',
+  'method',
+  'status',
+  'final',
+  'duration',
+  'seeds',
+  'backend',
+] as const;
+export type RunSortColumn = (typeof RUN_SORT_COLUMNS)[number] | `config.${string}`;
+
+/** A page of the run list, found, filtered and sorted by the database (`runs:list`). */
+export interface RunQuery {
+  /** At most this many runs (all when absent). */
+  limit?: number;
+  offset?: number;
+  /**
+   * Words that every listed run matches, each in what its row shows: the dataset's name, the final model (id or
+   * label), the status, a tag, the note, the id, or `override` for a run whose trick was overridden.
+   */
+  search?: string;
+  status?: RunStatus;
+  tag?: string;
+  /** Newest first when absent. */
+  sort?: { column: RunSortColumn; direction: 'asc' | 'desc' };
+}
+
+/** A page of runs and how many match the query in all. */
+export interface RunPage {
+  runs: RunSummary[];
+  total: number;
+}
+
 export interface StoredPhase {
   name: string;
   seed: number;

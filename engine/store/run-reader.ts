@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { runSeeds } from '../protocol/run';
-import type { RunSummary, StoredCandidate, StoredPhase, StoredRun } from '../protocol/store';
+import type { StoredCandidate, StoredPhase, StoredRun } from '../protocol/store';
 import { seedStat } from '../protocol/seed-stat';
 import {
   CANDIDATES,
@@ -42,46 +42,6 @@ interface RunRow {
   classes_json: string;
   split_rule: string;
   split_counts_json: string;
-}
-
-export function listRuns(db: Database.Database): RunSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT r.id, d.name AS dataset, COALESCE(f.method, r.method_final, r.method_requested) AS method, r.seeds, r.status, r.final_accuracy, r.started_at, r.duration_ms, r.waiting_ms,
-      r.config_json, json_extract(r.backend_json, '$.name') AS backend, COALESCE(dc.overridden, 0) AS overridden,
-      (SELECT json_group_array(tag) FROM (SELECT tag FROM tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags
-    FROM runs r JOIN datasets d ON d.id = r.dataset_id LEFT JOIN final_choices f ON f.run_id = r.id LEFT JOIN decisions dc ON dc.run_id = r.id ORDER BY r.created_at DESC, r.id`,
-    )
-    .all() as {
-    id: string;
-    dataset: string;
-    method: string;
-    seeds: number;
-    status: RunSummary['status'];
-    final_accuracy: number | null;
-    started_at: string | null;
-    duration_ms: number | null;
-    waiting_ms: number;
-    config_json: string;
-    backend: string | null;
-    overridden: number;
-    tags: string;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    dataset: r.dataset,
-    method: r.method,
-    seeds: r.seeds,
-    status: r.status,
-    final: r.final_accuracy,
-    startedAt: r.started_at,
-    durationMs: r.duration_ms,
-    waitingMs: r.waiting_ms,
-    config: JSON.parse(r.config_json) as RunSummary['config'],
-    backend: r.backend,
-    overridden: r.overridden === 1,
-    tags: JSON.parse(r.tags) as string[],
-  }));
 }
 
 /** The whole run, or null. A unique id prefix (as git accepts) is enough. */

@@ -9,7 +9,8 @@ import type { RunEvent, RunResult } from '../protocol/run';
 import { resolveConfig } from '../method/config';
 import { loadMigrations, migrate } from './migrate';
 import { MIGRATIONS_DIR, openStore } from './open-store';
-import { getRun, listRuns } from './run-reader';
+import { listRuns } from './run-list';
+import { getRun } from './run-reader';
 import { completeRun, createRun, endRun, eventRecorder, upsertDataset } from './run-writer';
 import { exportRun, importRun } from './run-transfer';
 
@@ -272,11 +273,11 @@ describe('run store', () => {
         learningRate: 0.001,
         durationMs: 1,
       });
-      expect(listRuns(reader.db).map((r) => r.status)).toEqual(['running']);
+      expect(listRuns(reader.db).runs.map((r) => r.status)).toEqual(['running']);
       expect(getRun(reader.db, 'live')!.phases[0]!.epochs).toHaveLength(epoch);
     }
     endRun(writer.db, 'live', 'cancelled', 'The run was cancelled.');
-    expect(listRuns(reader.db)[0]!.status).toBe('cancelled');
+    expect(listRuns(reader.db).runs[0]!.status).toBe('cancelled');
     reader.db.close();
     writer.db.close();
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { RunSummary, StoredRun } from '../../protocol/store';
+import { RUN_SORT_COLUMNS, type RunQuery, type RunSummary, type StoredRun } from '../../protocol/store';
+import { InvalidArgumentError } from 'commander';
 import { seedStatText as formatStat } from '../../protocol/seed-stat';
 import { methodLabel } from '../../protocol/run';
 import type { CliContext } from '../context';
@@ -9,6 +10,20 @@ import { withLocalEngine } from '../with-engine';
 import { registerRunsResume } from './runs-resume';
 
 type DbOption = { db?: string };
+
+const positiveInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
+};
+
+/** `--sort column[:asc|desc]`; the column is checked by the engine. */
+function sortOption(value: string): NonNullable<RunQuery['sort']> {
+  const [column = '', direction = 'desc'] = value.split(':');
+  if (direction !== 'asc' && direction !== 'desc')
+    throw new InvalidArgumentError(`expected COLUMN, COLUMN:asc or COLUMN:desc, got "${value}"`);
+  return { column: column as NonNullable<RunQuery['sort']>['column'], direction };
+}
 
 function formatList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with: npx modality-studio run synthetic-mixed\n';
@@ -44,11 +59,55 @@ export function registerRuns(program: Command, context: CliContext): void {
       'run database (default: $MODALITY_STUDIO_DB, else runs.sqlite in the app data folder)',
     );
 
-  db(runs.command('list').description('list every run, newest first').option('--json', 'print JSON')).action(
-    (options: DbOption & { json?: boolean }) =>
+  db(
+    runs
+      .command('list')
+      .description('list the runs, newest first, a page at a time (found, filtered and sorted by the database)')
+      .option('--limit <n>', 'at most n runs (default: 50 on a terminal, every run otherwise)', positiveInteger)
+      .option('--offset <n>', 'skip the first n runs of the list', positiveInteger)
+      .option(
+        '--search <words>',
+        "runs whose row shows every word: dataset, final model, status, tag, note, id, or 'override'",
+      )
+      .option('--status <status>', 'completed, running, failed, cancelled, interrupted or queued')
+      .option('--tag <tag>', 'runs with this tag')
+      .option(
+        '--sort <column>',
+        `sort by ${RUN_SORT_COLUMNS.join(', ')} or config.SETTING, with :asc or :desc (default desc)`,
+        sortOption,
+      )
+      .option('--json', 'print JSON: {runs, total}'),
+  ).action(
+    (
+      options: DbOption & {
+        json?: boolean;
+        limit?: number;
+        offset?: number;
+        search?: string;
+        status?: string;
+        tag?: string;
+        sort?: RunQuery['sort'];
+      },
+    ) =>
       withLocalEngine(context, options, async (engine) => {
-        const { runs: list } = await engine.call('runs:list', {});
-        context.stdout.write(options.json ? `${JSON.stringify({ runs: list })}\n` : formatList(list));
+        const limit = options.limit ?? ((context.stdout as { isTTY?: boolean }).isTTY ? 50 : undefined);
+        const query = {
+          ...(limit !== undefined ? { limit } : {}),
+          ...(options.offset !== undefined ? { offset: options.offset } : {}),
+          ...(options.search ? { search: options.search } : {}),
+          ...(options.status ? { status: options.status as RunQuery['status'] } : {}),
+          ...(options.tag ? { tag: options.tag } : {}),
+          ...(options.sort ? { sort: options.sort } : {}),
+        };
+        const page = await engine.call('runs:list', query);
+        if (options.json) {
+          context.stdout.write(`${JSON.stringify(page)}\n`);
+          return;
+        }
+        context.stdout.write(formatList(page.runs));
+        const shown = (options.offset ?? 0) + page.runs.length;
+        if (shown < page.total)
+          context.stdout.write(`${page.total - shown} more of ${page.total} runs: --offset ${shown}\n`);
       }),
   );
 
