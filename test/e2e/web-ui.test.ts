@@ -13,6 +13,7 @@ import {
   writeFiles,
 } from '../helpers/dataset-folder';
 import { startServe, type ServedApp } from '../helpers/serve';
+import { largeRunDatabase } from '../../bench/run-list';
 
 /** Screenshots of every wizard step and view land here (the note cites them). */
 export const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'screenshots');
@@ -635,6 +636,46 @@ describe('the app in a browser, served by the web mode', () => {
       )
       .toBe(true);
     await shot('confusion-30-classes');
+  }, 180_000);
+
+  it('pages, searches and sorts a long run history in the database, and compares runs picked on different pages', async () => {
+    // 250 generated runs (bench/run-list.ts): half on synthetic-paired, final accuracies 50.0–74.9%.
+    const database = largeRunDatabase(folders.make('history'), 250);
+    const history = await startServe(folders.make('history-home'), { MODALITY_STUDIO_DB: database });
+    try {
+      const url = new URL(history.url);
+      await page.goto(`${url.origin}/?${url.searchParams}#/runs`);
+      const rows = page.locator('[data-testid="runs-table"] tbody tr');
+      const range = page.getByTestId('runs-range');
+      await expect.poll(() => range.innerText()).toBe('Runs 1–100 of 250');
+      // A page holds one page of runs, never the whole history.
+      expect(await rows.count()).toBe(100);
+      await rows.nth(3).locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect.poll(() => range.innerText()).toBe('Runs 101–200 of 250');
+      await rows.nth(5).locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect.poll(() => range.innerText()).toBe('Runs 201–250 of 250');
+      expect(await rows.count()).toBe(50);
+      // The database searches: half the runs are on synthetic-paired; a search starts again at the first page.
+      await page.fill('#run-search', 'paired');
+      await expect.poll(() => range.innerText()).toBe('Runs 1–100 of 125');
+      // And sorts: the best final accuracy of all 125 comes first, not the best of a page.
+      await page.getByRole('button', { name: 'Final accuracy' }).click();
+      await expect.poll(() => rows.first().innerText()).toContain('74.8%');
+      await page.fill('#run-search', '');
+      await expect.poll(() => range.innerText()).toBe('Runs 1–100 of 250');
+      // The two runs picked on pages 1 and 2 are still selected, and compare opens with both.
+      await expect.poll(() => page.getByTestId('compare-selected').innerText()).toBe('Compare selected (2)');
+      await page.getByTestId('compare-selected').click();
+      await page.getByTestId('compare-table').waitFor();
+      expect(await page.getByTestId('compare-table').locator('thead th').count()).toBe(3);
+    } finally {
+      // Back to the first app before this one stops: its event stream would otherwise be cut mid-response.
+      await page.goto(app.url);
+      await page.getByTestId('builtin-synthetic-mixed').waitFor();
+      await history.stop();
+    }
   }, 180_000);
 
   it('loaded every asset and broke no Content-Security-Policy rule', () => {

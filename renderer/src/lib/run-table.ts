@@ -1,5 +1,5 @@
 import type { RunConfig } from '../../../engine/protocol/run';
-import type { RunSummary } from '../../../engine/protocol/store';
+import type { RunQuery, RunSortColumn, RunSummary } from '../../../engine/protocol/store';
 
 /** A column to sort by: a summary field, or one of the run's settings (the columns the user adds). */
 export type SortKey =
@@ -17,7 +17,7 @@ export function columnValue(run: RunSummary, key: SortKey): string | number | nu
 }
 
 export interface RunFilter {
-  /** Words that must all appear in the dataset, method, status, tags or id. */
+  /** Words that must all appear in what a row shows (the database searches: engine/store/run-list.ts). */
   search: string;
   status: string;
   sortKey: SortKey;
@@ -26,19 +26,24 @@ export interface RunFilter {
 
 export const DEFAULT_FILTER: RunFilter = { search: '', status: '', sortKey: 'startedAt', descending: true };
 
-/** The run browser's rows: filtered by status and search words, sorted (missing values last either way). */
-export function visibleRuns(runs: RunSummary[], filter: RunFilter): RunSummary[] {
-  const words = filter.search.toLowerCase().split(/\s+/).filter(Boolean);
-  const matches = (run: RunSummary) => {
-    const text = [run.id, run.dataset, run.method, run.status, ...run.tags].join(' ').toLowerCase();
-    return words.every((word) => text.includes(word)) && (!filter.status || run.status === filter.status);
+/** The database's sort column for a column of the run browser (engine/store/run-list.ts sorts). */
+export function runSortColumn(key: SortKey): RunSortColumn {
+  if (key.startsWith('config:')) return `config.${key.slice('config:'.length)}`;
+  const columns: Record<string, RunSortColumn> = { startedAt: 'started', durationMs: 'duration' };
+  return columns[key] ?? (key as RunSortColumn);
+}
+
+/** Runs a page of the run browser holds: the database pages, searches and sorts (never the page itself). */
+export const RUNS_PAGE_SIZE = 100;
+
+/** The `runs:list` query of the browser's filter and page (0-based). */
+export function runQuery(filter: RunFilter, page: number, pageSize = RUNS_PAGE_SIZE): RunQuery {
+  const search = filter.search.trim();
+  return {
+    limit: pageSize,
+    offset: page * pageSize,
+    ...(search ? { search } : {}),
+    ...(filter.status ? { status: filter.status as NonNullable<RunQuery['status']> } : {}),
+    sort: { column: runSortColumn(filter.sortKey), direction: filter.descending ? 'desc' : 'asc' },
   };
-  const direction = filter.descending ? -1 : 1;
-  return runs.filter(matches).sort((a, b) => {
-    const x = columnValue(a, filter.sortKey);
-    const y = columnValue(b, filter.sortKey);
-    if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
-    if (y === null || y === undefined) return -1;
-    return (x < y ? -1 : x > y ? 1 : 0) * direction;
-  });
 }
