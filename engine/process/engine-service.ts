@@ -34,6 +34,7 @@ import {
   upsertDataset,
 } from '../store/run-writer';
 import { checkMethods, resolveConfig } from '../method/config';
+import { pruneRuns, runsToPrune } from '../store/run-prune';
 import { existingRun, isRecordCall, RECORD_CALLS } from './record-calls';
 import { PARAMS_SCHEMAS } from './request-schemas';
 import { paramsShapeProblem } from './params-shape';
@@ -199,6 +200,21 @@ export class EngineService {
           deleted: deleteRun(this.store.db, runId, path.dirname(path.resolve(this.databaseFile))) !== null,
           id: runId,
         };
+      }
+      case 'runs:prune': {
+        const { before, status, dryRun } = params as EngineCalls['runs:prune']['params'];
+        if (!before && !status)
+          throw new AppError(
+            'bad-request',
+            'Say which runs to delete: a date they were created before (--before 2026-11-01), a status (--status failed), or both.',
+          );
+        const ids = runsToPrune(
+          this.store.db,
+          { ...(before ? { before } : {}), ...(status ? { status } : {}) },
+          this.active?.runId ?? null,
+        );
+        const deleted = dryRun ? 0 : pruneRuns(this.store.db, ids, path.dirname(path.resolve(this.databaseFile)));
+        return { matched: ids.length, deleted };
       }
       case 'model:export': {
         const { runId, dir, method } = params as EngineCalls['model:export']['params'];

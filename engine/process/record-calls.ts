@@ -4,10 +4,11 @@ import type { EngineCalls } from '../protocol/engine';
 import { AppError } from '../protocol/errors';
 import { noteRun, tagRun, untagRun } from '../store/run-admin';
 import { listRuns } from '../store/run-list';
+import { checkStore } from '../store/store-check';
 import { getRun, resolveRunId } from '../store/run-reader';
 import { exportRun, importRun } from '../store/run-transfer';
 
-type RecordCall = 'runs:list' | 'runs:show' | 'runs:tag' | 'runs:note' | 'runs:export' | 'runs:import';
+type RecordCall = 'runs:list' | 'runs:show' | 'runs:tag' | 'runs:note' | 'runs:export' | 'runs:import' | 'runs:check';
 
 /**
  * The calls that read and edit the run store's records and need nothing of a running engine: one handler per
@@ -17,6 +18,7 @@ export const RECORD_CALLS: {
   [K in RecordCall]: (db: Database.Database, params: EngineCalls[K]['params']) => EngineCalls[K]['result'];
 } = {
   'runs:list': (db, query) => listRuns(db, query),
+  'runs:check': (db) => checkStore(db),
   'runs:show': (db, { id }) => {
     const run = getRun(db, existingRun(db, id));
     if (!run) throw new AppError('not-found', `No run "${id}" in the database.`);

@@ -49,6 +49,14 @@ export const PARAMS_SCHEMAS: { [K in EngineCallName]: z.ZodType<EngineCalls[K]['
   'runs:tag': z.object({ id: z.string().min(1), add: tags.optional(), remove: tags.optional() }).strict(),
   'runs:note': z.object({ id: z.string().min(1), note: z.string().max(10_000) }).strict(),
   'runs:delete': z.object({ id: z.string().min(1) }).strict(),
+  'runs:prune': z
+    .object({
+      before: z.string().datetime({ offset: true }).or(z.string().date()).optional(),
+      status: z.enum(['queued', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
+      dryRun: z.boolean().optional(),
+    })
+    .strict(),
+  'runs:check': none,
   'runs:export': z.object({ id: z.string().min(1) }).strict(),
   // An export is checked field by field by the import itself; here only its size is bounded (by the body limit).
   'runs:import': z.object({ data: z.unknown() }).strict() as z.ZodType<EngineCalls['runs:import']['params']>,

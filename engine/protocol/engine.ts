@@ -10,7 +10,7 @@ import type { MethodInfo } from './methods';
 import type { RunEstimate } from './estimate';
 import type { PredictionReport } from './predict';
 import type { BackendChoice, ChosenMethod, MethodId, RunConfig, RunEvent, RunResult } from './run';
-import type { ImportOutcome, RunExport, RunPage, RunQuery, StoredRun } from './store';
+import type { ImportOutcome, RunExport, RunPage, RunQuery, RunStatus, StoreCheck, StoredRun } from './store';
 
 export type { EngineError, EngineResult } from './errors';
 
@@ -58,6 +58,16 @@ export interface EngineCalls {
   'runs:note': { params: { id: string; note: string }; result: { id: string; note: string } };
   /** Forgets a run (its records; model files stay on disk). A running run cannot be deleted. */
   'runs:delete': { params: { id: string }; result: { deleted: boolean; id: string } };
+  /**
+   * Deletes every run that matches (started before `before`, an ISO date; with `status`), running runs never;
+   * with `dryRun`, only counts them.
+   */
+  'runs:prune': {
+    params: { before?: string; status?: RunStatus; dryRun?: boolean };
+    result: { matched: number; deleted: number };
+  };
+  /** SQLite's quick_check of the run database, and how large it is (in all, per run, per epoch row). */
+  'runs:check': { params: Record<string, never>; result: StoreCheck };
   'runs:export': { params: { id: string }; result: RunExport };
   /** Adds a run exported elsewhere (what `runs:export` gave); its model folder is copied in when it is here. */
   'runs:import': { params: { data: unknown }; result: ImportOutcome };
@@ -101,6 +111,8 @@ export const ENGINE_CALL_NAMES: readonly EngineCallName[] = [
   'runs:tag',
   'runs:note',
   'runs:delete',
+  'runs:prune',
+  'runs:check',
   'runs:export',
   'runs:import',
   'model:export',

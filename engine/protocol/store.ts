@@ -74,6 +74,20 @@ export interface RunPage {
   total: number;
 }
 
+/** `runs check`: the database's health and size. */
+export interface StoreCheck {
+  /** SQLite's quick_check found nothing. */
+  ok: boolean;
+  /** What quick_check reported when it found something (at most 20 lines). */
+  problems: string[];
+  bytes: number;
+  runs: number;
+  epochRows: number;
+  /** The database's size over its runs; the epochs table's pages (with their index) over its rows. */
+  bytesPerRun: number | null;
+  bytesPerEpochRow: number | null;
+}
+
 export interface StoredPhase {
   name: string;
   seed: number;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { RUN_SORT_COLUMNS, type RunQuery, type RunSummary, type StoredRun } from '../../protocol/store';
+import { RUN_SORT_COLUMNS, type RunQuery, type RunStatus, type RunSummary, type StoredRun } from '../../protocol/store';
+import readline from 'node:readline/promises';
 import { InvalidArgumentError } from 'commander';
 import { seedStatText as formatStat } from '../../protocol/seed-stat';
 import { methodLabel } from '../../protocol/run';
@@ -16,6 +17,17 @@ const positiveInteger = (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return n;
 };
+
+/** Asks a yes/no question at a terminal; anywhere else the answer is no. */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
+}
 
 /** `--sort column[:asc|desc]`; the column is checked by the engine. */
 function sortOption(value: string): NonNullable<RunQuery['sort']> {
@@ -221,12 +233,73 @@ export function registerRuns(program: Command, context: CliContext): void {
   db(
     runs
       .command('delete')
-      .description('delete a run and everything recorded about it (model files are kept)')
-      .argument('<id>', 'run id or a unique prefix'),
-  ).action((id: string, options: DbOption) =>
+      .description(
+        'delete a run, or every run matching --before and --status, and everything recorded about them (model files are kept)',
+      )
+      .argument('[id]', 'run id or a unique prefix')
+      .option('--before <date>', 'runs created before this date (2026-11-01) or time (ISO 8601)')
+      .option('--status <status>', 'runs with this status: failed, cancelled, interrupted, completed or queued')
+      .option('--yes', 'delete without asking (needed when not at a terminal)'),
+  ).action((id: string | undefined, options: DbOption & { before?: string; status?: string; yes?: boolean }) =>
     withLocalEngine(context, options, async (engine) => {
-      const { id: deleted } = await engine.call('runs:delete', { id });
-      context.stdout.write(`Deleted run ${deleted}.\n`);
+      if (id) {
+        const { id: deleted } = await engine.call('runs:delete', { id });
+        context.stdout.write(`Deleted run ${deleted}.\n`);
+        return;
+      }
+      const filter = {
+        ...(options.before ? { before: options.before } : {}),
+        ...(options.status ? { status: options.status as RunStatus } : {}),
+      };
+      const { matched } = await engine.call('runs:prune', { ...filter, dryRun: true });
+      const which = [
+        options.before ? `created before ${options.before}` : '',
+        options.status ? `${options.status}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      if (matched === 0) {
+        context.stdout.write(`No run matches (${which}); nothing deleted.\n`);
+        return;
+      }
+      if (
+        !options.yes &&
+        !(await confirm(
+          `${matched} run${matched === 1 ? '' : 's'} match (${which}). Delete ${matched === 1 ? 'it' : 'them'}? [y/N] `,
+        ))
+      ) {
+        context.stdout.write(
+          `${matched} run${matched === 1 ? '' : 's'} match (${which}); nothing deleted. Add --yes to delete without asking.\n`,
+        );
+        return;
+      }
+      const { deleted } = await engine.call('runs:prune', filter);
+      context.stdout.write(`Deleted ${deleted} run${deleted === 1 ? '' : 's'} (${which}).\n`);
+    }),
+  );
+
+  db(
+    runs
+      .command('check')
+      .description("check the run database with SQLite's quick_check, and say how large it is")
+      .option('--json', 'print JSON'),
+  ).action((options: DbOption & { json?: boolean }) =>
+    withLocalEngine(context, options, async (engine) => {
+      const check = await engine.call('runs:check', {});
+      if (options.json) {
+        context.stdout.write(`${JSON.stringify(check)}\n`);
+        return;
+      }
+      const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+      context.stdout.write(
+        [
+          check.ok
+            ? 'The run database is sound (quick_check: ok).'
+            : `The run database has problems (quick_check):\n  ${check.problems.join('\n  ')}`,
+          `${mb(check.bytes)} for ${check.runs} run${check.runs === 1 ? '' : 's'} and ${check.epochRows} epoch rows${check.bytesPerRun === null ? '' : `: ${(check.bytesPerRun / 1000).toFixed(1)} kB a run`}${check.bytesPerEpochRow === null ? '' : `, ${check.bytesPerEpochRow} bytes an epoch row`}.`,
+        ].join('\n') + '\n',
+      );
+      if (!check.ok) context.exitCode = 1;
     }),
   );
 }
