@@ -75,7 +75,7 @@ describe('npm run build', () => {
     });
     await done;
     child.disconnect();
-    expect(answers[0]).toEqual({ kind: 'response', id: 1, result: { ok: true, value: { runs: [] } } });
+    expect(answers[0]).toEqual({ kind: 'response', id: 1, result: { ok: true, value: { runs: [], total: 0 } } });
     expect(answers[1]).toMatchObject({
       kind: 'response',
       id: 2,
