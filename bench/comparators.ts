@@ -7,13 +7,13 @@
  * modulated steps, for G-Blending each head's weight. This is where the README's comparison of the methods
  * with their reference comes from. Installs Debian's python3-torch with apt-get when it is missing.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CandidateResult } from '../engine/protocol/run';
 import { datasetsOption, option } from './argv';
 import { builtinWithSplit } from './builtin-with-split';
+import { runCliJson } from './cli-run';
 import { ensureTorch, runPython } from './python';
 import { compareSamples, formatStat, type Comparison } from './seed-noise';
 
@@ -40,42 +40,12 @@ interface OursResult {
 /** Our CLI on the folder: late fusion, OGM-GE and G-Blending with `seeds` seeds on wasm (teachers and the decision train too). */
 function runOurs(dir: string, home: string): { result: OursResult; seconds: number } {
   fs.rmSync(home, { recursive: true, force: true });
-  const started = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin', 'modality-studio.js'),
-      'run',
-      dir,
-      '--json',
-      '--backend',
-      'wasm',
-      '--methods',
-      'late-fusion,ogm-ge,g-blending',
-      '--seeds',
-      String(seeds),
-      '--epochs',
-      String(epochs),
-      '--teacher-epochs',
-      String(epochs),
-    ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 256 << 20,
-      env: {
-        ...process.env,
-        MODALITY_STUDIO_HOME: home,
-        MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
-        MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
-      },
-    },
+  const methods = ['--backend', 'wasm', '--methods', 'late-fusion,ogm-ge,g-blending', '--seeds', String(seeds)];
+  return runCliJson<OursResult>(
+    dir,
+    [...methods, '--epochs', String(epochs), '--teacher-epochs', String(epochs)],
+    home,
   );
-  if (run.status !== 0)
-    throw new Error(`modality-studio run ${dir} failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
-  return {
-    result: JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult,
-    seconds: (performance.now() - started) / 1000,
-  };
 }
 
 interface Row {

@@ -5,14 +5,13 @@
  * of late fusion's. This is where the README's table of methods comes from. Run it on a quiet machine: the
  * times are wall-clock times of one process.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CandidateResult } from '../engine/protocol/run';
 import { datasetsOption, option } from './argv';
+import { runCliJson } from './cli-run';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const seeds = Number(option('seeds') ?? '1');
 const datasets = datasetsOption();
 const epochs = option('epochs');
@@ -27,39 +26,14 @@ interface DatasetRow {
 }
 
 function runDataset(dataset: string, home: string): DatasetRow {
-  const args = [
-    path.join(ROOT, 'bin', 'modality-studio.js'),
-    'run',
-    dataset,
-    '--compare',
-    'all',
-    '--seeds',
-    String(seeds),
-    '--backend',
-    'wasm',
-    '--json',
-    ...(epochs ? ['--epochs', epochs, '--teacher-epochs', epochs] : []),
-  ];
-  const started = performance.now();
-  const result = spawnSync(process.execPath, args, {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-    env: {
-      ...process.env,
-      MODALITY_STUDIO_HOME: home,
-      MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
-      MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
-    },
-  });
-  if (result.status !== 0)
-    throw new Error(`run ${dataset} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
-  const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+  const args = ['--compare', 'all', '--seeds', String(seeds), '--backend', 'wasm'];
+  const { result: out, seconds } = runCliJson<{
     candidates: Record<string, CandidateResult>;
     final: { method: string };
-  };
+  }>(dataset, [...args, ...(epochs ? ['--epochs', epochs, '--teacher-epochs', epochs] : [])], home);
   return {
     dataset,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
     final: out.final.method,
     candidates: out.candidates,
   };

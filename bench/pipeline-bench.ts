@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinWithSplit } from './builtin-with-split';
+import { runCliJson } from './cli-run';
 import { runPython } from './python';
 
 export interface PipelineBudget {
@@ -40,40 +40,12 @@ export function timeOurs(
 ): { seconds: number; result: OursResult } {
   const home = path.join(work, `pipeline-home-${backend}`);
   fs.rmSync(home, { recursive: true, force: true });
-  const started = performance.now();
-  const ours = spawnSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin', 'modality-studio.js'),
-      'run',
-      dir,
-      '--json',
-      '--backend',
-      backend,
-      '--epochs',
-      String(budget.epochs),
-      '--teacher-epochs',
-      String(budget.teacherEpochs),
-      '--probe-epochs',
-      String(budget.probeEpochs),
-    ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-      env: {
-        ...process.env,
-        MODALITY_STUDIO_HOME: home,
-        MODALITY_STUDIO_CACHE: path.join(home, 'cache'),
-        MODALITY_STUDIO_DB: path.join(home, 'runs.sqlite'),
-      },
-    },
+  const budgetArgs = ['--epochs', String(budget.epochs), '--teacher-epochs', String(budget.teacherEpochs)];
+  return runCliJson<OursResult>(
+    dir,
+    ['--backend', backend, ...budgetArgs, '--probe-epochs', String(budget.probeEpochs)],
+    home,
   );
-  const seconds = (performance.now() - started) / 1000;
-  if (ours.status !== 0)
-    throw new Error(
-      `modality-studio run --backend ${backend} failed (exit ${ours.status}): ${ours.stderr.slice(-2000)}`,
-    );
-  return { seconds, result: JSON.parse(ours.stdout.trim().split('\n').at(-1) ?? '{}') as OursResult };
 }
 
 interface OursResult {

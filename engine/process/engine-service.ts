@@ -124,6 +124,10 @@ export class EngineService {
   private get databaseFile(): string {
     return this.opened?.file ?? this.options.dbFile ?? defaultDatabasePath();
   }
+  /** The folder of the run database, beside which each run's files go (`runs/ID/`). */
+  private get databaseDir(): string {
+    return path.dirname(path.resolve(this.databaseFile));
+  }
 
   /** Ends of runs the store could not take when they happened (a full disk), recorded once it can. */
   private pendingEnds: (() => void)[] = [];
@@ -197,7 +201,7 @@ export class EngineService {
         if (this.active?.runId === runId || getRun(this.store.db, runId)?.status === 'running')
           throw new AppError('busy', `Run ${runId} is running; cancel it before deleting it.`);
         return {
-          deleted: deleteRun(this.store.db, runId, path.dirname(path.resolve(this.databaseFile))) !== null,
+          deleted: deleteRun(this.store.db, runId, this.databaseDir) !== null,
           id: runId,
         };
       }
@@ -213,7 +217,7 @@ export class EngineService {
           { ...(before ? { before } : {}), ...(status ? { status } : {}) },
           this.active?.runId ?? null,
         );
-        const deleted = dryRun ? 0 : pruneRuns(this.store.db, ids, path.dirname(path.resolve(this.databaseFile)));
+        const deleted = dryRun ? 0 : pruneRuns(this.store.db, ids, this.databaseDir);
         return { matched: ids.length, deleted };
       }
       case 'model:export': {
@@ -346,7 +350,7 @@ export class EngineService {
       dataset.prepared.reader.close();
       // A run that could not be recorded (a read-only or full database) leaves no folder behind it.
       if (modelDir && !existed) {
-        const databaseDir = path.dirname(path.resolve(this.databaseFile));
+        const databaseDir = this.databaseDir;
         removeEmptyFolders(modelDir, isInside(modelDir, databaseDir) ? databaseDir : path.dirname(modelDir));
       }
       throw error;

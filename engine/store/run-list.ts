@@ -74,6 +74,15 @@ function filter(query: RunQuery): { where: string; params: Record<string, string
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+const labelled = new WeakSet<Database.Database>();
+
+/** SQL's `method_label(id)`: a method in the words a row shows (search matches "auxiliary"), added once per connection. */
+function withMethodLabels(db: Database.Database): void {
+  if (labelled.has(db)) return;
+  db.function('method_label', { deterministic: true }, (id: unknown) => methodLabel(String(id ?? '')));
+  labelled.add(db);
+}
+
 interface SummaryRow {
   id: string;
   dataset: string;
@@ -96,12 +105,13 @@ interface SummaryRow {
  * costs the same with 100 runs or 100,000.
  */
 export function listRuns(db: Database.Database, query: RunQuery = {}): RunPage {
-  db.function('method_label', { deterministic: true }, (id: unknown) => methodLabel(String(id ?? '')));
+  withMethodLabels(db);
   const { where, params } = filter(query);
   const total = (db.prepare(`SELECT COUNT(*) AS n ${FROM} ${where}`).get(params) as { n: number }).n;
   const direction = query.sort?.direction === 'asc' ? 'ASC' : 'DESC';
-  const order = query.sort
-    ? `${sortExpression(query.sort.column)} IS NULL, ${sortExpression(query.sort.column)} ${direction}, r.created_at DESC, r.id`
+  const sortBy = query.sort ? sortExpression(query.sort.column) : null;
+  const order = sortBy
+    ? `${sortBy} IS NULL, ${sortBy} ${direction}, r.created_at DESC, r.id`
     : 'r.created_at DESC, r.id';
   const ids = db
     .prepare(`SELECT r.id ${FROM} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)

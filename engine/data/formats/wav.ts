@@ -150,8 +150,8 @@ function decodeWithWavefile(bytes: Uint8Array, targetRate: number): Float32Array
       `its encoding could not be converted (${(error as Error).message}); save it as PCM or float WAV`,
     );
   }
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  return resample(monoSamples(wav), rate, targetRate) ?? monoSamples(wav);
+  // After wavefile's resampler (no usable ratio) the rate is the target's, and resample returns the samples as they are.
+  return resample(monoSamples(wav), (wav.fmt as { sampleRate: number }).sampleRate, targetRate)!;
 }
 
 /** wavefile's samples, channels averaged. */

@@ -29,6 +29,41 @@ function layout(kernel: number[][], bias: number[], featureSizes: number[]): Fus
   };
 }
 
+/**
+ * Two samples (classes 0 and 1) and two modalities of 2 features: a's features [1,0], [0,1]; b's [2,0], [0,0].
+ * The head's rows of a are the identity, of b swapped; bias [0.2, −0.2].
+ */
+function twoModalities() {
+  const head = layout(
+    [
+      [1, 0],
+      [0, 1],
+      [0, 1],
+      [1, 0],
+    ],
+    [0.2, -0.2],
+    [2, 2],
+  );
+  const features = [
+    tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]),
+    tf.tensor2d([
+      [2, 0],
+      [0, 0],
+    ]),
+  ];
+  return {
+    head,
+    features,
+    targets: tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]),
+  };
+}
+
 function sampleStd(values: ArrayLike<number>): number {
   const list = Array.from(values);
   const mean = list.reduce((s, v) => s + v, 0) / list.length;
@@ -55,31 +90,7 @@ describe('OGM-GE (Peng et al. 2022)', () => {
   });
 
   it('scores each modality by the true-class softmax of its part of the head, with 1/M of the bias', () => {
-    // Features a: [1,0], [0,1]; b: [2,0], [0,0]. Head rows of a = identity, of b = swap; bias [0.2, −0.2].
-    const head = layout(
-      [
-        [1, 0],
-        [0, 1],
-        [0, 1],
-        [1, 0],
-      ],
-      [0.2, -0.2],
-      [2, 2],
-    );
-    const features = [
-      tf.tensor2d([
-        [1, 0],
-        [0, 1],
-      ]),
-      tf.tensor2d([
-        [2, 0],
-        [0, 0],
-      ]),
-    ];
-    const targets = tf.tensor2d([
-      [1, 0],
-      [0, 1],
-    ]);
+    const { head, features, targets } = twoModalities();
     const scores = ogmScores(head, features, targets).arraySync();
     // a: logits [1.1, −0.1] (true class 0) and [0.1, 0.9] (true class 1).
     expect(scores[0]).toBeCloseTo(sigmoid(1.2) + sigmoid(0.8), 5);
@@ -90,30 +101,7 @@ describe('OGM-GE (Peng et al. 2022)', () => {
 
   it('scales the dominant encoder by its coefficient (k = 0.5) and adds noise with the sd of the unmodulated gradient, as main.py', () => {
     const tensors = tf.memory().numTensors;
-    const head = layout(
-      [
-        [1, 0],
-        [0, 1],
-        [0, 1],
-        [1, 0],
-      ],
-      [0.2, -0.2],
-      [2, 2],
-    );
-    const features = [
-      tf.tensor2d([
-        [1, 0],
-        [0, 1],
-      ]),
-      tf.tensor2d([
-        [2, 0],
-        [0, 0],
-      ]),
-    ];
-    const targets = tf.tensor2d([
-      [1, 0],
-      [0, 1],
-    ]);
+    const { head, features, targets } = twoModalities();
     const scores = [sigmoid(1.2) + sigmoid(0.8), sigmoid(-1.8) + sigmoid(-0.2)];
     // α chosen so that the dominant modality's k = 1 − tanh(α·ρ) is 0.5.
     const alpha = Math.atanh(0.5) / (scores[0]! / scores[1]!);
